@@ -1,0 +1,70 @@
+import type { Operation } from '../history/op.js';
+
+/** A model's answer to "can this operation happen in this state?" (Porcupine's `step`, Knossos's `step`). */
+export type Step<S> = { ok: true; state: S } | { ok: false; reason: string };
+
+/**
+ * What a model needs to look at: the function and the value (a completed read carries what it read). `status`
+ * 'info' marks a crashed op: its value is the invocation's, so a read or dequeue result is unknown.
+ */
+export type ModelOp = Pick<Operation, 'f' | 'value' | 'key'> & { status?: Operation['status'] };
+
+/**
+ * A sequential specification: plain data and pure functions, so it can be rebuilt on a worker thread by name.
+ * The search interns states by `fingerprint`, so step() runs once per distinct (state, operation) pair.
+ */
+export interface Model<S = unknown> {
+  readonly name: string;
+  init(): S;
+  step(state: S, op: ModelOp): Step<S>;
+  /** Equal for equal states, different otherwise. Default: a canonical JSON rendering. */
+  fingerprint?(state: S): string | number;
+  /** How a state reads in evidence ("4", "{x 1, y nil}"). Default: JSON. */
+  describeState?(state: S): string;
+  /** How an operation reads in evidence ("cas 3→4", "read 3"). Default: `f value`. */
+  describeOp?(op: ModelOp): string;
+  /** null when the op is one this model understands, else why not (reported as bad input, exit 254). */
+  validate(op: ModelOp): string | null;
+  /**
+   * True when the op cannot change the state (a read): such an op that crashed (`info`) constrains nothing and is
+   * dropped before the search.
+   */
+  isReadOnly?(op: ModelOp): boolean;
+  /**
+   * 'key' (default): ops carrying a `key` are checked per key (P-compositionality, Herlihy & Wing);
+   * 'none': the model sees all ops in one history (e.g. multi-register transactions span keys).
+   */
+  readonly partition?: 'key' | 'none';
+}
+
+/** How to build a model: name plus JSON-able options (so workers can rebuild it). */
+export interface ModelSpec {
+  name: string;
+  options?: Record<string, unknown>;
+}
+
+export type ModelFactory = (options?: Record<string, unknown>) => Model<any>;
+
+export function describeOpDefault(op: ModelOp): string {
+  return op.value === null || op.value === undefined ? op.f : `${op.f} ${show(op.value)}`;
+}
+
+/** Compact, deterministic rendering of values in evidence: nil for null, JSON otherwise. */
+export function show(v: unknown): string {
+  if (v === null || v === undefined) return 'nil';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(show).join(' ')}]`;
+  if (typeof v === 'object') {
+    const entries = Object.keys(v as object).sort().map((k) => `${k} ${show((v as Record<string, unknown>)[k])}`);
+    return `{${entries.join(', ')}}`;
+  }
+  return String(v);
+}
+
+/** Canonical JSON (sorted object keys) so equal states get equal fingerprints. */
+export function canonical(v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  const o = v as Record<string, unknown>;
+  return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
+}
