@@ -1,0 +1,59 @@
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import type { ModelSpec } from '../models/model.js';
+import type { Partition } from './prepare.js';
+import type { PartitionResult } from './result.js';
+import type { SearchBudget } from './wgl.js';
+
+/** Keys are sent in batches of about this many operations, so small keys do not pay a message each. */
+const BATCH_OPS = 4_000;
+
+export interface PoolTask {
+  model: ModelSpec;
+  partitions: Partition[];
+  budget: SearchBudget;
+  cancelOnInvalid: boolean;
+}
+
+/**
+ * Checks keys on worker threads. The cancel flag lives in shared memory, so when one key is illegal every search
+ * still running sees it within a few thousand steps and queued batches return at once.
+ */
+export async function checkInPool(
+  parts: Partition[],
+  model: ModelSpec,
+  budget: SearchBudget,
+  threads: number,
+  cancelOnInvalid: boolean,
+): Promise<PartitionResult[]> {
+  const pool = new Piscina({
+    filename: fileURLToPath(new URL('./worker.js', import.meta.url)),
+    minThreads: threads,
+    maxThreads: threads,
+  });
+  try {
+    const batches: Partition[][] = [];
+    let batch: Partition[] = [];
+    let size = 0;
+    for (const p of parts) {
+      batch.push(p);
+      size += p.ops.length;
+      if (size >= BATCH_OPS) {
+        batches.push(batch);
+        batch = [];
+        size = 0;
+      }
+    }
+    if (batch.length) batches.push(batch);
+    const results = await Promise.all(
+      batches.map(async (partitions) => {
+        const rs: PartitionResult[] = await pool.run({ model, partitions, budget, cancelOnInvalid } satisfies PoolTask);
+        if (cancelOnInvalid && rs.some((r) => r.valid === false)) Atomics.store(budget.cancel!, 0, 1);
+        return rs;
+      }),
+    );
+    return results.flat();
+  } finally {
+    await pool.destroy();
+  }
+}

@@ -1,0 +1,62 @@
+import type { Model, ModelOp } from '../models/model.js';
+import { canonical } from '../models/model.js';
+
+const UNKNOWN = -2;
+const REFUSED = -1;
+/** Transitions from the first DENSE states are kept in a flat array; later states fall back to a Map. */
+const DENSE = 32;
+
+/**
+ * Interns model states as small integers and caches every transition, so the search itself only moves integers
+ * and the model's step runs once per distinct (state, op) pair.
+ */
+export class StateTable<S> {
+  readonly states: S[] = [];
+  private ids = new Map<string | number, number>();
+  private dense: Int32Array;
+  private sparse = new Map<number, number>();
+  private readonly fingerprint: (s: S) => string | number;
+
+  constructor(private readonly model: Model<S>, private readonly ops: readonly ModelOp[]) {
+    this.fingerprint = model.fingerprint ? (s) => model.fingerprint!(s) : (s) => canonical(s);
+    this.dense = new Int32Array(ops.length * DENSE).fill(UNKNOWN);
+  }
+
+  intern(s: S): number {
+    const fp = this.fingerprint(s);
+    let id = this.ids.get(fp);
+    if (id === undefined) {
+      id = this.states.length;
+      this.states.push(s);
+      this.ids.set(fp, id);
+    }
+    return id;
+  }
+
+  /** The state after op `i` from state `state`, or -1 when the model refuses it. */
+  next(state: number, i: number): number {
+    if (state < DENSE) {
+      const at = i * DENSE + state;
+      const t = this.dense[at];
+      if (t !== UNKNOWN) return t;
+      return (this.dense[at] = this.compute(state, i));
+    }
+    const key = state * this.ops.length + i;
+    const t = this.sparse.get(key);
+    if (t !== undefined) return t;
+    const r = this.compute(state, i);
+    this.sparse.set(key, r);
+    return r;
+  }
+
+  /** Why op `i` cannot follow `state` (evidence only: not cached). */
+  reason(state: number, i: number): string {
+    const r = this.model.step(this.states[state], this.ops[i]);
+    return r.ok ? 'no linearization of the remaining operations continues from here' : r.reason;
+  }
+
+  private compute(state: number, i: number): number {
+    const r = this.model.step(this.states[state], this.ops[i]);
+    return r.ok ? this.intern(r.state) : REFUSED;
+  }
+}

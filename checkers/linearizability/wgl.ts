@@ -1,0 +1,256 @@
+import type { Operation } from '../history/op.js';
+import type { Model } from '../models/model.js';
+import { ConfigSet } from './memo.js';
+import { StateTable } from './states.js';
+import { dominators } from './symmetry.js';
+
+export interface SearchBudget {
+  /** Date.now() past which the search gives up with 'unknown'. */
+  deadline?: number;
+  /** Bytes the memo table may use before the search gives up with 'unknown'. */
+  memoryLimitBytes?: number;
+  /** Shared flag: non-zero at [0] means another key already failed, stop now. */
+  cancel?: Int32Array;
+  /** Candidate linearizations to keep as evidence. */
+  candidates?: number;
+}
+
+/** A candidate linearization in op indices of the partition, with the state after each op. */
+export interface RawCandidate {
+  path: number[];
+  states: number[];
+  omitted: number;
+  state: number;
+  reason: string;
+}
+
+export interface SearchOutcome<S> {
+  valid: true | false | 'unknown';
+  unknownReason?: string;
+  /** Index (in the partition) of the op no linearization got past, when invalid. */
+  failed?: number;
+  candidates: RawCandidate[];
+  explored: number;
+  cached: number;
+  table: StateTable<S>;
+}
+
+const CHECK_EVERY = 1023; // poll clock, memory and cancellation every 1024 steps
+const PATH_TAIL = 12;
+
+/**
+ * Wing & Gong's linearizability search with Lowe's memoisation (as in Porcupine and Knossos's `wgl`).
+ *
+ * The history is a doubly linked list of call and return entries in history order. The search scans it: at a call
+ * entry it tries to linearize that op now (the model must accept it from the current state, and the resulting
+ * configuration must be new), lifting the op's entries out of the list and restarting the scan; at a return entry
+ * of an op not yet linearized it is stuck and backtracks. Crashed (info) ops have no return entry — they may take
+ * effect any time after their invocation or never — so the search succeeds as soon as every ok op is linearized
+ * (Knossos moves info completions to the end and stops when only they remain; this is the same, without the list
+ * walk).
+ */
+export function search<S>(ops: readonly Operation[], model: Model<S>, budget: SearchBudget = {}): SearchOutcome<S> {
+  const n = ops.length;
+  const table = new StateTable(model, ops);
+  const init = table.intern(model.init());
+  const result = (valid: SearchOutcome<S>['valid'], extra: Partial<SearchOutcome<S>> = {}): SearchOutcome<S> => ({
+    valid,
+    candidates: [],
+    explored,
+    cached: memo.size,
+    table,
+    ...extra,
+  });
+  let explored = 0;
+  const memo = new ConfigSet();
+
+  // Dense positions of ok and info ops in their own bitsets.
+  const slot = new Int32Array(n);
+  let nOk = 0;
+  let nInfo = 0;
+  for (let i = 0; i < n; i++) slot[i] = ops[i].status === 'ok' ? nOk++ : nInfo++;
+  if (nOk === 0) return result(true);
+
+  // The entry list: call of op i is entry 2i, its return 2i+1, HEAD = 2n; -1 ends the list.
+  const HEAD = 2 * n;
+  const next = new Int32Array(2 * n + 1);
+  const prev = new Int32Array(2 * n + 1);
+  linkEntries(ops, next, prev, HEAD);
+
+  const pred = dominators(ops);
+  const lin = new Uint8Array(n);
+  const okBits = new Uint32Array((nOk + 31) >>> 5);
+  const infoBits = new Uint32Array((nInfo + 31) >>> 5);
+  const okWords = okBits.length;
+  const lastFull = nOk % 32 === 0 ? 0xffffffff : (2 ** (nOk % 32) - 1) >>> 0;
+  let okFrom = 0; // first ok word that is not all ones
+  let okTo = 0; // one past the last non-zero ok word
+  let infoTo = 0; // one past the last non-zero info word
+
+  // Zobrist keys: a fixed seed, so a run is reproducible.
+  const z1 = new Int32Array(n);
+  const z2 = new Int32Array(n);
+  let seed = 0x2545f491;
+  for (let i = 0; i < n; i++) {
+    z1[i] = seed = xorshift(seed);
+    z2[i] = seed = xorshift(seed);
+  }
+
+  const full = (w: number) => (w === okWords - 1 ? lastFull : 0xffffffff);
+  const setBit = (i: number) => {
+    const s = slot[i];
+    const w = s >>> 5;
+    if (ops[i].status === 'ok') {
+      okBits[w] |= 1 << (s & 31);
+      if (w >= okTo) okTo = w + 1;
+      while (okFrom < okWords && okBits[okFrom] >>> 0 === full(okFrom)) okFrom++;
+    } else {
+      infoBits[w] |= 1 << (s & 31);
+      if (w >= infoTo) infoTo = w + 1;
+    }
+  };
+  const clearBit = (i: number) => {
+    const s = slot[i];
+    const w = s >>> 5;
+    if (ops[i].status === 'ok') {
+      okBits[w] &= ~(1 << (s & 31));
+      if (w < okFrom) okFrom = w;
+      while (okTo > 0 && okBits[okTo - 1] === 0) okTo--;
+    } else {
+      infoBits[w] &= ~(1 << (s & 31));
+      while (infoTo > 0 && infoBits[infoTo - 1] === 0) infoTo--;
+    }
+  };
+  const lift = (i: number) => {
+    unlink(2 * i, next, prev);
+    if (ops[i].status === 'ok') unlink(2 * i + 1, next, prev);
+  };
+  const unlift = (i: number) => {
+    if (ops[i].status === 'ok') relink(2 * i + 1, next, prev);
+    relink(2 * i, next, prev);
+  };
+
+  const stackOp = new Int32Array(n);
+  const stackState = new Int32Array(n + 1);
+  let depth = 0;
+  let state = init;
+  let h1 = 0;
+  let h2 = 0;
+  let remainingOk = nOk;
+
+  // Evidence: the furthest return entry the search was stuck at, and linearizations that reached it.
+  const maxCandidates = budget.candidates ?? 3;
+  let failed = -1;
+  let candidates: RawCandidate[] = [];
+  const stuckAt = (i: number) => {
+    if (failed < 0 || ops[i].ret > ops[failed].ret) {
+      failed = i;
+      candidates = [];
+    } else if (i !== failed || candidates.length >= maxCandidates) {
+      return;
+    }
+    if (candidates.some((c) => c.state === state)) return;
+    const from = Math.max(0, depth - PATH_TAIL);
+    const path: number[] = [];
+    const states: number[] = [];
+    for (let d = from; d < depth; d++) {
+      path.push(stackOp[d]);
+      states.push(d + 1 < depth ? stackState[d + 1] : state);
+    }
+    candidates.push({ path, states, omitted: from, state, reason: table.reason(state, i) });
+  };
+
+  const memoryLimit = budget.memoryLimitBytes ?? Infinity;
+  let entry = next[HEAD];
+  for (let steps = 0; ; steps++) {
+    if ((steps & CHECK_EVERY) === 0 && steps > 0) {
+      if (budget.cancel && Atomics.load(budget.cancel, 0) !== 0) return result('unknown', { unknownReason: 'cancelled' });
+      if (budget.deadline !== undefined && Date.now() > budget.deadline) return result('unknown', { unknownReason: 'time limit' });
+      if (memo.bytes > memoryLimit) return result('unknown', { unknownReason: 'memory limit' });
+    }
+    if ((entry & 1) === 0) {
+      // A call entry: try to linearize op i here.
+      const i = entry >>> 1;
+      const p = pred[i];
+      if (p < 0 || lin[p] === 1) {
+        const after = table.next(state, i);
+        if (after >= 0) {
+          explored++;
+          setBit(i);
+          h1 ^= z1[i];
+          h2 ^= z2[i];
+          if (memo.add(h1, h2, after, okBits, okFrom, Math.max(okFrom, okTo), infoBits, infoTo)) {
+            stackOp[depth] = i;
+            stackState[depth] = state;
+            depth++;
+            state = after;
+            lin[i] = 1;
+            lift(i);
+            if (ops[i].status === 'ok' && --remainingOk === 0) return result(true);
+            entry = next[HEAD];
+            continue;
+          }
+          clearBit(i);
+          h1 ^= z1[i];
+          h2 ^= z2[i];
+        }
+      }
+      entry = next[entry];
+    } else {
+      // The return of an op not yet linearized: no way forward from this configuration.
+      stuckAt(entry >>> 1);
+      if (depth === 0) return result(false, { failed, candidates });
+      depth--;
+      const i = stackOp[depth];
+      state = stackState[depth];
+      lin[i] = 0;
+      clearBit(i);
+      h1 ^= z1[i];
+      h2 ^= z2[i];
+      unlift(i);
+      if (ops[i].status === 'ok') remainingOk++;
+      entry = next[2 * i];
+    }
+  }
+}
+
+/** Builds the entry list in history order: calls by `call` position, returns of ok ops by `ret` position. */
+function linkEntries(ops: readonly Operation[], next: Int32Array, prev: Int32Array, head: number): void {
+  const returns = Int32Array.from(ops.keys()).filter((i) => ops[i].status === 'ok');
+  returns.sort((a, b) => ops[a].ret - ops[b].ret);
+  let last = head;
+  let r = 0;
+  const append = (e: number) => {
+    next[last] = e;
+    prev[e] = last;
+    last = e;
+  };
+  // ops are in call order; merge the returns in.
+  for (let i = 0; i < ops.length; i++) {
+    while (r < returns.length && ops[returns[r]].ret < ops[i].call) append(2 * returns[r++] + 1);
+    append(2 * i);
+  }
+  while (r < returns.length) append(2 * returns[r++] + 1);
+  next[last] = -1;
+}
+
+function unlink(e: number, next: Int32Array, prev: Int32Array): void {
+  const p = prev[e];
+  const q = next[e];
+  next[p] = q;
+  if (q >= 0) prev[q] = p;
+}
+
+function relink(e: number, next: Int32Array, prev: Int32Array): void {
+  const p = prev[e];
+  const q = next[e];
+  next[p] = e;
+  if (q >= 0) prev[q] = e;
+}
+
+function xorshift(x: number): number {
+  x ^= x << 13;
+  x ^= x >>> 17;
+  x ^= x << 5;
+  return x | 0;
+}
