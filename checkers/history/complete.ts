@@ -51,6 +51,7 @@ export function complete(history: History): Completed {
     pending.delete(p);
     const o = operations[slotOf.get(open)!];
     o.completeIndex = op.index;
+    o.completeLine = lineOf(i);
     if (op.type === 'ok') {
       stats.ok++;
       o.status = 'ok';

@@ -57,6 +57,7 @@ export interface Operation {
   /** The history's own indices of the invocation and the completion (completion -1 when none). */
   invokeIndex: number;
   completeIndex: number;
-  /** Source line of the invocation, when read from a file (for evidence and errors). */
+  /** Source lines of the invocation and the completion, when read from a file (for evidence and errors). */
   line?: number;
+  completeLine?: number;
 }

@@ -19,6 +19,7 @@ export function opRef(o: Operation, model: Model<any>): OpRef {
   };
   if (o.key !== undefined) ref.key = o.key;
   if (o.line !== undefined) ref.line = o.line;
+  if (o.completeLine !== undefined) ref.completeLine = o.completeLine;
   return ref;
 }
 

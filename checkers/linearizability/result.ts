@@ -21,6 +21,7 @@ export interface OpRef {
   invokeIndex: number;
   completeIndex: number;
   line?: number;
+  completeLine?: number;
   /** The model's rendering, e.g. "cas 3→4". */
   text: string;
 }
