@@ -78,6 +78,13 @@ export function search<S>(ops: readonly Operation[], model: Model<S>, budget: Se
   linkEntries(ops, next, prev, HEAD);
 
   const pred = dominators(ops);
+  // Blind writes: a crashed op right before one is invisible, so that order is never needed (see Model.overwrites).
+  const blind = new Uint8Array(n);
+  const crashed = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    blind[i] = model.overwrites?.(ops[i]) ? 1 : 0;
+    crashed[i] = ops[i].status === 'info' ? 1 : 0;
+  }
   const lin = new Uint8Array(n);
   const okBits = new Uint32Array((nOk + 31) >>> 5);
   const infoBits = new Uint32Array((nInfo + 31) >>> 5);
@@ -172,7 +179,7 @@ export function search<S>(ops: readonly Operation[], model: Model<S>, budget: Se
       // A call entry: try to linearize op i here.
       const i = entry >>> 1;
       const p = pred[i];
-      if (p < 0 || lin[p] === 1) {
+      if ((p < 0 || lin[p] === 1) && !(blind[i] === 1 && depth > 0 && crashed[stackOp[depth - 1]] === 1)) {
         const after = table.next(state, i);
         if (after >= 0) {
           explored++;

@@ -19,6 +19,7 @@ export function casRegister(options: Record<string, unknown> = {}): Model<unknow
       return `cas-register has no operation '${op.f}' (read, write, cas)`;
     },
     isReadOnly: (op) => op.f === 'read',
+    overwrites: (op) => op.f === 'write',
   };
 }
 

@@ -19,6 +19,7 @@ export function kv(options: Record<string, unknown> = {}): Model<string> {
       return null;
     },
     isReadOnly: (op) => op.f === 'get',
+    overwrites: (op) => op.f === 'put',
   };
 }
 

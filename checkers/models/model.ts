@@ -31,6 +31,11 @@ export interface Model<S = unknown> {
    */
   isReadOnly?(op: ModelOp): boolean;
   /**
+   * True when the op succeeds from every state and leaves the same state whatever came before (a blind write).
+   * A crashed op linearized just before such an op has no visible effect, so the search never puts it there.
+   */
+  overwrites?(op: ModelOp): boolean;
+  /**
    * 'key' (default): ops carrying a `key` are checked per key (P-compositionality, Herlihy & Wing);
    * 'none': the model sees all ops in one history (e.g. multi-register transactions span keys).
    */

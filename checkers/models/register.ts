@@ -12,6 +12,7 @@ export function register(options: Record<string, unknown> = {}): Model<unknown> 
     describeState: show,
     validate: (op) => (op.f === 'read' || op.f === 'write' ? null : `register has no operation '${op.f}' (read, write)`),
     isReadOnly: (op) => op.f === 'read',
+    overwrites: (op) => op.f === 'write',
   };
 }
 
