@@ -1,0 +1,156 @@
+import { createReadStream } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import { describeError, historyError, isInputError, usageError } from '../errors.js';
+import type { History } from '../history/history.js';
+import { detectIn, HEAD_LIMIT } from './detect.js';
+import { ednSink, kvSink } from './edn.js';
+import { etcdSink } from './etcd.js';
+import { jsonlSink } from './jsonl.js';
+import type { ConcreteFormat, Sink } from './sink.js';
+import { HistoryBuilder } from './sink.js';
+
+/**
+ * Reading histories: JSON lines (faultline's own), Jepsen/Knossos EDN, and Porcupine's etcd and kv logs.
+ * Formats and auto-detection are described in docs/history.md.
+ */
+
+export type { ConcreteFormat } from './sink.js';
+export type Format = 'auto' | ConcreteFormat;
+export const FORMATS: readonly Format[] = ['auto', 'jsonl', 'edn', 'porcupine-etcd', 'porcupine-kv'];
+
+export interface ReadOptions {
+  format?: Format;
+}
+
+/** The model a format's histories are meant for, when it implies one. */
+export function defaultModelFor(format: Format | string | undefined): string | undefined {
+  if (format === 'porcupine-etcd') return 'cas-register';
+  if (format === 'porcupine-kv') return 'kv';
+  return undefined;
+}
+
+/**
+ * The format of a history from its beginning (the first non-blank text that is not a `;` comment): JSON object
+ * lines → jsonl; `jepsen.util - ` log lines → porcupine-etcd; EDN → porcupine-kv when the first map is on one line,
+ * has :key and f get/put/append, else edn. Empty input → jsonl. Throws an InputError when it is none of these.
+ */
+export function detectFormat(head: string, source?: string): ConcreteFormat {
+  return detectIn(head, true, source)!;
+}
+
+/** Reads a history file chunk by chunk (memory: the ops, not the text). A missing file is an InputError. */
+export async function readHistoryFile(path: string, opts: ReadOptions = {}): Promise<History> {
+  const reader = new HistoryReader(opts.format, path);
+  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  try {
+    for await (const chunk of stream) reader.push(chunk as string);
+  } catch (e) {
+    if (isInputError(e)) throw e;
+    throw historyError(path, undefined, fileProblem(e));
+  } finally {
+    stream.destroy();
+  }
+  reader.end();
+  return reader.history();
+}
+
+/** Reads a history from a stream (stdin); `source` names it in errors. */
+export async function readHistoryStream(
+  stream: NodeJS.ReadableStream,
+  opts: ReadOptions & { source: string },
+): Promise<History> {
+  const reader = new HistoryReader(opts.format, opts.source);
+  const decoder = new StringDecoder('utf8');
+  try {
+    for await (const chunk of stream) reader.push(typeof chunk === 'string' ? chunk : decoder.write(chunk));
+  } catch (e) {
+    if (isInputError(e)) throw e;
+    throw historyError(opts.source, undefined, `cannot read: ${describeError(e)}`);
+  }
+  reader.push(decoder.end());
+  reader.end();
+  return reader.history();
+}
+
+/** Parses a whole history held in a string. */
+export function parseHistoryText(text: string, opts: ReadOptions & { source?: string } = {}): History {
+  const reader = new HistoryReader(opts.format, opts.source);
+  reader.push(text);
+  reader.end();
+  return reader.history();
+}
+
+function fileProblem(e: unknown): string {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'is a directory, not a history file';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  return `cannot read: ${describeError(e)}`;
+}
+
+function sinkFor(format: ConcreteFormat, out: HistoryBuilder): Sink {
+  switch (format) {
+    case 'jsonl':
+      return jsonlSink(out);
+    case 'edn':
+      return ednSink(out);
+    case 'porcupine-etcd':
+      return etcdSink(out);
+    case 'porcupine-kv':
+      return kvSink(out);
+  }
+}
+
+/** Chunks in, a History out; with format 'auto' it holds back the first chunks until it can tell the format. */
+class HistoryReader implements Sink {
+  private readonly out: HistoryBuilder;
+  private format: ConcreteFormat | undefined;
+  private inner: Sink | undefined;
+  private head = '';
+  private started = false;
+
+  constructor(format: Format | undefined, private readonly source: string | undefined) {
+    this.out = new HistoryBuilder(source);
+    const f = format ?? 'auto';
+    if (!FORMATS.includes(f)) throw usageError(`unknown history format '${String(f)}' (known: ${FORMATS.join(', ')})`);
+    if (f !== 'auto') this.use(f);
+  }
+
+  push(chunk: string): void {
+    if (chunk.length === 0) return;
+    if (!this.started) {
+      this.started = true;
+      if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
+    }
+    if (this.inner) {
+      this.inner.push(chunk);
+      return;
+    }
+    this.head += chunk;
+    // Detection looks at whole lines: wait for a line end (or enough text, or the end of the input).
+    if (!chunk.includes('\n') && this.head.length < HEAD_LIMIT) return;
+    const f = detectIn(this.head, false, this.source);
+    if (f !== undefined) this.flushHead(f);
+  }
+
+  end(): void {
+    if (!this.inner) this.flushHead(detectIn(this.head, true, this.source)!);
+    this.inner!.end();
+  }
+
+  history(): History {
+    return this.out.history(this.format!);
+  }
+
+  private use(f: ConcreteFormat): void {
+    this.format = f;
+    this.inner = sinkFor(f, this.out);
+  }
+
+  private flushHead(f: ConcreteFormat): void {
+    this.use(f);
+    const head = this.head;
+    this.head = '';
+    if (head.length > 0) this.inner!.push(head);
+  }
+}
