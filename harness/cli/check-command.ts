@@ -1,0 +1,131 @@
+import Table from 'cli-table3';
+import { Command, Option } from 'commander';
+import { describeError, isInputError, usageError } from '../../checkers/errors.js';
+import { defaultModelFor, FORMATS, readHistoryFile, readHistoryStream, type Format } from '../../checkers/formats/index.js';
+import type { History } from '../../checkers/history/history.js';
+import { check, explainResult, type CheckResult } from '../../checkers/linearizability/index.js';
+import { MODEL_NAMES, modelFor } from '../../checkers/models/index.js';
+
+interface CheckFlags {
+  model?: string;
+  modelOptions?: string;
+  format: Format;
+  json?: boolean;
+  timeLimit?: number;
+  memoryLimit?: number;
+  workers?: number;
+}
+
+/** One line of the verdict table / the JSON output. */
+type Row = { file: string; result?: CheckResult; format?: string; error?: string };
+
+/**
+ * `faultline check [files…] --model m`: Knossos's CLI shape — several histories per call, a table of verdicts,
+ * then the evidence for each illegal one. Exit 0 all linearizable, 1 some not, 2 some unknown and none invalid,
+ * 254 bad input or usage.
+ */
+export function checkCommand(program: Command): void {
+  program
+    .command('check')
+    .description('check recorded histories for linearizability against a model')
+    .argument('[files...]', 'history files (JSONL, EDN, Porcupine logs); none or - reads standard input')
+    .addOption(new Option('-m, --model <name>', `model: ${MODEL_NAMES.join(', ')}`))
+    .option('--model-options <json>', 'model options as JSON, e.g. \'{"initial": 0}\'')
+    .addOption(new Option('-f, --format <format>', 'history format').choices(FORMATS as string[]).default('auto'))
+    .option('--json', 'one JSON object per file per line')
+    .option('--time-limit <seconds>', 'give up (verdict unknown) after this long per file', positive('--time-limit'))
+    .option('--memory-limit <MB>', 'memory budget of the search per file (default 2048)', positive('--memory-limit'))
+    .option('--workers <n>', 'worker threads (default: one per core for large histories)', positive('--workers'))
+    .action(async (files: string[], flags: CheckFlags) => {
+      process.exitCode = await runCheck(files.length ? files : ['-'], flags);
+    });
+}
+
+async function runCheck(files: string[], flags: CheckFlags): Promise<number> {
+  const options = parseModelOptions(flags.modelOptions);
+  if (flags.model) modelFor({ name: flags.model, options }); // unknown model: usage error before reading anything
+  const rows: Row[] = [];
+  for (const file of files) {
+    const row = await checkFile(file, flags, options);
+    rows.push(row);
+    if (flags.json) process.stdout.write(JSON.stringify(jsonRow(row)) + '\n');
+    if (row.error) process.stderr.write(`faultline: ${row.error}\n`);
+  }
+  if (!flags.json) printHuman(rows);
+  return exitCode(rows);
+}
+
+async function checkFile(file: string, flags: CheckFlags, options: Record<string, unknown> | undefined): Promise<Row> {
+  const name = file === '-' ? '<stdin>' : file;
+  try {
+    const history: History =
+      file === '-'
+        ? await readHistoryStream(process.stdin, { format: flags.format, source: name })
+        : await readHistoryFile(file, { format: flags.format });
+    const model = flags.model ?? defaultModelFor(history.format as Format);
+    if (!model) throw usageError(`${name}: --model is required for ${history.format} histories (one of: ${MODEL_NAMES.join(', ')})`);
+    const result = await check(history, { name: model, options }, {
+      timeLimitMs: flags.timeLimit !== undefined ? flags.timeLimit * 1000 : undefined,
+      memoryLimitBytes: flags.memoryLimit !== undefined ? flags.memoryLimit * 1024 * 1024 : undefined,
+      workers: flags.workers,
+    });
+    return { file: name, result, format: history.format };
+  } catch (e) {
+    if (!isInputError(e)) throw e;
+    return { file: name, error: describeError(e) };
+  }
+}
+
+function jsonRow(row: Row): Record<string, unknown> {
+  if (row.error || !row.result) return { file: row.file, valid: null, error: row.error };
+  const r = row.result;
+  const out: Record<string, unknown> = { file: row.file, valid: r.valid, model: r.model, ops: r.ops, keys: r.keys, ms: round(r.ms), format: row.format };
+  if (r.unknownReason) out.unknownReason = r.unknownReason;
+  if (r.valid !== true) {
+    out.anomalies = r.anomalies;
+    out.unknownKeys = r.partitions.filter((p) => p.valid === 'unknown').map((p) => ({ key: p.key ?? null, reason: p.unknownReason, explored: p.explored }));
+  }
+  out.stats = r.stats;
+  return out;
+}
+
+function printHuman(rows: Row[]): void {
+  const table = new Table({ head: ['file', 'verdict', 'ops', 'keys', 'ms'], style: { head: [], border: [] } });
+  for (const row of rows) {
+    const r = row.result;
+    const verdict = row.error ? 'bad input' : r!.valid === true ? 'linearizable' : r!.valid === false ? 'NOT linearizable' : `unknown (${r!.unknownReason ?? '?'})`;
+    table.push([row.file, verdict, r ? r.ops : '', r ? r.keys : '', r ? round(r.ms) : '']);
+  }
+  process.stdout.write(table.toString() + '\n');
+  for (const row of rows) {
+    if (row.result && row.result.valid !== true) process.stdout.write(`\n${row.file}\n${explainResult(row.result)}\n`);
+  }
+}
+
+function exitCode(rows: Row[]): number {
+  if (rows.some((r) => r.error)) return 254;
+  if (rows.some((r) => r.result!.valid === false)) return 1;
+  if (rows.some((r) => r.result!.valid === 'unknown')) return 2;
+  return 0;
+}
+
+function parseModelOptions(json: string | undefined): Record<string, unknown> | undefined {
+  if (json === undefined) return undefined;
+  try {
+    const v = JSON.parse(json);
+    if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+  } catch {
+    // fall through to the usage error
+  }
+  throw usageError(`--model-options must be a JSON object, got ${json}`);
+}
+
+function positive(flag: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw usageError(`${flag} must be a positive number, got ${v}`);
+    return n;
+  };
+}
+
+const round = (ms: number) => Math.round(ms * 100) / 100;

@@ -1,0 +1,30 @@
+import { Command, CommanderError } from 'commander';
+import { describeError, isInputError } from '../../checkers/errors.js';
+import { checkCommand } from './check-command.js';
+
+/** Exit codes: 0 valid, 1 invalid, 2 unknown, 254 bad input or usage; 70 is a bug in faultline. */
+export const EXIT = { valid: 0, invalid: 1, unknown: 2, badInput: 254, internal: 70 } as const;
+
+const program = new Command()
+  .name('faultline')
+  .description('Jepsen-style test harness and linearizability checker')
+  .exitOverride()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s.split('\n').filter(Boolean)[0] + '\n') })
+  .showHelpAfterError(false);
+
+checkCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    // Help and version are not errors; every other parse error is a usage error (already printed on one line).
+    process.exitCode = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0 ? 0 : EXIT.badInput;
+  } else if (isInputError(e)) {
+    process.stderr.write(`faultline: ${describeError(e)}\n`);
+    process.exitCode = EXIT.badInput;
+  } else {
+    process.stderr.write(`faultline: internal error: ${describeError(e)}\n`);
+    process.exitCode = EXIT.internal;
+  }
+}
