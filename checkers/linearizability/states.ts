@@ -22,6 +22,16 @@ export class StateTable<S> {
     this.dense = new Int32Array(ops.length * DENSE).fill(UNKNOWN);
   }
 
+  /**
+   * A rough count of the bytes held (states are charged a flat 64 bytes plus their fingerprint's length, Map
+   * entries 40): enough for a memory budget to stop a model whose states keep growing, such as a queue.
+   */
+  get bytes(): number {
+    return this.dense.byteLength + this.sparse.size * 40 + this.stateBytes;
+  }
+
+  private stateBytes = 0;
+
   intern(s: S): number {
     const fp = this.fingerprint(s);
     let id = this.ids.get(fp);
@@ -29,6 +39,7 @@ export class StateTable<S> {
       id = this.states.length;
       this.states.push(s);
       this.ids.set(fp, id);
+      this.stateBytes += 64 + (typeof fp === 'string' ? 2 * fp.length : 8);
     }
     return id;
   }

@@ -173,7 +173,7 @@ export function search<S>(ops: readonly Operation[], model: Model<S>, budget: Se
     if ((steps & CHECK_EVERY) === 0 && steps > 0) {
       if (budget.cancel && Atomics.load(budget.cancel, 0) !== 0) return result('unknown', { unknownReason: 'cancelled' });
       if (budget.deadline !== undefined && Date.now() > budget.deadline) return result('unknown', { unknownReason: 'time limit' });
-      if (memo.bytes > memoryLimit) return result('unknown', { unknownReason: 'memory limit' });
+      if (memo.bytes + table.bytes > memoryLimit) return result('unknown', { unknownReason: 'memory limit' });
     }
     if ((entry & 1) === 0) {
       // A call entry: try to linearize op i here.
