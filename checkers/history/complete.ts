@@ -17,9 +17,8 @@ export interface Completed {
 export function complete(history: History): Completed {
   const { ops, lines, source } = history;
   const lineOf = (i: number) => (lines ? lines[i] : i + 1);
-  const pending = new Map<number, number>(); // process → position of its open invocation
+  const pending = new Map<number, number>(); // process → slot (in operations) of its open invocation
   const operations: Operation[] = [];
-  const slotOf = new Map<number, number>(); // invocation position → slot in operations (ok/info decided later)
   const stats = { ok: 0, fail: 0, info: 0, pending: 0, nemesis: 0 };
   const dropped = new Set<number>();
 
@@ -33,10 +32,10 @@ export function complete(history: History): Completed {
     if (op.type === 'invoke') {
       const open = pending.get(p);
       if (open !== undefined) {
-        throw historyError(source, lineOf(i), `process ${p} invokes ${op.f} while its ${ops[open].f} from line ${lineOf(open)} is still pending`);
+        const prior = operations[open];
+        throw historyError(source, lineOf(i), `process ${p} invokes ${op.f} while its ${prior.f} from line ${prior.line} is still pending`);
       }
-      pending.set(p, i);
-      slotOf.set(i, operations.length);
+      pending.set(p, operations.length);
       operations.push(fromInvoke(op, i, operations.length, lineOf(i)));
       continue;
     }
@@ -44,12 +43,11 @@ export function complete(history: History): Completed {
     if (open === undefined) {
       throw historyError(source, lineOf(i), `process ${p} completes ${op.f} (${op.type}) with no pending invocation`);
     }
-    const inv = ops[open];
-    if (inv.f !== op.f) {
-      throw historyError(source, lineOf(i), `process ${p} completes ${op.f} but invoked ${inv.f} at line ${lineOf(open)}`);
+    const o = operations[open];
+    if (o.f !== op.f) {
+      throw historyError(source, lineOf(i), `process ${p} completes ${op.f} but invoked ${o.f} at line ${o.line}`);
     }
     pending.delete(p);
-    const o = operations[slotOf.get(open)!];
     o.completeIndex = op.index;
     o.completeLine = lineOf(i);
     if (op.type === 'ok') {
@@ -72,10 +70,12 @@ export function complete(history: History): Completed {
 }
 
 function fromInvoke(op: Op, position: number, id: number, line: number): Operation {
-  const o: Operation = {
+  // Every field is set in one fixed order (key and completeLine included) so all operations share one hidden class.
+  return {
     id,
     process: op.process as number,
     f: op.f,
+    key: op.key,
     value: op.value ?? null,
     status: 'info',
     call: position,
@@ -83,7 +83,6 @@ function fromInvoke(op: Op, position: number, id: number, line: number): Operati
     invokeIndex: op.index,
     completeIndex: -1,
     line,
+    completeLine: undefined,
   };
-  if (op.key !== undefined) o.key = op.key;
-  return o;
 }

@@ -1,4 +1,5 @@
 import type { Model } from '../models/model.js';
+import { expandCrashed } from './alternatives.js';
 import { anomalyOf } from './evidence.js';
 import type { Partition } from './prepare.js';
 import type { PartitionResult } from './result.js';
@@ -13,10 +14,11 @@ export function checkPartition(p: Partition, model: Model<unknown>, budget: Sear
     if (budget.cancel && Atomics.load(budget.cancel, 0) !== 0) {
       return { ...base, valid: 'unknown', unknownReason: 'cancelled', explored: 0, cached: 0, ms: 0 };
     }
-    const out = search(p.ops, model, budget);
+    const { ops, group } = expandCrashed(p.ops, model);
+    const out = search(ops, model, budget, group);
     const r: PartitionResult = { ...base, valid: out.valid, explored: out.explored, cached: out.cached, ms: performance.now() - start };
     if (out.unknownReason) r.unknownReason = out.unknownReason;
-    if (out.valid === false) r.anomaly = anomalyOf(p.ops, model, out, p.key);
+    if (out.valid === false) r.anomaly = anomalyOf(ops, model, out, p.key);
     return r;
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);

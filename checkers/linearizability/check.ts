@@ -8,13 +8,16 @@ import { checkPartition } from './check-partition.js';
 import { partition, type Partition } from './prepare.js';
 import type { CheckOptions, CheckResult, PartitionResult } from './result.js';
 import { mergeValid } from './result.js';
-import type { SearchBudget } from './wgl.js';
+import { STEP_BUDGET, type SearchBudget } from './wgl.js';
 
 export type { CheckOptions, CheckResult } from './result.js';
 
-/** Below this many operations, worker start-up costs more than it saves. */
-const PARALLEL_THRESHOLD = 20_000;
 export const DEFAULT_MEMORY_LIMIT = 2 * 1024 ** 3;
+/**
+ * Configurations a key may explore in the triage pass before it counts as hard. Most keys of a real history
+ * finish in far fewer; copying a key to a worker thread costs more than checking an easy one.
+ */
+const TRIAGE_STEPS = 20_000;
 
 /**
  * Checks a history for linearizability against a model in this thread. Bad input (an op the model does not know,
@@ -23,32 +26,37 @@ export const DEFAULT_MEMORY_LIMIT = 2 * 1024 ** 3;
 export function checkSync(history: History | Op[], spec: ModelSpec | string, opts: CheckOptions = {}): CheckResult {
   const start = performance.now();
   const { model, parts, stats, ops, modelSpec } = prepare(history, spec);
-  const results = checkInThread(parts, model, opts);
+  const results = checkInThread(parts, model, budgetOf(opts, 1), opts);
   return summarize(modelSpec.name, ops, results, stats, performance.now() - start);
 }
 
 /**
- * The library API for the harness and the CLI: like checkSync, but keys are checked on worker threads (one per
- * core) when the history is large enough, and the first illegal key cancels the others.
+ * The library API for the harness and the CLI. Keys are triaged in this thread (each may explore a few thousand
+ * configurations); the keys that need a real search are then checked on worker threads, one per core, with the
+ * memory budget split between them. The first key found not linearizable cancels every other search.
  */
 export async function check(history: History | Op[], spec: ModelSpec | string, opts: CheckOptions = {}): Promise<CheckResult> {
   const start = performance.now();
-  const prepared = prepare(history, spec);
-  const { parts, stats, ops, modelSpec } = prepared;
-  const workers = opts.workers ?? (ops >= PARALLEL_THRESHOLD && parts.length > 1 ? availableParallelism() : 0);
-  if (workers <= 1 || parts.length <= 1) {
-    return summarize(modelSpec.name, ops, checkInThread(parts, prepared.model, opts), stats, performance.now() - start);
-  }
+  const { model, parts, stats, ops, modelSpec } = prepare(history, spec);
+  const threads = opts.workers ?? availableParallelism();
+  const done = (results: PartitionResult[]) => summarize(modelSpec.name, ops, results, stats, performance.now() - start);
+  if (threads <= 1 || parts.length <= 1) return done(checkInThread(parts, model, budgetOf(opts, 1), opts));
+
+  const budget = budgetOf(opts, 1);
+  const triaged = checkInThread(parts, model, { ...budget, maxExplored: TRIAGE_STEPS }, opts);
+  const hard = parts.filter((_, i) => triaged[i].unknownReason === STEP_BUDGET);
+  const results = triaged.filter((r) => r.unknownReason !== STEP_BUDGET);
+  if (hard.length === 0) return done(results);
+  if (hard.length === 1) return done([...results, ...checkInThread(hard, model, budget, opts)]);
   const { checkInPool } = await import('./pool.js');
-  const results = await checkInPool(parts, modelSpec, budgetOf(opts, workers), workers, opts.cancelOnInvalid !== false);
-  return summarize(modelSpec.name, ops, results, stats, performance.now() - start);
+  const pooled = await checkInPool(hard, modelSpec, { ...budget, memoryLimitBytes: budget.memoryLimitBytes! / threads }, threads, opts.cancelOnInvalid !== false);
+  return done([...results, ...pooled]);
 }
 
-function checkInThread(parts: Partition[], model: Model<unknown>, opts: CheckOptions): PartitionResult[] {
-  const budget = budgetOf(opts, 1);
+function checkInThread(parts: Partition[], model: Model<unknown>, budget: SearchBudget, opts: CheckOptions): PartitionResult[] {
   return parts.map((p) => {
     const r = checkPartition(p, model, budget);
-    if (r.valid === false && opts.cancelOnInvalid !== false) budget.cancel![0] = 1;
+    if (r.valid === false && opts.cancelOnInvalid !== false) Atomics.store(budget.cancel!, 0, 1);
     return r;
   });
 }
@@ -64,7 +72,7 @@ function prepare(history: History | Op[], spec: ModelSpec | string) {
   return { model, parts, stats, ops: operations.length, modelSpec };
 }
 
-/** One budget for every key; the memory budget is split between the threads searching at once. */
+/** One budget for every key, with the shared flag that cancels them all. */
 function budgetOf(opts: CheckOptions, threads: number): SearchBudget {
   const memory = opts.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT;
   const b: SearchBudget = {

@@ -13,11 +13,14 @@ import { canonical } from '../models/model.js';
  * Returns, for each op, the op that must be linearized before it (-1 for none). Each op is constrained only by its
  * predecessor in its group; a subset of valid constraints is still valid.
  */
-export function dominators(ops: readonly Operation[]): Int32Array {
+export function dominators(ops: readonly Operation[], group?: Int32Array): Int32Array {
   const pred = new Int32Array(ops.length).fill(-1);
   const last = new Map<string, number>();
   for (let i = 0; i < ops.length; i++) {
     const o = ops[i];
+    // Alternatives of a crashed op are exclusive with their siblings: swapping two of them across groups could
+    // need a sibling already used, so the exchange argument does not hold for them.
+    if (group && group[i] >= 0) continue;
     const sig = `${o.f}\u0000${o.status === 'info' ? 'i' : 'o'}${signatureValue(o.value)}`;
     // Reads that returned different values differ; ok and info ops of the same write share effects but an
     // ok op's value can be a completion value, so they are kept in separate groups to stay obviously safe.

@@ -13,7 +13,11 @@ export interface SearchBudget {
   cancel?: Int32Array;
   /** Candidate linearizations to keep as evidence. */
   candidates?: number;
+  /** Give up ('unknown', reason 'step budget') after this many configurations: the checker's triage of easy keys. */
+  maxExplored?: number;
 }
+
+export const STEP_BUDGET = 'step budget';
 
 /** A candidate linearization in op indices of the partition, with the state after each op. */
 export interface RawCandidate {
@@ -49,7 +53,7 @@ const PATH_TAIL = 12;
  * (Knossos moves info completions to the end and stops when only they remain; this is the same, without the list
  * walk).
  */
-export function search<S>(ops: readonly Operation[], model: Model<S>, budget: SearchBudget = {}): SearchOutcome<S> {
+export function search<S>(ops: readonly Operation[], model: Model<S>, budget: SearchBudget = {}, group?: Int32Array): SearchOutcome<S> {
   const n = ops.length;
   const table = new StateTable(model, ops);
   const init = table.intern(model.init());
@@ -77,13 +81,19 @@ export function search<S>(ops: readonly Operation[], model: Model<S>, budget: Se
   const prev = new Int32Array(2 * n + 1);
   linkEntries(ops, next, prev, HEAD);
 
-  const pred = dominators(ops);
+  const pred = dominators(ops, group);
+  // Alternatives of one crashed op (see alternatives.ts): at most one of each group is linearized.
+  const used = new Uint8Array(n);
+  const exclusive = group ?? new Int32Array(n).fill(-1);
   // Blind writes: a crashed op right before one is invisible, so that order is never needed (see Model.overwrites).
   const blind = new Uint8Array(n);
   const crashed = new Uint8Array(n);
+  // Reads: an ok op that cannot change the state, linearized as soon as the state accepts it (see `forced`).
+  const reads = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     blind[i] = model.overwrites?.(ops[i]) ? 1 : 0;
     crashed[i] = ops[i].status === 'info' ? 1 : 0;
+    reads[i] = ops[i].status === 'ok' && model.isReadOnly?.(ops[i]) ? 1 : 0;
   }
   const lin = new Uint8Array(n);
   const okBits = new Uint32Array((nOk + 31) >>> 5);
@@ -139,6 +149,10 @@ export function search<S>(ops: readonly Operation[], model: Model<S>, budget: Se
 
   const stackOp = new Int32Array(n);
   const stackState = new Int32Array(n + 1);
+  // A read the current state accepts is linearized at once and never "not yet": with it linearized the
+  // configuration has the same state and one obligation fewer, so it dominates the one without. Backtracking
+  // therefore passes over such a frame to the choice below it.
+  const forced = new Uint8Array(n);
   let depth = 0;
   let state = init;
   let h1 = 0;
@@ -167,31 +181,57 @@ export function search<S>(ops: readonly Operation[], model: Model<S>, budget: Se
     candidates.push({ path, states, omitted: from, state, reason: table.reason(state, i) });
   };
 
+  /** Undoes linearizations down to the last real choice and resumes the scan after it; false when none is left. */
+  const backtrack = (): boolean => {
+    let i: number;
+    do {
+      if (depth === 0) return false;
+      depth--;
+      i = stackOp[depth];
+      state = stackState[depth];
+      lin[i] = 0;
+      if (exclusive[i] >= 0) used[exclusive[i]] = 0;
+      clearBit(i);
+      h1 ^= z1[i];
+      h2 ^= z2[i];
+      unlift(i);
+      if (ops[i].status === 'ok') remainingOk++;
+    } while (forced[depth] === 1);
+    entry = next[2 * i];
+    return true;
+  };
+
   const memoryLimit = budget.memoryLimitBytes ?? Infinity;
+  const maxExplored = budget.maxExplored ?? Infinity;
   let entry = next[HEAD];
   for (let steps = 0; ; steps++) {
     if ((steps & CHECK_EVERY) === 0 && steps > 0) {
       if (budget.cancel && Atomics.load(budget.cancel, 0) !== 0) return result('unknown', { unknownReason: 'cancelled' });
       if (budget.deadline !== undefined && Date.now() > budget.deadline) return result('unknown', { unknownReason: 'time limit' });
       if (memo.bytes + table.bytes > memoryLimit) return result('unknown', { unknownReason: 'memory limit' });
+      if (explored > maxExplored) return result('unknown', { unknownReason: STEP_BUDGET });
     }
     if ((entry & 1) === 0) {
       // A call entry: try to linearize op i here.
       const i = entry >>> 1;
       const p = pred[i];
-      if ((p < 0 || lin[p] === 1) && !(blind[i] === 1 && depth > 0 && crashed[stackOp[depth - 1]] === 1)) {
+      const g = exclusive[i];
+      if ((p < 0 || lin[p] === 1) && (g < 0 || used[g] === 0) && !(blind[i] === 1 && depth > 0 && crashed[stackOp[depth - 1]] === 1)) {
         const after = table.next(state, i);
         if (after >= 0) {
           explored++;
           setBit(i);
           h1 ^= z1[i];
           h2 ^= z2[i];
+          const isRead = reads[i] === 1 && after === state;
           if (memo.add(h1, h2, after, okBits, okFrom, Math.max(okFrom, okTo), infoBits, infoTo)) {
+            forced[depth] = isRead ? 1 : 0;
             stackOp[depth] = i;
             stackState[depth] = state;
             depth++;
             state = after;
             lin[i] = 1;
+            if (g >= 0) used[g] = 1;
             lift(i);
             if (ops[i].status === 'ok' && --remainingOk === 0) return result(true);
             entry = next[HEAD];
@@ -200,23 +240,18 @@ export function search<S>(ops: readonly Operation[], model: Model<S>, budget: Se
           clearBit(i);
           h1 ^= z1[i];
           h2 ^= z2[i];
+          if (isRead) {
+            // This configuration plus the read was explored already and failed; so does this one.
+            if (!backtrack()) return result(false, { failed, candidates });
+            continue;
+          }
         }
       }
       entry = next[entry];
     } else {
       // The return of an op not yet linearized: no way forward from this configuration.
       stuckAt(entry >>> 1);
-      if (depth === 0) return result(false, { failed, candidates });
-      depth--;
-      const i = stackOp[depth];
-      state = stackState[depth];
-      lin[i] = 0;
-      clearBit(i);
-      h1 ^= z1[i];
-      h2 ^= z2[i];
-      unlift(i);
-      if (ops[i].status === 'ok') remainingOk++;
-      entry = next[2 * i];
+      if (!backtrack()) return result(false, { failed, candidates });
     }
   }
 }

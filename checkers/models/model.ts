@@ -31,6 +31,12 @@ export interface Model<S = unknown> {
    */
   isReadOnly?(op: ModelOp): boolean;
   /**
+   * The results a crashed op may have had, when its effect depends on a result it never returned (an unordered
+   * dequeue removes whichever element it got). The search tries each as a mutually exclusive alternative, as well
+   * as never applying it. `ops` are the other operations of the same partition (to find the candidate values).
+   */
+  crashedResults?(op: ModelOp, ops: readonly ModelOp[]): unknown[] | undefined;
+  /**
    * True when the op succeeds from every state and leaves the same state whatever came before (a blind write).
    * A crashed op linearized just before such an op has no visible effect, so the search never puts it there.
    */

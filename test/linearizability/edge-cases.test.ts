@@ -109,3 +109,23 @@ describe('linearizability: edge cases', () => {
     });
   });
 });
+
+describe('linearizability: crashed ops with unknown results', () => {
+  const uq = (text: string) => checkSync(ops(text), 'unordered-queue').valid;
+  const enq = (p: number, v: number) => `${p} invoke enqueue ${v}\n${p} ok enqueue ${v}\n`;
+  it('a crashed unordered dequeue may have removed the only element, so the queue may then be empty', () => {
+    assert.equal(uq(`${enq(0, 1)}1 invoke dequeue\n1 info dequeue\n2 invoke dequeue\n2 ok dequeue nil`), true);
+  });
+  it('it may have removed any one element, but only one', () => {
+    const two = `${enq(0, 1)}${enq(0, 2)}1 invoke dequeue\n1 info dequeue\n`;
+    assert.equal(uq(`${two}2 invoke dequeue\n2 ok dequeue 1\n2 invoke dequeue\n2 ok dequeue nil`), true);
+    assert.equal(uq(`${two}2 invoke dequeue\n2 ok dequeue 2\n2 invoke dequeue\n2 ok dequeue nil`), true);
+    assert.equal(uq(`${two}2 invoke dequeue\n2 ok dequeue nil`), false);
+  });
+  it('it takes effect after its invocation, perhaps long after, and removes an element only once', () => {
+    // The crashed dequeue is invoked and crashes before 7 is enqueued; it still may take effect later and take 7.
+    assert.equal(uq(`1 invoke dequeue\n1 info dequeue\n${enq(0, 7)}2 invoke dequeue\n2 ok dequeue nil`), true);
+    // But it cannot take effect before its invocation: 7 was dequeued by someone else first.
+    assert.equal(uq(`${enq(0, 7)}2 invoke dequeue\n2 ok dequeue 7\n1 invoke dequeue\n1 info dequeue\n2 invoke dequeue\n2 ok dequeue 7`), false);
+  });
+});

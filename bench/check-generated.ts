@@ -1,0 +1,46 @@
+/**
+ * The checker on generated histories, each measured in a fresh process (wall time, peak RSS):
+ *   1. 1,000,000 ops over 1,000 keys, 32 processes, 1 % crashed ops (goal: ≤ 10 s and ≤ 2 GB on 2 cores);
+ *   2. the hard case: 100 processes on one key with 5 % crashed ops, at growing sizes, with a 60 s budget each.
+ * Histories are written by bench/gen/generate-history.js (a seeded simulation of a real cas-register, so every
+ * history is linearizable) into bench/out/ and reused across runs.
+ *
+ *   node dist/bench/check-generated.js [--quick]
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const out = join(root, 'bench/out');
+mkdirSync(out, { recursive: true });
+const quick = process.argv.includes('--quick');
+
+function generate(name: string, args: string[]): string {
+  const file = join(out, `${name}.jsonl`);
+  if (!existsSync(file)) {
+    const t = performance.now();
+    execFileSync(process.execPath, [join(root, 'dist/bench/gen/generate-history.js'), ...args, '--out', file], { stdio: 'inherit' });
+    console.log(`generated ${name} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  }
+  return file;
+}
+
+function measure(file: string, limitSeconds?: number): Record<string, unknown> {
+  const args = [join(root, 'dist/bench/measure-check.js'), file, 'cas-register', ...(limitSeconds ? [String(limitSeconds)] : [])];
+  return JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 }).trim());
+}
+
+const big = quick ? 100_000 : 1_000_000;
+const f1 = generate(`cas-${big}-1000keys-32p-1pct`, ['--ops', String(big), '--keys', '1000', '--processes', '32', '--crash', '0.01', '--seed', '1']);
+const r1 = measure(f1);
+const opsPerSec = Math.round((r1.ops as number) / ((r1.totalMs as number) / 1000));
+console.log(`${big} ops, 1000 keys, 32 processes, 1% crashed: ${JSON.stringify(r1)}`);
+console.log(`  => total ${((r1.totalMs as number) / 1000).toFixed(2)} s (read ${r1.readMs} ms, check ${r1.checkMs} ms), peak RSS ${r1.maxRssMB} MB, ${opsPerSec} ops/s`);
+
+for (const n of quick ? [1_000] : [1_000, 10_000, 100_000]) {
+  const f = generate(`cas-${n}-1key-100p-5pct`, ['--ops', String(n), '--keys', '1', '--processes', '100', '--crash', '0.05', '--seed', '1']);
+  const r = measure(f, 60);
+  console.log(`hard case, ${n} ops, 1 key, 100 processes, 5% crashed, 60 s budget: ${JSON.stringify(r)}`);
+}
