@@ -27,7 +27,7 @@ export function checkSync(history: History | Op[], spec: ModelSpec | string, opt
   const start = performance.now();
   const { model, parts, stats, ops, modelSpec } = prepare(history, spec);
   const results = checkInThread(parts, model, budgetOf(opts, 1), opts);
-  return summarize(modelSpec.name, ops, results, stats, performance.now() - start);
+  return summarize(modelSpec.name, ops, results, { ...stats, hardKeys: 0, threads: 1 }, performance.now() - start);
 }
 
 /**
@@ -39,18 +39,19 @@ export async function check(history: History | Op[], spec: ModelSpec | string, o
   const start = performance.now();
   const { model, parts, stats, ops, modelSpec } = prepare(history, spec);
   const threads = opts.workers ?? availableParallelism();
-  const done = (results: PartitionResult[]) => summarize(modelSpec.name, ops, results, stats, performance.now() - start);
+  const done = (results: PartitionResult[], hardKeys = 0, used = 1) =>
+    summarize(modelSpec.name, ops, results, { ...stats, hardKeys, threads: used }, performance.now() - start);
   if (threads <= 1 || parts.length <= 1) return done(checkInThread(parts, model, budgetOf(opts, 1), opts));
 
   const budget = budgetOf(opts, 1);
-  const triaged = checkInThread(parts, model, { ...budget, maxExplored: TRIAGE_STEPS }, opts);
+  const triaged = checkInThread(parts, model, { ...budget, maxExplored: opts.triageSteps ?? TRIAGE_STEPS }, opts);
   const hard = parts.filter((_, i) => triaged[i].unknownReason === STEP_BUDGET);
   const results = triaged.filter((r) => r.unknownReason !== STEP_BUDGET);
   if (hard.length === 0) return done(results);
-  if (hard.length === 1) return done([...results, ...checkInThread(hard, model, budget, opts)]);
+  if (hard.length === 1) return done([...results, ...checkInThread(hard, model, budget, opts)], 1);
   const { checkInPool } = await import('./pool.js');
   const pooled = await checkInPool(hard, modelSpec, { ...budget, memoryLimitBytes: budget.memoryLimitBytes! / threads }, threads, opts.cancelOnInvalid !== false);
-  return done([...results, ...pooled]);
+  return done([...results, ...pooled], hard.length, Math.min(threads, hard.length));
 }
 
 function checkInThread(parts: Partition[], model: Model<unknown>, budget: SearchBudget, opts: CheckOptions): PartitionResult[] {
@@ -88,7 +89,7 @@ function summarize(
   model: string,
   ops: number,
   results: PartitionResult[],
-  base: ReturnType<typeof complete>['stats'],
+  base: ReturnType<typeof complete>['stats'] & { hardKeys: number; threads: number },
   ms: number,
 ): CheckResult {
   let valid: CheckResult['valid'] = true;

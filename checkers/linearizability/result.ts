@@ -84,7 +84,19 @@ export interface CheckResult {
   unknownReason?: string;
   /** Per-key results that are not valid (valid keys are only counted, to keep results small). */
   partitions: PartitionResult[];
-  stats: { ok: number; fail: number; info: number; pending: number; nemesis: number; validKeys: number; unknownKeys: number; invalidKeys: number };
+  stats: {
+    ok: number;
+    fail: number;
+    info: number;
+    pending: number;
+    nemesis: number;
+    validKeys: number;
+    unknownKeys: number;
+    invalidKeys: number;
+    /** Keys that needed more than the triage's step budget, and the threads that searched them. */
+    hardKeys: number;
+    threads: number;
+  };
 }
 
 export interface CheckOptions {
@@ -92,10 +104,15 @@ export interface CheckOptions {
   timeLimitMs?: number;
   /** Budget for the search's memo tables (bytes, all keys together); past it a key is unknown. */
   memoryLimitBytes?: number;
-  /** Worker threads: 0 = check in this thread; default = one per core when the history is big enough to pay. */
+  /** Worker threads for the keys that need a real search: 0 or 1 = this thread only; default one per core. */
   workers?: number;
   /** How many candidate linearizations to keep as evidence per illegal key. */
   candidates?: number;
+  /**
+   * Configurations a key may explore in this thread before it counts as hard and goes to a worker thread
+   * (default 20,000).
+   */
+  triageSteps?: number;
   /** Stop checking other keys once one is illegal (default true). */
   cancelOnInvalid?: boolean;
 }

@@ -90,7 +90,11 @@ export function search<S>(ops: readonly Operation[], model: Model<S>, budget: Se
   const crashed = new Uint8Array(n);
   // Reads: an ok op that cannot change the state, linearized as soon as the state accepts it (see `forced`).
   const reads = new Uint8Array(n);
+  // Alternatives of crashed ops commute with every op that does not need them (Model.needsCrashed): one is only
+  // ever placed right before another alternative or an op that may need it.
+  const needsCrashed = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
+    needsCrashed[i] = (exclusive[i] >= 0 || (model.needsCrashed?.(ops[i]) ?? true)) ? 1 : 0;
     blind[i] = model.overwrites?.(ops[i]) ? 1 : 0;
     crashed[i] = ops[i].status === 'info' ? 1 : 0;
     reads[i] = ops[i].status === 'ok' && model.isReadOnly?.(ops[i]) ? 1 : 0;
@@ -216,7 +220,13 @@ export function search<S>(ops: readonly Operation[], model: Model<S>, budget: Se
       const i = entry >>> 1;
       const p = pred[i];
       const g = exclusive[i];
-      if ((p < 0 || lin[p] === 1) && (g < 0 || used[g] === 0) && !(blind[i] === 1 && depth > 0 && crashed[stackOp[depth - 1]] === 1)) {
+      const top = depth > 0 ? stackOp[depth - 1] : -1;
+      if (
+        (p < 0 || lin[p] === 1) &&
+        (g < 0 || used[g] === 0) &&
+        !(top >= 0 && blind[i] === 1 && crashed[top] === 1) &&
+        !(top >= 0 && exclusive[top] >= 0 && needsCrashed[i] === 0)
+      ) {
         const after = table.next(state, i);
         if (after >= 0) {
           explored++;

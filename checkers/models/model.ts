@@ -37,6 +37,12 @@ export interface Model<S = unknown> {
    */
   crashedResults?(op: ModelOp, ops: readonly ModelOp[]): unknown[] | undefined;
   /**
+   * With crashedResults: whether `op` can need such an alternative applied just before it. Alternatives must
+   * commute with every op for which this is false (moving one later never breaks a linearization), so the search
+   * only places them right before an op that may need them. Default: every op may.
+   */
+  needsCrashed?(op: ModelOp): boolean;
+  /**
    * True when the op succeeds from every state and leaves the same state whatever came before (a blind write).
    * A crashed op linearized just before such an op has no visible effect, so the search never puts it there.
    */

@@ -17,6 +17,9 @@ export function unorderedQueue(): Model<Bag> {
     fingerprint: (b) => b.join('\u0000'),
     describeState: (b) => `{${b.map((e) => show(JSON.parse(e))).join(' ')}}`,
     validate: (op) => (op.f === 'enqueue' || op.f === 'dequeue' ? null : `unordered-queue has no operation '${op.f}' (enqueue, dequeue)`),
+    // Removing an element commutes with enqueues and with dequeues of an element: it only matters to a dequeue
+    // that found the queue empty.
+    needsCrashed: (op) => op.f === 'dequeue' && (op.value === null || op.value === undefined),
     crashedResults: (op, ops) => {
       if (op.f !== 'dequeue') return undefined;
       // Removing an element only ever helps a dequeue that found the queue empty; without one, a crashed dequeue
