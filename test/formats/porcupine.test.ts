@@ -53,9 +53,9 @@ describe('formats: porcupine-etcd', () => {
     assertErrorAt(`INFO  jepsen.util - garbage`, 'porcupine-etcd', 1, /expected '<process> :<type> :<f> <value>'/);
   });
 
-  describe('the corpus (Porcupine etcd test data)', function () {
+  describe('the corpus (Porcupine etcd test data, in ../shared beside every clone)', function () {
     before(function () {
-      if (!existsSync(ETCD_CORPUS)) this.skip();
+      assert.ok(existsSync(ETCD_CORPUS), `${ETCD_CORPUS} is missing`);
     });
 
     it('all 103 files parse, detected as porcupine-etcd, one op per jepsen.util line; etcd_095 is empty', async () => {
