@@ -132,4 +132,40 @@ describe('cli: faultline check', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout).model, 'cas-register');
   });
+
+  it('checks Porcupine kv logs per key with the kv model, and finds a lost append', () => {
+    const kv = (lines: string[]) => file(`kv-${lines.length}.log`, lines.join('\n') + '\n');
+    const ok = kv([
+      '{:process 0, :type :invoke, :f :append, :key "0", :value "x 0 0 y"}',
+      '{:process 1, :type :invoke, :f :get, :key "1", :value nil}',
+      '{:process 1, :type :ok, :f :get, :key "1", :value ""}',
+      '{:process 0, :type :ok, :f :append, :key "0", :value "x 0 0 y"}',
+      '{:process 1, :type :invoke, :f :get, :key "0", :value nil}',
+      '{:process 1, :type :ok, :f :get, :key "0", :value "x 0 0 y"}',
+    ]);
+    const good = faultline(['check', '--json', ok]);
+    assert.equal(good.code, 0, good.stderr);
+    assert.deepEqual([JSON.parse(good.stdout).model, JSON.parse(good.stdout).keys], ['kv', 2]);
+    const lost = kv([
+      '{:process 0, :type :invoke, :f :append, :key "0", :value "a"}',
+      '{:process 0, :type :ok, :f :append, :key "0", :value "a"}',
+      '{:process 0, :type :invoke, :f :append, :key "0", :value "b"}',
+      '{:process 0, :type :ok, :f :append, :key "0", :value "b"}',
+      '{:process 1, :type :invoke, :f :get, :key "0", :value nil}',
+      '{:process 1, :type :ok, :f :get, :key "0", :value "b"}',
+    ]);
+    const bad = faultline(['check', '--json', lost]);
+    assert.equal(bad.code, 1);
+    assert.equal(JSON.parse(bad.stdout).anomalies[0].candidates[0].reason, `can't get "b" from "ab"`);
+  });
+
+  it('checks Knossos EDN histories (maps and tuples) like JSON lines', () => {
+    const edn = file('knossos.edn', '[{:process 0, :type :invoke, :f :write, :value 1}\n {:process 0, :type :ok, :f :write, :value 1}\n {:process 1, :type :invoke, :f :read, :value nil}\n {:process 1, :type :ok, :f :read, :value 2}]\n');
+    const tuples = file('tuples.edn', '[0 :invoke :write 1]\n[0 :ok :write 1]\n[1 :invoke :read nil]\n[1 :ok :read 1]\n');
+    const r = faultline(['check', '--model', 'cas-register', '--json', edn, tuples]);
+    const [a, b] = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual([a.format, a.valid, a.anomalies[0].op.line], ['edn', false, 3]);
+    assert.deepEqual([b.format, b.valid], ['edn', true]);
+    assert.equal(r.code, 1);
+  });
 });
