@@ -23,11 +23,12 @@ export class StateTable<S> {
   }
 
   /**
-   * A rough count of the bytes held (states are charged a flat 64 bytes plus their fingerprint's length, Map
-   * entries 40): enough for a memory budget to stop a model whose states keep growing, such as a queue.
+   * An estimate of the bytes held: each state is charged for itself, its fingerprint (in the Map) and its entry,
+   * in proportion to the fingerprint's length; each sparse transition 80 bytes. The search also watches the real
+   * heap (see wgl.ts), so this only needs to be of the right order.
    */
   get bytes(): number {
-    return this.dense.byteLength + this.sparse.size * 40 + this.stateBytes;
+    return this.dense.byteLength + this.sparse.size * 80 + this.stateBytes;
   }
 
   private stateBytes = 0;
@@ -39,7 +40,7 @@ export class StateTable<S> {
       id = this.states.length;
       this.states.push(s);
       this.ids.set(fp, id);
-      this.stateBytes += 64 + (typeof fp === 'string' ? 2 * fp.length : 8);
+      this.stateBytes += 160 + (typeof fp === 'string' ? 4 * fp.length : 16);
     }
     return id;
   }

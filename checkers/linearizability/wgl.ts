@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import type { Operation } from '../history/op.js';
 import type { Model } from '../models/model.js';
 import { ConfigSet } from './memo.js';
@@ -40,6 +41,9 @@ export interface SearchOutcome<S> {
 }
 
 const CHECK_EVERY = 1023; // poll clock, memory and cancellation every 1024 steps
+const HEAP_EVERY = 64; // …and the real heap every 64 polls
+/** Past this share of the heap limit a search gives up: the states of a queue model live on the heap. */
+const HEAP_SHARE = 0.75;
 const PATH_TAIL = 12;
 
 /**
@@ -52,6 +56,15 @@ const PATH_TAIL = 12;
  * effect any time after their invocation or never — so the search succeeds as soon as every ok op is linearized
  * (Knossos moves info completions to the end and stops when only they remain; this is the same, without the list
  * walk).
+ *
+ * Orders that cannot matter are never tried. Each rule keeps at least one linearization whenever any exists, so
+ * no verdict changes (the property tests compare every verdict with a brute-force oracle):
+ *  - identical ops, one invoked and returned no later than the other, go in that order (symmetry.ts);
+ *  - a crashed op is never placed right before a blind write (Model.overwrites), which would hide it;
+ *  - a read the state accepts is linearized at once and never deferred (`forced`);
+ *  - a crashed op with several possible results is one exclusive alternative per result (alternatives.ts),
+ *    placed only right before an op that may need it (Model.needsCrashed).
+ * `group` gives the alternatives' groups, as made by expandCrashed.
  */
 export function search<S>(ops: readonly Operation[], model: Model<S>, budget: SearchBudget = {}, group?: Int32Array): SearchOutcome<S> {
   const n = ops.length;
@@ -213,6 +226,7 @@ export function search<S>(ops: readonly Operation[], model: Model<S>, budget: Se
       if (budget.cancel && Atomics.load(budget.cancel, 0) !== 0) return result('unknown', { unknownReason: 'cancelled' });
       if (budget.deadline !== undefined && Date.now() > budget.deadline) return result('unknown', { unknownReason: 'time limit' });
       if (memo.bytes + table.bytes > memoryLimit) return result('unknown', { unknownReason: 'memory limit' });
+      if ((steps >>> 10) % HEAP_EVERY === 0 && heapNearlyFull(memoryLimit - memo.bytes)) return result('unknown', { unknownReason: 'memory limit' });
       if (explored > maxExplored) return result('unknown', { unknownReason: STEP_BUDGET });
     }
     if ((entry & 1) === 0) {
@@ -264,6 +278,16 @@ export function search<S>(ops: readonly Operation[], model: Model<S>, budget: Se
       if (!backtrack()) return result(false, { failed, candidates });
     }
   }
+}
+
+/**
+ * The estimate in the memory budget can be off for models whose states are large objects; the isolate's own
+ * heap figures are not, and running out of heap would kill the process instead of answering unknown. `allowed`
+ * is what the budget leaves for the heap once the memo's arena (off the heap) is paid for.
+ */
+function heapNearlyFull(allowed: number): boolean {
+  const h = getHeapStatistics();
+  return h.used_heap_size > Math.min(allowed, h.heap_size_limit * HEAP_SHARE);
 }
 
 /** Builds the entry list in history order: calls by `call` position, returns of ok ops by `ret` position. */
