@@ -35,7 +35,7 @@ export function checkCommand(program: Command): void {
     .option('--json', 'one JSON object per file per line')
     .option('--time-limit <seconds>', 'give up (verdict unknown) after this long per file', positive('--time-limit'))
     .option('--memory-limit <MB>', 'memory budget of the search per file (default 2048)', positive('--memory-limit'))
-    .option('--workers <n>', 'worker threads (default: one per core for large histories)', positive('--workers'))
+    .option('--workers <n>', 'worker threads for the keys that need a real search (default: one per core; 1 = this thread only)', positive('--workers'))
     .action(async (files: string[], flags: CheckFlags) => {
       process.exitCode = await runCheck(files.length ? files : ['-'], flags);
     });
