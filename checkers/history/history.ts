@@ -12,7 +12,3 @@ export interface History {
   /** The format it was read in (jsonl, edn, porcupine-etcd, porcupine-kv). */
   format?: string;
 }
-
-export function historyOf(ops: Op[], source?: string): History {
-  return { ops, source };
-}

@@ -25,12 +25,6 @@ export interface Op {
   [extra: string]: unknown;
 }
 
-export const OP_TYPES: readonly OpType[] = ['invoke', 'ok', 'fail', 'info'];
-
-export function isOpType(x: unknown): x is OpType {
-  return x === 'invoke' || x === 'ok' || x === 'fail' || x === 'info';
-}
-
 /** Nemesis (and any non-integer process) ops describe faults, not client operations. */
 export function isClientProcess(p: Process): p is number {
   return typeof p === 'number' && Number.isInteger(p);

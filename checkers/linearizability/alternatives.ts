@@ -3,7 +3,7 @@ import type { Model } from '../models/model.js';
 
 export interface Expanded {
   ops: Operation[];
-  /** For each op, the crashed op it is one alternative of (its index in the original list), or -1. */
+  /** For each op, the group of alternatives it belongs to (dense, from 0; fewer groups than ops), or -1. */
   group: Int32Array;
 }
 
@@ -19,7 +19,8 @@ export function expandCrashed(ops: Operation[], model: Model<unknown>): Expanded
   }
   const out: Operation[] = [];
   const group: number[] = [];
-  ops.forEach((o, i) => {
+  let groups = 0;
+  ops.forEach((o) => {
     const values = o.status === 'info' ? results(o, ops) : undefined;
     if (values === undefined) {
       out.push(o);
@@ -28,8 +29,9 @@ export function expandCrashed(ops: Operation[], model: Model<unknown>): Expanded
     }
     for (const value of values) {
       out.push({ ...o, value });
-      group.push(i);
+      group.push(groups);
     }
+    if (values.length > 0) groups++;
   });
   return { ops: out, group: Int32Array.from(group) };
 }

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { isInputError } from '../../checkers/errors.js';
+import { complete } from '../../checkers/history/complete.js';
+import { expandCrashed } from '../../checkers/linearizability/alternatives.js';
 import { checkSync } from '../../checkers/linearizability/index.js';
+import { search } from '../../checkers/linearizability/wgl.js';
+import { modelFor, type Model } from '../../checkers/models/index.js';
 import { ops } from '../support/dsl.js';
 
 const cas = (text: string) => checkSync(ops(text), 'cas-register');
@@ -127,5 +131,20 @@ describe('linearizability: crashed ops with unknown results', () => {
     assert.equal(uq(`1 invoke dequeue\n1 info dequeue\n${enq(0, 7)}2 invoke dequeue\n2 ok dequeue nil`), true);
     // But it cannot take effect before its invocation: 7 was dequeued by someone else first.
     assert.equal(uq(`${enq(0, 7)}2 invoke dequeue\n2 ok dequeue 7\n1 invoke dequeue\n1 info dequeue\n2 invoke dequeue\n2 ok dequeue 7`), false);
+  });
+});
+
+describe('linearizability: alternatives when other crashed ops have none', () => {
+  it('an alternative stays usable however many crashed ops before it were dropped', () => {
+    // A model that gives some crashed dequeues no alternatives (they vanish) and others one each, in one key, so
+    // that alternative groups and op positions diverge.
+    const base = modelFor('unordered-queue');
+    const picky: Model<unknown> = { ...base, crashedResults: (op, all) => (op.value === 'drop' ? [] : base.crashedResults!(op, all)) };
+    let h = '';
+    for (let p = 0; p < 6; p++) h += `${p} invoke dequeue "drop"\n${p} info dequeue "drop"\n`;
+    h += '10 invoke enqueue 1\n10 ok enqueue 1\n11 invoke dequeue\n11 info dequeue\n12 invoke dequeue\n12 ok dequeue nil';
+    const { ops: expanded, group } = expandCrashed(complete({ ops: ops(h) }).operations, picky);
+    assert.equal(expanded.length, 3);
+    assert.equal(search(expanded, picky, {}, group).valid, true);
   });
 });
