@@ -9,12 +9,14 @@ const program = new Command()
   .name('faultline')
   .description('Jepsen-style test harness and linearizability checker')
   .exitOverride()
-  .configureOutput({ writeErr: (s) => process.stderr.write(s.split('\n').filter(Boolean)[0] + '\n') })
+  // Usage errors are one line, like every other error (help itself goes to stdout, whole).
+  .configureOutput({ writeErr: (s) => process.stderr.write(`faultline: ${s.split('\n').filter(Boolean)[0].replace(/^error: /, '')}\n`) })
   .showHelpAfterError(false);
 
 checkCommand(program);
 
 try {
+  if (process.argv.length <= 2) program.help();
   await program.parseAsync(process.argv);
 } catch (e) {
   if (e instanceof CommanderError) {
