@@ -7,7 +7,7 @@ import { modelFor } from '../../checkers/models/index.js';
 import { ops } from '../support/dsl.js';
 import { mutate } from '../support/mutate.js';
 import { bruteForceHistory } from '../support/oracle.js';
-import { Rng } from '../support/rng.js';
+import { Rng } from '../../harness/rng.js';
 import { shrinkHistory } from '../support/shrink.js';
 import { SIMULATED_MODELS, simulate, type SimOptions } from '../support/simulate.js';
 

@@ -6,7 +6,7 @@ import type { Model } from '../../checkers/models/model.js';
 import { ops } from '../support/dsl.js';
 import { bruteForceHistory, bruteForceLinearizable, pairOperations } from '../support/oracle.js';
 import { mutate } from '../support/mutate.js';
-import { Rng } from '../support/rng.js';
+import { Rng } from '../../harness/rng.js';
 import { SIMULATED_MODELS, simulate } from '../support/simulate.js';
 
 const linearizable = (model: string, ops: Op[]) => bruteForceHistory(ops, modelFor(model));

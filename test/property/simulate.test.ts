@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Op } from '../../checkers/history/op.js';
 import { mutate } from '../support/mutate.js';
-import { Rng } from '../support/rng.js';
+import { Rng } from '../../harness/rng.js';
 import { SIMULATED_MODELS, simulate } from '../support/simulate.js';
 
 /** The shape every history must have, whatever the simulator or a mutation did to it. */

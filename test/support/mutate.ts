@@ -1,5 +1,5 @@
 import type { Op } from '../../checkers/history/op.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../../harness/rng.js';
 
 /**
  * One plausible corruption of a well-formed history, the kind a buggy database (or a buggy recorder) produces.

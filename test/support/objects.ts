@@ -1,4 +1,4 @@
-import type { Rng } from './rng.js';
+import type { Rng } from '../../harness/rng.js';
 
 /**
  * The real atomic objects the simulator runs ops against, one per model name. They are written here from the

@@ -1,7 +1,7 @@
 import type { Key, Op } from '../../checkers/history/op.js';
-import { EventHeap } from './heap.js';
+import { EventHeap } from '../../harness/runtimes/sim/event-heap.js';
 import { OBJECTS } from './objects.js';
-import { Rng } from './rng.js';
+import { Rng } from '../../harness/rng.js';
 
 export interface SimOptions {
   /** A model name with a real object in OBJECTS (every model faultline knows). */

@@ -1,6 +1,6 @@
 /**
- * A tiny seeded PRNG (mulberry32) so that every simulated history is a pure function of its seed: a failing
- * property run can be replayed exactly from the seed fast-check prints. Math.random is never used.
+ * A tiny seeded PRNG (mulberry32): everything random in a run (network delays, fault schedules, simulated
+ * histories) is a pure function of the seed, so a run can be replayed exactly. Math.random is never used.
  */
 export class Rng {
   private s: number;
