@@ -14,6 +14,11 @@ export class EventHeap<T extends Timed> {
     return this.xs.length;
   }
 
+  /** The next event, without removing it. */
+  peek(): T | undefined {
+    return this.xs[0];
+  }
+
   push(x: T): void {
     const xs = this.xs;
     xs.push(x);

@@ -1,0 +1,33 @@
+/**
+ * What a node of a system under test sees of the world, whatever runs it: the simulated network (harness/runtimes/
+ * sim), or a real OS process speaking TCP. Protocol code (Raft, 2PC, primary-backup) is written against this and
+ * nothing else, so the same code runs in both.
+ */
+export interface NodeContext {
+  readonly id: string;
+  /** The other nodes of the cluster. */
+  readonly peers: readonly string[];
+  /** Milliseconds on this node's clock. */
+  now(): number;
+  /** Runs `fn` after `ms`, unless cancelled or the node dies first. Returns the cancel function. */
+  setTimer(ms: number, fn: () => void): () => void;
+  /** Sends a message; it may be delayed, lost or never delivered. No reply is implied. */
+  send(to: string, msg: unknown): void;
+  /** What survives a crash (a kill loses everything else): writes are durable when put returns. */
+  readonly storage: DurableStorage;
+  /** A line for the run's log. */
+  log(line: string): void;
+}
+
+export interface DurableStorage {
+  get<T = unknown>(key: string): T | undefined;
+  put(key: string, value: unknown): void;
+}
+
+/** A running node: its handler for every message that reaches it. */
+export interface NodeProgram {
+  receive(from: string, msg: unknown): void;
+}
+
+/** Starts a node (at boot, and again after every restart, with the same storage). */
+export type NodeFactory = (ctx: NodeContext) => NodeProgram;
