@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import { open, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** A run's results, next to its history. */
+export const RESULTS_FILE = 'results.json';
+
+/** Jepsen's three verdicts: false beats 'unknown' beats true when results combine. */
+export type Verdict = true | false | 'unknown';
+
+/**
+ * What results.json holds: the checker's output and the run's stats, in whatever shape the harness gives them, with
+ * the verdict at the top as `valid` so a store listing can read it without knowing the rest.
+ */
+export interface RunResults {
+  valid: Verdict;
+  [field: string]: unknown;
+}
+
+/**
+ * Writes `<runDir>/results.json` atomically: the JSON goes to a temporary file in the same directory, is fsynced,
+ * and is renamed over the old one. A reader (a report, `listRuns`) sees the old results or the new, never half a
+ * file, and a crash mid-write leaves no results.json rather than a broken one. Returns the file's path.
+ */
+export async function writeResults(runDir: string, results: RunResults): Promise<string> {
+  // Serialise first: a value JSON cannot hold (a BigInt, a cycle) fails before anything touches the disk.
+  const text = JSON.stringify(results, null, 2) + '\n';
+  const path = join(runDir, RESULTS_FILE);
+  const tmp = join(runDir, `.${RESULTS_FILE}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    const file = await open(tmp, 'wx');
+    try {
+      await file.writeFile(text, 'utf8');
+      // Without this, a machine crash right after the rename can leave an empty results.json on some file systems.
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+  return path;
+}
+
+/** The results of a run; undefined when it has none (still running, or crashed before writing them). */
+export async function readResults(runDir: string): Promise<RunResults | undefined> {
+  let text: string;
+  try {
+    text = await readFile(join(runDir, RESULTS_FILE), 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  const results: unknown = JSON.parse(text);
+  return isResults(results) ? results : undefined;
+}
+
+/** The verdict in a run's results.json; undefined when there is none or it cannot be read (a listing must go on). */
+export async function readVerdict(runDir: string): Promise<Verdict | undefined> {
+  try {
+    return (await readResults(runDir))?.valid;
+  } catch {
+    return undefined;
+  }
+}
+
+function isResults(x: unknown): x is RunResults {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
+  const v = (x as { valid?: unknown }).valid;
+  return v === true || v === false || v === 'unknown';
+}
