@@ -1,0 +1,364 @@
+import { randomInt } from 'node:crypto';
+import { z } from 'zod';
+
+/**
+ * The test definition: Jepsen's test map as a plain, validated object. Everything a run needs to be repeated is in
+ * it — the seed included, drawn at random when absent and then recorded here, so the replay command (replay.ts)
+ * can name it.
+ *
+ * Two schemas share the field schemas below: `definitionFieldsSchema` (every field optional, no defaults) checks a
+ * config file or the CLI flags on their own, so an error can name the file line or the flag; `definitionSchema`
+ * fills the defaults and checks what needs the whole definition (the external runtime needs node addresses, the
+ * target and workload must exist).
+ */
+
+export const RUNTIMES = ['sim', 'docker', 'external'] as const;
+export type RuntimeName = (typeof RUNTIMES)[number];
+
+export const FAULT_KINDS = ['partition', 'kill', 'pause', 'latency', 'loss'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** Which nodes a fault hits; absent, the nemesis chooses (a random node, or a random split for a partition). */
+export const FAULT_TARGETS = ['primary', 'random', 'majority', 'minority'] as const;
+export type FaultTarget = (typeof FAULT_TARGETS)[number];
+
+export interface Fault {
+  kind: FaultKind;
+  target?: FaultTarget;
+}
+
+/** Every `interval` seconds the nemesis starts one of `faults`, and heals it before the next. No faults: none. */
+export interface NemesisSchedule {
+  faults: Fault[];
+  interval: number;
+}
+
+/** Seeds are 32-bit: the harness's PRNG (harness/rng.ts) folds any integer to 32 bits, so larger ones would alias. */
+export const MAX_SEED = 2 ** 32 - 1;
+
+/** The defaults: `faultline run` with no arguments shows the product (simulated cluster, faults, a verdict) in ~10 s. */
+export const DEFAULTS = {
+  target: 'primary-backup',
+  workload: 'register',
+  runtime: 'sim' as RuntimeName,
+  nodes: 3,
+  concurrency: 5,
+  timeLimit: 10,
+  nemesis: { faults: [{ kind: 'partition' }] as Fault[], interval: 5 },
+  store: 'store',
+  options: {} as Record<string, unknown>,
+};
+
+/** A seed for a run that was not given one (crypto-random, so two unseeded runs differ). */
+export function randomSeed(): number {
+  return randomInt(0, MAX_SEED + 1);
+}
+
+/**
+ * Names of what the harness knows, passed in so this module depends on no registry: the targets and workloads
+ * modules supply them. `knownBugs(target)` lists a target's named bugs (undefined: unknown, do not check).
+ */
+export interface DefinitionRegistry {
+  knownTargets: readonly string[];
+  knownWorkloads: readonly string[];
+  knownBugs?: (target: string) => readonly string[] | undefined;
+}
+
+// ---- field schemas: each says what it expects in one phrase; the error reporter adds what it got ----
+
+const expect = (what: string) => ({ error: `expected ${what}` });
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const nameSchema = z.string(expect('a name of letters, digits, ., _ and -')).regex(NAME, expect('a name of letters, digits, ., _ and -'));
+/** Target, workload and bug names are identifiers, so the default test name made of them is a valid name too. */
+const identSchema = (what: string) => z.string(expect(`a ${what} name`)).regex(NAME, expect(`a ${what} name (letters, digits, ., _ and -)`));
+const positiveInt = z.int(expect('a positive integer')).positive(expect('a positive integer'));
+const seconds = z.number(expect('a positive number of seconds')).positive(expect('a positive number of seconds'));
+const rateSchema = z.number(expect('a positive number of ops per second')).positive(expect('a positive number of ops per second'));
+const seedSchema = z.int(expect(`an integer from 0 to ${MAX_SEED}`)).min(0, expect(`an integer from 0 to ${MAX_SEED}`)).max(MAX_SEED, expect(`an integer from 0 to ${MAX_SEED}`));
+const runtimeSchema = z.enum(RUNTIMES, expect(`one of ${RUNTIMES.join(', ')}`));
+const storeSchema = z.string(expect('a directory path')).min(1, expect('a directory path'));
+/**
+ * Target/workload options: any JSON data, as the replay command carries them as `--options <json>` and the store
+ * records them as JSON. Values JSON cannot hold (Infinity, undefined, dates) are refused rather than changed.
+ */
+const optionsSchema = z.record(z.string(), z.unknown(), expect('a mapping of target and workload options')).transform((o, ctx) => {
+  const bad = notJson(o, []);
+  if (bad) {
+    ctx.addIssue({ code: 'custom', path: bad.path, message: `expected JSON data (strings, finite numbers, booleans, null, lists, mappings), got ${describeValue(bad.value)}` });
+    return z.NEVER;
+  }
+  return JSON.parse(JSON.stringify(o)) as Record<string, unknown>; // a copy; -0 becomes 0 as JSON would make it
+});
+
+function notJson(v: unknown, path: PropertyKey[]): { path: PropertyKey[]; value: unknown } | undefined {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return undefined;
+  if (typeof v === 'number') return Number.isFinite(v) ? undefined : { path, value: v };
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const bad = notJson(v[i], [...path, i]);
+      if (bad) return bad;
+    }
+    return undefined;
+  }
+  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    for (const [k, x] of Object.entries(v)) {
+      const bad = notJson(x, [...path, k]);
+      if (bad) return bad;
+    }
+    return undefined;
+  }
+  return { path, value: v };
+}
+
+/** A node name or address: one token, no commas (so `--nodes a,b,c` can carry any list). */
+const NODE = /^[^\s,]+$/;
+/** A number, as `--nodes` reads a count: a node may not be named like one, or `--nodes 3` would be ambiguous. */
+export const NODE_COUNT = /^\s*[+-]?\d+(\.\d*)?\s*$/;
+const nodesSchema = z.unknown().transform((v, ctx): number | string[] => {
+  if (typeof v === 'number') {
+    if (Number.isSafeInteger(v) && v > 0) return v;
+    ctx.addIssue({ code: 'custom', message: `expected a positive node count or a list of node names, got ${describeValue(v)}` });
+    return z.NEVER;
+  }
+  if (!Array.isArray(v) || v.length === 0) {
+    ctx.addIssue({ code: 'custom', message: `expected a node count or a non-empty list of node names, got ${describeValue(v)}` });
+    return z.NEVER;
+  }
+  const seen = new Set<string>();
+  v.forEach((n, i) => {
+    if (typeof n !== 'string' || !NODE.test(n)) {
+      ctx.addIssue({ code: 'custom', path: [i], message: `expected a node name or address without spaces or commas, got ${describeValue(n)}` });
+    } else if (NODE_COUNT.test(n)) {
+      ctx.addIssue({ code: 'custom', path: [i], message: `a node name may not be a number (it would read as a node count), got ${describeValue(n)}` });
+    } else if (seen.has(n)) {
+      ctx.addIssue({ code: 'custom', path: [i], message: `node '${n}' is listed twice` });
+    } else seen.add(n);
+  });
+  return v as string[];
+});
+
+/**
+ * One fault: `partition`, `partition:majority`, or `{kind: partition, target: majority}`. Returns the fault or a
+ * message (without a field name: the caller knows where it came from).
+ */
+export function parseFault(v: unknown): Fault | string {
+  let kind: unknown;
+  let target: unknown;
+  if (typeof v === 'string') {
+    [kind, target] = v.trim().split(':', 2).map((s) => s.trim());
+  } else if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    const extra = Object.keys(v).filter((k) => k !== 'kind' && k !== 'target');
+    if (extra.length) return `unknown fault field '${extra[0]}' (known: kind, target)`;
+    ({ kind, target } = v as { kind?: unknown; target?: unknown });
+  } else {
+    return `expected a fault (${FAULT_KINDS.join(', ')}, optionally :${FAULT_TARGETS.join('|')}), got ${describeValue(v)}`;
+  }
+  const named = (x: unknown) => (typeof x === 'string' ? `'${x}'` : describeValue(x));
+  if (!FAULT_KINDS.includes(kind as FaultKind)) return `unknown fault ${named(kind)} (known: ${FAULT_KINDS.join(', ')})`;
+  if (target === undefined) return { kind: kind as FaultKind };
+  if (!FAULT_TARGETS.includes(target as FaultTarget)) {
+    return `unknown target ${named(target)} for fault '${String(kind)}' (known: ${FAULT_TARGETS.join(', ')})`;
+  }
+  return { kind: kind as FaultKind, target: target as FaultTarget };
+}
+
+/** `partition,kill:primary,pause` (or `none`, or empty) → faults. The form of `--nemesis` and of a string in a file. */
+export function parseFaultList(list: string): Fault[] | { index: number; message: string } {
+  const s = list.trim();
+  if (s === '' || s === 'none') return [];
+  const faults: Fault[] = [];
+  const parts = s.split(',');
+  for (let i = 0; i < parts.length; i++) {
+    const f = parseFault(parts[i]);
+    if (typeof f === 'string') return { index: i, message: f };
+    faults.push(f);
+  }
+  const dup = duplicateFault(faults);
+  if (dup !== undefined) return { index: dup, message: `fault '${formatFault(faults[dup])}' is listed twice` };
+  return faults;
+}
+
+export function formatFault(f: Fault): string {
+  return f.target ? `${f.kind}:${f.target}` : f.kind;
+}
+
+/** Inverse of parseFaultList. */
+export function formatFaultList(faults: readonly Fault[]): string {
+  return faults.length ? faults.map(formatFault).join(',') : 'none';
+}
+
+function duplicateFault(faults: readonly Fault[]): number | undefined {
+  const seen = new Set<string>();
+  for (let i = 0; i < faults.length; i++) {
+    const k = formatFault(faults[i]);
+    if (seen.has(k)) return i;
+    seen.add(k);
+  }
+  return undefined;
+}
+
+/**
+ * The nemesis schedule, partial: a file may give a fault list (`partition,kill`, or a YAML list) or the mapping
+ * `{faults, interval}`; the CLI gives `--nemesis` and `--nemesis-interval` separately. Defaults come later.
+ */
+const nemesisFieldsSchema = z.unknown().transform((v, ctx): Partial<NemesisSchedule> => {
+  const faults = (list: unknown, path: PropertyKey[]): Fault[] | undefined => {
+    if (typeof list === 'string') {
+      const r = parseFaultList(list);
+      if (Array.isArray(r)) return r;
+      ctx.addIssue({ code: 'custom', path, message: r.message });
+      return undefined;
+    }
+    if (!Array.isArray(list)) {
+      ctx.addIssue({ code: 'custom', path, message: `expected a list of faults (${FAULT_KINDS.join(', ')}), got ${describeValue(list)}` });
+      return undefined;
+    }
+    const out: Fault[] = [];
+    list.forEach((item, i) => {
+      const f = parseFault(item);
+      if (typeof f === 'string') ctx.addIssue({ code: 'custom', path: [...path, i], message: f });
+      else out.push(f);
+    });
+    if (out.length !== list.length) return undefined;
+    const dup = duplicateFault(out);
+    if (dup !== undefined) {
+      ctx.addIssue({ code: 'custom', path: [...path, dup], message: `fault '${formatFault(out[dup])}' is listed twice` });
+      return undefined;
+    }
+    return out;
+  };
+  if (typeof v === 'string' || Array.isArray(v)) {
+    const f = faults(v, []);
+    return f ? { faults: f } : z.NEVER;
+  }
+  if (v === null || typeof v !== 'object') {
+    ctx.addIssue({ code: 'custom', message: `expected a list of faults or a mapping {faults, interval}, got ${describeValue(v)}` });
+    return z.NEVER;
+  }
+  const out: Partial<NemesisSchedule> = {};
+  for (const [k, x] of Object.entries(v)) {
+    if (k === 'faults') {
+      const f = faults(x, ['faults']);
+      if (f) out.faults = f;
+    } else if (k === 'interval') {
+      const r = seconds.safeParse(x);
+      if (r.success) out.interval = r.data;
+      else ctx.addIssue({ code: 'custom', path: ['interval'], message: `expected a positive number of seconds, got ${describeValue(x)}` });
+    } else {
+      ctx.addIssue({ code: 'custom', path: [k], message: `unknown field (known: faults, interval)` });
+    }
+  }
+  return out;
+});
+
+/** The fields of a definition, in the order they are printed. */
+const fieldShape = {
+  name: nameSchema,
+  target: identSchema('target'),
+  workload: identSchema('workload'),
+  runtime: runtimeSchema,
+  nodes: nodesSchema,
+  concurrency: positiveInt,
+  timeLimit: seconds,
+  rate: rateSchema,
+  nemesis: nemesisFieldsSchema,
+  seed: seedSchema,
+  store: storeSchema,
+  bug: identSchema('bug'),
+  options: optionsSchema,
+};
+
+export const FIELD_NAMES = Object.keys(fieldShape) as (keyof typeof fieldShape)[];
+
+/** A config file's or the CLI's part of a definition: every field optional, each checked on its own. */
+export const definitionFieldsSchema = z.strictObject(fieldShape).partial();
+
+export type DefinitionFields = z.output<typeof definitionFieldsSchema>;
+
+const baseSchema = z.strictObject({
+  name: nameSchema.optional(),
+  target: fieldShape.target.default(DEFAULTS.target),
+  workload: fieldShape.workload.default(DEFAULTS.workload),
+  runtime: runtimeSchema.default(DEFAULTS.runtime),
+  nodes: nodesSchema.default(DEFAULTS.nodes),
+  concurrency: positiveInt.default(DEFAULTS.concurrency),
+  timeLimit: seconds.default(DEFAULTS.timeLimit),
+  rate: rateSchema.optional(),
+  nemesis: nemesisFieldsSchema.default({}),
+  seed: seedSchema.default(randomSeed),
+  store: storeSchema.default(DEFAULTS.store),
+  bug: fieldShape.bug.optional(),
+  options: optionsSchema.default(() => ({})),
+});
+
+/** The definition in its canonical form: keys in a fixed order, optional ones absent (not undefined), the nemesis complete. */
+function canonical(d: z.output<typeof baseSchema>) {
+  return {
+    name: d.name ?? defaultName(d.target, d.workload, d.bug),
+    target: d.target,
+    workload: d.workload,
+    runtime: d.runtime,
+    nodes: d.nodes,
+    concurrency: d.concurrency,
+    timeLimit: d.timeLimit,
+    ...(d.rate !== undefined && { rate: d.rate }),
+    nemesis: {
+      faults: (d.nemesis.faults ?? DEFAULTS.nemesis.faults).map((f) => ({ ...f })),
+      interval: d.nemesis.interval ?? DEFAULTS.nemesis.interval,
+    } as NemesisSchedule,
+    seed: d.seed,
+    store: d.store,
+    ...(d.bug !== undefined && { bug: d.bug }),
+    options: d.options,
+  };
+}
+
+/** `primary-backup-register`, with the bug when there is one: runs of a buggy mode are stored apart. */
+export function defaultName(target: string, workload: string, bug?: string): string {
+  return [target, workload, bug].filter(Boolean).join('-');
+}
+
+/** The schema of a whole definition: defaults filled, cross-field rules and (given a registry) names checked. */
+export function definitionSchema(registry?: DefinitionRegistry) {
+  return baseSchema
+    .superRefine((d, ctx) => {
+      if (d.runtime === 'external' && !Array.isArray(d.nodes)) {
+        ctx.addIssue({ code: 'custom', path: ['nodes'], message: `the external runtime needs the list of node addresses, got ${describeValue(d.nodes)}` });
+      }
+      if (!registry) return;
+      const known = (what: string, name: string, names: readonly string[]) =>
+        `unknown ${what} '${name}' (known: ${names.length ? names.join(', ') : 'none'})`;
+      if (!registry.knownTargets.includes(d.target)) {
+        ctx.addIssue({ code: 'custom', path: ['target'], message: known('target', d.target, registry.knownTargets) });
+      } else if (d.bug !== undefined) {
+        const bugs = registry.knownBugs?.(d.target);
+        if (bugs && !bugs.includes(d.bug)) {
+          ctx.addIssue({ code: 'custom', path: ['bug'], message: `${known('bug', d.bug, bugs)} of target '${d.target}'` });
+        }
+      }
+      if (!registry.knownWorkloads.includes(d.workload)) {
+        ctx.addIssue({ code: 'custom', path: ['workload'], message: known('workload', d.workload, registry.knownWorkloads) });
+      }
+    })
+    .transform(canonical);
+}
+
+export type TestDefinition = z.output<ReturnType<typeof definitionSchema>>;
+export type TestDefinitionInput = z.input<typeof baseSchema>;
+
+/** Node ids: the given names, or n1…nN for a count (Jepsen's names). */
+export function nodeNames(def: Pick<TestDefinition, 'nodes'>): string[] {
+  return Array.isArray(def.nodes) ? [...def.nodes] : Array.from({ length: def.nodes }, (_, i) => `n${i + 1}`);
+}
+
+/** How a value is shown after "got": short, and the type when the value would not help. */
+export function describeValue(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 37) + '...' : v);
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return typeof v;
+}

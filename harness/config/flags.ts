@@ -1,0 +1,111 @@
+import { definitionFieldsSchema, FIELD_NAMES, NODE_COUNT, type DefinitionFields } from './definition.js';
+import { configError, moreSuffix, problemsOf, type FieldPath } from './issues.js';
+
+/**
+ * The flags of `faultline run`, one per field of the definition. The CLI registers them from RUN_FLAGS and the
+ * replay command (replay.ts) writes them from it, so the two cannot drift apart.
+ */
+
+/** The flags that set the definition: commander's camelCased options, strings as typed (or already parsed). */
+export interface RunFlagValues {
+  name?: string;
+  target?: string;
+  workload?: string;
+  runtime?: string;
+  /** `3`, or `n1,n2,n3` / `10.0.0.1:2379,10.0.0.2:2379` for the external runtime */
+  nodes?: string | number | readonly string[];
+  concurrency?: string | number;
+  timeLimit?: string | number;
+  rate?: string | number;
+  /** `partition,kill:primary,pause`, or `none` */
+  nemesis?: string;
+  nemesisInterval?: string | number;
+  seed?: string | number;
+  store?: string;
+  bug?: string;
+  /** target/workload options as a JSON object */
+  options?: string | Record<string, unknown>;
+}
+
+/** What the CLI hands over; anything beyond RunFlagValues (`config`, output flags) is ignored here. */
+export type CliFlags = RunFlagValues & { [other: string]: unknown };
+
+export type RunFlagKey = keyof RunFlagValues;
+
+export interface RunFlag {
+  /** key in CliFlags (commander's camelCase of `flag`) */
+  key: RunFlagKey;
+  flag: string;
+  arg: string;
+  description: string;
+}
+
+export const RUN_FLAGS: readonly RunFlag[] = [
+  { key: 'name', flag: '--name', arg: '<name>', description: 'test name, the store subdirectory (default: target-workload[-bug])' },
+  { key: 'target', flag: '--target', arg: '<name>', description: 'system under test' },
+  { key: 'workload', flag: '--workload', arg: '<name>', description: 'what the clients ask' },
+  { key: 'runtime', flag: '--runtime', arg: '<runtime>', description: 'sim, docker or external' },
+  { key: 'nodes', flag: '--nodes', arg: '<n|names>', description: 'node count, or comma-separated node names/addresses (external)' },
+  { key: 'concurrency', flag: '--concurrency', arg: '<n>', description: 'logical client processes' },
+  { key: 'timeLimit', flag: '--time-limit', arg: '<s>', description: 'seconds of workload' },
+  { key: 'rate', flag: '--rate', arg: '<ops/s>', description: 'ops per second across all processes (default: unlimited)' },
+  { key: 'nemesis', flag: '--nemesis', arg: '<faults>', description: 'faults, e.g. partition,kill:primary,pause (none: no faults)' },
+  { key: 'nemesisInterval', flag: '--nemesis-interval', arg: '<s>', description: 'seconds between faults' },
+  { key: 'seed', flag: '--seed', arg: '<n>', description: 'seed of every random choice (default: random, printed)' },
+  { key: 'bug', flag: '--bug', arg: '<name>', description: "a named bug of the target" },
+  { key: 'store', flag: '--store', arg: '<dir>', description: 'where runs are stored' },
+  { key: 'options', flag: '--options', arg: '<json>', description: 'target/workload options as a JSON object' },
+];
+
+/** The flag that sets a field (`['nemesis', 'interval']` → `--nemesis-interval`). */
+export function flagFor(path: FieldPath): string {
+  const [field, sub] = path;
+  if (field === 'nemesis') return sub === 'interval' ? '--nemesis-interval' : '--nemesis';
+  return RUN_FLAGS.find((f) => f.key === field)?.flag ?? `--${String(field)}`;
+}
+
+/** A number typed on the command line stays a string until here; anything not numeric is left for zod to refuse. */
+function numeric(v: string | number | undefined): unknown {
+  if (typeof v !== 'string') return v;
+  const s = v.trim();
+  return s !== '' && Number.isFinite(Number(s)) ? Number(s) : v;
+}
+
+/**
+ * The definition fields the flags set, checked on their own: `--concurrency -3` fails here as
+ * `--concurrency: expected a positive integer, got -3`, before any file is consulted.
+ */
+export function flagsToFields(flags: CliFlags): DefinitionFields {
+  const raw: Record<string, unknown> = {};
+  const str = (k: RunFlagKey) => flags[k];
+  for (const k of ['name', 'target', 'workload', 'runtime', 'store', 'bug'] as const) if (str(k) !== undefined) raw[k] = str(k);
+  for (const k of ['concurrency', 'timeLimit', 'rate', 'seed'] as const) if (flags[k] !== undefined) raw[k] = numeric(flags[k]);
+  if (flags.nodes !== undefined) {
+    const n = flags.nodes;
+    raw.nodes = typeof n === 'string' ? (NODE_COUNT.test(n) ? Number(n) : n.split(',').map((s) => s.trim())) : n;
+  }
+  if (flags.nemesis !== undefined || flags.nemesisInterval !== undefined) {
+    const nemesis: Record<string, unknown> = {};
+    if (flags.nemesis !== undefined) nemesis.faults = flags.nemesis;
+    if (flags.nemesisInterval !== undefined) nemesis.interval = numeric(flags.nemesisInterval);
+    raw.nemesis = nemesis;
+  }
+  if (flags.options !== undefined) {
+    if (typeof flags.options === 'string') {
+      try {
+        raw.options = JSON.parse(flags.options);
+      } catch (e) {
+        throw configError(undefined, undefined, ['--options'], `expected a JSON object, got invalid JSON (${firstLine(e)})`);
+      }
+    } else raw.options = flags.options;
+  }
+  const r = definitionFieldsSchema.safeParse(raw);
+  if (r.success) return r.data;
+  const problems = problemsOf(r.error.issues, raw, FIELD_NAMES);
+  const p = problems[0];
+  throw configError(undefined, undefined, [flagFor(p.path)], p.message + moreSuffix(problems.length));
+}
+
+function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0];
+}

@@ -1,0 +1,44 @@
+import { formatFaultList, type TestDefinition } from './definition.js';
+import { RUN_FLAGS, type RunFlagKey } from './flags.js';
+
+/**
+ * The command that runs a definition again: every flag, the seed included, so it needs no config file and no
+ * defaults that might change (STYLE.md 10: a failure prints the exact command that replays it).
+ */
+
+/** The flag values of a definition, as `faultline run` reads them (RUN_FLAGS order; unset optional fields left out). */
+export function replayArgs(def: TestDefinition): string[] {
+  const value: Record<RunFlagKey, string | undefined> = {
+    name: def.name,
+    target: def.target,
+    workload: def.workload,
+    runtime: def.runtime,
+    nodes: Array.isArray(def.nodes) ? def.nodes.join(',') : String(def.nodes),
+    concurrency: String(def.concurrency),
+    timeLimit: String(def.timeLimit),
+    rate: def.rate === undefined ? undefined : String(def.rate),
+    nemesis: formatFaultList(def.nemesis.faults),
+    nemesisInterval: String(def.nemesis.interval),
+    seed: String(def.seed),
+    bug: def.bug,
+    store: def.store,
+    options: Object.keys(def.options).length ? JSON.stringify(def.options) : undefined,
+  };
+  const args: string[] = [];
+  for (const f of RUN_FLAGS) {
+    const v = value[f.key];
+    if (v !== undefined) args.push(f.flag, v);
+  }
+  return args;
+}
+
+/** `faultline run --name … --seed 1234 …`, each argument quoted for a POSIX shell when it needs to be. */
+export function replayCommand(def: TestDefinition, program = 'faultline run'): string {
+  return [program, ...replayArgs(def).map(shellQuote)].join(' ');
+}
+
+/** POSIX sh quoting: bare when only safe characters, else single quotes (a ' inside becomes '\''). */
+export function shellQuote(s: string): string {
+  if (s !== '' && /^[A-Za-z0-9_\-+=.,/:@%^]+$/.test(s)) return s;
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
