@@ -1,9 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { describeError, isInputError } from '../../checkers/errors.js';
 import { checkCommand } from './check-command.js';
+import { runCommand } from './run-command.js';
 
-/** Exit codes: 0 valid, 1 invalid, 2 unknown, 254 bad input or usage; 70 is a bug in faultline. */
-export const EXIT = { valid: 0, invalid: 1, unknown: 2, badInput: 254, internal: 70 } as const;
+/** Exit codes, Jepsen's: 0 valid, 1 invalid, 2 unknown, 254 bad input or usage, 255 a crash of faultline. */
+export const EXIT = { valid: 0, invalid: 1, unknown: 2, badInput: 254, crash: 255 } as const;
 
 const program = new Command()
   .name('faultline')
@@ -14,6 +15,7 @@ const program = new Command()
   .showHelpAfterError(false);
 
 checkCommand(program);
+runCommand(program);
 
 try {
   if (process.argv.length <= 2) program.help();
@@ -27,6 +29,6 @@ try {
     process.exitCode = EXIT.badInput;
   } else {
     process.stderr.write(`faultline: internal error: ${describeError(e)}\n`);
-    process.exitCode = EXIT.internal;
+    process.exitCode = EXIT.crash;
   }
 }

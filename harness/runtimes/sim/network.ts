@@ -201,6 +201,13 @@ export class SimNetwork {
     this.fault('loss', ids);
   }
 
+  /** The running program of every live node (targets read their roles from them, e.g. who is primary). */
+  programs(): Map<string, unknown> {
+    const out = new Map<string, unknown>();
+    for (const m of this.members.values()) if (m.alive && m.program) out.set(m.id, m.program);
+    return out;
+  }
+
   isAlive(id: string): boolean {
     return this.member(id).alive;
   }

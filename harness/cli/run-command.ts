@@ -1,0 +1,48 @@
+import { Command } from 'commander';
+import { explainResult } from '../../checkers/linearizability/index.js';
+import { SIM_TARGETS } from '../../targets/sim-targets.js';
+import { WORKLOADS } from '../../workloads/index.js';
+import { loadDefinition, mergeDefinition, RUN_FLAGS, type CliFlags, type DefinitionRegistry } from '../config/index.js';
+import { runTest, type RunProgress } from '../run.js';
+
+/** What the harness can run, for validating definitions (names and bugs). */
+export const REGISTRY: DefinitionRegistry = {
+  knownTargets: [...SIM_TARGETS.keys()],
+  knownWorkloads: [...WORKLOADS.keys()],
+  knownBugs: (t) => SIM_TARGETS.get(t)?.bugs,
+};
+
+/**
+ * `faultline run`: a whole test — cluster, clients, nemesis, history, checker, results — with Jepsen's exit codes:
+ * 0 valid, 1 invalid, 2 unknown, 254 bad arguments or config (255, a crash, is main.ts's).
+ */
+export function runCommand(program: Command): void {
+  const cmd = program
+    .command('run')
+    .description('run a test: start the target, drive the workload under faults, record and check the history')
+    .option('--config <file>', 'a YAML or JSON test definition (flags override it)');
+  for (const f of RUN_FLAGS) cmd.option(`${f.flag} ${f.arg}`, f.description);
+  cmd.option('--quiet', 'no progress lines');
+  cmd.action(async (flags: CliFlags & { config?: string; quiet?: boolean }) => {
+    const file = flags.config !== undefined ? await loadDefinition(flags.config) : undefined;
+    const def = mergeDefinition(file, flags, REGISTRY);
+    const err = process.stderr;
+    err.write(`faultline: ${def.name} on ${def.runtime}, seed ${def.seed}, ${def.timeLimit} s, nemesis ${def.nemesis.faults.map((f) => f.kind).join(',') || 'none'}\n`);
+    const live = !flags.quiet && err.isTTY;
+    const outcome = await runTest(def, flags.quiet ? undefined : (p) => showProgress(p, live));
+    if (live) err.write('\n');
+    const out = process.stdout;
+    const verdict = outcome.valid === true ? 'valid' : outcome.valid === false ? 'INVALID: anomaly found' : `unknown (${outcome.check.unknownReason ?? 'budget'})`;
+    const o = outcome.stats.ops;
+    out.write(`${verdict}\n`);
+    out.write(`ops: ${o.invoke} invoked, ${o.ok} ok, ${o.fail} fail, ${o.info} info; store: ${outcome.runDir}\n`);
+    if (outcome.valid !== true) out.write(`\n${explainResult(outcome.check)}\n\n`);
+    out.write(`replay: ${outcome.replay}\n`);
+    process.exitCode = outcome.valid === true ? 0 : outcome.valid === false ? 1 : 2;
+  });
+}
+
+function showProgress(p: RunProgress, live: boolean): void {
+  const line = `  ${(p.at / 1000).toFixed(0).padStart(3)} s  ${String(p.ops).padStart(7)} ops  fault: ${p.fault.padEnd(9)} ${p.phase}`;
+  process.stderr.write(live ? `\r${line}` : `${line}\n`);
+}

@@ -1,0 +1,144 @@
+import { usageError } from '../checkers/errors.js';
+import type { Op } from '../checkers/history/op.js';
+import { check, type CheckResult } from '../checkers/linearizability/index.js';
+import { WORKLOADS } from '../workloads/index.js';
+import { replayCommand, type TestDefinition } from './config/index.js';
+import { Nemesis } from './nemesis.js';
+import { Rng } from './rng.js';
+import type { Client, ClientOp } from './runtime.js';
+import { runtimeFor } from './runtimes/index.js';
+import { createRunDir, HistoryRecorder, RunLog, runStats, updateLatest, writeResults, type RunStats } from './store/index.js';
+
+/** After the faults are healed, the cluster gets this long to recover before the final reads (ms). */
+const RECOVERY_MS = 1_000;
+/** Without a rate limit, a process waits up to this long between ops (ms): clients that never rest are no test. */
+const MAX_THINK_MS = 2;
+
+export interface RunProgress {
+  /** Milliseconds of test time elapsed. */
+  at: number;
+  ops: number;
+  fault: string;
+  phase: 'main' | 'recovery' | 'final' | 'check';
+}
+
+export interface RunOutcome {
+  valid: CheckResult['valid'];
+  runDir: string;
+  check: CheckResult;
+  stats: RunStats;
+  replay: string;
+  history: Op[];
+}
+
+/**
+ * A whole test, Jepsen's `run!`: start the target in the runtime, run `concurrency` logical processes of the
+ * workload against it while the nemesis breaks it on schedule, heal, recover, make the final reads, record every
+ * op as it happens, then check the history and store the results.
+ */
+export async function runTest(def: TestDefinition, progress?: (p: RunProgress) => void): Promise<RunOutcome> {
+  const workload = WORKLOADS.get(def.workload);
+  if (!workload) throw usageError(`unknown workload '${def.workload}' (known: ${[...WORKLOADS.keys()].join(', ')})`);
+  const runtime = runtimeFor(def);
+  const runDir = await createRunDir(def.store, def.name);
+  const log = new RunLog(runDir);
+  log.info(`test ${def.name}: ${replayCommand(def)}`);
+  const cluster = await runtime.start(def.target, { nodes: Array.isArray(def.nodes) ? def.nodes.length : def.nodes, bug: def.bug, seed: def.seed });
+  // History times are the runtime's (virtual in the simulation), in ns, so a seed reproduces the history exactly.
+  const recorder = HistoryRecorder.open(runDir, { clock: () => Math.round(runtime.now() * 1e6) });
+  const history: Op[] = [];
+  const record = (op: Parameters<HistoryRecorder['record']>[0]) => history.push(recorder.record(op));
+  const rng = new Rng(def.seed);
+  const nextOp = workload.generator(def.seed);
+  const limitMs = def.timeLimit * 1000;
+  const meanGapMs = def.rate ? (1000 * def.concurrency) / def.rate : MAX_THINK_MS / 2;
+  const nemesis = new Nemesis(cluster, runtime, rng, record, def.nemesis.faults, def.nemesis.interval * 1000);
+
+  let phase: RunProgress['phase'] = 'main';
+  let nextProcess = def.concurrency;
+  let inFlight = 0;
+  let finalLeft = 0;
+
+  /** One op by one process; `then` runs when it completes (with the process id that may go on). */
+  const perform = (process: number, client: Client, op: ClientOp, then: (retired: boolean) => void) => {
+    inFlight++;
+    record({ process, type: 'invoke', f: op.f, key: op.key, value: op.value });
+    client.invoke(op, (c) => {
+      inFlight--;
+      const done: Parameters<typeof record>[0] = { process, type: c.type, f: op.f, key: op.key, value: c.value ?? op.value };
+      if (c.error !== undefined) done.error = c.error;
+      record(done);
+      then(c.type === 'info');
+    });
+  };
+
+  /** A logical process in the main phase: ops until the time limit; an info retires it for a fresh id. */
+  const worker = (process: number, client: Client) => {
+    if (runtime.now() >= limitMs) return;
+    perform(process, client, nextOp(), (retired) => {
+      let p = process;
+      let c = client;
+      if (retired) {
+        c.close();
+        p = nextProcess++;
+        c = cluster.client(p);
+      }
+      runtime.at(rng.next() * 2 * meanGapMs, () => worker(p, c));
+    });
+  };
+
+  const finalReads = () => {
+    phase = 'final';
+    const ops = workload.finalOps();
+    finalLeft = ops.length;
+    for (const op of ops) {
+      const p = nextProcess++;
+      perform(p, cluster.client(p), op, () => finalLeft--);
+    }
+  };
+
+  for (let p = 0; p < def.concurrency; p++) runtime.at(0, () => worker(p, cluster.client(p)));
+  nemesis.start();
+  let lastReport = -Infinity;
+  const report = () => {
+    if (progress && runtime.now() - lastReport >= 1000) {
+      lastReport = runtime.now();
+      progress({ at: runtime.now(), ops: history.length, fault: nemesis.current, phase });
+    }
+  };
+
+  try {
+    // Main phase: until the time limit has passed and every op in flight has completed (or timed out).
+    await runtime.drive(() => {
+      report();
+      return runtime.now() >= limitMs && inFlight === 0;
+    });
+    nemesis.stop();
+    phase = 'recovery';
+    log.info(`healed at ${runtime.now().toFixed(0)} ms; recovering for ${RECOVERY_MS} ms`);
+    let recovered = false;
+    runtime.at(RECOVERY_MS, () => {
+      recovered = true;
+      finalReads();
+    });
+    await runtime.drive(() => {
+      report();
+      return recovered && finalLeft === 0;
+    });
+  } finally {
+    recorder.close();
+    await cluster.stop();
+  }
+
+  phase = 'check';
+  progress?.({ at: runtime.now(), ops: history.length, fault: 'none', phase });
+  const result = await check(history, workload.model);
+  const stats = runStats(history);
+  const replay = replayCommand(def);
+  await writeResults(runDir, { valid: result.valid, test: def, replay, checker: result, stats });
+  await updateLatest(def.store, runDir);
+  log.info(`verdict ${String(result.valid)} after ${history.length} ops`);
+  log.close();
+  return { valid: result.valid, runDir, check: result, stats, replay, history };
+}
+

@@ -1,0 +1,73 @@
+import type { Key } from '../checkers/history/op.js';
+
+/**
+ * The runtime contract: how a test's cluster is started, reached and broken. The simulation, Docker and an
+ * external cluster implement it; the run loop (harness/run.ts) knows only this. Time is the runtime's: virtual
+ * in the simulation (a 10 s test runs in a fraction of that), the wall clock elsewhere, so everything that waits
+ * (think time, client time-outs, the nemesis schedule) is scheduled through `at`, never setTimeout.
+ */
+export interface Clock {
+  /** Milliseconds since the run started. */
+  now(): number;
+  /** Runs `fn` after `ms`. */
+  at(ms: number, fn: () => void): void;
+}
+
+/** What a client asks for: one operation of the workload. */
+export interface ClientOp {
+  f: string;
+  key?: Key;
+  value: unknown;
+}
+
+/** How it ended: ok (happened), fail (certainly did not), info (unknown: the process is retired). */
+export interface Completion {
+  type: 'ok' | 'fail' | 'info';
+  value?: unknown;
+  error?: string;
+}
+
+/** One logical process's connection to the cluster (Jepsen's client): one operation in flight at a time. */
+export interface Client {
+  invoke(op: ClientOp, done: (c: Completion) => void): void;
+  close(): void;
+}
+
+/** Fault injection. Each call takes effect at once and is what the nemesis records in the history. */
+export interface Faults {
+  /** Nodes in different groups cannot talk; a node in no group talks to everyone. */
+  partition(groups: readonly (readonly string[])[]): void;
+  /** Undoes every partition, latency and loss fault. */
+  heal(): void;
+  kill(node: string): void;
+  restart(node: string): void;
+  pause(node: string): void;
+  resume(node: string): void;
+  /** Extra one-way delay (ms) on messages to and from these nodes, until heal(). */
+  slow(nodes: readonly string[], ms: { min: number; max: number }): void;
+  /** Drops each message to or from these nodes with probability p, until heal(). */
+  lose(nodes: readonly string[], p: number): void;
+}
+
+export interface Cluster {
+  readonly nodes: readonly string[];
+  readonly faults: Faults;
+  /** A fresh client for a logical process. */
+  client(process: number): Client;
+  /** The nodes that currently act as primary or leader, for nemeses that target them (HasPrimary). */
+  primaries?(): string[];
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  nodes: number;
+  bug?: string;
+  seed: number;
+}
+
+export interface Runtime extends Clock {
+  readonly name: string;
+  start(target: string, options: StartOptions): Promise<Cluster>;
+  /** Makes time pass until `finished()` holds (the simulation runs its events; real runtimes wait). */
+  drive(finished: () => boolean): Promise<void>;
+}

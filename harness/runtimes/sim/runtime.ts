@@ -1,0 +1,91 @@
+import { usageError } from '../../../checkers/errors.js';
+import type { Client, Cluster, Runtime, StartOptions } from '../../runtime.js';
+import { SimNetwork, type NetworkOptions } from './network.js';
+import type { SimTarget, SimTransport } from './target.js';
+
+/** Events run between two yields to Node's event loop (so signals and progress output get a turn). */
+const YIELD_EVERY = 20_000;
+
+/**
+ * The embedded simulation as a runtime: the target's nodes run in a SimNetwork, clients are endpoints of the
+ * same network (a client cut off from its node sees a time-out), faults are the network's, and time is virtual.
+ */
+export class SimRuntime implements Runtime {
+  readonly name = 'sim';
+  readonly net: SimNetwork;
+
+  constructor(
+    private readonly targets: ReadonlyMap<string, SimTarget>,
+    options: NetworkOptions,
+  ) {
+    this.net = new SimNetwork(options);
+  }
+
+  now(): number {
+    return this.net.now();
+  }
+
+  at(ms: number, fn: () => void): void {
+    this.net.at(ms, fn);
+  }
+
+  async start(name: string, options: StartOptions): Promise<Cluster> {
+    const target = this.targets.get(name);
+    if (!target) throw usageError(`unknown target '${name}' for the sim runtime (known: ${[...this.targets.keys()].join(', ')})`);
+    if (options.bug !== undefined && !target.bugs.includes(options.bug)) {
+      throw usageError(`target ${name} has no bug '${options.bug}' (${target.bugs.length ? `known: ${target.bugs.join(', ')}` : 'it has none'})`);
+    }
+    const net = this.net;
+    const nodes = target.nodeIds(options.nodes);
+    const peersOf = (n: string) => nodes.filter((p) => p !== n);
+    for (const n of nodes) net.addNode(n, peersOf(n), target.node(options.bug));
+    return {
+      nodes,
+      faults: {
+        partition: (groups) => net.partition(groups),
+        heal: () => net.heal(),
+        kill: (n) => net.kill(n),
+        restart: (n) => net.restart(n, peersOf(n)),
+        pause: (n) => net.pause(n),
+        resume: (n) => net.resume(n),
+        slow: (ns, ms) => net.slow(ns, ms),
+        lose: (ns, p) => net.lose(ns, p),
+      },
+      client: (process) => target.client(this.transport(`c${process}`), nodes, options.bug, process),
+      primaries: target.primaries ? () => target.primaries!(net.programs()) : undefined,
+      stop: async () => {},
+    };
+  }
+
+  async drive(finished: () => boolean): Promise<void> {
+    let n = 0;
+    while (!finished() && this.net.step()) {
+      if (++n % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  /** A client endpoint: requests carry an id; the reply with that id, or the time-out, settles each. */
+  private transport(endpoint: string): SimTransport {
+    const pending = new Map<number, (reply: Record<string, unknown> | undefined) => void>();
+    let next = 0;
+    this.net.addEndpoint(endpoint, (_from, msg) => {
+      const reply = msg as Record<string, unknown>;
+      const done = pending.get(reply.rid as number);
+      if (!done) return; // a late reply to a request that already timed out
+      pending.delete(reply.rid as number);
+      done(reply);
+    });
+    return {
+      request: (node, msg, timeoutMs, done) => {
+        const rid = next++;
+        pending.set(rid, done);
+        this.net.send(endpoint, node, { ...msg, rid });
+        this.net.at(timeoutMs, () => {
+          if (pending.delete(rid)) done(undefined);
+        });
+      },
+    };
+  }
+}
+
+export type { Client };

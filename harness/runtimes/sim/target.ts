@@ -1,0 +1,25 @@
+import type { NodeFactory } from '../../../targets/node.js';
+import type { Client } from '../../runtime.js';
+
+/**
+ * How a client reaches the simulated cluster: a request to a node, answered by one reply or by nothing, in
+ * which case `done(undefined)` is called after `timeoutMs` (the client cannot tell a slow node from a dead one).
+ */
+export interface SimTransport {
+  request(node: string, msg: Record<string, unknown>, timeoutMs: number, done: (reply: Record<string, unknown> | undefined) => void): void;
+}
+
+/** A target as the simulation runs it: its node program and its client. */
+export interface SimTarget {
+  readonly name: string;
+  readonly description: string;
+  /** Named bugs (`--bug`) this target can run with. */
+  readonly bugs: readonly string[];
+  readonly defaultNodes: number;
+  /** Node ids for a cluster of n. */
+  nodeIds(n: number): string[];
+  node(bug: string | undefined): NodeFactory;
+  client(transport: SimTransport, nodes: readonly string[], bug: string | undefined, process: number): Client;
+  /** Which nodes act as primary, from the node programs (HasPrimary). */
+  primaries?(programs: ReadonlyMap<string, unknown>): string[];
+}

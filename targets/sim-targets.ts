@@ -1,0 +1,5 @@
+import type { SimTarget } from '../harness/runtimes/sim/target.js';
+import { kvSingle } from './kv-single/sim.js';
+
+/** Every target the simulation can run, by name. */
+export const SIM_TARGETS: ReadonlyMap<string, SimTarget> = new Map([[kvSingle.name, kvSingle]]);

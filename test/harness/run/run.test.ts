@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseDefinition } from '../../../harness/config/index.js';
+import { runTest } from '../../../harness/run.js';
+
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
+const bin = join(root, 'bin/faultline.js');
+const store = mkdtempSync(join(tmpdir(), 'faultline-run-'));
+const def = (o: Record<string, unknown>) => parseDefinition({ workload: 'register', store, ...o });
+
+describe('run: the harness on the simulation', () => {
+  it('kv-single (the control) is valid for 20 seeds under partition, kill and pause', async () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const r = await runTest(def({ target: 'kv-single', seed, nemesis: { faults: ['partition', 'kill', 'pause'], interval: 2 } }));
+      assert.equal(r.valid, true, `seed ${seed}: ${r.runDir}`);
+      assert.ok(r.stats.ops.ok > 100, `seed ${seed} did real work`);
+      assert.ok(r.history.some((o) => o.f === 'start-kill'), `seed ${seed} had a kill`);
+    }
+  });
+
+  it('the same seed gives the same history, op for op and nanosecond for nanosecond', async () => {
+    const run = async (seed: number) => (await runTest(def({ target: 'kv-single', seed, nemesis: { faults: ['kill', 'pause'], interval: 2 } }))).history;
+    const a = await run(7);
+    assert.deepEqual(await run(7), a);
+    assert.notDeepEqual(await run(8), a);
+  });
+
+  it('records crashed ops as info and gives the process a fresh id', async () => {
+    const r = await runTest(def({ target: 'kv-single', seed: 3, nemesis: { faults: ['kill'], interval: 2 } }));
+    const infos = r.history.filter((o) => o.type === 'info' && typeof o.process === 'number');
+    assert.ok(infos.length > 0);
+    for (const info of infos) {
+      assert.ok(!r.history.some((o) => o.process === info.process && o.index > info.index), `process ${String(info.process)} came back`);
+    }
+  });
+
+  it('stores history.jsonl, results.json and run.log, and points store/latest at the run', async () => {
+    const r = await runTest(def({ target: 'kv-single', seed: 5, timeLimit: 2 }));
+    assert.deepEqual(readdirSync(r.runDir).sort(), ['history.jsonl', 'results.json', 'run.log']);
+    const results = JSON.parse(readFileSync(join(r.runDir, 'results.json'), 'utf8'));
+    assert.equal(results.valid, true);
+    assert.equal(results.test.seed, 5);
+    assert.match(results.replay, /--seed 5/);
+    assert.equal(readFileSync(join(r.runDir, 'history.jsonl'), 'utf8').trim().split('\n').length, r.history.length);
+    assert.ok(existsSync(join(store, 'latest', 'history.jsonl')));
+  });
+
+  it('a SIGKILL of the harness mid-run leaves a history whose every line parses', async function () {
+    this.timeout(60_000);
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-kill-'));
+    const child = spawn(process.execPath, [bin, 'run', '--target', 'kv-single', '--time-limit', '100000', '--seed', '1', '--store', dir, '--quiet'], { stdio: 'ignore' });
+    // Wait until the history has grown, then kill without warning.
+    const history = () => {
+      const runs = existsSync(join(dir, 'kv-single-register')) ? readdirSync(join(dir, 'kv-single-register')) : [];
+      return runs.length ? join(dir, 'kv-single-register', runs[0], 'history.jsonl') : undefined;
+    };
+    for (let i = 0; i < 200 && !(history() && readFileSync(history()!, 'utf8').length > 200_000); i++) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const text = readFileSync(history()!, 'utf8');
+    const lines = text.split('\n').filter((l) => l.length > 0);
+    assert.ok(lines.length > 1000, `${lines.length} lines`);
+    lines.forEach((l, i) => assert.equal(JSON.parse(l).index, i));
+    assert.ok(text.endsWith('\n'), 'no partial last line');
+  });
+
+  describe('faultline run (CLI)', () => {
+    it('prints the verdict, the store and the replay command, and exits 0 when valid', () => {
+      const r = spawnSync(process.execPath, [bin, 'run', '--target', 'kv-single', '--time-limit', '2', '--seed', '9', '--store', store], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /^valid$/m);
+      assert.match(r.stdout, /store: .*kv-single-register/);
+      assert.match(r.stdout, /replay: faultline run .*--seed 9/);
+    });
+    it('bad arguments exit 254 with one line', () => {
+      for (const args of [['--concurrency', '-3'], ['--target', 'nope'], ['--nemesis', 'flood'], ['--config', join(store, 'missing.yaml')]]) {
+        const r = spawnSync(process.execPath, [bin, 'run', ...args, '--store', store], { encoding: 'utf8' });
+        assert.equal(r.status, 254, `${args.join(' ')}: ${r.stderr}`);
+        assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      }
+    });
+  });
+});
