@@ -1,5 +1,6 @@
 import type { SimTarget } from '../harness/runtimes/sim/target.js';
 import { kvSingle } from './kv-single/sim.js';
+import { primaryBackup } from './primary-backup/sim.js';
 
 /** Every target the simulation can run, by name. */
-export const SIM_TARGETS: ReadonlyMap<string, SimTarget> = new Map([[kvSingle.name, kvSingle]]);
+export const SIM_TARGETS: ReadonlyMap<string, SimTarget> = new Map([kvSingle, primaryBackup].map((t) => [t.name, t]));

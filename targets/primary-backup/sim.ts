@@ -1,0 +1,39 @@
+import type { SimTarget } from '../../harness/runtimes/sim/target.js';
+import type { NodeContext } from '../node.js';
+import { primaryBackupClient } from './client.js';
+import { CORRECT, PrimaryBackupNode, type Behaviour } from './node.js';
+
+const BUGS = ['async-replication', 'lost-failover'] as const;
+
+function behaviourOf(bug: string | undefined): Behaviour {
+  switch (bug) {
+    case 'async-replication':
+      return { ...CORRECT, ackBeforeReplicating: true, replicaReads: true };
+    case 'lost-failover':
+      return { ...CORRECT, failover: true };
+    default:
+      return CORRECT;
+  }
+}
+
+/**
+ * One primary (n1), replicas n2, n3: a cas-register per key. Correct mode replicates every write synchronously to
+ * the live replicas and reads at the primary, and never fails over. Bugs: async-replication (ack before
+ * replicating, reads at any node: stale reads), lost-failover (a replica promotes itself when the primary is
+ * silent without catching up: acknowledged writes are lost).
+ */
+export const primaryBackup: SimTarget = {
+  name: 'primary-backup',
+  description: 'one primary, two replicas: synchronous replication, reads at the primary (bugs: stale reads, lost writes)',
+  bugs: BUGS,
+  defaultNodes: 3,
+  nodeIds: (n) => Array.from({ length: n > 0 ? n : 3 }, (_, i) => `n${i + 1}`),
+  node: (bug) => {
+    const behaviour = behaviourOf(bug);
+    return (ctx: NodeContext) => new PrimaryBackupNode(ctx, behaviour);
+  },
+  client: (transport, nodes, bug, process) =>
+    primaryBackupClient(transport, nodes, process, { primaryMoves: bug === 'lost-failover', readAnywhere: bug === 'async-replication' }),
+  primaries: (programs) =>
+    [...programs].filter(([, p]) => p instanceof PrimaryBackupNode && p.role === 'primary').map(([id]) => id),
+};
