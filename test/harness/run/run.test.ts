@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,14 +53,24 @@ describe('run: the harness on the simulation', () => {
     this.timeout(60_000);
     const dir = mkdtempSync(join(tmpdir(), 'faultline-kill-'));
     const child = spawn(process.execPath, [bin, 'run', '--target', 'kv-single', '--time-limit', '100000', '--seed', '1', '--store', dir, '--quiet'], { stdio: 'ignore' });
-    // Wait until the history has grown, then kill without warning.
+    // Wait until the history has grown, then kill without warning (always: a live child would hold mocha open).
     const history = () => {
-      const runs = existsSync(join(dir, 'kv-single-register')) ? readdirSync(join(dir, 'kv-single-register')) : [];
-      return runs.length ? join(dir, 'kv-single-register', runs[0], 'history.jsonl') : undefined;
+      const tests = join(dir, 'kv-single-register');
+      const runs = existsSync(tests) ? readdirSync(tests) : [];
+      const file = runs.length ? join(tests, runs[0], 'history.jsonl') : undefined;
+      return file && existsSync(file) ? file : undefined;
     };
-    for (let i = 0; i < 200 && !(history() && readFileSync(history()!, 'utf8').length > 200_000); i++) await new Promise((r) => setTimeout(r, 50));
-    child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
+    try {
+      for (let i = 0; i < 400; i++) {
+        const file = history();
+        if (file && statSync(file).size > 200_000) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      child.kill('SIGKILL');
+    }
+    await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
+    assert.ok(history(), 'the run wrote a history');
     const text = readFileSync(history()!, 'utf8');
     const lines = text.split('\n').filter((l) => l.length > 0);
     assert.ok(lines.length > 1000, `${lines.length} lines`);
