@@ -6,6 +6,14 @@ import { runCommand } from './run-command.js';
 /** Exit codes, Jepsen's: 0 valid, 1 invalid, 2 unknown, 254 bad input or usage, 255 a crash of faultline. */
 export const EXIT = { valid: 0, invalid: 1, unknown: 2, badInput: 254, crash: 255 } as const;
 
+// A reader that stops early (`faultline check … | head`) closes the pipe: stop quietly, keep the exit code.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
 const program = new Command()
   .name('faultline')
   .description('Jepsen-style test harness and linearizability checker')

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -167,5 +167,17 @@ describe('cli: faultline check', () => {
     assert.deepEqual([a.format, a.valid, a.anomalies[0].op.line], ['edn', false, 3]);
     assert.deepEqual([b.format, b.valid], ['edn', true]);
     assert.equal(r.code, 1);
+  });
+
+  it('a reader that closes the pipe early gets no stack trace, and the exit code stays the verdict', async () => {
+    const { spawn } = await import('node:child_process');
+    const files = readdirSync(corpus).filter((f) => f.endsWith('.log')).map((f) => join(corpus, f));
+    const child = spawn(process.execPath, [bin, 'check', '--model', 'cas-register', ...files], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise((r) => child.once('exit', r));
+    assert.equal(code, 1);
+    assert.doesNotMatch(stderr, /EPIPE|\n\s+at /);
   });
 });
