@@ -1,11 +1,25 @@
 import type { Fault, FaultKind } from './config/definition.js';
 import type { Rng } from './rng.js';
-import type { Clock, Cluster } from './runtime.js';
+import type { Clock, Cluster, Faults } from './runtime.js';
 import type { OpInput } from './store/index.js';
 
 /** Extra delay of the latency fault, and the drop probability of the loss fault. */
 const LATENCY = { min: 50, max: 150 };
 const LOSS = 0.3;
+
+/** Faults on chosen nodes: how to start each (what it returns is recorded, else the nodes) and how to undo it. */
+const EFFECTS: Record<Exclude<FaultKind, 'partition'>, { start(f: Faults, nodes: string[]): unknown; stop(f: Faults, nodes: string[]): void }> = {
+  kill: { start: (f, ns) => ns.forEach((n) => f.kill(n)), stop: (f, ns) => ns.forEach((n) => f.restart(n)) },
+  pause: { start: (f, ns) => ns.forEach((n) => f.pause(n)), stop: (f, ns) => ns.forEach((n) => f.resume(n)) },
+  latency: {
+    start: (f, ns) => (f.slow(ns, LATENCY), { nodes: ns, ms: LATENCY }),
+    stop: (f) => f.heal(),
+  },
+  loss: {
+    start: (f, ns) => (f.lose(ns, LOSS), { nodes: ns, p: LOSS }),
+    stop: (f) => f.heal(),
+  },
+};
 
 /**
  * Jepsen's combined nemesis on a schedule: each cycle (the schedule's interval) is quiet for its first half and
@@ -63,53 +77,22 @@ export class Nemesis {
 
   private inflict(fault: Fault): () => void {
     const f = this.cluster.faults;
-    switch (fault.kind) {
-      case 'partition': {
-        const groups = this.grouping(fault);
-        f.partition(groups);
-        this.note('start-partition', groups);
-        return () => {
-          f.heal();
-          this.note('stop-partition', groups);
-        };
-      }
-      case 'kill': {
-        const nodes = this.aim(fault);
-        nodes.forEach((n) => f.kill(n));
-        this.note('start-kill', nodes);
-        return () => {
-          nodes.forEach((n) => f.restart(n));
-          this.note('stop-kill', nodes);
-        };
-      }
-      case 'pause': {
-        const nodes = this.aim(fault);
-        nodes.forEach((n) => f.pause(n));
-        this.note('start-pause', nodes);
-        return () => {
-          nodes.forEach((n) => f.resume(n));
-          this.note('stop-pause', nodes);
-        };
-      }
-      case 'latency': {
-        const nodes = this.aim(fault);
-        f.slow(nodes, LATENCY);
-        this.note('start-latency', { nodes, ms: LATENCY });
-        return () => {
-          f.heal();
-          this.note('stop-latency', nodes);
-        };
-      }
-      case 'loss': {
-        const nodes = this.aim(fault);
-        f.lose(nodes, LOSS);
-        this.note('start-loss', { nodes, p: LOSS });
-        return () => {
-          f.heal();
-          this.note('stop-loss', nodes);
-        };
-      }
+    if (fault.kind === 'partition') {
+      const groups = this.grouping(fault);
+      f.partition(groups);
+      this.note('start-partition', groups);
+      return () => {
+        f.heal();
+        this.note('stop-partition', groups);
+      };
     }
+    const nodes = this.aim(fault);
+    const effect = EFFECTS[fault.kind];
+    this.note(`start-${fault.kind}`, effect.start(f, nodes) ?? nodes);
+    return () => {
+      effect.stop(f, nodes);
+      this.note(`stop-${fault.kind}`, nodes);
+    };
   }
 
   /** The nodes a kill, pause, latency or loss fault hits. */

@@ -29,6 +29,21 @@ describe('run: the harness on the simulation', () => {
     assert.notDeepEqual(await run(8), a);
   });
 
+  it('every fault kind is started, recorded with its exact targets, and undone; primary-backup stays valid', async () => {
+    const faults = ['partition:majority', 'kill:primary', 'pause', 'latency', 'loss'];
+    const r = await runTest(def({ target: 'primary-backup', seed: 5, timeLimit: 12, nemesis: { faults, interval: 2 } }));
+    assert.equal(r.valid, true);
+    const nemesis = r.history.filter((o) => o.process === 'nemesis');
+    for (const kind of ['partition', 'kill', 'pause', 'latency', 'loss']) {
+      const starts = nemesis.filter((o) => o.f === `start-${kind}`).length;
+      assert.ok(starts > 0, `${kind} started`);
+      assert.equal(nemesis.filter((o) => o.f === `stop-${kind}`).length, starts, `${kind} undone as often as started`);
+    }
+    const partition = nemesis.find((o) => o.f === 'start-partition')!.value as string[][];
+    assert.deepEqual(partition.map((g) => g.length).sort(), [1, 2], 'a minority and a majority');
+    assert.deepEqual(r.stats.nemesis.length > 0, true, 'nemesis intervals in the stats');
+  });
+
   it('records crashed ops as info and gives the process a fresh id', async () => {
     const r = await runTest(def({ target: 'kv-single', seed: 3, nemesis: { faults: ['kill'], interval: 2 } }));
     const infos = r.history.filter((o) => o.type === 'info' && typeof o.process === 'number');
