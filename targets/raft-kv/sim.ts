@@ -1,0 +1,40 @@
+import type { SimTarget } from '../../harness/runtimes/sim/target.js';
+import type { NodeContext } from '../node.js';
+import { raftClient } from './client.js';
+import { CORRECT, RaftNode, type Behaviour } from './node.js';
+
+const BUGS = ['stale-read', 'commit-without-majority', 'forget-vote', 'no-dedup'] as const;
+
+export function behaviourOf(bug: string | undefined): Behaviour {
+  switch (bug) {
+    case 'stale-read':
+      return { ...CORRECT, staleRead: true };
+    case 'commit-without-majority':
+      return { ...CORRECT, commitWithoutMajority: true };
+    case 'forget-vote':
+      return { ...CORRECT, forgetVote: true };
+    case 'no-dedup':
+      return { ...CORRECT, noDedup: true };
+    default:
+      return CORRECT;
+  }
+}
+
+/**
+ * A Raft-replicated register store (a cas-register per key), 5 nodes by default: leader election with randomized
+ * timeouts, log replication with the consistency check, commitment of current-term entries by a majority,
+ * durable term/vote/log, ReadIndex reads after the term's no-op, client dedup by (clientId, seq), redirects.
+ */
+export const raftKv: SimTarget = {
+  name: 'raft-kv',
+  description: 'Raft-replicated register store, 5 nodes (bugs: stale reads, commits without a majority, forgotten votes, re-applied retries)',
+  bugs: BUGS,
+  defaultNodes: 5,
+  nodeIds: (n) => Array.from({ length: n > 0 ? n : 5 }, (_, i) => `n${i + 1}`),
+  node: (bug) => {
+    const behaviour = behaviourOf(bug);
+    return (ctx: NodeContext) => new RaftNode(ctx, behaviour);
+  },
+  client: (transport, nodes, _bug, process) => raftClient(transport, nodes, process),
+  primaries: (programs) => [...programs].filter(([, p]) => p instanceof RaftNode && p.role === 'leader').map(([id]) => id),
+};
