@@ -31,3 +31,8 @@ export interface NodeProgram {
 
 /** Starts a node (at boot, and again after every restart, with the same storage). */
 export type NodeFactory = (ctx: NodeContext) => NodeProgram;
+
+/** Jepsen's node names for a cluster of n: n1…nN (`fallback` nodes when n is not positive). */
+export function numberedNodes(n: number, fallback: number): string[] {
+  return Array.from({ length: n > 0 ? n : fallback }, (_, i) => `n${i + 1}`);
+}

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
+import { numberedNodes } from '../../targets/node.js';
 
 /**
  * The test definition: Jepsen's test map as a plain, validated object. Everything a run needs to be repeated is in
@@ -349,7 +350,7 @@ export type TestDefinitionInput = z.input<typeof baseSchema>;
 
 /** Node ids: the given names, or n1…nN for a count (Jepsen's names). */
 export function nodeNames(def: Pick<TestDefinition, 'nodes'>): string[] {
-  return Array.isArray(def.nodes) ? [...def.nodes] : Array.from({ length: def.nodes }, (_, i) => `n${i + 1}`);
+  return Array.isArray(def.nodes) ? [...def.nodes] : numberedNodes(def.nodes, 1);
 }
 
 /** How a value is shown after "got": short, and the type when the value would not help. */

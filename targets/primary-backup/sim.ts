@@ -1,5 +1,5 @@
 import type { SimTarget } from '../../harness/runtimes/sim/target.js';
-import type { NodeContext } from '../node.js';
+import { numberedNodes, type NodeContext } from '../node.js';
 import { primaryBackupClient } from './client.js';
 import { CORRECT, PrimaryBackupNode, type Behaviour } from './node.js';
 
@@ -27,7 +27,7 @@ export const primaryBackup: SimTarget = {
   description: 'one primary, two replicas: synchronous replication, reads at the primary (bugs: stale reads, lost writes)',
   bugs: BUGS,
   defaultNodes: 3,
-  nodeIds: (n) => Array.from({ length: n > 0 ? n : 3 }, (_, i) => `n${i + 1}`),
+  nodeIds: (n) => numberedNodes(n, 3),
   node: (bug) => {
     const behaviour = behaviourOf(bug);
     return (ctx: NodeContext) => new PrimaryBackupNode(ctx, behaviour);

@@ -1,5 +1,5 @@
 import type { SimTarget } from '../../harness/runtimes/sim/target.js';
-import type { NodeContext } from '../node.js';
+import { numberedNodes, type NodeContext } from '../node.js';
 import { raftClient } from './client.js';
 import { CORRECT, RaftNode, type Behaviour } from './node.js';
 
@@ -30,7 +30,7 @@ export const raftKv: SimTarget = {
   description: 'Raft-replicated register store, 5 nodes (bugs: stale reads, commits without a majority, forgotten votes, re-applied retries)',
   bugs: BUGS,
   defaultNodes: 5,
-  nodeIds: (n) => Array.from({ length: n > 0 ? n : 5 }, (_, i) => `n${i + 1}`),
+  nodeIds: (n) => numberedNodes(n, 5),
   node: (bug) => {
     const behaviour = behaviourOf(bug);
     return (ctx: NodeContext) => new RaftNode(ctx, behaviour);
