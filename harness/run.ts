@@ -3,7 +3,7 @@ import type { Op } from '../checkers/history/op.js';
 import { check, type CheckResult } from '../checkers/linearizability/index.js';
 import { WORKLOADS } from '../workloads/index.js';
 import { replayCommand, type TestDefinition } from './config/index.js';
-import { Nemesis } from './nemesis.js';
+import { Nemesis } from './nemesis/index.js';
 import { Rng } from './rng.js';
 import type { Client, ClientOp } from './runtime.js';
 import { runtimeFor } from './runtimes/index.js';

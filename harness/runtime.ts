@@ -1,4 +1,5 @@
 import type { Key } from '../checkers/history/op.js';
+import type { Grudge } from './nemesis/grudge.js';
 
 /**
  * The runtime contract: how a test's cluster is started, reached and broken. The simulation, Docker and an
@@ -35,8 +36,8 @@ export interface Client {
 
 /** Fault injection. Each call takes effect at once and is what the nemesis records in the history. */
 export interface Faults {
-  /** Nodes in different groups cannot talk; a node in no group talks to everyone. */
-  partition(groups: readonly (readonly string[])[]): void;
+  /** A partition of any shape: each node drops what the nodes its grudge names send it. Replaces the last one. */
+  partition(grudge: Grudge): void;
   /** Undoes every partition, latency and loss fault. */
   heal(): void;
   kill(node: string): void;

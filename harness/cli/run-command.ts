@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { explainResult } from '../../checkers/linearizability/index.js';
 import { SIM_TARGETS } from '../../targets/sim-targets.js';
 import { WORKLOADS } from '../../workloads/index.js';
-import { loadDefinition, mergeDefinition, RUN_FLAGS, type CliFlags, type DefinitionRegistry } from '../config/index.js';
+import { formatFaultList, loadDefinition, mergeDefinition, RUN_FLAGS, type CliFlags, type DefinitionRegistry } from '../config/index.js';
 import { runTest, type RunProgress } from '../run.js';
 
 /** What the harness can run, for validating definitions (names and bugs). */
@@ -10,6 +10,7 @@ export const REGISTRY: DefinitionRegistry = {
   knownTargets: [...SIM_TARGETS.keys()],
   knownWorkloads: [...WORKLOADS.keys()],
   knownBugs: (t) => SIM_TARGETS.get(t)?.bugs,
+  defaultNodes: (t) => SIM_TARGETS.get(t)?.defaultNodes,
 };
 
 /**
@@ -27,7 +28,7 @@ export function runCommand(program: Command): void {
     const file = flags.config !== undefined ? await loadDefinition(flags.config) : undefined;
     const def = mergeDefinition(file, flags, REGISTRY);
     const err = process.stderr;
-    err.write(`faultline: ${def.name} on ${def.runtime}, seed ${def.seed}, ${def.timeLimit} s, nemesis ${def.nemesis.faults.map((f) => f.kind).join(',') || 'none'}\n`);
+    err.write(`faultline: ${def.name} on ${def.runtime}, seed ${def.seed}, ${def.timeLimit} s, nemesis ${formatFaultList(def.nemesis.faults)}\n`);
     const live = !flags.quiet && err.isTTY;
     const outcome = await runTest(def, flags.quiet ? undefined : (p) => showProgress(p, live));
     if (live) err.write('\n');

@@ -16,16 +16,37 @@ import { numberedNodes } from '../../targets/node.js';
 export const RUNTIMES = ['sim', 'docker', 'external'] as const;
 export type RuntimeName = (typeof RUNTIMES)[number];
 
-export const FAULT_KINDS = ['partition', 'kill', 'pause', 'latency', 'loss'] as const;
+/**
+ * The faults the nemesis can inflict. `crash-loop` crash-restarts its nodes again and again while it lasts (a
+ * process crash-looping under its supervisor): many elections, each with nodes that forget what they did not persist.
+ */
+export const FAULT_KINDS = ['partition', 'kill', 'pause', 'latency', 'loss', 'crash-loop'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
-/** Which nodes a fault hits; absent, the nemesis chooses (a random node, or a random split for a partition). */
-export const FAULT_TARGETS = ['primary', 'random', 'majority', 'minority'] as const;
+/**
+ * Which nodes a fault hits; absent, the nemesis varies it from cycle to cycle (see harness/nemesis/aim.ts). A
+ * partition cuts the nodes hit off from the rest (`all`: every node alone); `ring` and `bridge` are shapes of
+ * partition only: a majorities ring, and two halves joined by one node (the primary when there is one).
+ */
+export const FAULT_TARGETS = ['primary', 'random', 'minority', 'majority', 'primary-minority', 'all', 'ring', 'bridge'] as const;
 export type FaultTarget = (typeof FAULT_TARGETS)[number];
+const PARTITION_SHAPES: readonly FaultTarget[] = ['ring', 'bridge'];
 
-export interface Fault {
+export interface SingleFault {
   kind: FaultKind;
   target?: FaultTarget;
+}
+
+/** Faults started together in one cycle and healed together (`a+b` on the command line): Jepsen's composed nemesis. */
+export interface FaultSet {
+  together: SingleFault[];
+}
+
+export type Fault = SingleFault | FaultSet;
+
+/** The faults of one cycle, a set or a single one alike. */
+export function faultsOf(f: Fault): SingleFault[] {
+  return 'together' in f ? f.together : [f];
 }
 
 /** Every `interval` seconds the nemesis starts one of `faults`, and heals it before the next. No faults: none. */
@@ -63,6 +84,8 @@ export interface DefinitionRegistry {
   knownTargets: readonly string[];
   knownWorkloads: readonly string[];
   knownBugs?: (target: string) => readonly string[] | undefined;
+  /** A target's own cluster size (Raft wants 5), used when the definition gives none; else DEFAULTS.nodes. */
+  defaultNodes?: (target: string) => number | undefined;
 }
 
 // ---- field schemas: each says what it expects in one phrase; the error reporter adds what it got ----
@@ -140,17 +163,42 @@ const nodesSchema = z.unknown().transform((v, ctx): number | string[] => {
 });
 
 /**
- * One fault: `partition`, `partition:majority`, or `{kind: partition, target: majority}`. Returns the fault or a
- * message (without a field name: the caller knows where it came from).
+ * One fault: `partition`, `partition:majority`, `{kind: partition, target: majority}`, or several started together:
+ * `partition:bridge+latency:primary`, `{together: [...]}`. Returns the fault or a message (without a field name:
+ * the caller knows where it came from).
  */
 export function parseFault(v: unknown): Fault | string {
+  if (typeof v === 'string' && v.includes('+')) return parseTogether(v.split('+'));
+  if (v !== null && typeof v === 'object' && !Array.isArray(v) && 'together' in v) {
+    const extra = Object.keys(v).filter((k) => k !== 'together');
+    if (extra.length) return `unknown fault field '${extra[0]}' next to 'together'`;
+    const list = (v as { together: unknown }).together;
+    if (!Array.isArray(list)) return `expected 'together' to list faults, got ${describeValue(list)}`;
+    return parseTogether(list);
+  }
+  return parseSingleFault(v);
+}
+
+function parseTogether(items: readonly unknown[]): Fault | string {
+  const together: SingleFault[] = [];
+  for (const item of items) {
+    const f = parseSingleFault(item);
+    if (typeof f === 'string') return f;
+    if (together.some((g) => g.kind === f.kind)) return `fault '${f.kind}' appears twice in one set of faults started together`;
+    together.push(f);
+  }
+  if (together.length === 0) return 'expected at least one fault in a set of faults started together';
+  return together.length === 1 ? together[0] : { together };
+}
+
+function parseSingleFault(v: unknown): SingleFault | string {
   let kind: unknown;
   let target: unknown;
   if (typeof v === 'string') {
     [kind, target] = v.trim().split(':', 2).map((s) => s.trim());
   } else if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
     const extra = Object.keys(v).filter((k) => k !== 'kind' && k !== 'target');
-    if (extra.length) return `unknown fault field '${extra[0]}' (known: kind, target)`;
+    if (extra.length) return `unknown fault field '${extra[0]}' (known: kind, target, or together)`;
     ({ kind, target } = v as { kind?: unknown; target?: unknown });
   } else {
     return `expected a fault (${FAULT_KINDS.join(', ')}, optionally :${FAULT_TARGETS.join('|')}), got ${describeValue(v)}`;
@@ -160,6 +208,9 @@ export function parseFault(v: unknown): Fault | string {
   if (target === undefined) return { kind: kind as FaultKind };
   if (!FAULT_TARGETS.includes(target as FaultTarget)) {
     return `unknown target ${named(target)} for fault '${String(kind)}' (known: ${FAULT_TARGETS.join(', ')})`;
+  }
+  if (kind !== 'partition' && PARTITION_SHAPES.includes(target as FaultTarget)) {
+    return `target '${String(target)}' is a shape of partition, not of fault '${String(kind)}'`;
   }
   return { kind: kind as FaultKind, target: target as FaultTarget };
 }
@@ -181,7 +232,9 @@ export function parseFaultList(list: string): Fault[] | { index: number; message
 }
 
 export function formatFault(f: Fault): string {
-  return f.target ? `${f.kind}:${f.target}` : f.kind;
+  return faultsOf(f)
+    .map((x) => (x.target ? `${x.kind}:${x.target}` : x.kind))
+    .join('+');
 }
 
 /** Inverse of parseFaultList. */
@@ -282,7 +335,7 @@ const baseSchema = z.strictObject({
   target: fieldShape.target.default(DEFAULTS.target),
   workload: fieldShape.workload.default(DEFAULTS.workload),
   runtime: runtimeSchema.default(DEFAULTS.runtime),
-  nodes: nodesSchema.default(DEFAULTS.nodes),
+  nodes: nodesSchema.optional(),
   concurrency: positiveInt.default(DEFAULTS.concurrency),
   timeLimit: seconds.default(DEFAULTS.timeLimit),
   rate: rateSchema.optional(),
@@ -294,18 +347,18 @@ const baseSchema = z.strictObject({
 });
 
 /** The definition in its canonical form: keys in a fixed order, optional ones absent (not undefined), the nemesis complete. */
-function canonical(d: z.output<typeof baseSchema>) {
+function canonical(d: z.output<typeof baseSchema>, registry?: DefinitionRegistry) {
   return {
     name: d.name ?? defaultName(d.target, d.workload, d.bug),
     target: d.target,
     workload: d.workload,
     runtime: d.runtime,
-    nodes: d.nodes,
+    nodes: d.nodes ?? registry?.defaultNodes?.(d.target) ?? DEFAULTS.nodes,
     concurrency: d.concurrency,
     timeLimit: d.timeLimit,
     ...(d.rate !== undefined && { rate: d.rate }),
     nemesis: {
-      faults: (d.nemesis.faults ?? DEFAULTS.nemesis.faults).map((f) => ({ ...f })),
+      faults: (d.nemesis.faults ?? DEFAULTS.nemesis.faults).map((f) => ('together' in f ? { together: f.together.map((x) => ({ ...x })) } : { ...f })),
       interval: d.nemesis.interval ?? DEFAULTS.nemesis.interval,
     } as NemesisSchedule,
     seed: d.seed,
@@ -342,7 +395,7 @@ export function definitionSchema(registry?: DefinitionRegistry) {
         ctx.addIssue({ code: 'custom', path: ['workload'], message: known('workload', d.workload, registry.knownWorkloads) });
       }
     })
-    .transform(canonical);
+    .transform((d) => canonical(d, registry));
 }
 
 export type TestDefinition = z.output<ReturnType<typeof definitionSchema>>;

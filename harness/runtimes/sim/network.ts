@@ -1,5 +1,6 @@
 import type { DurableStorage, NodeContext, NodeFactory, NodeProgram } from '../../../targets/node.js';
 import { Rng } from '../../rng.js';
+import { completeGrudge, drops, type Grudge } from '../../nemesis/grudge.js';
 import { EventHeap } from './event-heap.js';
 
 /** Delay range of a link, in virtual milliseconds. */
@@ -59,8 +60,8 @@ export class SimNetwork {
   private seq = 0;
   private time = 0;
   private latency: Latency;
-  /** member → group; members in no group reach everyone. */
-  private groups = new Map<string, number>();
+  /** The partition in force: who drops whose messages. */
+  private grudge: Grudge = {};
   private readonly extraLatency = new Map<string, Latency>();
   private readonly loss = new Map<string, number>();
   readonly trace: NetworkEvent[] | undefined;
@@ -93,7 +94,7 @@ export class SimNetwork {
   send(from: string, to: string, msg: unknown): void {
     this.record({ t: this.time, kind: 'send', from, to });
     if (!this.members.has(to)) throw new Error(`no member ${to} in the network`);
-    if (this.cut(from, to)) return this.record({ t: this.time, kind: 'drop', from, to, reason: 'partition' });
+    if (drops(this.grudge, from, to)) return this.record({ t: this.time, kind: 'drop', from, to, reason: 'partition' });
     const p = Math.max(this.loss.get(from) ?? 0, this.loss.get(to) ?? 0);
     if (p > 0 && this.rng.chance(p)) return this.record({ t: this.time, kind: 'drop', from, to, reason: 'loss' });
     this.schedule({ time: this.time + this.delay(from, to), seq: 0, kind: 'deliver', from, to, msg });
@@ -140,13 +141,21 @@ export class SimNetwork {
 
   /** Cuts the network into groups: members of different groups cannot talk; members not listed reach everyone. */
   partition(groups: readonly (readonly string[])[]): void {
-    this.groups = new Map();
-    groups.forEach((g, i) => g.forEach((id) => this.groups.set(this.member(id).id, i)));
-    this.fault('partition', groups.map((g) => g.join(' ')));
+    this.cut(completeGrudge(groups));
+  }
+
+  /** Any partition: each member drops what the members its grudge names send it (messages in flight too). */
+  cut(grudge: Grudge): void {
+    for (const [id, from] of Object.entries(grudge)) {
+      this.member(id);
+      from.forEach((f) => this.member(f));
+    }
+    this.grudge = grudge;
+    this.fault('partition', Object.entries(grudge).map(([id, from]) => `${id} drops ${from.join(' ')}`));
   }
 
   heal(): void {
-    this.groups = new Map();
+    this.grudge = {};
     this.extraLatency.clear();
     this.loss.clear();
     this.fault('heal', []);
@@ -255,7 +264,7 @@ export class SimNetwork {
 
   private deliver(e: Extract<Scheduled, { kind: 'deliver' }>): void {
     const m = this.members.get(e.to)!;
-    if (this.cut(e.from, e.to)) return this.record({ t: this.time, kind: 'drop', from: e.from, to: e.to, reason: 'partition' });
+    if (drops(this.grudge, e.from, e.to)) return this.record({ t: this.time, kind: 'drop', from: e.from, to: e.to, reason: 'partition' });
     if (!m.alive) return this.record({ t: this.time, kind: 'drop', from: e.from, to: e.to, reason: 'down' });
     if (m.paused) {
       m.held.push(e);
@@ -264,12 +273,6 @@ export class SimNetwork {
     this.record({ t: this.time, kind: 'deliver', from: e.from, to: e.to });
     if (m.endpoint) m.endpoint(e.from, e.msg);
     else m.program!.receive(e.from, e.msg);
-  }
-
-  private cut(a: string, b: string): boolean {
-    const ga = this.groups.get(a);
-    const gb = this.groups.get(b);
-    return ga !== undefined && gb !== undefined && ga !== gb;
   }
 
   private delay(from: string, to: string): number {

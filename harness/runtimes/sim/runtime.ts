@@ -42,7 +42,7 @@ export class SimRuntime implements Runtime {
     return {
       nodes,
       faults: {
-        partition: (groups) => net.partition(groups),
+        partition: (grudge) => net.cut(grudge),
         heal: () => net.heal(),
         kill: (n) => net.kill(n),
         restart: (n) => net.restart(n, peersOf(n)),

@@ -7,6 +7,7 @@ import {
   nodeNames,
   parseDefinition,
   parseFaultList,
+  type FaultSet,
   type TestDefinition,
 } from '../../../harness/config/index.js';
 import { registry, throwsInputError } from './helpers.js';
@@ -128,7 +129,7 @@ describe('config: the test definition', () => {
 
   describe('runtime external', () => {
     it('needs the node addresses', () => {
-      throwsInputError(() => parseDefinition({ runtime: 'external' }), /^nodes: the external runtime needs the list of node addresses, got 3$/);
+      throwsInputError(() => parseDefinition({ runtime: 'external' }), /^nodes: the external runtime needs the list of node addresses, got nothing$/);
       const def = parseDefinition({ runtime: 'external', nodes: ['10.0.0.1:2379', 'db2'] });
       assert.deepEqual(def.nodes, ['10.0.0.1:2379', 'db2']);
     });
@@ -157,6 +158,13 @@ describe('config: the test definition', () => {
       assert.equal(def.target, 'etcd');
     });
 
+    it("a target's own cluster size is the default node count; a given count wins", () => {
+      const sized = { ...registry, knownTargets: [...registry.knownTargets, 'raft'], defaultNodes: (t: string) => (t === 'raft' ? 5 : undefined) };
+      assert.equal(parseDefinition({ target: 'raft' }, sized).nodes, 5);
+      assert.equal(parseDefinition({ target: 'raft', nodes: 3 }, sized).nodes, 3);
+      assert.equal(parseDefinition({ target: 'kv-single' }, sized).nodes, 3);
+    });
+
     it('an empty registry says so', () => {
       throwsInputError(() => parseDefinition({}, { knownTargets: [], knownWorkloads: [] }), /^target: unknown target 'primary-backup' \(known: none\)/);
     });
@@ -173,6 +181,17 @@ describe('config: the test definition', () => {
       ]);
     });
 
+    it('a + joins faults started together, in the string and the mapping forms', () => {
+      const set: FaultSet = { together: [{ kind: 'partition', target: 'bridge' }, { kind: 'latency', target: 'primary' }, { kind: 'crash-loop', target: 'primary' }] };
+      assert.deepEqual(parseFaultList('partition:bridge+latency:primary+crash-loop:primary,kill'), [set, { kind: 'kill' }]);
+      assert.deepEqual(parseDefinition({ nemesis: [set, 'kill'] }).nemesis.faults, [set, { kind: 'kill' }]);
+      assert.deepEqual(parseDefinition({ nemesis: [{ together: ['partition:bridge', { kind: 'latency', target: 'primary' }, 'crash-loop:primary'] }] }).nemesis.faults, [set]);
+      assert.equal(formatFaultList([set, { kind: 'kill' }]), 'partition:bridge+latency:primary+crash-loop:primary,kill');
+      assert.deepEqual(parseFaultList('pause+pause:primary'), { index: 0, message: "fault 'pause' appears twice in one set of faults started together" });
+      throwsInputError(() => parseDefinition({ nemesis: 'kill+meteor' }), /^nemesis: unknown fault 'meteor'/);
+      throwsInputError(() => parseDefinition({ nemesis: [{ together: 'kill' }] }), /^nemesis\[0\]: expected 'together' to list faults, got "kill"$/);
+    });
+
     it('none (or nothing) is no faults', () => {
       assert.deepEqual(parseFaultList('none'), []);
       assert.deepEqual(parseFaultList(''), []);
@@ -181,16 +200,17 @@ describe('config: the test definition', () => {
     });
 
     it('an unknown kind is named, with the known kinds', () => {
-      assert.deepEqual(parseFaultList('partition,meteor'), { index: 1, message: "unknown fault 'meteor' (known: partition, kill, pause, latency, loss)" });
-      throwsInputError(() => parseDefinition({ nemesis: ['kill', 'meteor'] }), /^nemesis\[1\]: unknown fault 'meteor' \(known: partition, kill, pause, latency, loss\)$/);
+      assert.deepEqual(parseFaultList('partition,meteor'), { index: 1, message: "unknown fault 'meteor' (known: partition, kill, pause, latency, loss, crash-loop)" });
+      throwsInputError(() => parseDefinition({ nemesis: ['kill', 'meteor'] }), /^nemesis\[1\]: unknown fault 'meteor' \(known: partition, kill, pause, latency, loss, crash-loop\)$/);
     });
 
     it('an unknown targeting is named, with the known ones', () => {
       throwsInputError(
         () => parseDefinition({ nemesis: 'kill:everyone' }),
-        /^nemesis: unknown target 'everyone' for fault 'kill' \(known: primary, random, majority, minority\)$/,
+        /^nemesis: unknown target 'everyone' for fault 'kill' \(known: primary, random, minority, majority, primary-minority, all, ring, bridge\)$/,
       );
-      throwsInputError(() => parseDefinition({ nemesis: { faults: [{ kind: 'pause', target: 'all' }] } }), /^nemesis\.faults\[0\]: unknown target 'all'/);
+      throwsInputError(() => parseDefinition({ nemesis: { faults: [{ kind: 'pause', target: 'everyone' }] } }), /^nemesis\.faults\[0\]: unknown target 'everyone'/);
+      throwsInputError(() => parseDefinition({ nemesis: 'kill:ring' }), /^nemesis: target 'ring' is a shape of partition, not of fault 'kill'$/);
     });
 
     it('a fault listed twice is refused; the same kind with two targetings is not', () => {

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import {
   FAULT_KINDS,
   FAULT_TARGETS,
+  formatFault,
   loadDefinition,
   MAX_SEED,
   mergeDefinition,
@@ -16,6 +17,7 @@ import {
   shellQuote,
   type CliFlags,
   type Fault,
+  type SingleFault,
   type TestDefinition,
 } from '../../../harness/config/index.js';
 import { fixture, registry } from './helpers.js';
@@ -85,9 +87,12 @@ describe('config: the replay command', () => {
   it('round-trips arbitrary definitions through a real shell and commander', () => {
     const text = fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 12 });
     const ident = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,10}$/);
-    const fault: fc.Arbitrary<Fault> = fc.record(
-      { kind: fc.constantFrom(...FAULT_KINDS), target: fc.constantFrom(...FAULT_TARGETS) },
-      { requiredKeys: ['kind'] },
+    const single: fc.Arbitrary<SingleFault> = fc
+      .record({ kind: fc.constantFrom(...FAULT_KINDS), target: fc.constantFrom(...FAULT_TARGETS) }, { requiredKeys: ['kind'] })
+      .filter((f) => f.kind === 'partition' || (f.target !== 'ring' && f.target !== 'bridge'));
+    const fault: fc.Arbitrary<Fault> = fc.oneof(
+      single,
+      fc.uniqueArray(single, { minLength: 2, maxLength: 3, selector: (f) => f.kind }).map((together) => ({ together })),
     );
     const input = fc.record(
       {
@@ -100,7 +105,7 @@ describe('config: the replay command', () => {
         timeLimit: fc.double({ min: 0.001, max: 1e6, noNaN: true }),
         rate: fc.double({ min: 0.001, max: 1e6, noNaN: true }),
         nemesis: fc.record({
-          faults: fc.uniqueArray(fault, { maxLength: 5, selector: (f) => `${f.kind}:${f.target}` }),
+          faults: fc.uniqueArray(fault, { maxLength: 5, selector: formatFault }),
           interval: fc.double({ min: 0.001, max: 1e4, noNaN: true }),
         }),
         seed: fc.integer({ min: 0, max: MAX_SEED }),

@@ -1,3 +1,4 @@
+import { completeGrudge } from '../../../harness/nemesis/grudge.js';
 import assert from 'node:assert/strict';
 import { simCluster } from './helpers.js';
 
@@ -7,7 +8,7 @@ describe('primary-backup --bug async-replication', () => {
     const c = cluster.client(0);
     assert.equal((await invoke(c, { f: 'write', key: 'x', value: 1 })).type, 'ok');
     await sleep(20);
-    cluster.faults.partition([['n3'], ['n1', 'n2']]);
+    cluster.faults.partition(completeGrudge([['n3'], ['n1', 'n2']]));
     assert.deepEqual(await invoke(c, { f: 'write', key: 'x', value: 2 }), { type: 'ok', value: 2 });
     await sleep(20);
     // Reads go to n1, n2, n3 in turn for process 0: the last one is stale, after the write was acknowledged.
@@ -43,7 +44,7 @@ describe('primary-backup --bug lost-failover', () => {
     assert.equal((await invoke(c, { f: 'write', key: 'x', value: 1 })).type, 'ok');
     assert.deepEqual(cluster.primaries!(), ['n1']);
     // Isolate n2: n1 stops waiting for it after its replication time-out and acknowledges with n3 alone.
-    cluster.faults.partition([['n2'], ['n1', 'n3']]);
+    cluster.faults.partition(completeGrudge([['n2'], ['n1', 'n3']]));
     assert.deepEqual(await invoke(c, { f: 'write', key: 'x', value: 2 }), { type: 'ok', value: 2 });
     assert.equal(valueAt('n3', 'x'), 2);
     // The primary dies before n2 hears from it again; n2 is first in line and takes over with what it has.
@@ -64,7 +65,7 @@ describe('primary-backup --bug lost-failover', () => {
     assert.deepEqual(cluster.primaries!(), ['n2']);
     assert.equal((await invoke(cluster.client(1), { f: 'write', key: 'x', value: 2 })).type, 'ok');
     // n1 restarts cut off from the others: it still believes it is primary, and serves its old state.
-    cluster.faults.partition([['n1'], ['n2', 'n3']]);
+    cluster.faults.partition(completeGrudge([['n1'], ['n2', 'n3']]));
     cluster.faults.restart('n1');
     assert.deepEqual(cluster.primaries!().sort(), ['n1', 'n2']);
     assert.deepEqual(await request('n1', { f: 'read', key: 'x', value: null }), { rid: 0, type: 'ok', value: 1 });

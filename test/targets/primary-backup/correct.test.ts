@@ -1,3 +1,4 @@
+import { completeGrudge } from '../../../harness/nemesis/grudge.js';
 import assert from 'node:assert/strict';
 import { REPLICATION_TIMEOUT_MS } from '../../../targets/primary-backup/node.js';
 import { simCluster } from './helpers.js';
@@ -49,7 +50,7 @@ describe('primary-backup (correct mode)', () => {
     const { cluster, invoke, sleep, valueAt } = await simCluster();
     const c = cluster.client(0);
     assert.equal((await invoke(c, { f: 'write', key: 'x', value: 1 })).type, 'ok');
-    cluster.faults.partition([['n3'], ['n1', 'n2']]);
+    cluster.faults.partition(completeGrudge([['n3'], ['n1', 'n2']]));
     assert.deepEqual(await invoke(c, { f: 'write', key: 'x', value: 2 }), { type: 'ok', value: 2 });
     assert.deepEqual(await invoke(c, { f: 'cas', key: 'x', value: [2, 3] }), { type: 'ok', value: [2, 3] });
     assert.equal(valueAt('n3', 'x'), 1, 'the isolated replica missed both');

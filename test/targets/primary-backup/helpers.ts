@@ -1,3 +1,4 @@
+import { completeGrudge } from '../../../harness/nemesis/grudge.js';
 import type { Op } from '../../../checkers/history/op.js';
 import { Rng } from '../../../harness/rng.js';
 import type { ClientOp } from '../../../harness/runtime.js';
@@ -47,7 +48,7 @@ export async function randomHistory(run: RandomRun): Promise<Op[]> {
     const node = rng.pick(c.nodes);
     const fault = rng.pick(run.faults);
     note(`start-${fault}`, node);
-    if (fault === 'partition') c.faults.partition([[node], c.nodes.filter((n) => n !== node)]);
+    if (fault === 'partition') c.faults.partition(completeGrudge([[node], c.nodes.filter((n) => n !== node)]));
     else if (fault === 'kill') c.faults.kill(node);
     else c.faults.pause(node);
     rt.at(rng.between(20, 300), () => {

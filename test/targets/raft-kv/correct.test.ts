@@ -1,3 +1,4 @@
+import { completeGrudge } from '../../../harness/nemesis/grudge.js';
 import assert from 'node:assert/strict';
 import { raftCluster } from './helpers.js';
 
@@ -94,7 +95,7 @@ describe('raft-kv (correct mode)', () => {
     const old = leaders()[0];
     const buddy = cluster.nodes.find((n) => n !== old)!;
     const majority = cluster.nodes.filter((n) => n !== old && n !== buddy);
-    cluster.faults.partition([[old, buddy], majority]);
+    cluster.faults.partition(completeGrudge([[old, buddy], majority]));
     const commitBefore = program(old).commitIndex;
     assert.equal(await request(old, write('x', 2)), undefined, 'no answer: the write cannot commit');
     assert.equal(program(old).commitIndex, commitBefore);
@@ -122,7 +123,7 @@ describe('raft-kv bugs, directed', () => {
     const { cluster, invoke, waitFor, leaders, request } = await raftCluster('stale-read');
     assert.equal((await invoke(cluster.client(0), write('x', 1))).type, 'ok');
     const old = leaders()[0];
-    cluster.faults.partition([[old], cluster.nodes.filter((n) => n !== old)]);
+    cluster.faults.partition(completeGrudge([[old], cluster.nodes.filter((n) => n !== old)]));
     assert.ok(await waitFor(() => leaders().length === 2));
     assert.deepEqual(await invoke(cluster.client(1), write('x', 2)), { type: 'ok', value: 2 });
     assert.deepEqual(await request(old, read('x')), { rid: 0, type: 'ok', value: 1 });
@@ -134,7 +135,7 @@ describe('raft-kv bugs, directed', () => {
     const old = leaders()[0];
     const buddy = cluster.nodes.find((n) => n !== old)!;
     const majority = cluster.nodes.filter((n) => n !== old && n !== buddy);
-    cluster.faults.partition([[old, buddy], majority]);
+    cluster.faults.partition(completeGrudge([[old, buddy], majority]));
     assert.deepEqual(await request(old, write('x', 2)), { rid: 0, type: 'ok', value: 2 });
     assert.ok(await waitFor(() => leaders().some((n) => majority.includes(n))));
     cluster.faults.heal();

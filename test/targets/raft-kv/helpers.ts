@@ -1,3 +1,4 @@
+import { completeGrudge } from '../../../harness/nemesis/grudge.js';
 import type { Op } from '../../../checkers/history/op.js';
 import { Rng } from '../../../harness/rng.js';
 import type { ClientOp } from '../../../harness/runtime.js';
@@ -59,7 +60,7 @@ export async function randomHistory(run: RandomRun): Promise<Op[]> {
     if (fault === 'partition') {
       const minority = [first, ...shuffled.filter((n) => n !== first).slice(0, rng.int(2))];
       note('start-partition', minority);
-      c.faults.partition([minority, c.nodes.filter((n) => !minority.includes(n))]);
+      c.faults.partition(completeGrudge([minority, c.nodes.filter((n) => !minority.includes(n))]));
       stop = () => c.faults.heal();
     } else if (fault === 'kill') {
       note('start-kill', first);

@@ -1,0 +1,87 @@
+import { faultsOf, type Fault, type SingleFault } from '../config/definition.js';
+import type { Rng } from '../rng.js';
+import type { Clock, Cluster } from '../runtime.js';
+import type { OpInput } from '../store/index.js';
+import { aimNodes, aimPartition, variedTarget, type Sight } from './aim.js';
+import { EFFECTS, type Inflicted } from './effects.js';
+
+/**
+ * Jepsen's combined nemesis on a schedule: each cycle (the schedule's interval) is quiet for its first half and
+ * faulty for its second. The faults of the list take turns; a set of faults (`a+b`) starts and heals together,
+ * every member aimed at the same view of the cluster (so `partition:bridge+crash-loop:primary` crash-loops the
+ * very node that bridges). Each start and stop is recorded as a `process: "nemesis"` op naming exactly what was
+ * done, and each fault is undone before the next. `stop()` undoes whatever is still in force: the cluster is
+ * whole again.
+ */
+export class Nemesis {
+  private undo: (() => void) | undefined;
+  private kind: string | undefined;
+  private stopped = false;
+  private cycle = 0;
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly clock: Clock,
+    private readonly rng: Rng,
+    private readonly record: (op: OpInput) => void,
+    private readonly faults: readonly Fault[],
+    private readonly intervalMs: number,
+  ) {}
+
+  /** The fault in force now, for progress lines. */
+  get current(): string {
+    return this.kind ?? 'none';
+  }
+
+  start(): void {
+    if (this.faults.length > 0) this.clock.at(this.intervalMs / 2, () => this.begin());
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.end();
+  }
+
+  private begin(): void {
+    if (this.stopped) return;
+    const set = faultsOf(this.faults[this.cycle++ % this.faults.length]);
+    const sight: Sight = { nodes: this.cluster.nodes, primaries: this.cluster.primaries?.() ?? [], rng: this.rng };
+    const undos = set.map((f) => this.inflict(f, sight));
+    this.kind = set.map((f) => f.kind).join('+');
+    this.undo = () => undos.reverse().forEach((u) => u());
+    this.clock.at(this.intervalMs / 2, () => {
+      this.end();
+      if (!this.stopped) this.clock.at(this.intervalMs / 2, () => this.begin());
+    });
+  }
+
+  private end(): void {
+    const undo = this.undo;
+    this.undo = undefined;
+    this.kind = undefined;
+    undo?.();
+  }
+
+  /** Starts one fault, records it, and returns how to undo it (recording the stop). */
+  private inflict(fault: SingleFault, sight: Sight): () => void {
+    const target = fault.target ?? variedTarget(fault.kind, sight.nodes.length, this.rng);
+    const faults = this.cluster.faults;
+    let done: Inflicted;
+    if (fault.kind === 'partition') {
+      const grudge = aimPartition(target, sight);
+      faults.partition(grudge);
+      done = { value: grudge, undo: () => faults.heal() };
+    } else {
+      done = EFFECTS[fault.kind]({ faults, clock: this.clock, rng: this.rng }, aimNodes(target, sight));
+    }
+    this.note(`start-${fault.kind}`, done.value);
+    return () => {
+      done.undo();
+      this.note(`stop-${fault.kind}`, done.value);
+    };
+  }
+
+  private note(f: string, value: unknown): void {
+    this.record({ process: 'nemesis', type: 'info', f, value });
+  }
+}

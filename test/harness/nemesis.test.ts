@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { parseDefinition } from '../../harness/config/index.js';
+import { aimNodes, aimPartition, bridgeGrudge, completeGrudge, drops, ringGrudge, variedTarget, type Grudge } from '../../harness/nemesis/index.js';
+import { Rng } from '../../harness/rng.js';
+import { runTest } from '../../harness/run.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const nodes = (n: number) => Array.from({ length: n }, (_, i) => `n${i + 1}`);
+/** Who each node hears (itself included) under a grudge. */
+const hears = (g: Grudge, ns: string[], n: string) => ns.filter((m) => m === n || !drops(g, m, n));
+const symmetric = (g: Grudge, ns: string[]) => ns.every((a) => ns.every((b) => drops(g, a, b) === drops(g, b, a)));
+
+describe('nemesis: partitions as grudges', () => {
+  it('a complete grudge cuts every link between groups and none within', () => {
+    const g = completeGrudge([['n1'], ['n2', 'n3']]);
+    assert.deepEqual(g, { n1: ['n2', 'n3'], n2: ['n1'], n3: ['n1'] });
+    assert.ok(!drops(g, 'n2', 'n3'));
+  });
+
+  it('a majorities ring: every node hears a majority, no two the same one (4 to 9 nodes)', () => {
+    for (let n = 4; n <= 9; n++) {
+      const ns = nodes(n);
+      const g = ringGrudge(ns);
+      assert.ok(symmetric(g, ns));
+      const seen = ns.map((x) => hears(g, ns, x).join(' '));
+      for (const s of seen) assert.ok(s.split(' ').length > n / 2, `${n} nodes: ${s} is a majority`);
+      assert.ok(seen.some((s) => s.split(' ').length < n), `${n} nodes: something is cut`);
+      assert.equal(new Set(seen).size, n, `${n} nodes: all different`);
+    }
+    assert.deepEqual(ringGrudge(nodes(3)), {}, 'no ring of majorities in 3 nodes');
+  });
+
+  it('a bridge: the two halves cannot talk, the bridge hears everyone', () => {
+    const ns = nodes(5);
+    const g = bridgeGrudge(ns, 'n3');
+    assert.deepEqual(hears(g, ns, 'n3'), ns);
+    assert.ok(symmetric(g, ns));
+    const halves = ns.filter((n) => n !== 'n3').map((n) => hears(g, ns, n).length);
+    assert.deepEqual(halves, [3, 3, 3, 3], 'each half plus the bridge: a majority on both sides');
+  });
+});
+
+describe('nemesis: aiming', () => {
+  const sight = (primaries: string[], seed = 1) => ({ nodes: nodes(5), primaries, rng: new Rng(seed) });
+
+  it('each target names the nodes it says', () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      assert.deepEqual(aimNodes('primary', sight(['n4'], seed)), ['n4']);
+      assert.equal(aimNodes('minority', sight([], seed)).length, 2);
+      assert.equal(aimNodes('majority', sight([], seed)).length, 3);
+      const pm = aimNodes('primary-minority', sight(['n2'], seed));
+      assert.equal(pm.length, 2);
+      assert.equal(pm[0], 'n2');
+      assert.deepEqual(aimNodes('all', sight([], seed)), nodes(5));
+    }
+  });
+
+  it('a partition cuts the aimed nodes off; all isolates every node; bridge is centred on the primary', () => {
+    const g = aimPartition('primary', sight(['n5']));
+    assert.deepEqual(hears(g, nodes(5), 'n5'), ['n5']);
+    const all = aimPartition('all', sight([]));
+    for (const n of nodes(5)) assert.deepEqual(hears(all, nodes(5), n), [n]);
+    const b = aimPartition('bridge', sight(['n2']));
+    assert.deepEqual(hears(b, nodes(5), 'n2'), nodes(5));
+  });
+
+  it('varied targets come from the weighted list, and never a ring below 4 nodes', () => {
+    const rng = new Rng(3);
+    const seen = new Set<string>();
+    for (let i = 0; i < 500; i++) seen.add(variedTarget('partition', 3, rng));
+    assert.deepEqual([...seen].sort(), ['bridge', 'majority', 'primary', 'primary-minority']);
+    for (let i = 0; i < 500; i++) seen.add(variedTarget('partition', 5, rng));
+    assert.ok(seen.has('ring'));
+  });
+});
+
+describe('nemesis: faults started together', function () {
+  this.timeout(60_000);
+  const store = mkdtempSync(join(tmpdir(), 'faultline-nemesis-'));
+
+  it('partition:bridge+crash-loop:primary crash-loops the node that bridges, and both are recorded and undone', async () => {
+    const def = parseDefinition({ target: 'raft-kv', nodes: 5, seed: 4, timeLimit: 6, store, nemesis: { faults: 'partition:bridge+crash-loop:primary', interval: 2 } });
+    const r = await runTest(def);
+    assert.equal(r.valid, true);
+    const nemesis = r.history.filter((o) => o.process === 'nemesis');
+    const bridges = nemesis.filter((o) => o.f === 'start-partition');
+    const loops = nemesis.filter((o) => o.f === 'start-crash-loop');
+    assert.ok(bridges.length >= 2);
+    assert.equal(loops.length, bridges.length);
+    bridges.forEach((b, i) => {
+      const grudge = b.value as Grudge;
+      const [looped] = (loops[i].value as { nodes: string[] }).nodes;
+      assert.ok(!(looped in grudge), `${looped} bridges: it drops nothing`);
+      assert.equal(Object.keys(grudge).length, 4);
+      assert.equal(loops[i].time, b.time, 'started at the same moment');
+    });
+    assert.equal(nemesis.filter((o) => o.f === 'stop-crash-loop').length, loops.length);
+    assert.equal(nemesis.filter((o) => o.f === 'stop-partition').length, bridges.length);
+  });
+});
