@@ -4,6 +4,7 @@ import { SIM_TARGETS } from '../../targets/sim-targets.js';
 import { WORKLOADS } from '../../workloads/index.js';
 import { formatFaultList, loadDefinition, mergeDefinition, RUN_FLAGS, type CliFlags, type DefinitionRegistry } from '../config/index.js';
 import { runTest, type RunProgress } from '../run.js';
+import type { RunStats } from '../store/index.js';
 
 /** What the harness can run, for validating definitions (names and bugs). */
 export const REGISTRY: DefinitionRegistry = {
@@ -37,10 +38,17 @@ export function runCommand(program: Command): void {
     const o = outcome.stats.ops;
     out.write(`${verdict}\n`);
     out.write(`ops: ${o.invoke} invoked, ${o.ok} ok, ${o.fail} fail, ${o.info} info; store: ${outcome.runDir}\n`);
+    out.write(`availability: ${describeAvailability(outcome.stats.availability)}\n`);
     if (outcome.valid !== true) out.write(`\n${explainResult(outcome.check)}\n\n`);
     out.write(`replay: ${outcome.replay}\n`);
     process.exitCode = outcome.valid === true ? 0 : outcome.valid === false ? 1 : 2;
   });
+}
+
+/** `99.8% ok outside faults (1,234 ops), 61.2% during (456 ops)`. */
+export function describeAvailability(a: RunStats['availability']): string {
+  const part = (x: RunStats['availability']['quiet']) => (x.fraction === null ? 'no ops' : `${(100 * x.fraction).toFixed(1)}% ok (${x.ops} ops)`);
+  return `outside faults ${part(a.quiet)}, during faults ${part(a.faulty)}`;
 }
 
 function showProgress(p: RunProgress, live: boolean): void {

@@ -3,7 +3,7 @@ import type { Rng } from '../rng.js';
 import type { Clock, Faults } from '../runtime.js';
 
 /** Extra delay of the latency fault, and the drop probability of the loss fault. */
-export const LATENCY = { min: 50, max: 150 };
+export const LATENCY = { min: 20, max: 60 };
 export const LOSS = 0.3;
 /**
  * A crash-looping node is down for `downMs` and up for `upMs` between crashes: it comes back often enough to vote

@@ -30,6 +30,13 @@ export interface FStats extends OpCounts {
   latency: Latency;
 }
 
+/** How many ops were invoked in a stretch of the run, and the fraction that succeeded (null when none were). */
+export interface Availability {
+  ops: number;
+  ok: number;
+  fraction: number | null;
+}
+
 export interface RunStats {
   /** Client ops only: the nemesis's ops are in `nemesis`. */
   ops: OpCounts;
@@ -40,6 +47,12 @@ export interface RunStats {
   throughput: number;
   latency: Latency;
   nemesis: NemesisInterval[];
+  /**
+   * Client ops by whether they were invoked while a fault was in force (`faulty`) or not (`quiet`), and the
+   * fraction of each that came back ok: what a fault costs the system's users, next to what it costs in
+   * correctness. An op never completed counts as not ok.
+   */
+  availability: { quiet: Availability; faulty: Availability };
 }
 
 export interface StatsOptions extends IntervalOptions {
@@ -97,14 +110,36 @@ export function runStats(ops: readonly Op[], opts: StatsOptions = {}): RunStats 
   const byF = Object.fromEntries(
     [...perF].map(([f, s]) => [f, { ...s.counts, throughput: perSecond(s.counts.ok), latency: latency(s.latencies) }]),
   );
+  const nemesis = nemesisIntervals(ops, opts);
   return {
     ops: total,
     byF,
     durationMs: round(durationNs / 1e6),
     throughput: perSecond(total.ok),
     latency: latency(all),
-    nemesis: nemesisIntervals(ops, opts),
+    nemesis,
+    availability: availability(ops, nemesis),
   };
+}
+
+function availability(ops: readonly Op[], intervals: readonly NemesisInterval[]): RunStats['availability'] {
+  const spans = intervals.map((i) => [i.start, i.stop] as const).sort((a, b) => a[0] - b[0]);
+  const faulty = (t: number) => spans.some(([a, b]) => a <= t && t <= b);
+  const quiet = { ops: 0, ok: 0 };
+  const hit = { ops: 0, ok: 0 };
+  const invokedAt = new Map<number, number>();
+  for (const op of ops) {
+    if (!isClientProcess(op.process)) continue;
+    if (op.type === 'invoke') {
+      invokedAt.set(op.process, op.time);
+      (faulty(op.time) ? hit : quiet).ops++;
+    } else if (op.type === 'ok') {
+      const t = invokedAt.get(op.process);
+      if (t !== undefined) (faulty(t) ? hit : quiet).ok++;
+    }
+  }
+  const of = (a: { ops: number; ok: number }): Availability => ({ ...a, fraction: a.ops ? round(a.ok / a.ops) : null });
+  return { quiet: of(quiet), faulty: of(hit) };
 }
 
 function counts(): OpCounts {

@@ -86,6 +86,11 @@ export class RaftNode implements NodeProgram {
   // Leader state.
   private readonly nextIndex = new Map<string, number>();
   private readonly matchIndex = new Map<string, number>();
+  /**
+   * Followers with entries on the way and not yet answered: new entries wait for the answer and go in one batch
+   * (flow control, as etcd's inflight window of one), instead of an AppendEntries per client request.
+   */
+  private readonly inflight = new Map<string, { last: number; at: number }>();
   /** The highest broadcast round each follower acknowledged in this term. */
   private readonly ackedRound = new Map<string, number>();
   private round = 0;
@@ -101,7 +106,12 @@ export class RaftNode implements NodeProgram {
   private readonly votes = new Set<string>();
 
   private readonly rng: Rng;
-  private cancelElection: () => void = () => {};
+  /**
+   * The election timer, reset lazily: every AppendEntries pushes the deadline back, and one armed timer re-arms
+   * itself until the deadline has truly passed (a timer per message would flood the event queue with dead ones).
+   */
+  private electionDeadline = 0;
+  private cancelElection: (() => void) | undefined;
 
   constructor(
     private readonly ctx: NodeContext,
@@ -189,9 +199,22 @@ export class RaftNode implements NodeProgram {
   // ---- election -----------------------------------------------------------------------------------------------
 
   private resetElectionTimer(): void {
-    this.cancelElection();
-    const ms = this.rng.between(ELECTION_TIMEOUT_MS.min, ELECTION_TIMEOUT_MS.max);
-    this.cancelElection = this.ctx.setTimer(ms, () => this.startElection());
+    this.electionDeadline = this.ctx.now() + this.rng.between(ELECTION_TIMEOUT_MS.min, ELECTION_TIMEOUT_MS.max);
+    if (!this.cancelElection) this.armElectionTimer(this.electionDeadline - this.ctx.now());
+  }
+
+  private armElectionTimer(ms: number): void {
+    this.cancelElection = this.ctx.setTimer(ms, () => {
+      this.cancelElection = undefined;
+      const left = this.electionDeadline - this.ctx.now();
+      if (left > 0) this.armElectionTimer(left);
+      else this.startElection();
+    });
+  }
+
+  private stopElectionTimer(): void {
+    this.cancelElection?.();
+    this.cancelElection = undefined;
   }
 
   private startElection(): void {
@@ -238,10 +261,11 @@ export class RaftNode implements NodeProgram {
     this.ctx.log(`becomes leader of term ${this.currentTerm}`);
     this.role = 'leader';
     this.leaderId = this.ctx.id;
-    this.cancelElection();
+    this.stopElectionTimer();
     this.nextIndex.clear();
     this.matchIndex.clear();
     this.ackedRound.clear();
+    this.inflight.clear();
     for (const p of this.ctx.peers) {
       this.nextIndex.set(p, this.lastLogIndex + 1);
       this.matchIndex.set(p, 0);
@@ -264,23 +288,38 @@ export class RaftNode implements NodeProgram {
 
   // ---- replication --------------------------------------------------------------------------------------------
 
-  /** One AppendEntries round to every follower (entries from its nextIndex on, or none: a heartbeat). */
+  /**
+   * One AppendEntries round to every follower: what it lacks, or only the round (no entries, at its matchIndex) to
+   * a follower whose entries are on their way — unless they have been for a heartbeat, when they are sent again.
+   */
   private broadcast(): void {
     this.round++;
-    for (const p of this.ctx.peers) this.sendAppendEntries(p);
+    for (const p of this.ctx.peers) {
+      const f = this.inflight.get(p);
+      this.sendAppendEntries(p, f !== undefined && this.ctx.now() - f.at < HEARTBEAT_MS);
+    }
     this.maybeCommit(); // a single-node cluster
     this.serveReads();
   }
 
-  private sendAppendEntries(peer: string): void {
-    const next = this.nextIndex.get(peer) ?? this.lastLogIndex + 1;
+  /** Sends the follower what it lacks, unless entries are already on their way to it. */
+  private replicate(peer: string): void {
+    if (this.inflight.has(peer) || (this.nextIndex.get(peer) ?? 1) > this.lastLogIndex) return;
+    this.sendAppendEntries(peer);
+  }
+
+  private sendAppendEntries(peer: string, roundOnly = false): void {
+    // Entries up to matchIndex are known to match (§5.3), so an AppendEntries with none there always succeeds.
+    const next = roundOnly ? (this.matchIndex.get(peer) ?? 0) + 1 : (this.nextIndex.get(peer) ?? this.lastLogIndex + 1);
+    const entries = roundOnly ? [] : this.log.slice(next - 1, next - 1 + MAX_BATCH);
+    if (entries.length) this.inflight.set(peer, { last: next - 1 + entries.length, at: this.ctx.now() });
     const ae: AppendEntries = {
       type: 'AppendEntries',
       term: this.currentTerm,
       leaderId: this.ctx.id,
       prevLogIndex: next - 1,
       prevLogTerm: this.termAt(next - 1),
-      entries: this.log.slice(next - 1, next - 1 + MAX_BATCH),
+      entries,
       leaderCommit: this.commitIndex,
       round: this.round,
     };
@@ -317,10 +356,12 @@ export class RaftNode implements NodeProgram {
     this.ackedRound.set(from, Math.max(this.ackedRound.get(from) ?? 0, m.round));
     if (m.success) {
       if (m.matchIndex > (this.matchIndex.get(from) ?? 0)) this.matchIndex.set(from, m.matchIndex);
+      if (m.matchIndex >= (this.inflight.get(from)?.last ?? Infinity)) this.inflight.delete(from);
       this.nextIndex.set(from, Math.max(this.nextIndex.get(from) ?? 1, (this.matchIndex.get(from) ?? 0) + 1));
       this.maybeCommit();
-      if ((this.nextIndex.get(from) ?? 1) <= this.lastLogIndex) this.sendAppendEntries(from);
+      this.replicate(from);
     } else {
+      this.inflight.delete(from);
       const next = Math.max(1, Math.min((this.nextIndex.get(from) ?? 1) - 1, m.lastLogIndex + 1));
       this.nextIndex.set(from, Math.max(next, (this.matchIndex.get(from) ?? 0) + 1));
       this.sendAppendEntries(from);
@@ -382,12 +423,15 @@ export class RaftNode implements NodeProgram {
     }
     if (op.f === 'read') {
       if (this.behaviour.staleRead) return reply({ type: 'ok', value: this.value(op.key as string) });
+      // The read needs a round begun after it arrived: the next one. While a round is unanswered, reads arriving
+      // wait for the one after it together (ReadIndex batching); else that round begins now.
       this.pendingReads.push({ round: this.round + 1, readIndex: Math.max(this.commitIndex, this.termStart), key: String(op.key), reply });
-      return this.broadcast();
+      if (!this.roundOutstanding()) this.broadcast();
+      return;
     }
     this.persistLogFrom(this.lastLogIndex + 1, [{ term: this.currentTerm, command: { kind: 'op', clientId: req.clientId, seq: req.seq, op } }]);
     this.pendingWrites.set(this.lastLogIndex, { term: this.currentTerm, reply });
-    for (const p of this.ctx.peers) this.sendAppendEntries(p);
+    for (const p of this.ctx.peers) this.replicate(p);
     this.maybeCommit();
   }
 
@@ -397,16 +441,30 @@ export class RaftNode implements NodeProgram {
     for (const { from, req } of parked) this.onClient(from, req);
   }
 
-  /** Answers the reads whose round a majority acknowledged and whose read index is applied. */
+  /** Whether a majority acknowledged broadcast round `round` (the leader counts itself). */
+  private confirmed(round: number): boolean {
+    let acks = 1;
+    for (const p of this.ctx.peers) if ((this.ackedRound.get(p) ?? 0) >= round) acks++;
+    return acks >= this.majority;
+  }
+
+  /** Whether the latest round still waits for a majority (a read arriving now waits for the next round). */
+  private roundOutstanding(): boolean {
+    return this.round > 0 && !this.confirmed(this.round);
+  }
+
+  /**
+   * Answers the reads whose round a majority acknowledged and whose read index is applied; once the outstanding
+   * round is confirmed, starts the round that reads which arrived meanwhile wait for.
+   */
   private serveReads(): void {
     if (this.role !== 'leader' || this.pendingReads.length === 0) return;
     const still: PendingRead[] = [];
     for (const r of this.pendingReads) {
-      let acks = 1;
-      for (const p of this.ctx.peers) if ((this.ackedRound.get(p) ?? 0) >= r.round) acks++;
-      if (acks >= this.majority && this.lastApplied >= r.readIndex) r.reply({ type: 'ok', value: this.value(r.key) });
+      if (this.confirmed(r.round) && this.lastApplied >= r.readIndex) r.reply({ type: 'ok', value: this.value(r.key) });
       else still.push(r);
     }
     this.pendingReads = still;
+    if (still.some((r) => r.round > this.round) && !this.roundOutstanding()) this.broadcast();
   }
 }

@@ -86,6 +86,15 @@ describe('harness/store: runStats', () => {
     ]);
   });
 
+  it('availability: the ok fraction of ops invoked while quiet and while a fault was in force', () => {
+    assert.deepEqual(runStats(history).availability, {
+      quiet: { ops: 3, ok: 3, fraction: 1 },
+      // A fail, an info and one never completed: none ok.
+      faulty: { ops: 3, ok: 0, fraction: 0 },
+    });
+    assert.deepEqual(runStats([]).availability, { quiet: { ops: 0, ok: 0, fraction: null }, faulty: { ops: 0, ok: 0, fraction: null } });
+  });
+
   it('keeps faults apart, pairs named pairs, ignores a stray stop, and repeats a fault that restarts', () => {
     const h = timed(
       `
@@ -121,6 +130,7 @@ describe('harness/store: runStats', () => {
       throughput: 0,
       latency: { count: 0, p50: null, p90: null, p99: null, max: null },
       nemesis: [],
+      availability: { quiet: { ops: 0, ok: 0, fraction: null }, faulty: { ops: 0, ok: 0, fraction: null } },
     });
     const s = runStats(timed('0 invoke __proto__\n0 ok __proto__', [0, 1]));
     assert.equal(Object.getPrototypeOf(s.byF), Object.prototype);

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REGISTRY } from '../../../harness/cli/run-command.js';
+import { parseDefinition } from '../../../harness/config/index.js';
+import { runTest } from '../../../harness/run.js';
+
+const store = mkdtempSync(join(tmpdir(), 'faultline-raft-'));
+const seeds = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+
+/** The nemesis that exposes each bug (README, "Raft"). */
+const TARGETED = {
+  'stale-read': { faults: 'partition:primary', interval: 5, timeLimit: 30 },
+  'commit-without-majority': { faults: 'partition:primary-minority', interval: 5, timeLimit: 30 },
+  'forget-vote': { faults: 'partition:bridge+latency:primary+crash-loop:primary', interval: 2, timeLimit: 30 },
+  'no-dedup': { faults: 'loss:primary', interval: 2, timeLimit: 120 },
+};
+
+async function verdicts(bug: string | undefined, n: { faults: string; interval: number; timeLimit: number }, count: number) {
+  const out: (true | false | 'unknown')[] = [];
+  for (const seed of seeds(count)) {
+    const def = parseDefinition({ target: 'raft-kv', seed, store, timeLimit: n.timeLimit, nemesis: { faults: n.faults, interval: n.interval }, ...(bug ? { bug } : {}) }, REGISTRY);
+    assert.equal(def.nodes, 5, "raft-kv's own cluster size");
+    const r = await runTest(def);
+    if (r.valid === false) assert.ok(r.check.partitions.some((p) => p.anomaly !== undefined), 'an invalid verdict carries its evidence');
+    out.push(r.valid);
+  }
+  return out;
+}
+
+describe('run: raft-kv on the simulation (5 nodes)', function () {
+  this.timeout(600_000);
+
+  it('the correct mode is valid under partitions, kills and pauses, 30 s, for 20 seeds', async () => {
+    assert.deepEqual(await verdicts(undefined, { faults: 'partition,kill,pause', interval: 5, timeLimit: 30 }, 20), seeds(20).map(() => true));
+  });
+
+  for (const [bug, nemesis] of Object.entries(TARGETED)) {
+    it(`${bug} is found in at least 18 of 20 seeds with --nemesis ${nemesis.faults}`, async () => {
+      const v = await verdicts(bug, nemesis, 20);
+      const found = v.filter((x) => x === false).length;
+      assert.ok(found >= 18, `found in ${found} of 20: ${JSON.stringify(v)}`);
+    });
+
+    it(`the correct mode stays valid under --nemesis ${nemesis.faults} (10 seeds)`, async () => {
+      assert.deepEqual(await verdicts(undefined, nemesis, 10), seeds(10).map(() => true));
+    });
+  }
+
+  it('reports availability outside and during faults', async () => {
+    const def = parseDefinition({ target: 'raft-kv', seed: 2, store, timeLimit: 10, nemesis: 'partition:primary' }, REGISTRY);
+    const { stats } = await runTest(def);
+    const { quiet, faulty } = stats.availability;
+    assert.ok(quiet.ops > 0 && faulty.ops > 0);
+    assert.equal(quiet.ops + faulty.ops, stats.ops.invoke);
+    assert.ok(quiet.fraction! > 0.5, `quiet ${quiet.fraction}`);
+  });
+});
