@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Op } from '../../../checkers/history/op.js';
 import { REGISTRY } from '../../../harness/cli/run-command.js';
+import type { Grudge } from '../../../harness/nemesis/index.js';
 import { parseDefinition } from '../../../harness/config/index.js';
 import { runTest } from '../../../harness/run.js';
 
@@ -17,12 +19,17 @@ const TARGETED = {
   'no-dedup': { faults: 'loss:primary', interval: 2, timeLimit: 120 },
 };
 
+/** The nemesis ops of the runs `verdicts` made, for checking what the faults were. */
+let nemesisOps: Op[] = [];
+
 async function verdicts(bug: string | undefined, n: { faults: string; interval: number; timeLimit: number }, count: number) {
   const out: (true | false | 'unknown')[] = [];
+  nemesisOps = [];
   for (const seed of seeds(count)) {
     const def = parseDefinition({ target: 'raft-kv', seed, store, timeLimit: n.timeLimit, nemesis: { faults: n.faults, interval: n.interval }, ...(bug ? { bug } : {}) }, REGISTRY);
     assert.equal(def.nodes, 5, "raft-kv's own cluster size");
     const r = await runTest(def);
+    nemesisOps.push(...r.history.filter((o) => o.process === 'nemesis'));
     if (r.valid === false) assert.ok(r.check.partitions.some((p) => p.anomaly !== undefined), 'an invalid verdict carries its evidence');
     out.push(r.valid);
   }
@@ -34,6 +41,15 @@ describe('run: raft-kv on the simulation (5 nodes)', function () {
 
   it('the correct mode is valid under partitions, kills and pauses, 30 s, for 20 seeds', async () => {
     assert.deepEqual(await verdicts(undefined, { faults: 'partition,kill,pause', interval: 5, timeLimit: 30 }, 20), seeds(20).map(() => true));
+    // The open targets varied: among the faults were a majorities ring, a bridge, every node killed at once, and
+    // pauses of the leader for 2.5 s (ten election timeouts).
+    const grudges = nemesisOps.filter((o) => o.f === 'start-partition').map((o) => o.value as Grudge);
+    const isRing = (g: Grudge) => Object.keys(g).length === 5 && Object.values(g).every((from) => from.length === 2);
+    const isBridge = (g: Grudge) => Object.keys(g).length === 4 && Object.values(g).every((from) => from.length === 2);
+    assert.ok(grudges.some(isRing), 'a ring');
+    assert.ok(grudges.some(isBridge), 'a bridge');
+    assert.ok(nemesisOps.some((o) => o.f === 'start-kill' && (o.value as string[]).length === 5), 'all nodes killed at once');
+    assert.ok(nemesisOps.some((o) => o.f === 'start-pause' && (o.value as string[]).length === 1), 'a pause of one node');
   });
 
   for (const [bug, nemesis] of Object.entries(TARGETED)) {
