@@ -1,6 +1,7 @@
 import { usageError } from '../checkers/errors.js';
 import type { Op } from '../checkers/history/op.js';
 import { check, type CheckResult } from '../checkers/linearizability/index.js';
+import { writeReport, writeStoreIndex } from '../reports/write.js';
 import { WORKLOADS } from '../workloads/index.js';
 import { replayCommand, type TestDefinition } from './config/index.js';
 import { Nemesis } from './nemesis/index.js';
@@ -29,6 +30,8 @@ export interface RunOutcome {
   stats: RunStats;
   replay: string;
   history: Op[];
+  /** The run's report.html. */
+  report: string;
 }
 
 /**
@@ -132,13 +135,16 @@ export async function runTest(def: TestDefinition, progress?: (p: RunProgress) =
 
   phase = 'check';
   progress?.({ at: runtime.now(), ops: history.length, fault: 'none', phase });
-  const result = await check(history, workload.model);
+  // Every key is checked, even after one fails: the report lists each key's verdict, like Jepsen's independent checker.
+  const result = await check(history, workload.model, { cancelOnInvalid: false });
   const stats = runStats(history);
   const replay = replayCommand(def);
   await writeResults(runDir, { valid: result.valid, test: def, replay, checker: result, stats });
+  const reportPath = await writeReport(runDir, { history });
   await updateLatest(def.store, runDir);
+  await writeStoreIndex(def.store);
   log.info(`verdict ${String(result.valid)} after ${history.length} ops`);
   log.close();
-  return { valid: result.valid, runDir, check: result, stats, replay, history };
+  return { valid: result.valid, runDir, check: result, stats, replay, history, report: reportPath };
 }
 

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { describeError, isInputError } from '../../checkers/errors.js';
 import { checkCommand } from './check-command.js';
 import { nodeCommand } from './node-command.js';
+import { reportCommand } from './report-command.js';
 import { runCommand } from './run-command.js';
 
 /** Exit codes, Jepsen's: 0 valid, 1 invalid, 2 unknown, 254 bad input or usage, 255 a crash of faultline. */
@@ -26,6 +27,7 @@ const program = new Command()
 checkCommand(program);
 runCommand(program);
 nodeCommand(program);
+reportCommand(program);
 
 try {
   if (process.argv.length <= 2) program.help();

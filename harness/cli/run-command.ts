@@ -39,6 +39,7 @@ export function runCommand(program: Command): void {
     out.write(`${verdict}\n`);
     out.write(`ops: ${o.invoke} invoked, ${o.ok} ok, ${o.fail} fail, ${o.info} info; store: ${outcome.runDir}\n`);
     out.write(`availability: ${describeAvailability(outcome.stats.availability)}\n`);
+    out.write(`report: ${outcome.report}\n`);
     if (outcome.valid !== true) out.write(`\n${explainResult(outcome.check)}\n\n`);
     out.write(`replay: ${outcome.replay}\n`);
     process.exitCode = outcome.valid === true ? 0 : outcome.valid === false ? 1 : 2;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDefinition } from '../../../harness/config/index.js';
 import { runTest } from '../../../harness/run.js';
@@ -54,15 +54,17 @@ describe('run: the harness on the simulation', () => {
     }
   });
 
-  it('stores history.jsonl, results.json and run.log, and points store/latest at the run', async () => {
+  it('stores history.jsonl, results.json, run.log and report.html, points store/latest at the run, and lists it in store/index.html', async () => {
     const r = await runTest(def({ target: 'kv-single', seed: 5, timeLimit: 2 }));
-    assert.deepEqual(readdirSync(r.runDir).sort(), ['history.jsonl', 'results.json', 'run.log']);
+    assert.deepEqual(readdirSync(r.runDir).sort(), ['history.jsonl', 'report.html', 'results.json', 'run.log']);
     const results = JSON.parse(readFileSync(join(r.runDir, 'results.json'), 'utf8'));
     assert.equal(results.valid, true);
     assert.equal(results.test.seed, 5);
     assert.match(results.replay, /--seed 5/);
     assert.equal(readFileSync(join(r.runDir, 'history.jsonl'), 'utf8').trim().split('\n').length, r.history.length);
     assert.ok(existsSync(join(store, 'latest', 'history.jsonl')));
+    assert.equal(r.report, join(r.runDir, 'report.html'));
+    assert.match(readFileSync(join(store, 'index.html'), 'utf8'), new RegExp(`${basename(r.runDir).replace(/\./g, '\\.')}/report\\.html`));
   });
 
   it('a SIGKILL of the harness mid-run leaves a history whose every line parses', async function () {

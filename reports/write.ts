@@ -1,0 +1,120 @@
+import { randomBytes } from 'node:crypto';
+import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { usageError } from '../checkers/errors.js';
+import type { Op } from '../checkers/history/op.js';
+import { readHistoryFile } from '../checkers/formats/index.js';
+import { check, type CheckResult } from '../checkers/linearizability/index.js';
+import { MODEL_NAMES, modelFor } from '../checkers/models/index.js';
+import type { RunStats } from '../harness/store/stats.js';
+import { listRuns } from '../harness/store/store.js';
+import { WORKLOADS } from '../workloads/index.js';
+import { buildReport } from './build.js';
+import { renderReportHtml } from './html.js';
+import { renderStoreIndex, type StoreIndexRun } from './index-page.js';
+
+export const REPORT_FILE = 'report.html';
+export const INDEX_FILE = 'index.html';
+
+/** What a stored run's results.json holds (harness/run.ts writes it). */
+interface StoredResults {
+  valid?: unknown;
+  test?: Record<string, unknown>;
+  replay?: string;
+  checker?: CheckResult;
+  stats?: RunStats;
+}
+
+export interface ReportOptions {
+  /** Check the history with this model (else the run's own results; a bare history needs it). */
+  model?: string;
+  /** The history, when the caller has it in memory (the harness at the end of a run). */
+  history?: Op[];
+}
+
+/**
+ * Writes `<runDir>/report.html` from the run's history and results.json, re-checking the history when there are
+ * no results (a directory holding only a history.jsonl then needs the model) or when a model is given. The file
+ * is written whole and renamed into place, so a reader never sees half a report. Returns its path.
+ */
+export async function writeReport(runDir: string, options: ReportOptions = {}): Promise<string> {
+  const historyPath = join(runDir, 'history.jsonl');
+  if (!(await isFile(historyPath))) throw usageError(`${runDir}: no history.jsonl (not a run directory)`);
+  const results = await readResults(runDir);
+  const history = options.history ?? (await readHistoryFile(historyPath)).ops;
+  let checked = options.model === undefined ? results?.checker : undefined;
+  if (!checked) {
+    const model = options.model ?? modelOfWorkload(results?.test?.workload);
+    if (model === undefined) throw usageError(`${runDir}: no results.json to take the model from; give one with --model (known: ${MODEL_NAMES.join(', ')})`);
+    modelFor(model); // an unknown model is a usage error naming the known ones
+    checked = await check(history, model, { cancelOnInvalid: false });
+  }
+  // A run of the store is named by its test; a bare directory holding a history, by itself.
+  const title = typeof results?.test?.name === 'string' ? results.test.name : basename(resolve(runDir));
+  const data = buildReport({ history, check: checked, title, test: results?.test, replay: results?.replay, stats: results?.stats });
+  const path = join(runDir, REPORT_FILE);
+  await writeAtomically(path, renderReportHtml(data));
+  return path;
+}
+
+/** Writes `<store>/index.html`: every run in the store, newest first, linked to its report. Returns its path. */
+export async function writeStoreIndex(storeRoot: string): Promise<string> {
+  const runs: StoreIndexRun[] = [];
+  for (const run of await listRuns(storeRoot)) {
+    const results = await readResults(run.dir).catch(() => undefined);
+    const ops = results?.stats?.ops?.invoke;
+    const seed = results?.test?.seed;
+    runs.push({
+      name: run.test,
+      dir: relative(storeRoot, run.dir).split(sep).join('/'),
+      time: run.time.toISOString(),
+      verdict: run.verdict ?? null,
+      ops: typeof ops === 'number' ? ops : null,
+      hasReport: await isFile(join(run.dir, REPORT_FILE)),
+      ...(typeof seed === 'number' && { seed }),
+    });
+  }
+  const path = join(storeRoot, INDEX_FILE);
+  await writeAtomically(path, renderStoreIndex(runs));
+  return path;
+}
+
+function modelOfWorkload(workload: unknown): string | undefined {
+  return typeof workload === 'string' ? WORKLOADS.get(workload)?.model : undefined;
+}
+
+async function readResults(runDir: string): Promise<StoredResults | undefined> {
+  let text: string;
+  try {
+    text = await readFile(join(runDir, 'results.json'), 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw usageError(`${join(runDir, 'results.json')}: ${(e as Error).message}`);
+  }
+  try {
+    const r = JSON.parse(text) as unknown;
+    if (r === null || typeof r !== 'object' || Array.isArray(r)) throw new Error('not a JSON object');
+    return r as StoredResults;
+  } catch (e) {
+    throw usageError(`${join(runDir, 'results.json')}: not valid results (${(e as Error).message})`);
+  }
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+async function writeAtomically(path: string, text: string): Promise<void> {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await writeFile(tmp, text, 'utf8');
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}
