@@ -208,5 +208,7 @@ function renderAnomaly(data: ReportData, a: ReportAnomaly, n: number, timeline: 
     });
   }
   choose(0);
+  // On a narrow screen the drawing scrolls sideways: start at its right end, where the failing op is.
+  requestAnimationFrame(() => (drawing.scrollLeft = drawing.scrollWidth));
   return sec;
 }
