@@ -139,8 +139,9 @@ export async function runTest(def: TestDefinition, progress?: (p: RunProgress) =
   const result = await check(history, workload.model, { cancelOnInvalid: false });
   const stats = runStats(history);
   const replay = replayCommand(def);
-  await writeResults(runDir, { valid: result.valid, test: def, replay, checker: result, stats });
-  const reportPath = await writeReport(runDir, { history });
+  const results = { valid: result.valid, test: def, replay, checker: result, stats };
+  await writeResults(runDir, results);
+  const reportPath = await writeReport(runDir, { history, results });
   await updateLatest(def.store, runDir);
   await writeStoreIndex(def.store);
   log.info(`verdict ${String(result.valid)} after ${history.length} ops`);

@@ -1,13 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { basename, join, relative, resolve, sep } from 'node:path';
 import { usageError } from '../checkers/errors.js';
 import type { Op } from '../checkers/history/op.js';
 import { readHistoryFile } from '../checkers/formats/index.js';
 import { check, type CheckResult } from '../checkers/linearizability/index.js';
 import { MODEL_NAMES, modelFor } from '../checkers/models/index.js';
-import type { RunStats } from '../harness/store/stats.js';
-import { listRuns } from '../harness/store/store.js';
+import { HISTORY_FILE, listRuns, readResults as readStoredResults, RESULTS_FILE, writeFileAtomically, type RunStats } from '../harness/store/index.js';
 import { WORKLOADS } from '../workloads/index.js';
 import { buildReport } from './build.js';
 import { renderReportHtml } from './html.js';
@@ -17,7 +15,7 @@ export const REPORT_FILE = 'report.html';
 export const INDEX_FILE = 'index.html';
 
 /** What a stored run's results.json holds (harness/run.ts writes it). */
-interface StoredResults {
+export interface StoredResults {
   valid?: unknown;
   test?: Record<string, unknown>;
   replay?: string;
@@ -28,8 +26,9 @@ interface StoredResults {
 export interface ReportOptions {
   /** Check the history with this model (else the run's own results; a bare history needs it). */
   model?: string;
-  /** The history, when the caller has it in memory (the harness at the end of a run). */
+  /** The history and results, when the caller has them in memory (the harness at the end of a run). */
   history?: Op[];
+  results?: StoredResults;
 }
 
 /**
@@ -38,9 +37,9 @@ export interface ReportOptions {
  * is written whole and renamed into place, so a reader never sees half a report. Returns its path.
  */
 export async function writeReport(runDir: string, options: ReportOptions = {}): Promise<string> {
-  const historyPath = join(runDir, 'history.jsonl');
-  if (!(await isFile(historyPath))) throw usageError(`${runDir}: no history.jsonl (not a run directory)`);
-  const results = await readResults(runDir);
+  const historyPath = join(runDir, HISTORY_FILE);
+  if (!(await isFile(historyPath))) throw usageError(`${runDir}: no ${HISTORY_FILE} (not a run directory)`);
+  const results = options.results ?? (await readResults(runDir));
   const history = options.history ?? (await readHistoryFile(historyPath)).ops;
   let checked = options.model === undefined ? results?.checker : undefined;
   if (!checked) {
@@ -53,7 +52,7 @@ export async function writeReport(runDir: string, options: ReportOptions = {}): 
   const title = typeof results?.test?.name === 'string' ? results.test.name : basename(resolve(runDir));
   const data = buildReport({ history, check: checked, title, test: results?.test, replay: results?.replay, stats: results?.stats });
   const path = join(runDir, REPORT_FILE);
-  await writeAtomically(path, renderReportHtml(data));
+  await writeFileAtomically(path, renderReportHtml(data));
   return path;
 }
 
@@ -75,7 +74,7 @@ export async function writeStoreIndex(storeRoot: string): Promise<string> {
     });
   }
   const path = join(storeRoot, INDEX_FILE);
-  await writeAtomically(path, renderStoreIndex(runs));
+  await writeFileAtomically(path, renderStoreIndex(runs));
   return path;
 }
 
@@ -83,20 +82,12 @@ function modelOfWorkload(workload: unknown): string | undefined {
   return typeof workload === 'string' ? WORKLOADS.get(workload)?.model : undefined;
 }
 
+/** The store's reader, with a bad results.json as a one-line input error: a report is asked for by a user. */
 async function readResults(runDir: string): Promise<StoredResults | undefined> {
-  let text: string;
   try {
-    text = await readFile(join(runDir, 'results.json'), 'utf8');
+    return (await readStoredResults(runDir)) as StoredResults | undefined;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw usageError(`${join(runDir, 'results.json')}: ${(e as Error).message}`);
-  }
-  try {
-    const r = JSON.parse(text) as unknown;
-    if (r === null || typeof r !== 'object' || Array.isArray(r)) throw new Error('not a JSON object');
-    return r as StoredResults;
-  } catch (e) {
-    throw usageError(`${join(runDir, 'results.json')}: not valid results (${(e as Error).message})`);
+    throw usageError(`${join(runDir, RESULTS_FILE)}: not valid results (${(e as Error).message})`);
   }
 }
 
@@ -105,16 +96,5 @@ async function isFile(path: string): Promise<boolean> {
     return (await stat(path)).isFile();
   } catch {
     return false;
-  }
-}
-
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    await writeFile(tmp, text, 'utf8');
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
   }
 }

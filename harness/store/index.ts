@@ -11,6 +11,7 @@ export { nemesisIntervals } from './nemesis-intervals.js';
 export type { IntervalOptions, NemesisInterval } from './nemesis-intervals.js';
 export { createRunDir, LATEST, listRuns, parseRunName, runTimestamp, sanitizeTestName, updateLatest } from './store.js';
 export type { RunInfo } from './store.js';
+export { writeFileAtomically } from './atomic.js';
 export { readResults, readVerdict, RESULTS_FILE, writeResults } from './results.js';
 export type { RunResults, Verdict } from './results.js';
 export { RUN_LOG_FILE, RunLog } from './run-log.js';

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomically } from './atomic.js';
 
 /** A run's results, next to its history. */
 export const RESULTS_FILE = 'results.json';
@@ -18,29 +18,14 @@ export interface RunResults {
 }
 
 /**
- * Writes `<runDir>/results.json` atomically: the JSON goes to a temporary file in the same directory, is fsynced,
- * and is renamed over the old one. A reader (a report, `listRuns`) sees the old results or the new, never half a
- * file, and a crash mid-write leaves no results.json rather than a broken one. Returns the file's path.
+ * Writes `<runDir>/results.json` atomically (writeFileAtomically): a reader sees the old results or the new, never
+ * half a file, and a crash mid-write leaves no results.json rather than a broken one. Returns the file's path.
  */
 export async function writeResults(runDir: string, results: RunResults): Promise<string> {
   // Serialise first: a value JSON cannot hold (a BigInt, a cycle) fails before anything touches the disk.
   const text = JSON.stringify(results, null, 2) + '\n';
   const path = join(runDir, RESULTS_FILE);
-  const tmp = join(runDir, `.${RESULTS_FILE}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    const file = await open(tmp, 'wx');
-    try {
-      await file.writeFile(text, 'utf8');
-      // Without this, a machine crash right after the rename can leave an empty results.json on some file systems.
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
+  await writeFileAtomically(path, text);
   return path;
 }
 
