@@ -9,24 +9,10 @@
  *   node dist/bench/check-generated.js [--quick]
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { generatedHistory as generate, manyKeysHistory, root } from './gen/histories.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const out = join(root, 'bench/out');
-mkdirSync(out, { recursive: true });
 const quick = process.argv.includes('--quick');
-
-function generate(name: string, args: string[]): string {
-  const file = join(out, `${name}.jsonl`);
-  if (!existsSync(file)) {
-    const t = performance.now();
-    execFileSync(process.execPath, [join(root, 'dist/bench/gen/generate-history.js'), ...args, '--out', file], { stdio: 'inherit' });
-    console.log(`generated ${name} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-  }
-  return file;
-}
 
 function measure(file: string, limitSeconds?: number): Record<string, unknown> {
   const args = [join(root, 'dist/bench/measure-check.js'), file, 'cas-register', ...(limitSeconds ? [String(limitSeconds)] : [])];
@@ -34,7 +20,7 @@ function measure(file: string, limitSeconds?: number): Record<string, unknown> {
 }
 
 const big = quick ? 100_000 : 1_000_000;
-const f1 = generate(`cas-${big}-1000keys-32p-1pct`, ['--ops', String(big), '--keys', '1000', '--processes', '32', '--crash', '0.01', '--seed', '1']);
+const f1 = manyKeysHistory(big);
 const r1 = measure(f1);
 // An op is an invocation with its completion (two events); `ops` in the result counts the ok and info ones.
 const opsPerSec = Math.round(big / ((r1.totalMs as number) / 1000));

@@ -6,30 +6,22 @@
  *
  *   node dist/bench/report-size.js [--ops n] [--opens n]
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { readHistoryFile } from '../checkers/formats/index.js';
 import { check } from '../checkers/linearizability/index.js';
 import { buildReport } from '../reports/build.js';
 import { renderReportHtml } from '../reports/html.js';
 import { launchChromium, openFile } from '../test/support/browser.js';
+import { manyKeysHistory } from './gen/histories.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const { values } = parseArgs({ options: { ops: { type: 'string', default: '1000000' }, opens: { type: 'string', default: '3' } } });
 const ops = Number(values.ops);
 const opens = Number(values.opens);
 
-const out = join(root, 'bench/out');
-mkdirSync(out, { recursive: true });
-const source = join(out, `cas-${ops}-1000keys-32p-1pct.jsonl`);
-if (!existsSync(source)) {
-  const gen = join(root, 'dist/bench/gen/generate-history.js');
-  execFileSync(process.execPath, [gen, '--ops', String(ops), '--keys', '1000', '--processes', '32', '--crash', '0.01', '--seed', '1', '--out', source], { stdio: 'inherit' });
-}
+const source = manyKeysHistory(ops);
 
 const runDir = mkdtempSync(join(tmpdir(), 'faultline-report-bench-'));
 symlinkSync(source, join(runDir, 'history.jsonl'));
