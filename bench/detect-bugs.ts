@@ -12,35 +12,23 @@ import { join } from 'node:path';
 import { REGISTRY } from '../harness/cli/run-command.js';
 import { parseDefinition } from '../harness/config/index.js';
 import { runTest } from '../harness/run.js';
+import { EXPOSING_NEMESES, GENERIC_NEMESIS, type NemesisRecipe } from '../targets/raft-kv/nemeses.js';
 
-interface Case {
-  target: string;
-  bug?: string;
-  nemesis: string;
-  interval: number;
-  timeLimit: number;
-}
+/** A target (and bug) under a nemesis. */
+type Case = { target: string; bug?: string } & NemesisRecipe;
 
-const pb = (bug?: string): Case => ({ target: 'primary-backup', bug, nemesis: 'partition,kill', interval: 5, timeLimit: 30 });
-/** Raft's nemeses: the generic mix, and the one aimed at each bug (README, "Raft"). */
-const RAFT_TARGETED: Record<string, Omit<Case, 'target' | 'bug'>> = {
-  'stale-read': { nemesis: 'partition:primary', interval: 5, timeLimit: 30 },
-  'commit-without-majority': { nemesis: 'partition:primary-minority', interval: 5, timeLimit: 30 },
-  'forget-vote': { nemesis: 'partition:bridge+latency:primary+crash-loop:primary', interval: 2, timeLimit: 30 },
-  'no-dedup': { nemesis: 'loss:primary', interval: 2, timeLimit: 120 },
-};
-const raft = (bug: string | undefined, n: Omit<Case, 'target' | 'bug'>): Case => ({ target: 'raft-kv', bug, ...n });
-const GENERIC = { nemesis: 'partition,kill,pause', interval: 5, timeLimit: 30 };
+const PB: NemesisRecipe = { faults: 'partition,kill', interval: 5, timeLimit: 30 };
+const raft = (bug: string | undefined, n: NemesisRecipe): Case => ({ target: 'raft-kv', bug, ...n });
 
 const cases: Case[] = [
-  { target: 'kv-single', nemesis: 'partition,kill', interval: 5, timeLimit: 30 },
-  pb(),
-  pb('async-replication'),
-  pb('lost-failover'),
-  raft(undefined, GENERIC),
-  ...Object.values(RAFT_TARGETED).map((n) => raft(undefined, n)),
-  ...Object.entries(RAFT_TARGETED).map(([bug, n]) => raft(bug, n)),
-  ...Object.keys(RAFT_TARGETED).map((bug) => raft(bug, GENERIC)),
+  { target: 'kv-single', ...PB },
+  { target: 'primary-backup', ...PB },
+  { target: 'primary-backup', bug: 'async-replication', ...PB },
+  { target: 'primary-backup', bug: 'lost-failover', ...PB },
+  raft(undefined, GENERIC_NEMESIS),
+  ...Object.values(EXPOSING_NEMESES).map((n) => raft(undefined, n)),
+  ...Object.entries(EXPOSING_NEMESES).map(([bug, n]) => raft(bug, n)),
+  ...Object.keys(EXPOSING_NEMESES).map((bug) => raft(bug, GENERIC_NEMESIS)),
 ];
 
 const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[xs.length >> 1] : NaN);
@@ -48,14 +36,14 @@ const filter = process.argv[2];
 const store = mkdtempSync(join(tmpdir(), 'faultline-bench-'));
 try {
   for (const c of cases) {
-    const label = `${c.target}${c.bug ? ` --bug ${c.bug}` : ''} --nemesis ${c.nemesis} --nemesis-interval ${c.interval} --time-limit ${c.timeLimit}`;
+    const label = `${c.target}${c.bug ? ` --bug ${c.bug}` : ''} --nemesis ${c.faults} --nemesis-interval ${c.interval} --time-limit ${c.timeLimit}`;
     if (filter && !label.includes(filter)) continue;
     const counts = { valid: 0, invalid: 0, unknown: 0 };
     const wall: number[] = [];
     const found: number[] = [];
     for (let seed = 1; seed <= 20; seed++) {
       const def = parseDefinition(
-        { target: c.target, workload: 'register', seed, store, timeLimit: c.timeLimit, nemesis: { faults: c.nemesis, interval: c.interval }, ...(c.bug ? { bug: c.bug } : {}) },
+        { target: c.target, workload: 'register', seed, store, timeLimit: c.timeLimit, nemesis: { faults: c.faults, interval: c.interval }, ...(c.bug ? { bug: c.bug } : {}) },
         REGISTRY,
       );
       const t = performance.now();

@@ -7,22 +7,15 @@ import { REGISTRY } from '../../../harness/cli/run-command.js';
 import type { Grudge } from '../../../harness/nemesis/index.js';
 import { parseDefinition } from '../../../harness/config/index.js';
 import { runTest } from '../../../harness/run.js';
+import { EXPOSING_NEMESES, GENERIC_NEMESIS, type NemesisRecipe } from '../../../targets/raft-kv/nemeses.js';
 
 const store = mkdtempSync(join(tmpdir(), 'faultline-raft-'));
 const seeds = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
-/** The nemesis that exposes each bug (README, "Raft"). */
-const TARGETED = {
-  'stale-read': { faults: 'partition:primary', interval: 5, timeLimit: 30 },
-  'commit-without-majority': { faults: 'partition:primary-minority', interval: 5, timeLimit: 30 },
-  'forget-vote': { faults: 'partition:bridge+latency:primary+crash-loop:primary', interval: 2, timeLimit: 30 },
-  'no-dedup': { faults: 'loss:primary', interval: 2, timeLimit: 120 },
-};
-
 /** The nemesis ops of the runs `verdicts` made, for checking what the faults were. */
 let nemesisOps: Op[] = [];
 
-async function verdicts(bug: string | undefined, n: { faults: string; interval: number; timeLimit: number }, count: number) {
+async function verdicts(bug: string | undefined, n: NemesisRecipe, count: number) {
   const out: (true | false | 'unknown')[] = [];
   nemesisOps = [];
   for (const seed of seeds(count)) {
@@ -40,7 +33,7 @@ describe('run: raft-kv on the simulation (5 nodes)', function () {
   this.timeout(600_000);
 
   it('the correct mode is valid under partitions, kills and pauses, 30 s, for 20 seeds', async () => {
-    assert.deepEqual(await verdicts(undefined, { faults: 'partition,kill,pause', interval: 5, timeLimit: 30 }, 20), seeds(20).map(() => true));
+    assert.deepEqual(await verdicts(undefined, GENERIC_NEMESIS, 20), seeds(20).map(() => true));
     // The open targets varied: among the faults were a majorities ring, a bridge, every node killed at once, and
     // pauses of the leader for 2.5 s (ten election timeouts).
     const grudges = nemesisOps.filter((o) => o.f === 'start-partition').map((o) => o.value as Grudge);
@@ -52,7 +45,7 @@ describe('run: raft-kv on the simulation (5 nodes)', function () {
     assert.ok(nemesisOps.some((o) => o.f === 'start-pause' && (o.value as string[]).length === 1), 'a pause of one node');
   });
 
-  for (const [bug, nemesis] of Object.entries(TARGETED)) {
+  for (const [bug, nemesis] of Object.entries(EXPOSING_NEMESES)) {
     it(`${bug} is found in at least 18 of 20 seeds with --nemesis ${nemesis.faults}`, async () => {
       const v = await verdicts(bug, nemesis, 20);
       const found = v.filter((x) => x === false).length;
