@@ -1,20 +1,13 @@
 import type { SimTarget } from '../../harness/runtimes/sim/target.js';
+import { behaviourWith, type BugTable } from '../bugs.js';
 import { numberedNodes, type NodeContext } from '../node.js';
 import { primaryBackupClient } from './client.js';
 import { CORRECT, PrimaryBackupNode, type Behaviour } from './node.js';
 
-const BUGS = ['async-replication', 'lost-failover'] as const;
-
-function behaviourOf(bug: string | undefined): Behaviour {
-  switch (bug) {
-    case 'async-replication':
-      return { ...CORRECT, ackBeforeReplicating: true, replicaReads: true };
-    case 'lost-failover':
-      return { ...CORRECT, failover: true };
-    default:
-      return CORRECT;
-  }
-}
+const BUGS: BugTable<Behaviour> = {
+  'async-replication': { ackBeforeReplicating: true, replicaReads: true },
+  'lost-failover': { failover: true },
+};
 
 /**
  * One primary (n1), replicas n2, n3: a cas-register per key. Correct mode replicates every write synchronously to
@@ -25,11 +18,11 @@ function behaviourOf(bug: string | undefined): Behaviour {
 export const primaryBackup: SimTarget = {
   name: 'primary-backup',
   description: 'one primary, two replicas: synchronous replication, reads at the primary (bugs: stale reads, lost writes)',
-  bugs: BUGS,
+  bugs: Object.keys(BUGS),
   defaultNodes: 3,
   nodeIds: (n) => numberedNodes(n, 3),
   node: (bug) => {
-    const behaviour = behaviourOf(bug);
+    const behaviour = behaviourWith(CORRECT, BUGS, bug);
     return (ctx: NodeContext) => new PrimaryBackupNode(ctx, behaviour);
   },
   client: (transport, nodes, bug, process) =>

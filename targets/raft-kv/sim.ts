@@ -1,24 +1,17 @@
 import type { SimTarget } from '../../harness/runtimes/sim/target.js';
+import { behaviourWith, type BugTable } from '../bugs.js';
 import { numberedNodes, type NodeContext } from '../node.js';
 import { raftClient } from './client.js';
 import { CORRECT, RaftNode, type Behaviour } from './node.js';
 
-const BUGS = ['stale-read', 'commit-without-majority', 'forget-vote', 'no-dedup'] as const;
+const BUGS: BugTable<Behaviour> = {
+  'stale-read': { staleRead: true },
+  'commit-without-majority': { commitWithoutMajority: true },
+  'forget-vote': { forgetVote: true },
+  'no-dedup': { noDedup: true },
+};
 
-export function behaviourOf(bug: string | undefined): Behaviour {
-  switch (bug) {
-    case 'stale-read':
-      return { ...CORRECT, staleRead: true };
-    case 'commit-without-majority':
-      return { ...CORRECT, commitWithoutMajority: true };
-    case 'forget-vote':
-      return { ...CORRECT, forgetVote: true };
-    case 'no-dedup':
-      return { ...CORRECT, noDedup: true };
-    default:
-      return CORRECT;
-  }
-}
+export const behaviourOf = (bug: string | undefined): Behaviour => behaviourWith(CORRECT, BUGS, bug);
 
 /**
  * A Raft-replicated register store (a cas-register per key), 5 nodes by default: leader election with randomized
@@ -28,7 +21,7 @@ export function behaviourOf(bug: string | undefined): Behaviour {
 export const raftKv: SimTarget = {
   name: 'raft-kv',
   description: 'Raft-replicated register store, 5 nodes (bugs: stale reads, commits without a majority, forgotten votes, re-applied retries)',
-  bugs: BUGS,
+  bugs: Object.keys(BUGS),
   defaultNodes: 5,
   nodeIds: (n) => numberedNodes(n, 5),
   node: (bug) => {
