@@ -12,6 +12,22 @@ export interface NemesisContext {
   stopped(): boolean;
 }
 
+/**
+ * A nemesis that starts a fault, undoes it after a random `lasting` ms, and starts the next 20 ms after that,
+ * until the loop stops. `start` inflicts and records one fault and returns how to undo it.
+ */
+export function faultCycle(lasting: { min: number; max: number }, start: (ctx: NemesisContext) => () => void): (ctx: NemesisContext) => void {
+  const cycle = (ctx: NemesisContext): void => {
+    if (ctx.stopped()) return;
+    const undo = start(ctx);
+    ctx.runtime.at(ctx.rng.between(lasting.min, lasting.max), () => {
+      undo();
+      ctx.runtime.at(20, () => cycle(ctx));
+    });
+  };
+  return cycle;
+}
+
 export interface LoopOptions {
   durationMs: number;
   concurrency?: number;

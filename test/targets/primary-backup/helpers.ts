@@ -5,7 +5,7 @@ import type { ClientOp } from '../../../harness/runtime.js';
 import { SimRuntime } from '../../../harness/runtimes/sim/runtime.js';
 import { PrimaryBackupNode } from '../../../targets/primary-backup/node.js';
 import { primaryBackup } from '../../../targets/primary-backup/sim.js';
-import { randomLoop, type NemesisContext } from '../../support/random-loop.js';
+import { faultCycle, randomLoop } from '../../support/random-loop.js';
 import { simDriver } from '../../support/sim-driver.js';
 
 /** A primary-backup cluster in the simulation, with blocking-style helpers that run virtual time. */
@@ -43,22 +43,20 @@ export interface RandomRun {
  */
 export async function randomHistory(run: RandomRun): Promise<Op[]> {
   const { runtime, cluster } = await simCluster(run.bug, run.seed);
-  const nemesis = ({ cluster: c, runtime: rt, rng, note, stopped }: NemesisContext) => {
-    if (stopped()) return;
+  const nemesis = faultCycle({ min: 20, max: 300 }, ({ cluster: c, rng, note }) => {
     const node = rng.pick(c.nodes);
     const fault = rng.pick(run.faults);
     note(`start-${fault}`, node);
     if (fault === 'partition') c.faults.partition(completeGrudge([[node], c.nodes.filter((n) => n !== node)]));
     else if (fault === 'kill') c.faults.kill(node);
     else c.faults.pause(node);
-    rt.at(rng.between(20, 300), () => {
+    return () => {
       note(`stop-${fault}`, node);
       if (fault === 'partition') c.faults.heal();
       else if (fault === 'kill') c.faults.restart(node);
       else c.faults.resume(node);
-      rt.at(20, () => nemesis({ cluster: c, runtime: rt, rng, note, stopped }));
-    });
-  };
+    };
+  });
   return randomLoop(runtime, cluster, new Rng(run.seed * 7919 + 1), {
     durationMs: run.durationMs,
     concurrency: run.concurrency,

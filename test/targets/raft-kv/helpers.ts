@@ -5,7 +5,7 @@ import type { ClientOp } from '../../../harness/runtime.js';
 import { SimRuntime } from '../../../harness/runtimes/sim/runtime.js';
 import { RaftNode } from '../../../targets/raft-kv/node.js';
 import { raftKv } from '../../../targets/raft-kv/sim.js';
-import { randomLoop, type NemesisContext } from '../../support/random-loop.js';
+import { faultCycle, randomLoop } from '../../support/random-loop.js';
 import { simDriver } from '../../support/sim-driver.js';
 
 /** A raft-kv cluster in the simulation, with blocking-style helpers that run virtual time. */
@@ -48,9 +48,7 @@ export interface RandomRun {
  */
 export async function randomHistory(run: RandomRun): Promise<Op[]> {
   const { runtime, cluster } = await raftCluster(run.bug, run.seed);
-  const nemesis = (ctx: NemesisContext) => {
-    const { cluster: c, runtime: rt, rng, note } = ctx;
-    if (ctx.stopped()) return;
+  const nemesis = faultCycle(run.faultMs ?? { min: 50, max: 600 }, ({ cluster: c, rng, note }) => {
     const leader = c.primaries!()[0];
     const fault = rng.pick(run.faults);
     const shuffled = [...c.nodes].sort(() => rng.next() - 0.5);
@@ -76,12 +74,11 @@ export async function randomHistory(run: RandomRun): Promise<Op[]> {
       c.faults.pause(first);
       stop = () => c.faults.resume(first);
     }
-    rt.at(rng.between(run.faultMs?.min ?? 50, run.faultMs?.max ?? 600), () => {
+    return () => {
       note(`stop-${fault}`, null);
       stop();
-      rt.at(20, () => nemesis(ctx));
-    });
-  };
+    };
+  });
   return randomLoop(runtime, cluster, new Rng(run.seed * 7919 + 1), {
     durationMs: run.durationMs,
     concurrency: run.concurrency,
