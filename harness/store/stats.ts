@@ -123,8 +123,7 @@ export function runStats(ops: readonly Op[], opts: StatsOptions = {}): RunStats 
 }
 
 function availability(ops: readonly Op[], intervals: readonly NemesisInterval[]): RunStats['availability'] {
-  const spans = intervals.map((i) => [i.start, i.stop] as const).sort((a, b) => a[0] - b[0]);
-  const faulty = (t: number) => spans.some(([a, b]) => a <= t && t <= b);
+  const faulty = (t: number) => intervals.some((i) => i.start <= t && t <= i.stop);
   const quiet = { ops: 0, ok: 0 };
   const hit = { ops: 0, ok: 0 };
   const invokedAt = new Map<number, number>();
