@@ -50,7 +50,7 @@ try {
       const r = await runTest(def);
       wall.push(performance.now() - t);
       counts[r.valid === true ? 'valid' : r.valid === false ? 'invalid' : 'unknown']++;
-      const first = r.check.partitions
+      const first = (r.check.checker === 'linearizable' ? r.check.partitions : [])
         .flatMap((p) => (p.anomaly ? [p.anomaly.op.completeIndex] : []))
         .map((i) => r.history[i].time / 1e9);
       if (first.length) found.push(Math.min(...first));

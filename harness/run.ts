@@ -1,6 +1,6 @@
 import { usageError } from '../checkers/errors.js';
 import type { Op } from '../checkers/history/op.js';
-import { check, type CheckResult } from '../checkers/linearizability/index.js';
+import { checkerFor, type CheckerResult } from '../checkers/registry.js';
 import { writeReport, writeStoreIndex } from '../reports/write.js';
 import { WORKLOADS } from '../workloads/index.js';
 import { replayCommand, type TestDefinition } from './config/index.js';
@@ -24,9 +24,10 @@ export interface RunProgress {
 }
 
 export interface RunOutcome {
-  valid: CheckResult['valid'];
+  valid: CheckerResult['valid'];
   runDir: string;
-  check: CheckResult;
+  /** The workload's checker's result (`check.checker` names it). */
+  check: CheckerResult;
   stats: RunStats;
   replay: string;
   history: Op[];
@@ -135,8 +136,9 @@ export async function runTest(def: TestDefinition, progress?: (p: RunProgress) =
 
   phase = 'check';
   progress?.({ at: runtime.now(), ops: history.length, fault: 'none', phase });
-  // Every key is checked, even after one fails: the report lists each key's verdict, like Jepsen's independent checker.
-  const result = await check(history, workload.model, { cancelOnInvalid: false });
+  // The workload's own checker. Every key is checked, even after one fails: the report lists each key's verdict,
+  // like Jepsen's independent checker.
+  const result = await checkerFor(workload.checker).check(history, { model: workload.model, cancelOnInvalid: false });
   const stats = runStats(history);
   const replay = replayCommand(def);
   const results = { valid: result.valid, test: def, replay, checker: result, stats };

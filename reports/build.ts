@@ -2,20 +2,23 @@ import type { Op } from '../checkers/history/op.js';
 import { isClientProcess } from '../checkers/history/op.js';
 import { explainAnomaly } from '../checkers/linearizability/explain.js';
 import type { CheckResult, LinearizabilityAnomaly, OpRef } from '../checkers/linearizability/result.js';
+import { asCheckerResult, type CheckerResult, type LinearizableResult } from '../checkers/registry.js';
+import { explainSet, type AddRef, type SetResult } from '../checkers/set/index.js';
 import { nemesisIntervals } from '../harness/store/nemesis-intervals.js';
 import { runStats, type RunStats } from '../harness/store/stats.js';
-import type { OpType, ReportAnomaly, ReportData, ReportKey, ReportOp } from './model.js';
+import type { OpType, ReportAnomaly, ReportData, ReportKey, ReportOp, ReportSet, ReportSetElement } from './model.js';
 
 /**
  * How much of a run the page carries. A 1,000,000-op run must give a page that opens in seconds: the timeline and
  * the scatter are samples (every op of an anomaly always kept), the quantile lines and throughput are computed
  * over every op into buckets.
  */
-export const LIMITS = { ops: 10_000, points: 10_000, quantileBuckets: 100, throughputBuckets: 200, anomalyOps: 300, valueChars: 200 };
+export const LIMITS = { ops: 10_000, points: 10_000, quantileBuckets: 100, throughputBuckets: 200, anomalyOps: 300, valueChars: 200, setElements: 300 };
 
 export interface ReportInput {
   history: readonly Op[];
-  check: CheckResult;
+  /** Any checker's result (the linearizability checker's own, unnamed, is taken as the linearizable checker's). */
+  check: CheckerResult | CheckResult;
   title: string;
   test?: Record<string, unknown>;
   replay?: string;
@@ -32,7 +35,8 @@ interface Paired {
 
 /** Everything the page shows, from a history and the checker's result over it. Pure. */
 export function buildReport(input: ReportInput, limits = LIMITS): ReportData {
-  const { history, check } = input;
+  const { history } = input;
+  const check = asCheckerResult(input.check);
   const t0 = history.length ? history[0].time : 0;
   const ms = (ns: number) => round((ns - t0) / 1e6);
   const durationMs = history.length ? ms(history[history.length - 1].time) : 0;
@@ -56,10 +60,17 @@ export function buildReport(input: ReportInput, limits = LIMITS): ReportData {
   const byInvokeIndex = new Map<number, number>();
   for (let j = 0; j < n; j++) byInvokeIndex.set(history[paired.invoke[j]].index, j);
 
-  // Every op an anomaly names, and the ops around each failure, are kept whatever the sampling.
-  const anomalies = check.anomalies.map((a) => anomalyOf(a, history, paired, byInvokeIndex, toReportOp, limits.anomalyOps));
+  // Every op an anomaly names, and the ops around each failure, are kept whatever the sampling; so is every op the
+  // set checker's evidence names.
+  const anomalies = check.checker === 'linearizable' ? check.anomalies.map((a) => anomalyOf(a, history, paired, byInvokeIndex, toReportOp, limits.anomalyOps)) : [];
+  const set = check.checker === 'set' ? setOf(check, limits) : undefined;
   const keep = new Set<number>();
   for (const a of anomalies) for (const op of a.ops) keep.add(byInvokeIndex.get(op.i)!);
+  if (set) {
+    for (const e of [...set.lost, ...set.failedButPresent, ...set.recovered]) if (e.i !== undefined && byInvokeIndex.has(e.i)) keep.add(byInvokeIndex.get(e.i)!);
+    if (set.finalRead !== undefined && byInvokeIndex.has(set.finalRead)) keep.add(byInvokeIndex.get(set.finalRead)!);
+  }
+  const model = check.checker === 'linearizable' ? check.model : undefined;
   const shown = sample(n, limits.ops, keep);
 
   return {
@@ -70,7 +81,7 @@ export function buildReport(input: ReportInput, limits = LIMITS): ReportData {
     ...(input.test !== undefined && { test: input.test }),
     ...(typeof input.test?.seed === 'number' && { seed: input.test.seed }),
     ...(input.replay !== undefined && { replay: input.replay }),
-    model: check.model,
+    ...(model !== undefined && { model }),
     counts: { invoke: stats.ops.invoke, ok: stats.ops.ok, fail: stats.ops.fail, info: stats.ops.info, pending: stats.ops.pending },
     ...(stats.availability && { availability: stats.availability }),
     durationMs,
@@ -80,7 +91,15 @@ export function buildReport(input: ReportInput, limits = LIMITS): ReportData {
     nemesis: nemesisIntervals(history).map((iv) => ({ fault: iv.fault, start: ms(iv.start), stop: ms(iv.stop), value: text(iv.value, limits.valueChars) })),
     latency: latencyOf(history, paired, ms, durationMs, limits),
     throughput: throughputOf(history, paired, ms, durationMs, limits.throughputBuckets),
-    checker: { model: check.model, valid: check.valid, ops: check.ops, ms: round(check.ms), keys: keysOf(history, check) },
+    checker: {
+      name: check.checker,
+      ...(model !== undefined && { model }),
+      valid: check.valid,
+      ops: check.ops,
+      ms: round(check.ms),
+      keys: check.checker === 'linearizable' ? keysOf(history, check) : [],
+      ...(set && { set }),
+    },
     anomalies,
   };
 }
@@ -171,8 +190,24 @@ function throughputOf(history: readonly Op[], paired: Paired, ms: (ns: number) =
   return { bucketMs: round(bucketMs), series: [...series.values()].sort((a, b) => (a.f < b.f ? -1 : a.f > b.f ? 1 : a.t < b.t ? -1 : a.t > b.t ? 1 : 0)) };
 }
 
+/** The set checker's summary: its counts, and the first elements of each list with the op that added each. */
+function setOf(r: SetResult, limits: typeof LIMITS): ReportSet {
+  const element = (a: { element: unknown }): ReportSetElement => ({ e: text(a.element, limits.valueChars) });
+  const added = (a: AddRef): ReportSetElement => ({ ...element(a), i: a.invokeIndex, p: a.process, t: a.status });
+  const first = <T>(xs: T[]) => xs.slice(0, limits.setElements);
+  return {
+    counts: { ...r.counts },
+    ...(r.finalRead && { finalRead: r.finalRead.invokeIndex }),
+    lost: first(r.lost).map(added),
+    unexpected: first(r.unexpected).map(element),
+    failedButPresent: first(r.failedButPresent).map(added),
+    recovered: first(r.recovered).map(added),
+    prose: explainSet(r),
+  };
+}
+
 /** Every key of the history with its verdict: the checker lists only the keys that were not valid. */
-function keysOf(history: readonly Op[], check: CheckResult): ReportKey[] {
+function keysOf(history: readonly Op[], check: LinearizableResult): ReportKey[] {
   const counts = new Map<string, number>();
   for (const op of history) if (isClientProcess(op.process) && op.type === 'invoke') counts.set(keyText(op.key), (counts.get(keyText(op.key)) ?? 0) + 1);
   const flagged = new Map(check.partitions.map((p) => [keyText(p.key), p]));

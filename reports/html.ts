@@ -1,19 +1,21 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { ReportData, ReportKey, Verdict } from './model.js';
+import type { ReportData, ReportKey, ReportSet, ReportSetElement, Verdict } from './model.js';
 
 /**
  * One run's report as a single self-contained HTML file: the data as a JSON block, the page's script and style
  * inline, nothing fetched. A strict Content-Security-Policy allows exactly that script and that style (by hash), so
  * a value in the history can never run as code or load anything, even if the page had a bug that rendered it as
  * markup. The server side renders what must be readable without the script (verdict, config, checker); the
- * script (reports/client/, compiled to dist/browser/) draws the timeline, the charts and the anomalies.
+ * script (reports/client/, compiled to dist/browser/) draws the timeline, the charts and the anomalies. A run the
+ * set checker judged has, in place of the anomaly drawings, the checker's counts and elements, each linked to its op.
  */
 export function renderReportHtml(data: ReportData): string {
   const script = clientScript();
   const verdict = verdictOf(data.verdict);
-  const firstError = data.anomalies.length > 0;
+  const set = data.checker.set;
+  const firstError = data.anomalies.length > 0 || (set !== undefined && setEvidence(set).length > 0);
   const body = [
     `<svg class="probe" width="0" height="0" aria-hidden="true"></svg>`,
     `<header id="banner" class="banner v-${verdict.id}">`,
@@ -29,11 +31,11 @@ export function renderReportHtml(data: ReportData): string {
     `<noscript><p class="note">The timeline, the charts and the anomaly drawings need JavaScript.</p></noscript>`,
     `<main>`,
     `<section id="timeline"><h2>Timeline</h2><div class="controls"><button type="button" id="timeline-zoom-in" aria-label="Zoom in">+</button><button type="button" id="timeline-zoom-out" aria-label="Zoom out">−</button><button type="button" id="timeline-reset">Reset</button><span class="hint">wheel or pinch to zoom, drag to pan, hover or tap an op</span></div><div class="body"></div></section>`,
-    firstError ? `<section id="anomalies"><h2>Anomalies</h2><div class="body"></div></section>` : '',
+    set !== undefined ? setHtml(set) : data.anomalies.length > 0 ? `<section id="anomalies"><h2>Anomalies</h2><div class="body"></div></section>` : '',
     `<section id="latency"><h2>Latency</h2><div class="body"></div></section>`,
     `<section id="throughput"><h2>Throughput</h2><div class="body"></div></section>`,
     checkersHtml(data),
-    firstError ? '' : `<section id="anomalies"><h2>Anomalies</h2><p class="note">None: no key failed the check.</p><div class="body"></div></section>`,
+    set !== undefined || firstError ? '' : `<section id="anomalies"><h2>Anomalies</h2><p class="note">None: no key failed the check.</p><div class="body"></div></section>`,
     `</main>`,
     `<div id="tooltip" role="tooltip" hidden></div>`,
     `<script type="application/json" id="report-data">${jsonForScript(data)}</script>`,
@@ -123,12 +125,21 @@ function verdictOf(v: Verdict): VerdictView {
 }
 
 function summaryLine(d: ReportData): string {
-  const parts = [`model ${d.model}`, `${num(d.counts.invoke)} ops`, `${seconds(d.durationMs)}`];
+  const parts = [d.model !== undefined ? `model ${d.model}` : `checker ${d.checker.name}`, `${num(d.counts.invoke)} ops`, `${seconds(d.durationMs)}`];
   if (d.anomalies.length > 0) parts.push(`${d.anomalies.length} ${d.anomalies.length === 1 ? 'key' : 'keys'} not linearizable`);
+  const set = d.checker.set;
+  if (set) for (const k of setEvidence(set)) parts.push(`${num(set.counts[k.kind])} ${k.label.toLowerCase()}`);
   return parts.join(' · ');
 }
 
 function firstAnomalyLine(d: ReportData): string {
+  const set = d.checker.set;
+  if (set) {
+    const [first] = setEvidence(set);
+    const e = first.elements[0];
+    const by = e?.i !== undefined ? ` (added by process ${e.p}, index ${e.i})` : '';
+    return e ? `First: element ${e.e}${by} ${first.what}.` : `First: ${num(set.counts[first.kind])} ${first.label.toLowerCase()}.`;
+  }
   const a = d.anomalies[0];
   const c = a.candidates[0];
   const what = a.text[a.failing] ?? `op ${a.failing}`;
@@ -165,9 +176,69 @@ function configHtml(d: ReportData): string {
   return `<table id="config" class="kv">${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>`;
 }
 
+/** The set checker's kinds of evidence that hold anything, in the order they are shown. */
+function setEvidence(s: ReportSet) {
+  const kinds = [
+    { kind: 'lost', label: 'Lost', what: 'was acknowledged but is missing from the final read', elements: s.lost },
+    { kind: 'unexpected', label: 'Unexpected', what: 'is in the final read but was never added', elements: s.unexpected },
+    { kind: 'failedButPresent', label: 'Failed but present', what: 'is in the final read although its add failed', elements: s.failedButPresent },
+  ] as const;
+  return kinds.filter((k) => s.counts[k.kind] > 0);
+}
+
+/**
+ * The set checker's section: its counts, then each kind of element, each linked to the op that added it (the
+ * page's script shows that op on the timeline; without it the link goes to the timeline and the index is written).
+ */
+function setHtml(s: ReportSet): string {
+  const c = s.counts;
+  const bad = new Set(setEvidence(s).map((k) => k.kind));
+  const rows: [string, number, string, boolean][] = [
+    ['attempted', c.attempted, 'elements some add was invoked for', false],
+    ['acknowledged', c.acknowledged, 'an add returned ok', false],
+    ['failed', c.failed, 'every add failed: certainly not added', false],
+    ['unknown', c.info, 'adds that timed out or never returned (info)', false],
+    ['final read', c.read, s.finalRead !== undefined ? `elements (the read at index ${s.finalRead})` : 'no read completed ok', false],
+    ['lost', c.lost, 'acknowledged, missing from the final read', bad.has('lost')],
+    ['unexpected', c.unexpected, 'read, never added', bad.has('unexpected')],
+    ['failed but present', c.failedButPresent, 'read although every add failed', bad.has('failedButPresent')],
+    ['recovered', c.recovered, 'of unknown outcome, read: they happened', false],
+    ...(c.unread > 0 ? [['unread', c.unread, 'acknowledged while the final read ran, absent from it (not lost)', false] as [string, number, string, boolean]] : []),
+    ...(c.duplicated > 0 ? [['duplicated', c.duplicated, 'read more than once', false] as [string, number, string, boolean]] : []),
+  ];
+  const table = `<table class="kv set-counts">${rows.map(([k, n, what, b]) => `<tr${b ? ' class="v-invalid"' : ''}><th>${k}</th><td>${num(n)}</td><td class="what">${esc(what)}</td></tr>`).join('')}</table>`;
+  let first = true;
+  const item = (e: ReportSetElement, isBad: boolean) => {
+    const id = isBad && first ? ' id="first-error"' : '';
+    if (isBad) first = false;
+    if (e.i === undefined) return `<li${id}><span class="element">${esc(e.e)}</span></li>`;
+    return `<li${id}><a href="#timeline" class="op-link" data-op="${e.i}">${esc(e.e)}</a> <span class="where">process ${esc(String(e.p))}, index ${e.i}${e.t !== undefined && e.t !== 'ok' ? `, ${e.t}` : ''}</span></li>`;
+  };
+  const lists = [
+    { kind: 'lost', label: 'Lost', elements: s.lost, total: c.lost },
+    { kind: 'unexpected', label: 'Unexpected', elements: s.unexpected, total: c.unexpected },
+    { kind: 'failedButPresent', label: 'Failed but present', elements: s.failedButPresent, total: c.failedButPresent },
+    { kind: 'recovered', label: 'Recovered', elements: s.recovered, total: c.recovered },
+  ]
+    .filter((l) => l.total > 0)
+    .map((l) => {
+      const isBad = bad.has(l.kind as 'lost');
+      const more = l.total > l.elements.length ? `<p class="note">… and ${num(l.total - l.elements.length)} more.</p>` : '';
+      return `<h3>${l.label} (${num(l.total)})</h3><ul class="elements${isBad ? ' bad' : ''}" data-kind="${l.kind}">${l.elements.map((e) => item(e, isBad)).join('')}</ul>${more}`;
+    });
+  return `<section id="set-summary"><h2>Set checker</h2>${table}${lists.join('')}<p class="prose">${esc(s.prose)}</p></section>`;
+}
+
 function checkersHtml(d: ReportData): string {
   const c = d.checker;
   const v = verdictOf(c.valid);
+  if (c.model === undefined) {
+    return [
+      `<section id="checkers"><h2>Checker</h2>`,
+      `<table class="kv checker"><tr><th>checker</th><td>${esc(c.name)}</td></tr><tr><th>verdict</th><td class="v-${v.id}">${v.text}</td></tr><tr><th>ops</th><td>${num(c.ops)}</td></tr><tr><th>time</th><td>${esc(millis(c.ms))}</td></tr></table>`,
+      `</section>`,
+    ].join('');
+  }
   const passed = c.keys.filter((k) => k.valid === true);
   const others = c.keys.filter((k) => k.valid !== true);
   const keyRow = (k: ReportKey) =>
@@ -297,6 +368,13 @@ ol.linearization .state{color:var(--muted)}
 .swatch{display:inline-block;width:14px;height:9px;border-radius:1px}.swatch.dot,.swatch.ring{width:9px;height:9px;border-radius:50%}.swatch.line{height:0;width:18px;border-radius:0}
 .sampled{font-size:.8rem;color:var(--unk);margin:.25rem 0}
 .render-error{color:var(--bad)}
+table.set-counts td.what{font-family:inherit;color:var(--muted);padding-left:.8rem}
+table.set-counts tr.v-invalid th,table.set-counts tr.v-invalid td{color:var(--bad);font-weight:600}
+ul.elements{columns:16rem;margin:.4rem 0;padding-left:1.2rem;font-size:.85rem}
+ul.elements li{break-inside:avoid}
+ul.elements.bad a{color:var(--bad);font-weight:600}
+ul.elements .where{color:var(--muted)}
+#set-summary .prose{font-family:inherit;font-size:.85rem}
 #tooltip{position:fixed;z-index:10;max-width:min(26rem,92vw);background:#1d232b;color:#f3f5f7;border-radius:5px;padding:.45rem .6rem;font-size:.78rem;line-height:1.35;pointer-events:none;box-shadow:0 2px 10px rgba(0,0,0,.25)}
 #tooltip[hidden]{display:none}
 #tooltip .t-head{font-weight:700;margin-bottom:.2rem}

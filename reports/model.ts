@@ -1,6 +1,6 @@
 /**
  * The data behind one run's HTML report: everything the page shows, computed from the history and the checker's
- * result, small enough to embed in the page whatever the run's length. This is the contract between the builder
+ * result (whichever checker judged the run), small enough to embed in the page whatever the run's length. This is the contract between the builder
  * (reports/build.ts, in Node) and the page's script (reports/client/, in the browser): plain JSON, no functions.
  *
  * Times are milliseconds since the run's first op. Values from the history are carried as data and only ever
@@ -76,6 +76,43 @@ export interface ReportAnomaly {
   prose: string;
 }
 
+/** An element in the set checker's evidence, and the add that tried to add it. */
+export interface ReportSetElement {
+  /** The element, as JSON text. */
+  e: string;
+  /** The add's invocation index (an op's `i`): absent for an element no add was attempted for. */
+  i?: number;
+  /** The add's process. */
+  p?: number;
+  /** How the add ended. */
+  t?: 'ok' | 'fail' | 'info' | 'pending';
+}
+
+/** The set checker's summary: its counts, and the elements of each kind (the first ones, sorted; counts are exact). */
+export interface ReportSet {
+  counts: {
+    attempted: number;
+    acknowledged: number;
+    failed: number;
+    info: number;
+    read: number;
+    lost: number;
+    unexpected: number;
+    failedButPresent: number;
+    recovered: number;
+    unread: number;
+    duplicated: number;
+  };
+  /** The final read's invocation index. */
+  finalRead?: number;
+  lost: ReportSetElement[];
+  unexpected: ReportSetElement[];
+  failedButPresent: ReportSetElement[];
+  recovered: ReportSetElement[];
+  /** The checker's explanation. */
+  prose: string;
+}
+
 export interface ReportKey {
   key: string;
   valid: Verdict;
@@ -99,7 +136,8 @@ export interface ReportData {
   test?: Record<string, unknown>;
   seed?: number;
   replay?: string;
-  model: string;
+  /** The linearizable checker's model (absent when another checker judged the run). */
+  model?: string;
   counts: { invoke: number; ok: number; fail: number; info: number; pending: number };
   /** Ok fraction of the ops invoked outside faults and during them. */
   availability?: { quiet: { ops: number; ok: number; fraction: number | null }; faulty: { ops: number; ok: number; fraction: number | null } };
@@ -125,6 +163,11 @@ export interface ReportData {
     /** Completions per bucket, by f and type, over every op. */
     series: { f: string; t: OpType; counts: number[] }[];
   };
-  checker: { model: string; valid: Verdict; ops: number; ms: number; keys: ReportKey[] };
+  /**
+   * The checker that judged the run (`name`: linearizable, set, …). `keys` are the linearizable checker's per-key
+   * verdicts (empty for other checkers); `set` is the set checker's summary.
+   */
+  checker: { name: string; model?: string; valid: Verdict; ops: number; ms: number; keys: ReportKey[]; set?: ReportSet };
+  /** The linearizable checker's anomalies (none for other checkers: their evidence is in `checker`). */
   anomalies: ReportAnomaly[];
 }

@@ -3,8 +3,8 @@ import { basename, join, relative, resolve, sep } from 'node:path';
 import { usageError } from '../checkers/errors.js';
 import type { Op } from '../checkers/history/op.js';
 import { readHistoryFile } from '../checkers/formats/index.js';
-import { check, type CheckResult } from '../checkers/linearizability/index.js';
 import { MODEL_NAMES, modelFor } from '../checkers/models/index.js';
+import { CHECKER_NAMES, checkerFor, storedResult, type CheckerResult } from '../checkers/registry.js';
 import { HISTORY_FILE, listRuns, readResults as readStoredResults, RESULTS_FILE, writeFileAtomically, type RunStats } from '../harness/store/index.js';
 import { WORKLOADS } from '../workloads/index.js';
 import { buildReport } from './build.js';
@@ -19,13 +19,16 @@ export interface StoredResults {
   valid?: unknown;
   test?: Record<string, unknown>;
   replay?: string;
-  checker?: CheckResult;
+  /** Any checker's result (results stored before checkers had names are the linearizable checker's). */
+  checker?: CheckerResult;
   stats?: RunStats;
 }
 
 export interface ReportOptions {
   /** Check the history with this model (else the run's own results; a bare history needs it). */
   model?: string;
+  /** Check the history with this checker (else the run's workload's; with `model`, linearizable). */
+  checker?: string;
   /** The history and results, when the caller has them in memory (the harness at the end of a run). */
   history?: Op[];
   results?: StoredResults;
@@ -33,20 +36,28 @@ export interface ReportOptions {
 
 /**
  * Writes `<runDir>/report.html` from the run's history and results.json, re-checking the history when there are
- * no results (a directory holding only a history.jsonl then needs the model) or when a model is given. The file
- * is written whole and renamed into place, so a reader never sees half a report. Returns its path.
+ * no results (a directory holding only a history.jsonl then needs a checker: `--model` for the linearizable one)
+ * or when a model or checker is given; the checker is the run's workload's unless one is given. The file is
+ * written whole and renamed into place, so a reader never sees half a report. Returns its path.
  */
 export async function writeReport(runDir: string, options: ReportOptions = {}): Promise<string> {
   const historyPath = join(runDir, HISTORY_FILE);
   if (!(await isFile(historyPath))) throw usageError(`${runDir}: no ${HISTORY_FILE} (not a run directory)`);
   const results = options.results ?? (await readResults(runDir));
   const history = options.history ?? (await readHistoryFile(historyPath)).ops;
-  let checked = options.model === undefined ? results?.checker : undefined;
+  let checked = options.model === undefined && options.checker === undefined ? storedResult(results?.checker) : undefined;
   if (!checked) {
-    const model = options.model ?? modelOfWorkload(results?.test?.workload);
-    if (model === undefined) throw usageError(`${runDir}: no results.json to take the model from; give one with --model (known: ${MODEL_NAMES.join(', ')})`);
-    modelFor(model); // an unknown model is a usage error naming the known ones
-    checked = await check(history, model, { cancelOnInvalid: false });
+    const workload = typeof results?.test?.workload === 'string' ? WORKLOADS.get(results.test.workload) : undefined;
+    const name = options.checker ?? (options.model !== undefined ? 'linearizable' : workload?.checker);
+    const checker = name === undefined ? undefined : checkerFor(name); // an unknown checker names the known ones
+    const model = options.model ?? (name === workload?.checker ? workload?.model : undefined);
+    if (checker === undefined || (checker.needsModel && model === undefined)) {
+      throw usageError(
+        `${runDir}: no results.json to take the checker from; give a model with --model (known: ${MODEL_NAMES.join(', ')}) or --checker (known: ${CHECKER_NAMES.join(', ')})`,
+      );
+    }
+    if (model !== undefined) modelFor(model); // an unknown model is a usage error naming the known ones
+    checked = await checker.check(history, { model, cancelOnInvalid: false });
   }
   // A run of the store is named by its test; a bare directory holding a history, by itself.
   const title = typeof results?.test?.name === 'string' ? results.test.name : basename(resolve(runDir));
@@ -76,10 +87,6 @@ export async function writeStoreIndex(storeRoot: string): Promise<string> {
   const path = join(storeRoot, INDEX_FILE);
   await writeFileAtomically(path, renderStoreIndex(runs));
   return path;
-}
-
-function modelOfWorkload(workload: unknown): string | undefined {
-  return typeof workload === 'string' ? WORKLOADS.get(workload)?.model : undefined;
 }
 
 /** The store's reader, with a bad results.json as a one-line input error: a report is asked for by a user. */

@@ -1,7 +1,8 @@
 import { register } from './register.js';
+import { set } from './set.js';
 import type { Workload } from './workload.js';
 
 export type { Workload } from './workload.js';
 
 /** Every workload by name. */
-export const WORKLOADS: ReadonlyMap<string, Workload> = new Map([[register.name, register]]);
+export const WORKLOADS: ReadonlyMap<string, Workload> = new Map([register, set].map((w) => [w.name, w]));

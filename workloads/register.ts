@@ -20,6 +20,7 @@ const BATCH = 1024;
 export const register: Workload = {
   name: 'register',
   description: 'read, write and cas over 5 keys, checked as a cas-register per key',
+  checker: 'linearizable',
   model: 'cas-register',
   generator(seed) {
     let batch: ClientOp[] = [];

@@ -1,17 +1,20 @@
+import type { CheckerName } from '../checkers/registry.js';
 import type { ClientOp } from '../harness/runtime.js';
 
 /**
  * What a test asks of the system and how the answers are judged (a partial test definition, as Jepsen's
  * workloads are): a seeded stream of operations, the final reads made after every fault is healed, and the
- * model the linearizability checker holds the history to.
+ * checker (with its model, for the linearizable one) the history is held to.
  */
 export interface Workload {
   readonly name: string;
   readonly description: string;
-  /** The checker's model (see checkers/models). */
-  readonly model: string;
+  /** The checker that judges the history (see checkers/registry.ts). */
+  readonly checker: CheckerName;
+  /** The linearizable checker's model (see checkers/models); other checkers take none. */
+  readonly model?: string;
   /** An endless, seeded stream of operations for the processes to run. */
   generator(seed: number): () => ClientOp;
-  /** One read per key, run after the cluster is healed. */
+  /** The reads run after the cluster is healed (one per key, for the register). */
   finalOps(): ClientOp[];
 }

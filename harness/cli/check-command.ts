@@ -3,10 +3,11 @@ import { Command, Option } from 'commander';
 import { describeError, isInputError, usageError } from '../../checkers/errors.js';
 import { defaultModelFor, FORMATS, readHistoryFile, readHistoryStream, type Format } from '../../checkers/formats/index.js';
 import type { History } from '../../checkers/history/history.js';
-import { check, explainResult, type CheckResult } from '../../checkers/linearizability/index.js';
 import { MODEL_NAMES, modelFor } from '../../checkers/models/index.js';
+import { CHECKER_NAMES, checkerFor, explainResult, type CheckerResult } from '../../checkers/registry.js';
 
 interface CheckFlags {
+  checker: string;
   model?: string;
   modelOptions?: string;
   format: Format;
@@ -17,18 +18,19 @@ interface CheckFlags {
 }
 
 /** One line of the verdict table / the JSON output. */
-type Row = { file: string; result?: CheckResult; format?: string; error?: string };
+type Row = { file: string; result?: CheckerResult; format?: string; error?: string };
 
 /**
  * `faultline check [files…] --model m`: Knossos's CLI shape — several histories per call, a table of verdicts,
- * then the evidence for each illegal one. Exit 0 all linearizable, 1 some not, 2 some unknown and none invalid,
- * 254 bad input or usage.
+ * then the evidence for each illegal one. Exit 0 all valid (linearizable), 1 some not, 2 some unknown and none
+ * invalid, 254 bad input or usage. `--checker set` holds the histories to Jepsen's set checker instead (no model).
  */
 export function checkCommand(program: Command): void {
   program
     .command('check')
-    .description('check recorded histories for linearizability against a model')
+    .description('check recorded histories for linearizability against a model (or with another checker)')
     .argument('[files...]', 'history files (JSONL, EDN, Porcupine logs); none or - reads standard input')
+    .addOption(new Option('-c, --checker <name>', `checker: ${CHECKER_NAMES.join(', ')}`).default('linearizable'))
     .addOption(new Option('-m, --model <name>', `model: ${MODEL_NAMES.join(', ')}`))
     .option('--model-options <json>', 'model options as JSON, e.g. \'{"initial": 0}\'')
     .addOption(new Option('-f, --format <format>', 'history format').choices(FORMATS as string[]).default('auto'))
@@ -43,7 +45,12 @@ export function checkCommand(program: Command): void {
 
 async function runCheck(files: string[], flags: CheckFlags): Promise<number> {
   const options = parseModelOptions(flags.modelOptions);
-  if (flags.model) modelFor({ name: flags.model, options }); // unknown model: usage error before reading anything
+  // Unknown checker or model, or a model for a checker that takes none: usage errors before reading anything.
+  const checker = checkerFor(flags.checker);
+  if (!checker.needsModel && (flags.model !== undefined || flags.modelOptions !== undefined)) {
+    throw usageError(`--model applies to the linearizable checker, not to ${checker.name}`);
+  }
+  if (flags.model) modelFor({ name: flags.model, options });
   const rows: Row[] = [];
   for (const file of files) {
     const row = await checkFile(file, flags, options);
@@ -51,7 +58,7 @@ async function runCheck(files: string[], flags: CheckFlags): Promise<number> {
     if (flags.json) process.stdout.write(JSON.stringify(jsonRow(row)) + '\n');
     if (row.error) process.stderr.write(`faultline: ${row.error}\n`);
   }
-  if (!flags.json) printHuman(rows);
+  if (!flags.json) printHuman(rows, flags.checker);
   return exitCode(rows);
 }
 
@@ -62,9 +69,11 @@ async function checkFile(file: string, flags: CheckFlags, options: Record<string
       file === '-'
         ? await readHistoryStream(process.stdin, { format: flags.format, source: name })
         : await readHistoryFile(file, { format: flags.format });
-    const model = flags.model ?? defaultModelFor(history.format as Format);
-    if (!model) throw usageError(`${name}: --model is required for ${history.format} histories (one of: ${MODEL_NAMES.join(', ')})`);
-    const result = await check(history, { name: model, options }, {
+    const checker = checkerFor(flags.checker);
+    const model = checker.needsModel ? (flags.model ?? defaultModelFor(history.format as Format)) : undefined;
+    if (checker.needsModel && !model) throw usageError(`${name}: --model is required for ${history.format} histories (one of: ${MODEL_NAMES.join(', ')})`);
+    const result = await checker.check(history, {
+      ...(model !== undefined && { model: { name: model, options } }),
       timeLimitMs: flags.timeLimit !== undefined ? flags.timeLimit * 1000 : undefined,
       memoryLimitBytes: flags.memoryLimit !== undefined ? flags.memoryLimit * 1024 * 1024 : undefined,
       workers: flags.workers,
@@ -79,7 +88,11 @@ async function checkFile(file: string, flags: CheckFlags, options: Record<string
 function jsonRow(row: Row): Record<string, unknown> {
   if (row.error || !row.result) return { file: row.file, valid: null, error: row.error };
   const r = row.result;
-  const out: Record<string, unknown> = { file: row.file, valid: r.valid, model: r.model, ops: r.ops, keys: r.keys, ms: round(r.ms), format: row.format };
+  if (r.checker !== 'linearizable') {
+    const { checker, valid, unknownReason, ms, ...rest } = r;
+    return { file: row.file, checker, valid, ...(unknownReason !== undefined && { unknownReason }), ms: round(ms), format: row.format, ...rest };
+  }
+  const out: Record<string, unknown> = { file: row.file, checker: r.checker, valid: r.valid, model: r.model, ops: r.ops, keys: r.keys, ms: round(r.ms), format: row.format };
   if (r.unknownReason) out.unknownReason = r.unknownReason;
   if (r.valid !== true) {
     out.anomalies = r.anomalies;
@@ -89,12 +102,28 @@ function jsonRow(row: Row): Record<string, unknown> {
   return out;
 }
 
-function printHuman(rows: Row[]): void {
+function printHuman(rows: Row[], checker: string): void {
+  if (checker !== 'linearizable') return printOther(rows);
   const table = new Table({ head: ['file', 'verdict', 'ops', 'keys', 'ms'], style: { head: [], border: [] } });
   for (const row of rows) {
-    const r = row.result;
+    const r = row.result?.checker === 'linearizable' ? row.result : undefined;
     const verdict = row.error ? 'bad input' : r!.valid === true ? 'linearizable' : r!.valid === false ? 'NOT linearizable' : `unknown (${r!.unknownReason ?? '?'})`;
     table.push([row.file, verdict, r ? r.ops : '', r ? r.keys : '', r ? round(r.ms) : '']);
+  }
+  process.stdout.write(table.toString() + '\n');
+  for (const row of rows) {
+    if (row.result && row.result.valid !== true) process.stdout.write(`\n${row.file}\n${explainResult(row.result)}\n`);
+  }
+}
+
+/** Another checker's table (with the set checker's counts), then the explanation of each file that is not valid. */
+function printOther(rows: Row[]): void {
+  const table = new Table({ head: ['file', 'verdict', 'attempted', 'acknowledged', 'lost', 'unexpected', 'recovered', 'ms'], style: { head: [], border: [] } });
+  for (const row of rows) {
+    const r = row.result;
+    const verdict = !r ? 'bad input' : r.valid === true ? 'valid' : r.valid === false ? 'INVALID' : 'unknown';
+    const c = r?.checker === 'set' ? r.counts : undefined;
+    table.push([row.file, verdict, c?.attempted ?? '', c?.acknowledged ?? '', c?.lost ?? '', c ? c.unexpected + c.failedButPresent : '', c?.recovered ?? '', r ? round(r.ms) : '']);
   }
   process.stdout.write(table.toString() + '\n');
   for (const row of rows) {

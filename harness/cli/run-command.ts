@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { explainResult } from '../../checkers/linearizability/index.js';
+import { explainResult, type CheckerResult } from '../../checkers/registry.js';
 import { SIM_TARGETS } from '../../targets/sim-targets.js';
 import { WORKLOADS } from '../../workloads/index.js';
 import { formatFaultList, loadDefinition, mergeDefinition, RUN_FLAGS, type CliFlags, type DefinitionRegistry } from '../config/index.js';
@@ -39,11 +39,21 @@ export function runCommand(program: Command): void {
     out.write(`${verdict}\n`);
     out.write(`ops: ${o.invoke} invoked, ${o.ok} ok, ${o.fail} fail, ${o.info} info; store: ${outcome.runDir}\n`);
     out.write(`availability: ${describeAvailability(outcome.stats.availability)}\n`);
+    const counts = describeCounts(outcome.check);
+    if (counts !== undefined) out.write(`${counts}\n`);
     out.write(`report: ${outcome.report}\n`);
     if (outcome.valid !== true) out.write(`\n${explainResult(outcome.check)}\n\n`);
     out.write(`replay: ${outcome.replay}\n`);
     process.exitCode = outcome.valid === true ? 0 : outcome.valid === false ? 1 : 2;
   });
+}
+
+/** The checker's own counts in one line, for a checker that has them (set); the prose below names the elements. */
+export function describeCounts(r: CheckerResult): string | undefined {
+  if (r.checker !== 'set') return undefined;
+  const c = r.counts;
+  const read = r.finalRead ? `final read ${c.read} elements` : 'no final read';
+  return `set: ${c.attempted} attempted, ${c.acknowledged} acknowledged, ${c.failed} failed, ${c.info} unknown; ${read}: ${c.lost} lost, ${c.unexpected} unexpected, ${c.failedButPresent} failed but present, ${c.recovered} recovered`;
 }
 
 /** `99.8% ok outside faults (1,234 ops), 61.2% during (456 ops)`. */

@@ -5,6 +5,36 @@
  * ops concurrent with it outlined. The list beside it gives each step's state before and after.
  */
 
+/* The ops the checker's evidence names: the failing op of each anomaly, or the set checker's lost and failed adds. */
+function evidenceMarks(data: ReportData): Marks {
+  const ops = new Map<number, string>();
+  for (const a of data.anomalies) ops.set(a.failing, 'this op cannot be linearized');
+  const set = data.checker.set;
+  if (set) {
+    for (const e of set.lost) if (e.i !== undefined) ops.set(e.i, `acknowledged, but ${e.e} is missing from the final read`);
+    for (const e of set.failedButPresent) if (e.i !== undefined) ops.set(e.i, `failed, but ${e.e} is in the final read`);
+    return { ops, legend: 'lost, or failed but read' };
+  }
+  return { ops, legend: 'cannot be linearized' };
+}
+
+/* The set checker's elements link to their ops: a click shows the op on the timeline, outlined. */
+function linkOpsToTimeline(data: ReportData, section: HTMLElement, timeline: TimelineView | undefined): void {
+  if (!timeline) return;
+  const byIndex = new Map(data.ops.map((o) => [o.i, o]));
+  section.addEventListener('click', (e) => {
+    const a = e.target instanceof Element ? e.target.closest('a[data-op]') : null;
+    const o = a ? byIndex.get(Number(a.getAttribute('data-op'))) : undefined;
+    if (!o) return;
+    e.preventDefault();
+    const end = o.t === 'pending' ? data.durationMs : o.e;
+    const pad = Math.max(1, (end - o.s) * 5, data.durationMs * 0.01);
+    timeline.setView(o.s - pad, end + pad);
+    timeline.highlight(o.i);
+    timeline.node.scrollIntoView({ behavior: 'smooth', block: 'start' });
+  });
+}
+
 function renderAnomalies(data: ReportData, section: HTMLElement, timeline: TimelineView | undefined): void {
   const body = section.querySelector('.body') as HTMLElement;
   data.anomalies.forEach((a, n) => body.append(renderAnomaly(data, a, n, timeline)));

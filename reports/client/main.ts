@@ -15,13 +15,14 @@ function renderPart(id: string, draw: (section: HTMLElement) => void): void {
 
 function main(): void {
   const data = JSON.parse(document.getElementById('report-data')?.textContent ?? 'null') as ReportData;
-  const failing = new Set(data.anomalies.map((a) => a.failing));
+  const marks = evidenceMarks(data);
   /* Every width read before anything is drawn: one layout, not one per part after thousands of elements. */
   const widthOf = (id: string) => document.querySelector(`#${id} .body`)?.clientWidth ?? 0;
   const widths = { timeline: widthOf('timeline'), latency: widthOf('latency'), throughput: widthOf('throughput') };
   let timeline: TimelineView | undefined;
-  renderPart('timeline', (s) => (timeline = renderTimeline(data, s, failing, widths.timeline)));
+  renderPart('timeline', (s) => (timeline = renderTimeline(data, s, marks, widths.timeline)));
   renderPart('anomalies', (s) => renderAnomalies(data, s, timeline));
+  renderPart('set-summary', (s) => linkOpsToTimeline(data, s, timeline));
   renderPart('latency', (s) => renderLatency(data, s, widths.latency));
   renderPart('throughput', (s) => renderThroughput(data, s, widths.throughput));
 

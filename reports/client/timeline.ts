@@ -12,7 +12,14 @@ interface TimelineView {
   node: HTMLElement;
 }
 
-function renderTimeline(data: ReportData, section: HTMLElement, failing: Set<number>, initialWidth: number): TimelineView {
+/* The ops the checker's evidence names, outlined in red: what is wrong with each (for the tooltip), and the legend's words. */
+interface Marks {
+  ops: ReadonlyMap<number, string>;
+  legend: string;
+}
+
+function renderTimeline(data: ReportData, section: HTMLElement, marks: Marks, initialWidth: number): TimelineView {
+  const failing = marks.ops;
   const body = section.querySelector('.body') as HTMLElement;
   const ops = data.ops;
   const lanes = data.processes.length;
@@ -202,7 +209,7 @@ function renderTimeline(data: ReportData, section: HTMLElement, failing: Set<num
     const t = target instanceof Element ? target.closest('.op') : null;
     const o = t ? opOf.get(t) : undefined;
     if (!o) return false;
-    tooltip.show(opHead(o), opRows(o, data.processes, failing.has(o.i) ? [['anomaly', 'this op cannot be linearized']] : []), cx, cy);
+    tooltip.show(opHead(o), opRows(o, data.processes, failing.has(o.i) ? [['anomaly', failing.get(o.i)]] : []), cx, cy);
     return true;
   };
   root.addEventListener('mouseover', (e) => {
@@ -270,7 +277,7 @@ function renderTimeline(data: ReportData, section: HTMLElement, failing: Set<num
   for (const t of ['ok', 'fail', 'info', 'pending'] as OpKind[])
     legend.append(legendItem(t, { shape: 'box', colour: TYPE_COLOURS[t] }));
   if (failing.size > 0)
-    legend.append(legendItem('cannot be linearized', { shape: 'box', colour: '#fff', border: '2px solid #d7263d' }));
+    legend.append(legendItem(marks.legend, { shape: 'box', colour: '#fff', border: '2px solid #d7263d' }));
   faultLegend(legend, colours);
   body.append(legend);
 

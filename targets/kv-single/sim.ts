@@ -2,17 +2,19 @@ import type { SimTarget, SimTransport } from '../../harness/runtimes/sim/target.
 import type { Client, ClientOp, Completion } from '../../harness/runtime.js';
 import type { NodeContext, NodeProgram } from '../node.js';
 import { applyRegisterOp } from '../register-ops.js';
+import { applySetOp, isSetOp } from '../set-ops.js';
 
 /** How long a client waits for a reply before the outcome is unknown (virtual ms). */
 const TIMEOUT_MS = 100;
 
 /**
- * The control: one node holding a linearizable cas-register per key. Every write is made durable before it is
- * acknowledged, so a kill loses nothing that was acknowledged. It must pass under any nemesis.
+ * The control: one node holding a linearizable cas-register per key (or a set, for the set workload's adds). Every
+ * write is made durable before it is acknowledged, so a kill loses nothing that was acknowledged. It must pass
+ * under any nemesis.
  */
 export const kvSingle: SimTarget = {
   name: 'kv-single',
-  description: 'one node, a linearizable cas-register per key (the control: always passes)',
+  description: 'one node, a linearizable cas-register (or a set) per key (the control: always passes)',
   bugs: [],
   defaultNodes: 1,
   nodeIds: () => ['n1'],
@@ -20,6 +22,7 @@ export const kvSingle: SimTarget = {
     receive(from, msg) {
       const m = msg as { rid: number; op: ClientOp };
       const key = `k:${String(m.op.key)}`;
+      if (isSetOp(ctx.storage, key, m.op)) return ctx.send(from, { rid: m.rid, ...applySetOp(ctx.storage, key, m.op) });
       const r = applyRegisterOp(ctx.storage.get(key) ?? null, m.op);
       if (r.next !== undefined) ctx.storage.put(key, r.next);
       ctx.send(from, { rid: m.rid, ...r.completion });

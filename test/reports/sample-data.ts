@@ -113,6 +113,7 @@ export function sampleReport(options: { ops?: number; processes?: number; durati
     },
     throughput: { bucketMs, series: [...series.values()] },
     checker: {
+      name: 'linearizable',
       model: 'cas-register',
       valid: options.anomaly ? false : true,
       ops: ops.length,

@@ -1,0 +1,98 @@
+import { usageError } from './errors.js';
+import type { History } from './history/history.js';
+import type { Op } from './history/op.js';
+import { check, explainResult as explainLinearizable } from './linearizability/index.js';
+import type { CheckOptions, CheckResult, Validity } from './linearizability/result.js';
+import type { ModelSpec } from './models/model.js';
+import { MODEL_NAMES } from './models/index.js';
+import { checkSet, explainSet, type SetResult } from './set/index.js';
+
+/** What every checker's result says, whatever else it carries (Jepsen's `{:valid? …}`). */
+export interface CheckerVerdict {
+  /** The name of the checker that gave it: the discriminant of CheckerResult. */
+  checker: string;
+  valid: Validity;
+  /** Why the verdict is unknown. */
+  unknownReason?: string;
+  ms: number;
+}
+
+/** The linearizability checker's result, named. */
+export type LinearizableResult = CheckResult & { checker: 'linearizable' };
+
+/** Options for any checker; each reads the ones it knows. */
+export interface CheckerOptions extends CheckOptions {
+  /** The model the history is held to (the linearizable checker; required there). */
+  model?: ModelSpec | string;
+}
+
+/** A checker: pure, a history in, a verdict with evidence out; `explain` renders that verdict as prose. */
+export interface Checker<R extends CheckerVerdict = CheckerVerdict> {
+  readonly name: R['checker'];
+  readonly description: string;
+  /** Whether `options.model` must be given. */
+  readonly needsModel: boolean;
+  check(history: History | Op[], options?: CheckerOptions): Promise<R>;
+  explain(result: R): string;
+}
+
+const linearizable: Checker<LinearizableResult> = {
+  name: 'linearizable',
+  description: 'linearizability against a model (Knossos/Porcupine), per key',
+  needsModel: true,
+  async check(history, options = {}) {
+    const { model, ...opts } = options;
+    if (model === undefined) throw usageError(`the linearizable checker needs a model (one of: ${MODEL_NAMES.join(', ')})`);
+    return { checker: 'linearizable', ...(await check(history, model, opts)) };
+  },
+  explain: (r) => explainLinearizable(r),
+};
+
+const set: Checker<SetResult> = {
+  name: 'set',
+  description: "Jepsen's set: every acknowledged add is in the final read, and nothing else is",
+  needsModel: false,
+  check: async (history) => checkSet(history),
+  explain: (r) => explainSet(r),
+};
+
+/** Every checker. Adding one is adding it here: its result joins CheckerResult by itself. */
+const ALL = [linearizable, set] as const;
+
+/** Any checker's result, told apart by `checker`. */
+export type CheckerResult = ResultOf<(typeof ALL)[number]>;
+type ResultOf<C> = C extends Checker<infer R> ? R : never;
+export type CheckerName = CheckerResult['checker'];
+
+/** Every checker by the name workloads and `--checker` use. */
+export const CHECKERS: ReadonlyMap<string, Checker<CheckerResult>> = new Map(ALL.map((c) => [c.name, c as Checker<CheckerResult>]));
+export const CHECKER_NAMES: readonly CheckerName[] = ALL.map((c) => c.name);
+
+/** The checker of that name; an unknown name is a usage error naming the known ones. */
+export function checkerFor(name: string): Checker<CheckerResult> {
+  const c = CHECKERS.get(name);
+  if (!c) throw usageError(`unknown checker '${name}' (known: ${CHECKER_NAMES.join(', ')})`);
+  return c;
+}
+
+/** Any result as prose, by the checker that gave it. */
+export function explainResult(result: CheckerResult): string {
+  return checkerFor(result.checker).explain(result);
+}
+
+/** A result as the linearizability checker's own API returns it (unnamed) or as any checker does (named). */
+export function asCheckerResult(r: CheckerResult | CheckResult): CheckerResult {
+  return typeof (r as Partial<CheckerVerdict>).checker === 'string' ? (r as CheckerResult) : { ...(r as CheckResult), checker: 'linearizable' };
+}
+
+/**
+ * A checker result read back from a results.json. Results stored before checkers had names were all the
+ * linearizability checker's; anything that is not a result at all is undefined.
+ */
+export function storedResult(stored: unknown): CheckerResult | undefined {
+  if (!stored || typeof stored !== 'object') return undefined;
+  const r = stored as Partial<CheckerVerdict> & Record<string, unknown>;
+  if (typeof r.checker === 'string') return CHECKERS.has(r.checker) ? (r as unknown as CheckerResult) : undefined;
+  if (typeof r.model === 'string' && Array.isArray(r.partitions)) return { ...(r as unknown as CheckResult), checker: 'linearizable' };
+  return undefined;
+}

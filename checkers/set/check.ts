@@ -1,0 +1,262 @@
+import { historyError } from '../errors.js';
+import type { History } from '../history/history.js';
+import type { Op } from '../history/op.js';
+import { isClientProcess } from '../history/op.js';
+import { canonical, show } from '../models/model.js';
+import type { AddRef, AddStatus, DuplicatedElement, ReadRef, SetCheckOptions, SetCounts, SetResult, UnexpectedElement } from './result.js';
+
+const MAX_LISTED = 1_000;
+
+/** An element as a Map key: numbers as themselves, anything else as canonical JSON (so equal values are one key). */
+type ElementKey = number | string;
+const keyOf = (v: unknown): ElementKey => (typeof v === 'number' ? v : canonical(v ?? null));
+
+const isSmallIndex = (v: unknown, bound: number): v is number => typeof v === 'number' && v >= 0 && v < bound && Number.isInteger(v);
+
+/**
+ * Element → slot (a non-negative number). The set workload adds 0, 1, 2, …: those live in a typed array indexed by
+ * the element itself, which a million elements fill in milliseconds; any other element goes to a Map.
+ */
+class ElementTable {
+  private readonly dense: Int32Array;
+  private readonly other = new Map<ElementKey, number>();
+  size = 0;
+  constructor(bound: number) {
+    this.dense = new Int32Array(bound).fill(-1);
+  }
+  /** The element's slot, -1 when absent. */
+  get(v: unknown): number {
+    if (isSmallIndex(v, this.dense.length)) return this.dense[v];
+    return this.other.get(keyOf(v)) ?? -1;
+  }
+  set(v: unknown, slot: number): void {
+    if (isSmallIndex(v, this.dense.length)) {
+      if (this.dense[v] < 0) this.size++;
+      this.dense[v] = slot;
+      return;
+    }
+    const k = keyOf(v);
+    if (!this.other.has(k)) this.size++;
+    this.other.set(k, slot);
+  }
+  forEachSlot(fn: (slot: number) => void): void {
+    const d = this.dense;
+    for (let i = 0; i < d.length; i++) if (d[i] >= 0) fn(d[i]);
+    this.other.forEach(fn);
+  }
+}
+
+/** ok beats info (and pending) beats fail: an element added twice has the best outcome of its adds. */
+const RANK: Record<AddStatus, number> = { fail: 0, info: 1, pending: 1, ok: 2 };
+
+/** Process → its invocation in flight (-1: none): a typed array for the usual small ids, a Map past them. */
+class OpenCalls {
+  private dense = new Int32Array(64).fill(-1);
+  private readonly other = new Map<number, number>();
+  get(p: number): number {
+    if (p >= 0 && p < this.dense.length) return this.dense[p];
+    return this.other.get(p) ?? -1;
+  }
+  set(p: number, c: number): void {
+    if (p >= 0 && p < 1 << 20) {
+      if (p >= this.dense.length) {
+        const grown = new Int32Array(Math.max(2 * this.dense.length, p + 1)).fill(-1);
+        grown.set(this.dense);
+        this.dense = grown;
+      }
+      this.dense[p] = c;
+    } else if (c < 0) this.other.delete(p);
+    else this.other.set(p, c);
+  }
+}
+
+/**
+ * Jepsen's set checker (`jepsen.checker/set`): `add` ops each add one element, and a final `read` (after the
+ * faults are healed) returns every element. Every acknowledged add must be in the final read (else it was lost),
+ * and the read may hold only elements some add was attempted for (else they are unexpected) and not failed (a
+ * `fail` is certain: the element is not there). Adds of unknown outcome may be there or not; those that are, were
+ * recovered.
+ *
+ * The final read is the last `ok` read (Jepsen's choice: earlier reads are ignored). A read value of `nil` is the
+ * empty set (Jepsen's `(set nil)`); any other value that is not a list leaves the verdict unknown. An acknowledged
+ * add that completed only after the final read had begun is not required to be in it (`unread`, not lost).
+ *
+ * One pass over the history and table look-ups: linear in its length (only the lists reported are sorted). An
+ * ill-formed history (a completion with no invocation, two invocations in flight on one process) is an input error
+ * naming the line, as for the linearizability checker; anything well-formed gets a verdict.
+ */
+export function checkSet(history: History | Op[], opts: SetCheckOptions = {}): SetResult {
+  const start = performance.now();
+  const h: History = Array.isArray(history) ? { ops: history } : history;
+  const { ops, lines, source } = h;
+  const lineOf = (i: number) => (lines ? lines[i] : i + 1);
+  const fromFile = lines !== undefined || source !== undefined;
+  const maxListed = opts.maxListed ?? MAX_LISTED;
+
+  // The client invocations, as parallel arrays (a million ops must not mean a million objects): positions in the
+  // history's array of the invocation and the completion (-1: none), and how it ended.
+  const f: string[] = [];
+  const process: number[] = [];
+  const inv: number[] = [];
+  const comp: number[] = [];
+  const status: AddStatus[] = [];
+  const open = new OpenCalls();
+  let finalRead = -1;
+  let reads = 0;
+  let looked = 0;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i];
+    if (!isClientProcess(op.process)) continue;
+    const p = op.process;
+    if (op.type === 'invoke') {
+      const prior = open.get(p);
+      if (prior >= 0) throw historyError(source, lineOf(i), `process ${p} invokes ${op.f} while its ${f[prior]} from line ${lineOf(inv[prior])} is still pending`);
+      open.set(p, f.length);
+      f.push(op.f);
+      process.push(p);
+      inv.push(i);
+      comp.push(-1);
+      status.push('pending');
+      if (op.f === 'add' || op.f === 'read') looked++;
+      continue;
+    }
+    const c = open.get(p);
+    if (c < 0) throw historyError(source, lineOf(i), `process ${p} completes ${op.f} (${op.type}) with no pending invocation`);
+    if (f[c] !== op.f) throw historyError(source, lineOf(i), `process ${p} completes ${op.f} but invoked ${f[c]} at line ${lineOf(inv[c])}`);
+    open.set(p, -1);
+    comp[c] = i;
+    status[c] = op.type;
+    if (op.type === 'ok' && op.f === 'read') {
+      reads++;
+      finalRead = c;
+    }
+  }
+  // An add's element is its invocation's value (what an add returns may be anything: Redis's SADD returns 1).
+  const element = (c: number) => ops[inv[c]].value;
+
+  // Each element's best add. Small non-negative integer elements are indexed directly when they are dense enough.
+  let adds = 0;
+  let max = -1;
+  for (let c = 0; c < f.length; c++) {
+    if (f[c] !== 'add') continue;
+    adds++;
+    const v = element(c);
+    if (isSmallIndex(v, 2 ** 31 - 1) && v > max) max = v;
+  }
+  const bound = max < 4 * adds + 1024 ? max + 1 : 0;
+  const elements = new ElementTable(bound);
+  for (let c = 0; c < f.length; c++) {
+    if (f[c] !== 'add') continue;
+    const best = elements.get(element(c));
+    if (best < 0 || RANK[status[c]] > RANK[status[best]]) elements.set(element(c), c);
+  }
+  const counts: SetCounts = { attempted: elements.size, acknowledged: 0, failed: 0, info: 0, read: 0, lost: 0, unexpected: 0, failedButPresent: 0, recovered: 0, unread: 0, duplicated: 0 };
+  elements.forEachSlot((c) => {
+    if (status[c] === 'ok') counts.acknowledged++;
+    else if (status[c] === 'fail') counts.failed++;
+    else counts.info++;
+  });
+
+  const addRef = (c: number): AddRef => {
+    const i = inv[c];
+    const j = comp[c];
+    const r: AddRef = { element: element(c), process: process[c], status: status[c], invokeIndex: ops[i].index, completeIndex: j >= 0 ? ops[j].index : -1, time: ops[i].time };
+    if (j >= 0) r.completeTime = ops[j].time;
+    if (fromFile) {
+      r.line = lineOf(i);
+      if (j >= 0) r.completeLine = lineOf(j);
+    }
+    return r;
+  };
+  const result = (valid: SetResult['valid'], rest: Partial<SetResult>): SetResult => ({
+    checker: 'set',
+    valid,
+    ...(rest.unknownReason !== undefined && { unknownReason: rest.unknownReason }),
+    ops: looked,
+    counts,
+    ...(rest.finalRead && { finalRead: rest.finalRead }),
+    reads,
+    lost: rest.lost ?? [],
+    unexpected: rest.unexpected ?? [],
+    failedButPresent: rest.failedButPresent ?? [],
+    recovered: rest.recovered ?? [],
+    duplicated: rest.duplicated ?? [],
+    ms: performance.now() - start,
+  });
+
+  if (finalRead < 0) return result('unknown', { unknownReason: 'no final read: no read completed ok, so nothing says which elements the set holds' });
+  const ri = inv[finalRead];
+  const rc = comp[finalRead];
+  const readRef: ReadRef = {
+    process: process[finalRead],
+    invokeIndex: ops[ri].index,
+    completeIndex: ops[rc].index,
+    time: ops[ri].time,
+    completeTime: ops[rc].time,
+    ...(fromFile && { line: lineOf(ri), completeLine: lineOf(rc) }),
+  };
+  const value = ops[rc].value ?? [];
+  if (!Array.isArray(value)) {
+    const where = fromFile ? `line ${lineOf(rc)}` : `index ${readRef.completeIndex}`;
+    return result('unknown', { finalRead: readRef, unknownReason: `the final read (${where}) returned ${clip(show(value))}, not a list of elements` });
+  }
+
+  // The final read as a set: each element's first position in the read, and how often the repeated ones appear.
+  const read = new ElementTable(bound);
+  const repeats = new Map<number, number>(); // first position → times read
+  for (let j = 0; j < value.length; j++) {
+    const first = read.get(value[j]);
+    if (first < 0) read.set(value[j], j);
+    else repeats.set(first, (repeats.get(first) ?? 1) + 1);
+  }
+  counts.read = read.size;
+
+  const lost: number[] = [];
+  const failedButPresent: number[] = [];
+  const recovered: number[] = [];
+  const unexpected: UnexpectedElement[] = [];
+  read.forEachSlot((j) => {
+    const add = elements.get(value[j]);
+    if (add < 0) unexpected.push({ element: value[j] });
+    else if (status[add] === 'fail') failedButPresent.push(add);
+    else if (status[add] !== 'ok') recovered.push(add);
+  });
+  const duplicated: DuplicatedElement[] = [...repeats].map(([j, times]) => ({ element: value[j], times }));
+  elements.forEachSlot((add) => {
+    if (status[add] !== 'ok' || read.get(element(add)) >= 0) return;
+    // Acknowledged before the final read began: it must be there. Acknowledged during it: it need not be.
+    if (comp[add] < ri) lost.push(add);
+    else counts.unread++;
+  });
+  counts.lost = lost.length;
+  counts.unexpected = unexpected.length;
+  counts.failedButPresent = failedButPresent.length;
+  counts.recovered = recovered.length;
+  counts.duplicated = duplicated.length;
+
+  const listed = <T>(xs: T[], element: (x: T) => unknown) => xs.sort((a, b) => compareElements(element(a), element(b))).slice(0, maxListed);
+  const valid = lost.length === 0 && unexpected.length === 0 && failedButPresent.length === 0;
+  return result(valid, {
+    finalRead: readRef,
+    lost: listed(lost, element).map(addRef),
+    unexpected: listed(unexpected, (u) => u.element),
+    failedButPresent: listed(failedButPresent, element).map(addRef),
+    recovered: listed(recovered, element).map(addRef),
+    duplicated: listed(duplicated, (d) => d.element),
+  });
+}
+
+/** Numbers first, in numeric order; then everything else by its canonical JSON. */
+export function compareElements(a: unknown, b: unknown): number {
+  const na = typeof a === 'number';
+  const nb = typeof b === 'number';
+  if (na && nb) return (a as number) - (b as number);
+  if (na !== nb) return na ? -1 : 1;
+  const ca = canonical(a ?? null);
+  const cb = canonical(b ?? null);
+  return ca < cb ? -1 : ca > cb ? 1 : 0;
+}
+
+function clip(s: string): string {
+  return s.length > 80 ? `${s.slice(0, 79)}…` : s;
+}

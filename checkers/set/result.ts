@@ -1,0 +1,101 @@
+import type { Validity } from '../linearizability/result.js';
+
+/** How an add ended: `pending` = invoked and never completed (as unknown as `info`). */
+export type AddStatus = 'ok' | 'fail' | 'info' | 'pending';
+
+/** One add as evidence: the element and where to find the op that added it. */
+export interface AddRef {
+  element: unknown;
+  process: number;
+  status: AddStatus;
+  /** The history's own indices of the invocation and the completion (-1: never completed). */
+  invokeIndex: number;
+  completeIndex: number;
+  /** Times of the invocation and the completion, as in the history (ns). */
+  time: number;
+  completeTime?: number;
+  /** Source lines, when the history was read from a file. */
+  line?: number;
+  completeLine?: number;
+}
+
+/** The read the verdict rests on. */
+export interface ReadRef {
+  process: number;
+  invokeIndex: number;
+  completeIndex: number;
+  time: number;
+  completeTime: number;
+  line?: number;
+  completeLine?: number;
+}
+
+/** An element the final read returned although no add of it was ever invoked. */
+export interface UnexpectedElement {
+  element: unknown;
+}
+
+/** An element the final read returned more than once (a set holds each element once). */
+export interface DuplicatedElement {
+  element: unknown;
+  times: number;
+}
+
+/**
+ * Counts of distinct elements (an element added twice counts once: its best outcome, ok over info over fail).
+ * Every count is exact; the lists of the result may be cut short (`SetCheckOptions.maxListed`).
+ */
+export interface SetCounts {
+  /** Elements some add was invoked for. */
+  attempted: number;
+  /** Elements some add of was acknowledged (ok). */
+  acknowledged: number;
+  /** Elements every add of failed (certainly not added). */
+  failed: number;
+  /** Elements whose adds ended info or never completed (outcome unknown). */
+  info: number;
+  /** Distinct elements in the final read. */
+  read: number;
+  /** Acknowledged, and absent from the final read although acknowledged before it began: the anomaly. */
+  lost: number;
+  /** In the final read, never attempted. */
+  unexpected: number;
+  /** In the final read, although every add of it failed. */
+  failedButPresent: number;
+  /** Of unknown outcome, and in the final read: they did happen. */
+  recovered: number;
+  /** Acknowledged while the final read was running, and absent from it: a read need not see them (not lost). */
+  unread: number;
+  /** Elements the final read returned more than once (reported, not an anomaly: Jepsen reads the read as a set). */
+  duplicated: number;
+}
+
+/**
+ * Jepsen's set checker's verdict (`jepsen.checker/set`): every acknowledged add must be in the final read, and the
+ * final read must hold nothing that was never added (or whose add failed).
+ */
+export interface SetResult {
+  checker: 'set';
+  /** false: lost, unexpected or failed-but-present elements; 'unknown': no usable final read. */
+  valid: Validity;
+  unknownReason?: string;
+  /** Client ops looked at: add and read invocations. */
+  ops: number;
+  counts: SetCounts;
+  /** The last ok read: the final read the verdict rests on. */
+  finalRead?: ReadRef;
+  /** Ok reads in the history (only the last one counts). */
+  reads: number;
+  /** The lists, sorted by element, each cut at `maxListed` (the counts say how many there are). */
+  lost: AddRef[];
+  unexpected: UnexpectedElement[];
+  failedButPresent: AddRef[];
+  recovered: AddRef[];
+  duplicated: DuplicatedElement[];
+  ms: number;
+}
+
+export interface SetCheckOptions {
+  /** Longest list of elements kept per kind (default 1,000); counts are always exact. */
+  maxListed?: number;
+}

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { isInputError } from '../../checkers/errors.js';
+import { checkSync } from '../../checkers/linearizability/index.js';
+import { asCheckerResult, CHECKER_NAMES, checkerFor, CHECKERS, explainResult, storedResult } from '../../checkers/registry.js';
+import { WORKLOADS } from '../../workloads/index.js';
+import { ops } from '../support/dsl.js';
+
+const register = ops`
+  0 invoke write 1 @x
+  0 ok write 1 @x
+  1 invoke read nil @x
+  1 ok read 2 @x
+`;
+const lostAdd = ops`
+  0 invoke add 1
+  0 ok add 1
+  1 invoke read nil
+  1 ok read []
+`;
+
+describe('checkers: the registry', () => {
+  it('names every checker, and an unknown name is a usage error listing them', () => {
+    assert.deepEqual([...CHECKER_NAMES], ['linearizable', 'set']);
+    assert.deepEqual([...CHECKERS.keys()], CHECKER_NAMES);
+    assert.throws(
+      () => checkerFor('2pc-nope'),
+      (e: unknown) => isInputError(e) && e.exitCode === 254 && e.message === "unknown checker '2pc-nope' (known: linearizable, set)",
+    );
+  });
+
+  it('linearizable: the model comes from the options, and the result is named', async () => {
+    const c = checkerFor('linearizable');
+    assert.equal(c.needsModel, true);
+    const r = await c.check(register, { model: 'cas-register', workers: 1 });
+    assert.equal(r.checker, 'linearizable');
+    assert.equal(r.valid, false);
+    assert.match(explainResult(r), /^NOT linearizable/);
+    await assert.rejects(c.check(register, {}), (e: unknown) => isInputError(e) && /needs a model/.test((e as Error).message));
+  });
+
+  it('set: no model, and its own prose', async () => {
+    const c = checkerFor('set');
+    assert.equal(c.needsModel, false);
+    const r = await c.check(lostAdd);
+    assert.equal(r.checker, 'set');
+    assert.equal(r.valid, false);
+    assert.match(explainResult(r), /^1 of 1 acknowledged add was lost: 1 /);
+  });
+
+  it('reads results stored before checkers had names as the linearizable checker’s', () => {
+    const old = JSON.parse(JSON.stringify(checkSync(register, 'cas-register')));
+    assert.equal(old.checker, undefined);
+    assert.equal(storedResult(old)?.checker, 'linearizable');
+    assert.equal(asCheckerResult(checkSync(register, 'cas-register')).checker, 'linearizable');
+    assert.equal(storedResult({ checker: 'set', valid: true })?.checker, 'set');
+    assert.equal(storedResult({ checker: 'nope', valid: true }), undefined);
+    assert.equal(storedResult(undefined), undefined);
+  });
+
+  it('every workload names a known checker, with a model exactly when it needs one', () => {
+    for (const w of WORKLOADS.values()) {
+      const c = checkerFor(w.checker);
+      assert.equal(w.model !== undefined, c.needsModel, w.name);
+    }
+    assert.equal(WORKLOADS.get('register')?.checker, 'linearizable');
+    assert.equal(WORKLOADS.get('set')?.checker, 'set');
+  });
+});
+
+describe('workloads: set', () => {
+  it('adds unique integers, in one stream shared by every process, and reads once at the end', () => {
+    const w = WORKLOADS.get('set')!;
+    const next = w.generator(42);
+    const drawn = Array.from({ length: 1000 }, next);
+    assert.ok(drawn.every((op) => op.f === 'add' && op.key === undefined && Number.isInteger(op.value)));
+    assert.equal(new Set(drawn.map((op) => op.value)).size, 1000, 'no element twice');
+    assert.deepEqual(w.finalOps(), [{ f: 'read', value: null }]);
+    assert.deepEqual(Array.from({ length: 5 }, w.generator(42)), drawn.slice(0, 5), 'a fresh stream starts over: same seed, same ops');
+  });
+});

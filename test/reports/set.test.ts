@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Op } from '../../checkers/history/op.js';
+import { checkSync } from '../../checkers/linearizability/index.js';
+import { checkSet } from '../../checkers/set/index.js';
+import { buildReport, LIMITS } from '../../reports/build.js';
+import { renderReportHtml } from '../../reports/html.js';
+import { writeReport } from '../../reports/write.js';
+import { ops } from '../support/dsl.js';
+
+/** n adds on 4 processes, a fail, an info, a partition; the final read drops every `gap`th acknowledged add. */
+function setHistory(n: number, gap: number): Op[] {
+  const lines: string[] = [];
+  const read: unknown[] = [];
+  for (let i = 0; i < n; i++) {
+    const p = i % 4;
+    const type = i === 5 ? 'fail' : i === 6 ? 'info' : 'ok';
+    lines.push(`${p === 3 && i > 6 ? 10 + i : p} invoke add ${i}`, `${p === 3 && i > 6 ? 10 + i : p} ${type} add ${i}`);
+    if (i === n / 2) lines.push('nemesis info start-partition nil', 'nemesis info stop-partition nil');
+    if (type === 'ok' && i % gap !== 1) read.push(i);
+    if (i === 6) read.push(i); // the info add happened after all
+  }
+  lines.push(`99 invoke read nil`, `99 ok read ${JSON.stringify(read)}`);
+  return ops(lines.join('\n'));
+}
+
+const dirs: string[] = [];
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe('reports: a run judged by the set checker', () => {
+  it('carries the checker’s counts and elements, each with its add’s op, and no linearizability view', () => {
+    const h = setHistory(40, 10);
+    const r = buildReport({ history: h, check: checkSet(h), title: 's' });
+    assert.equal(r.verdict, false);
+    assert.equal(r.model, undefined);
+    assert.equal(r.checker.name, 'set');
+    assert.deepEqual(r.checker.keys, []);
+    assert.deepEqual(r.anomalies, []);
+    const s = r.checker.set!;
+    assert.deepEqual([s.counts.attempted, s.counts.acknowledged, s.counts.failed, s.counts.info, s.counts.lost, s.counts.recovered], [40, 38, 1, 1, 4, 1]);
+    assert.deepEqual(s.lost.map((e) => e.e), ['1', '11', '21', '31']);
+    const first = h.find((o) => o.f === 'add' && o.value === 1 && o.type === 'invoke')!;
+    assert.deepEqual(s.lost[0], { e: '1', i: first.index, p: 1, t: 'ok' });
+    assert.deepEqual(s.recovered.map((e) => [e.e, e.t]), [['6', 'info']]);
+    assert.equal(s.finalRead, h.find((o) => o.f === 'read')!.index);
+    assert.match(s.prose, /^4 of 38 acknowledged adds were lost: 1, 11, 21, 31 /);
+  });
+
+  it('keeps every op the evidence names when the timeline is sampled', () => {
+    const h = setHistory(5000, 997);
+    const r = buildReport({ history: h, check: checkSet(h), title: 's' }, { ...LIMITS, ops: 200 });
+    const shown = new Set(r.ops.map((o) => o.i));
+    const s = r.checker.set!;
+    assert.ok(s.lost.length >= 5);
+    for (const e of [...s.lost, ...s.recovered]) assert.ok(shown.has(e.i!), `the add of ${e.e} is on the timeline`);
+    assert.ok(shown.has(s.finalRead!), 'the final read is on the timeline');
+    assert.ok(r.ops.length < 300, `${r.ops.length} ops shown`);
+  });
+
+  it('renders the summary without the script: counts, the lost elements linked to their ops, and the first error', () => {
+    const h = setHistory(40, 10);
+    const html = renderReportHtml(buildReport({ history: h, check: checkSet(h), title: 's' }));
+    assert.match(html, /<section id="set-summary"><h2>Set checker<\/h2>/);
+    assert.match(html, /<tr class="v-invalid"><th>lost<\/th><td>4<\/td>/);
+    const lost = /<ul class="elements bad" data-kind="lost">(.*?)<\/ul>/.exec(html)?.[1] ?? '';
+    const links = [...lost.matchAll(/<a href="#timeline" class="op-link" data-op="(\d+)">([^<]*)<\/a>/g)].map((m) => m[2]);
+    assert.deepEqual(links, ['1', '11', '21', '31']);
+    assert.match(lost, /^<li id="first-error">/, 'the first lost element is the first error');
+    assert.match(html, /<a id="jump-to-error" href="#first-error">/);
+    assert.match(html, /First: element 1 \(added by process 1, index \d+\) was acknowledged but is missing from the final read\./);
+    assert.match(html, /checker set · 41 ops · .* · 4 lost/);
+    assert.doesNotMatch(html, /<section id="anomalies">/, 'no linearizability section');
+    assert.match(html, /<table class="kv checker"><tr><th>checker<\/th><td>set<\/td>/);
+  });
+
+  it('a valid set run has no error to jump to, and escapes elements', () => {
+    const hostile = '<img src=x onerror=alert(1)>';
+    const h: Op[] = [
+      { index: 0, time: 0, process: 0, type: 'invoke', f: 'add', value: hostile },
+      { index: 1, time: 1e6, process: 0, type: 'info', f: 'add', value: hostile },
+      { index: 2, time: 2e6, process: 1, type: 'invoke', f: 'read', value: null },
+      { index: 3, time: 3e6, process: 1, type: 'ok', f: 'read', value: [hostile] },
+    ];
+    const html = renderReportHtml(buildReport({ history: h, check: checkSet(h), title: 's' }));
+    assert.doesNotMatch(html, /<a id="jump-to-error"|<li id="first-error"/);
+    assert.match(html, /<h3>Recovered \(1\)<\/h3>/);
+    assert.ok(!html.includes(hostile), 'the element is escaped');
+  });
+
+  it('a linearizability report is unchanged: named, with its model', () => {
+    const h = ops`
+      0 invoke write 1 @x
+      0 ok write 1 @x
+    `;
+    const r = buildReport({ history: h, check: checkSync(h, 'cas-register'), title: 't' });
+    assert.deepEqual([r.model, r.checker.name, r.checker.model, r.checker.set], ['cas-register', 'linearizable', 'cas-register', undefined]);
+  });
+
+  it('writeReport re-checks a history with the set checker: asked for, or the workload’s when results.json has no result', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-set-report-'));
+    dirs.push(dir);
+    const h = setHistory(40, 10);
+    writeFileSync(join(dir, 'history.jsonl'), h.map((o) => JSON.stringify(o)).join('\n') + '\n');
+    await assert.rejects(writeReport(dir), /no results\.json to take the checker from; give a model with --model .* or --checker \(known: linearizable, set\)/);
+    const page = readFileSync(await writeReport(dir, { checker: 'set' }), 'utf8');
+    assert.match(page, /data-verdict="invalid"/);
+    assert.match(page, /id="set-summary"/);
+    await assert.rejects(writeReport(dir, { checker: 'nope' }), /unknown checker 'nope'/);
+
+    writeFileSync(join(dir, 'results.json'), JSON.stringify({ valid: false, test: { name: 'kv-single-set', workload: 'set', seed: 1 } }));
+    assert.match(readFileSync(await writeReport(dir), 'utf8'), /id="set-summary"/, 'the set workload’s checker');
+  });
+});
