@@ -47,7 +47,7 @@ export async function runTest(def: TestDefinition, progress?: (p: RunProgress) =
   const runDir = await createRunDir(def.store, def.name);
   const log = new RunLog(runDir);
   log.info(`test ${def.name}: ${replayCommand(def)}`);
-  const cluster = await runtime.start(def.target, { nodes: Array.isArray(def.nodes) ? def.nodes.length : def.nodes, bug: def.bug, seed: def.seed });
+  const cluster = await runtime.start(def.target, { nodes: Array.isArray(def.nodes) ? def.nodes.length : def.nodes, bug: def.bug, seed: def.seed, options: def.options });
   // History times are the runtime's (virtual in the simulation), in ns, so a seed reproduces the history exactly.
   const recorder = HistoryRecorder.open(runDir, { clock: () => Math.round(runtime.now() * 1e6) });
   const history: Op[] = [];
@@ -117,7 +117,8 @@ export async function runTest(def: TestDefinition, progress?: (p: RunProgress) =
       report();
       return runtime.now() >= limitMs && inFlight === 0;
     });
-    nemesis.stop();
+    // A real runtime's heal takes time: the recovery period starts once every fault is undone.
+    await nemesis.stop();
     phase = 'recovery';
     log.info(`healed at ${runtime.now().toFixed(0)} ms; recovering for ${RECOVERY_MS} ms`);
     let recovered = false;

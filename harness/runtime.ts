@@ -34,20 +34,26 @@ export interface Client {
   close(): void;
 }
 
-/** Fault injection. Each call takes effect at once and is what the nemesis records in the history. */
+/**
+ * Fault injection, recorded by the nemesis in the history. In the simulation a call takes effect at once (and returns
+ * nothing, so a seed replays exactly); a real runtime returns a promise that settles once the fault is in force (an
+ * iptables rule written, a container killed), and rejects with why it could not be.
+ */
+export type FaultDone = void | Promise<void>;
+
 export interface Faults {
   /** A partition of any shape: each node drops what the nodes its grudge names send it. Replaces the last one. */
-  partition(grudge: Grudge): void;
+  partition(grudge: Grudge): FaultDone;
   /** Undoes every partition, latency and loss fault. */
-  heal(): void;
-  kill(node: string): void;
-  restart(node: string): void;
-  pause(node: string): void;
-  resume(node: string): void;
+  heal(): FaultDone;
+  kill(node: string): FaultDone;
+  restart(node: string): FaultDone;
+  pause(node: string): FaultDone;
+  resume(node: string): FaultDone;
   /** Extra one-way delay (ms) on messages to and from these nodes, until heal(). */
-  slow(nodes: readonly string[], ms: { min: number; max: number }): void;
+  slow(nodes: readonly string[], ms: { min: number; max: number }): FaultDone;
   /** Drops each message to or from these nodes with probability p, until heal(). */
-  lose(nodes: readonly string[], p: number): void;
+  lose(nodes: readonly string[], p: number): FaultDone;
 }
 
 export interface Cluster {
@@ -64,6 +70,8 @@ export interface StartOptions {
   nodes: number;
   bug?: string;
   seed: number;
+  /** The target's options from the test definition (e.g. Redis's `wait`). */
+  options?: Readonly<Record<string, unknown>>;
 }
 
 export interface Runtime extends Clock {

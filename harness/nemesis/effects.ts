@@ -1,6 +1,7 @@
 import type { FaultKind } from '../config/definition.js';
 import type { Rng } from '../rng.js';
-import type { Clock, Faults } from '../runtime.js';
+import type { Clock, FaultDone, Faults } from '../runtime.js';
+import { allDone, andThen } from './settle.js';
 
 /** Extra delay of the latency fault, and the drop probability of the loss fault. */
 export const LATENCY = { min: 20, max: 60 };
@@ -17,47 +18,54 @@ export interface EffectContext {
   rng: Rng;
 }
 
-/** A fault on chosen nodes, started now: what to record (else the nodes), and how to undo it. */
+/** A fault on chosen nodes: what to record, when it is in force (`started`), and how to undo it. */
 export interface Inflicted {
   value: unknown;
-  undo(): void;
+  started: FaultDone;
+  undo(): FaultDone;
 }
 
 /** How each fault other than a partition (aim.ts makes those) is started on its nodes and undone. */
 export const EFFECTS: Record<Exclude<FaultKind, 'partition'>, (c: EffectContext, nodes: string[]) => Inflicted> = {
-  kill: ({ faults }, nodes) => {
-    nodes.forEach((n) => faults.kill(n));
-    return { value: nodes, undo: () => nodes.forEach((n) => faults.restart(n)) };
-  },
-  pause: ({ faults }, nodes) => {
-    nodes.forEach((n) => faults.pause(n));
-    return { value: nodes, undo: () => nodes.forEach((n) => faults.resume(n)) };
-  },
-  latency: ({ faults }, nodes) => {
-    faults.slow(nodes, LATENCY);
-    return { value: { nodes, ms: LATENCY }, undo: () => faults.heal() };
-  },
-  loss: ({ faults }, nodes) => {
-    faults.lose(nodes, LOSS);
-    return { value: { nodes, p: LOSS }, undo: () => faults.heal() };
-  },
+  kill: ({ faults }, nodes) => ({
+    value: nodes,
+    started: allDone(nodes.map((n) => faults.kill(n))),
+    undo: () => allDone(nodes.map((n) => faults.restart(n))),
+  }),
+  pause: ({ faults }, nodes) => ({
+    value: nodes,
+    started: allDone(nodes.map((n) => faults.pause(n))),
+    undo: () => allDone(nodes.map((n) => faults.resume(n))),
+  }),
+  latency: ({ faults }, nodes) => ({ value: { nodes, ms: LATENCY }, started: faults.slow(nodes, LATENCY), undo: () => faults.heal() }),
+  loss: ({ faults }, nodes) => ({ value: { nodes, p: LOSS }, started: faults.lose(nodes, LOSS), undo: () => faults.heal() }),
   'crash-loop': ({ faults, clock, rng }, nodes) => {
     let on = true;
+    // Each node's kills and restarts form one chain: a real runtime's restart waits for its kill to finish, and
+    // the undo's restart waits for whatever step is under way.
+    const chains = new Map<string, FaultDone>();
+    const step = (n: string, what: () => FaultDone, then: () => void) => {
+      const r = andThen(chains.get(n), what);
+      chains.set(n, r instanceof Promise ? r.catch(() => undefined) : r);
+      if (r instanceof Promise) void r.then(then, then);
+      else then();
+    };
     const crash = (n: string) => {
       if (!on) return;
-      faults.kill(n);
-      clock.at(rng.between(CRASH_LOOP.downMs.min, CRASH_LOOP.downMs.max), () => {
-        if (!on) return;
-        faults.restart(n);
-        clock.at(rng.between(CRASH_LOOP.upMs.min, CRASH_LOOP.upMs.max), () => crash(n));
-      });
+      step(n, () => faults.kill(n), () =>
+        clock.at(rng.between(CRASH_LOOP.downMs.min, CRASH_LOOP.downMs.max), () => {
+          if (!on) return;
+          step(n, () => faults.restart(n), () => clock.at(rng.between(CRASH_LOOP.upMs.min, CRASH_LOOP.upMs.max), () => crash(n)));
+        }),
+      );
     };
     nodes.forEach(crash);
     return {
       value: { nodes, ...CRASH_LOOP },
+      started: undefined,
       undo: () => {
         on = false;
-        nodes.forEach((n) => faults.restart(n));
+        return allDone(nodes.map((n) => andThen(chains.get(n), () => faults.restart(n))));
       },
     };
   },

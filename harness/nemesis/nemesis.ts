@@ -1,9 +1,10 @@
 import { faultsOf, type Fault, type SingleFault } from '../config/definition.js';
 import type { Rng } from '../rng.js';
-import type { Clock, Cluster } from '../runtime.js';
+import type { Clock, Cluster, FaultDone } from '../runtime.js';
 import type { OpInput } from '../store/index.js';
 import { aimNodes, aimPartition, variedTarget, type Sight } from './aim.js';
 import { EFFECTS, type Inflicted } from './effects.js';
+import { andThen, settle } from './settle.js';
 
 /**
  * Jepsen's combined nemesis on a schedule: each cycle (the schedule's interval) is quiet for its first half and
@@ -14,7 +15,7 @@ import { EFFECTS, type Inflicted } from './effects.js';
  * whole again.
  */
 export class Nemesis {
-  private undo: (() => void) | undefined;
+  private undo: (() => FaultDone) | undefined;
   private kind: string | undefined;
   private stopped = false;
   private cycle = 0;
@@ -37,9 +38,10 @@ export class Nemesis {
     if (this.faults.length > 0) this.clock.at(this.intervalMs / 2, () => this.begin());
   }
 
-  stop(): void {
+  /** Stops the schedule and undoes the fault in force; resolves once it is undone (at once in the simulation). */
+  stop(): Promise<void> {
     this.stopped = true;
-    this.end();
+    return Promise.resolve(this.end());
   }
 
   private begin(): void {
@@ -48,40 +50,39 @@ export class Nemesis {
     const sight: Sight = { nodes: this.cluster.nodes, primaries: this.cluster.primaries?.() ?? [], rng: this.rng };
     const undos = set.map((f) => this.inflict(f, sight));
     this.kind = set.map((f) => f.kind).join('+');
-    this.undo = () => undos.reverse().forEach((u) => u());
+    this.undo = () => undos.reverse().reduce<FaultDone>((r, u) => andThen(r, u), undefined);
     this.clock.at(this.intervalMs / 2, () => {
       this.end();
       if (!this.stopped) this.clock.at(this.intervalMs / 2, () => this.begin());
     });
   }
 
-  private end(): void {
+  private end(): FaultDone {
     const undo = this.undo;
     this.undo = undefined;
     this.kind = undefined;
-    undo?.();
+    return undo?.();
   }
 
-  /** Starts one fault, records it, and returns how to undo it (recording the stop). */
-  private inflict(fault: SingleFault, sight: Sight): () => void {
+  /**
+   * Starts one fault, records it once it is in force, and returns how to undo it (recording the stop once undone).
+   * A fault a real runtime could not inflict or undo is recorded with its `error`: the history says what happened.
+   */
+  private inflict(fault: SingleFault, sight: Sight): () => FaultDone {
     const target = fault.target ?? variedTarget(fault.kind, sight.nodes.length, this.rng);
     const faults = this.cluster.faults;
     let done: Inflicted;
     if (fault.kind === 'partition') {
       const grudge = aimPartition(target, sight);
-      faults.partition(grudge);
-      done = { value: grudge, undo: () => faults.heal() };
+      done = { value: grudge, started: faults.partition(grudge), undo: () => faults.heal() };
     } else {
       done = EFFECTS[fault.kind]({ faults, clock: this.clock, rng: this.rng }, aimNodes(target, sight));
     }
-    this.note(`start-${fault.kind}`, done.value);
-    return () => {
-      done.undo();
-      this.note(`stop-${fault.kind}`, done.value);
-    };
+    const started = settle(done.started, (error) => this.note(`start-${fault.kind}`, done.value, error));
+    return () => andThen(started, () => settle(done.undo(), (error) => this.note(`stop-${fault.kind}`, done.value, error)));
   }
 
-  private note(f: string, value: unknown): void {
-    this.record({ process: 'nemesis', type: 'info', f, value });
+  private note(f: string, value: unknown, error?: string): void {
+    this.record({ process: 'nemesis', type: 'info', f, value, ...(error !== undefined && { error }) });
   }
 }
