@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { describeError, isInputError } from '../../checkers/errors.js';
 import { checkCommand } from './check-command.js';
+import { imagesCommand } from './images-command.js';
 import { nodeCommand } from './node-command.js';
 import { reportCommand } from './report-command.js';
 import { runCommand } from './run-command.js';
@@ -28,6 +29,7 @@ checkCommand(program);
 runCommand(program);
 nodeCommand(program);
 reportCommand(program);
+imagesCommand(program);
 
 try {
   if (process.argv.length <= 2) program.help();

@@ -1,0 +1,78 @@
+import type { Client } from '../../runtime.js';
+
+/**
+ * The images a run's containers come from. `official`: the registry's images (redis:7, postgres:16, node:20-slim),
+ * for users with a registry; `local`: one image built here by `faultline images build` (Debian bookworm with Redis,
+ * PostgreSQL, iptables and this machine's Node), for machines without one. A target picks its role's image and
+ * writes its command for the flavour, as the two lay out their servers differently.
+ */
+export interface ImageSet {
+  flavour: 'local' | 'official';
+  redis: string;
+  postgres: string;
+  node: string;
+  /**
+   * Whether the node images carry iptables. The official ones do not: the runtime then runs iptables from this
+   * image instead, in a helper container that shares the node's network namespace.
+   */
+  netTools?: string;
+}
+
+/** One container of a cluster, as a target asks for it. */
+export interface ContainerSpec {
+  image: string;
+  /** The command (the image's entrypoint, if any, runs it). */
+  cmd: string[];
+  /** Replaces the image's entrypoint (e.g. [] to run `cmd` directly). */
+  entrypoint?: string[];
+  env?: Record<string, string>;
+  user?: string;
+  /** Ports clients reach from the harness: each is published on a loopback port of the host. */
+  ports: number[];
+  /** Host directories bound into the container, read-only: host path → container path. */
+  mounts?: Record<string, string>;
+}
+
+/** What a target knows of a started cluster when it starts its clients. */
+export interface ClusterView {
+  readonly nodes: readonly string[];
+  /** A node's address on the run's private network (what nodes use to reach each other). */
+  ip(node: string): string;
+  /** Where the harness reaches a node's container port: a loopback port of the host, fixed for the whole run. */
+  endpoint(node: string, port: number): { host: string; port: number };
+  /** Runs a command inside a node's container; resolves with its output, rejects if it exits non-zero. */
+  exec(node: string, cmd: string[]): Promise<string>;
+  readonly bug: string | undefined;
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+export interface ContainerContext {
+  readonly nodes: readonly string[];
+  readonly images: ImageSet;
+  /** Every node's address on the private network, fixed before any container starts (so peers can be named). */
+  readonly ips: Readonly<Record<string, string>>;
+  readonly bug: string | undefined;
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+/** The harness's side of a started target: clients, the primary's whereabouts, and what to close. */
+export interface TargetSession {
+  client(process: number): Client;
+  /** Which nodes act as primary now (asked of the system; polled by the runtime for nemeses that aim at it). */
+  primaries?(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/** A system under test as the Docker runtime starts it: real servers, one container per node. */
+export interface DockerTarget {
+  readonly name: string;
+  readonly description: string;
+  readonly bugs: readonly string[];
+  readonly defaultNodes: number;
+  /** Node names for a cluster of n. */
+  nodeIds(n: number): string[];
+  containers(ctx: ContainerContext): Record<string, ContainerSpec>;
+  /** Resolves once every node serves clients (called after the containers start); rejects with why not. */
+  ready(view: ClusterView, deadline: number): Promise<void>;
+  open(view: ClusterView): Promise<TargetSession>;
+}
