@@ -1,17 +1,23 @@
 import { Command } from 'commander';
 import { explainResult, type CheckerResult } from '../../checkers/registry.js';
+import { DOCKER_TARGETS } from '../../targets/docker-targets.js';
 import { SIM_TARGETS } from '../../targets/sim-targets.js';
 import { WORKLOADS } from '../../workloads/index.js';
-import { formatFaultList, loadDefinition, mergeDefinition, RUN_FLAGS, type CliFlags, type DefinitionRegistry } from '../config/index.js';
+import { FAULT_KINDS, formatFaultList, loadDefinition, mergeDefinition, RUN_FLAGS, type CliFlags, type DefinitionRegistry, type RuntimeName } from '../config/index.js';
 import { runTest, type RunProgress } from '../run.js';
 import type { RunStats } from '../store/index.js';
 
-/** What the harness can run, for validating definitions (names and bugs). */
+const targetsOf = (runtime: RuntimeName) => (runtime === 'docker' ? DOCKER_TARGETS : SIM_TARGETS);
+
+/** What the harness can run, for validating definitions (names and bugs, per runtime). */
 export const REGISTRY: DefinitionRegistry = {
   knownTargets: [...SIM_TARGETS.keys()],
   knownWorkloads: [...WORKLOADS.keys()],
-  knownBugs: (t) => SIM_TARGETS.get(t)?.bugs,
-  defaultNodes: (t) => SIM_TARGETS.get(t)?.defaultNodes,
+  targetsOf: (runtime) => [...targetsOf(runtime).keys()],
+  knownBugs: (t, runtime) => targetsOf(runtime).get(t)?.bugs,
+  defaultNodes: (t, runtime) => targetsOf(runtime).get(t)?.defaultNodes,
+  // No netem on the kernels we run on: latency would need a userspace proxy in front of every node.
+  faultsOf: (runtime) => (runtime === 'docker' ? FAULT_KINDS.filter((k) => k !== 'latency') : undefined),
 };
 
 /**

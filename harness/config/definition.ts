@@ -17,6 +17,13 @@ export const RUNTIMES = ['sim', 'docker', 'external'] as const;
 export type RuntimeName = (typeof RUNTIMES)[number];
 
 /**
+ * Which images the docker runtime uses: the registry's official ones, the ones `faultline images build` made here,
+ * or (auto, the default) the local ones when they have been built and the official ones otherwise.
+ */
+export const IMAGE_CHOICES = ['auto', 'local', 'official'] as const;
+export type ImageChoiceName = (typeof IMAGE_CHOICES)[number];
+
+/**
  * The faults the nemesis can inflict. `crash-loop` crash-restarts its nodes again and again while it lasts (a
  * process crash-looping under its supervisor): many elections, each with nodes that forget what they did not persist.
  */
@@ -83,9 +90,13 @@ export function randomSeed(): number {
 export interface DefinitionRegistry {
   knownTargets: readonly string[];
   knownWorkloads: readonly string[];
-  knownBugs?: (target: string) => readonly string[] | undefined;
+  /** The targets a runtime can start, when they differ by runtime (else knownTargets). */
+  targetsOf?: (runtime: RuntimeName) => readonly string[];
+  knownBugs?: (target: string, runtime: RuntimeName) => readonly string[] | undefined;
   /** A target's own cluster size (Raft wants 5), used when the definition gives none; else DEFAULTS.nodes. */
-  defaultNodes?: (target: string) => number | undefined;
+  defaultNodes?: (target: string, runtime: RuntimeName) => number | undefined;
+  /** The faults a runtime can inflict, when not all (undefined: all). */
+  faultsOf?: (runtime: RuntimeName) => readonly FaultKind[] | undefined;
 }
 
 // ---- field schemas: each says what it expects in one phrase; the error reporter adds what it got ----
@@ -101,6 +112,7 @@ const seconds = z.number(expect('a positive number of seconds')).positive(expect
 const rateSchema = z.number(expect('a positive number of ops per second')).positive(expect('a positive number of ops per second'));
 const seedSchema = z.int(expect(`an integer from 0 to ${MAX_SEED}`)).min(0, expect(`an integer from 0 to ${MAX_SEED}`)).max(MAX_SEED, expect(`an integer from 0 to ${MAX_SEED}`));
 const runtimeSchema = z.enum(RUNTIMES, expect(`one of ${RUNTIMES.join(', ')}`));
+const imagesSchema = z.enum(IMAGE_CHOICES, expect(`one of ${IMAGE_CHOICES.join(', ')}`));
 const storeSchema = z.string(expect('a directory path')).min(1, expect('a directory path'));
 /**
  * Target/workload options: any JSON data, as the replay command carries them as `--options <json>` and the store
@@ -320,6 +332,7 @@ const fieldShape = {
   seed: seedSchema,
   store: storeSchema,
   bug: identSchema('bug'),
+  images: imagesSchema,
   options: optionsSchema,
 };
 
@@ -343,6 +356,7 @@ const baseSchema = z.strictObject({
   seed: seedSchema.default(randomSeed),
   store: storeSchema.default(DEFAULTS.store),
   bug: fieldShape.bug.optional(),
+  images: imagesSchema.optional(),
   options: optionsSchema.default(() => ({})),
 });
 
@@ -353,7 +367,7 @@ function canonical(d: z.output<typeof baseSchema>, registry?: DefinitionRegistry
     target: d.target,
     workload: d.workload,
     runtime: d.runtime,
-    nodes: d.nodes ?? registry?.defaultNodes?.(d.target) ?? DEFAULTS.nodes,
+    nodes: d.nodes ?? registry?.defaultNodes?.(d.target, d.runtime) ?? DEFAULTS.nodes,
     concurrency: d.concurrency,
     timeLimit: d.timeLimit,
     ...(d.rate !== undefined && { rate: d.rate }),
@@ -364,6 +378,7 @@ function canonical(d: z.output<typeof baseSchema>, registry?: DefinitionRegistry
     seed: d.seed,
     store: d.store,
     ...(d.bug !== undefined && { bug: d.bug }),
+    ...(d.images !== undefined && { images: d.images }),
     options: d.options,
   };
 }
@@ -383,13 +398,20 @@ export function definitionSchema(registry?: DefinitionRegistry) {
       if (!registry) return;
       const known = (what: string, name: string, names: readonly string[]) =>
         `unknown ${what} '${name}' (known: ${names.length ? names.join(', ') : 'none'})`;
-      if (!registry.knownTargets.includes(d.target)) {
-        ctx.addIssue({ code: 'custom', path: ['target'], message: known('target', d.target, registry.knownTargets) });
+      const targets = registry.targetsOf?.(d.runtime) ?? registry.knownTargets;
+      if (!targets.includes(d.target)) {
+        const message = known('target', d.target, targets);
+        ctx.addIssue({ code: 'custom', path: ['target'], message: registry.targetsOf ? `${message} for the ${d.runtime} runtime` : message });
       } else if (d.bug !== undefined) {
-        const bugs = registry.knownBugs?.(d.target);
+        const bugs = registry.knownBugs?.(d.target, d.runtime);
         if (bugs && !bugs.includes(d.bug)) {
           ctx.addIssue({ code: 'custom', path: ['bug'], message: `${known('bug', d.bug, bugs)} of target '${d.target}'` });
         }
+      }
+      const faults = registry.faultsOf?.(d.runtime);
+      const unable = faults && (d.nemesis.faults ?? DEFAULTS.nemesis.faults).flatMap(faultsOf).find((f) => !faults.includes(f.kind));
+      if (unable) {
+        ctx.addIssue({ code: 'custom', path: ['nemesis'], message: `the ${d.runtime} runtime cannot inflict '${unable.kind}' (it can: ${faults.join(', ')})` });
       }
       if (!registry.knownWorkloads.includes(d.workload)) {
         ctx.addIssue({ code: 'custom', path: ['workload'], message: known('workload', d.workload, registry.knownWorkloads) });

@@ -23,6 +23,8 @@ export interface RunFlagValues {
   seed?: string | number;
   store?: string;
   bug?: string;
+  /** auto, local or official (the docker runtime's images) */
+  images?: string;
   /** target/workload options as a JSON object */
   options?: string | Record<string, unknown>;
 }
@@ -53,6 +55,7 @@ export const RUN_FLAGS: readonly RunFlag[] = [
   { key: 'nemesisInterval', flag: '--nemesis-interval', arg: '<s>', description: 'seconds between faults' },
   { key: 'seed', flag: '--seed', arg: '<n>', description: 'seed of every random choice (default: random, printed)' },
   { key: 'bug', flag: '--bug', arg: '<name>', description: "a named bug of the target" },
+  { key: 'images', flag: '--images', arg: '<choice>', description: 'docker images: official (registry), local (faultline images build) or auto' },
   { key: 'store', flag: '--store', arg: '<dir>', description: 'where runs are stored' },
   { key: 'options', flag: '--options', arg: '<json>', description: 'target/workload options as a JSON object' },
 ];
@@ -78,7 +81,7 @@ function numeric(v: string | number | undefined): unknown {
 export function flagsToFields(flags: CliFlags): DefinitionFields {
   const raw: Record<string, unknown> = {};
   const str = (k: RunFlagKey) => flags[k];
-  for (const k of ['name', 'target', 'workload', 'runtime', 'store', 'bug'] as const) if (str(k) !== undefined) raw[k] = str(k);
+  for (const k of ['name', 'target', 'workload', 'runtime', 'store', 'bug', 'images'] as const) if (str(k) !== undefined) raw[k] = str(k);
   for (const k of ['concurrency', 'timeLimit', 'rate', 'seed'] as const) if (flags[k] !== undefined) raw[k] = numeric(flags[k]);
   if (flags.nodes !== undefined) {
     const n = flags.nodes;

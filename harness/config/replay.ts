@@ -21,6 +21,7 @@ export function replayArgs(def: TestDefinition): string[] {
     nemesisInterval: String(def.nemesis.interval),
     seed: String(def.seed),
     bug: def.bug,
+    images: def.images,
     store: def.store,
     options: Object.keys(def.options).length ? JSON.stringify(def.options) : undefined,
   };

@@ -59,7 +59,7 @@ describe('config: the replay command', () => {
 
   it('leaves out only unset optional fields (unlimited rate, no bug, no options)', () => {
     const flags = replayArgs(parseDefinition({ seed: 1 })).filter((a) => a.startsWith('--'));
-    const all = RUN_FLAGS.map((f) => f.flag).filter((f) => !['--rate', '--bug', '--options'].includes(f));
+    const all = RUN_FLAGS.map((f) => f.flag).filter((f) => !['--rate', '--bug', '--images', '--options'].includes(f));
     assert.deepEqual(flags, all);
   });
 

@@ -1,0 +1,95 @@
+import type Dockerode from 'dockerode';
+import { LABELS, runFilter } from './labels.js';
+
+/**
+ * Cleanup you can trust: every live cluster registers its teardown here, and SIGINT or SIGTERM tears every one
+ * down (heal, remove containers, remove the network) before the process exits with 130 or 143. A second signal
+ * exits at once; what is left is `faultline cleanup`'s.
+ */
+const live = new Map<string, () => Promise<void>>();
+let installed = false;
+let stopping = false;
+/** A teardown that hangs (a wedged engine) must not keep the process from exiting. */
+const SIGNAL_TEARDOWN_MS = 30_000;
+
+export function trackCluster(runId: string, teardown: () => Promise<void>): () => void {
+  live.set(runId, teardown);
+  if (!installed) {
+    installed = true;
+    process.on('SIGINT', () => void onSignal('SIGINT', 130));
+    process.on('SIGTERM', () => void onSignal('SIGTERM', 143));
+  }
+  return () => live.delete(runId);
+}
+
+async function onSignal(signal: string, code: number): Promise<void> {
+  if (stopping) process.exit(code);
+  stopping = true;
+  if (live.size > 0) process.stderr.write(`faultline: ${signal}: removing the containers of ${[...live.keys()].join(', ')}\n`);
+  const all = Promise.allSettled([...live.values()].map((t) => t()));
+  await Promise.race([all, new Promise((r) => setTimeout(r, SIGNAL_TEARDOWN_MS).unref())]);
+  process.exit(code);
+}
+
+export interface Leftovers {
+  containers: string[];
+  networks: string[];
+  /** Runs skipped because the faultline process that made them is still alive. */
+  liveRuns: string[];
+}
+
+/**
+ * Removes the containers and networks of runs whose faultline process is gone (or of one run, or, with `all`,
+ * of every run): what a crashed or SIGKILLed run left behind. `dryRun` only lists them.
+ */
+export async function removeLeftovers(docker: Dockerode, options: { runId?: string; all?: boolean; dryRun?: boolean } = {}): Promise<Leftovers> {
+  const filters = runFilter(options.runId);
+  const containers = await docker.listContainers({ all: true, filters });
+  const networks = await docker.listNetworks({ filters });
+  const liveRuns = new Set<string>();
+  const isLive = (labels: Record<string, string> | undefined): boolean => {
+    if (options.all || options.runId || !labels) return false;
+    const pid = Number(labels[LABELS.pid]);
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return false;
+    }
+    liveRuns.add(labels[LABELS.run]);
+    return true;
+  };
+  const doomedContainers = containers.filter((c) => !isLive(c.Labels));
+  const doomedNetworks = networks.filter((n) => !isLive(n.Labels));
+  if (!options.dryRun) {
+    await Promise.all(doomedContainers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreGone)));
+    await Promise.all(doomedNetworks.map((n) => removeNetwork(() => docker.getNetwork(n.Id).remove())));
+  }
+  return {
+    containers: doomedContainers.map((c) => (c.Names[0] ?? c.Id).replace(/^\//, '')),
+    networks: doomedNetworks.map((n) => n.Name),
+    liveRuns: [...liveRuns],
+  };
+}
+
+/** Removing what is already gone is success. */
+export function ignoreGone(e: unknown): void {
+  const status = (e as { statusCode?: number }).statusCode;
+  if (status === 404 || status === 409) return; // 409: removal already in progress
+  throw e;
+}
+
+/** A network cannot go while an endpoint is attached: a container whose removal is still under way. Retry briefly. */
+export async function removeNetwork(remove: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await remove();
+      return;
+    } catch (e) {
+      const status = (e as { statusCode?: number }).statusCode;
+      if (status === 404) return;
+      if (attempt >= 20 || !/active endpoints|in use/i.test(String((e as Error).message))) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}

@@ -1,0 +1,68 @@
+import type Dockerode from 'dockerode';
+import { usageError } from '../../../checkers/errors.js';
+import type { Cluster, Runtime, StartOptions } from '../../runtime.js';
+import { DockerCluster } from './cluster.js';
+import { dockerClient, resolveImages, type ImageChoice } from './images.js';
+import type { DockerTarget } from './target.js';
+
+/** How often `drive` looks at the run's condition: the run loop's own work happens in timers and I/O callbacks. */
+const DRIVE_POLL_MS = 5;
+
+/**
+ * The Docker runtime: real servers in containers, real time. Time starts when the cluster is serving, so a test's
+ * time limit is spent testing, not pulling images or waiting for PostgreSQL to start.
+ */
+export class DockerRuntime implements Runtime {
+  readonly name = 'docker';
+  private t0 = performance.now();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  /** The last cluster started (for the benchmarks' setup and teardown figures). */
+  cluster: DockerCluster | undefined;
+
+  constructor(
+    private readonly targets: ReadonlyMap<string, DockerTarget>,
+    private readonly config: { images: ImageChoice; docker?: Dockerode },
+  ) {}
+
+  now(): number {
+    return performance.now() - this.t0;
+  }
+
+  at(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, Math.max(0, ms));
+    this.timers.add(t);
+  }
+
+  async start(name: string, options: StartOptions): Promise<Cluster> {
+    const target = this.targets.get(name);
+    if (!target) throw usageError(`unknown target '${name}' for the docker runtime (known: ${[...this.targets.keys()].join(', ')})`);
+    if (options.bug !== undefined && !target.bugs.includes(options.bug)) {
+      throw usageError(`target ${name} has no bug '${options.bug}' (${target.bugs.length ? `known: ${target.bugs.join(', ')}` : 'it has none'})`);
+    }
+    const docker = this.config.docker ?? (await dockerClient());
+    const images = await resolveImages(docker, this.config.images);
+    const cluster = await DockerCluster.start(docker, target, {
+      nodes: options.nodes,
+      bug: options.bug,
+      options: options.options ?? {},
+      images,
+      // Once the cluster is gone, nothing of the run may fire (a late client retry, a crash-loop step).
+      onStopped: () => this.cancelTimers(),
+    });
+    this.cluster = cluster;
+    this.t0 = performance.now();
+    return cluster;
+  }
+
+  async drive(finished: () => boolean): Promise<void> {
+    while (!finished()) await new Promise((r) => setTimeout(r, DRIVE_POLL_MS));
+  }
+
+  private cancelTimers(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+}

@@ -1,0 +1,126 @@
+import { fileURLToPath } from 'node:url';
+import type { SimTransport } from '../../harness/runtimes/sim/target.js';
+import type { ClusterView, ContainerSpec, DockerTarget, TargetSession } from '../../harness/runtimes/docker/target.js';
+import { connectClient, type ProcessClient } from '../../harness/runtimes/process/client.js';
+import { raftClient } from './client.js';
+import { NOT_LEADER } from './messages.js';
+import { raftKv } from './sim.js';
+
+/** The port every node listens on, inside its container, for peers and clients alike. */
+const PORT = 7000;
+/** The repository (dist/ and node_modules/), bound read-only into each container: the node is `faultline node`. */
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const MOUNT = '/faultline';
+/**
+ * The client's attempt time-outs are in the simulation's milliseconds; real ones are slower (docker-proxy, fsync of
+ * each log append on an overlay filesystem, an election after a kill), so they are stretched by this factor.
+ */
+const REAL_TIME_FACTOR = 2.5;
+const PROBE_TIMEOUT_MS = 300;
+
+/**
+ * raft-kv in containers: each node is the very program the simulation runs, as a `faultline node raft-kv` process
+ * over TCP, its log in the container's own filesystem (so a SIGKILLed node restarts with what it persisted).
+ */
+export const raftKvDocker: DockerTarget = {
+  name: 'raft-kv',
+  description: raftKv.description,
+  bugs: raftKv.bugs,
+  defaultNodes: raftKv.defaultNodes,
+  nodeIds: raftKv.nodeIds,
+  containers({ nodes, images, ips, bug }) {
+    const specs: Record<string, ContainerSpec> = {};
+    for (const n of nodes) {
+      const peers = nodes.filter((p) => p !== n).map((p) => `${p}=${ips[p]}:${PORT}`).join(',');
+      specs[n] = {
+        image: images.node,
+        cmd: ['node', `${MOUNT}/bin/faultline.js`, 'node', 'raft-kv', '--id', n, '--listen', `0.0.0.0:${PORT}`, '--peers', peers, '--data-dir', '/data', ...(bug ? ['--bug', bug] : [])],
+        ports: [PORT],
+        mounts: { [ROOT]: MOUNT },
+      };
+    }
+    return specs;
+  },
+  async ready(view, deadline) {
+    const probe = probeClient(view);
+    try {
+      // Every node answers (a redirect will do: it is up and knows a leader), then the leader serves a read.
+      for (const n of view.nodes) {
+        while (!(await probe.request(n, readProbe(), PROBE_TIMEOUT_MS))) {
+          if (Date.now() > deadline) throw new Error(`node ${n} does not answer on ${endpointText(view, n)}`);
+        }
+      }
+      while ((await findLeader(probe, view.nodes, view.nodes[0])) === undefined) {
+        if (Date.now() > deadline) throw new Error('no leader was elected');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      await probe.close();
+    }
+  },
+  async open(view): Promise<TargetSession> {
+    const probe = probeClient(view);
+    const clients = new Set<ProcessClient>();
+    let leader: string | undefined = view.nodes[0];
+    return {
+      client(process) {
+        const pc = connectClient(`c${process}`, endpoints(view));
+        clients.add(pc);
+        const transport: SimTransport = {
+          request(node, msg, timeoutMs, done) {
+            void pc.request(node, msg, timeoutMs * REAL_TIME_FACTOR).then((reply) => {
+              if (reply && reply.error !== NOT_LEADER) leader = node;
+              done(reply);
+            });
+          },
+        };
+        const client = raftClient(transport, view.nodes, process);
+        return {
+          invoke: (op, done) => client.invoke(op, done),
+          close() {
+            clients.delete(pc);
+            void pc.close();
+          },
+        };
+      },
+      async primaries() {
+        leader = await findLeader(probe, view.nodes, leader ?? view.nodes[0]);
+        return leader ? [leader] : [];
+      },
+      async close() {
+        await Promise.all([...clients].map((c) => c.close()));
+        await probe.close();
+      },
+    };
+  },
+};
+
+function endpoints(view: ClusterView): Record<string, string> {
+  return Object.fromEntries(view.nodes.map((n) => [n, endpointText(view, n)]));
+}
+
+function endpointText(view: ClusterView, node: string): string {
+  const e = view.endpoint(node, PORT);
+  return `${e.host}:${e.port}`;
+}
+
+function probeClient(view: ClusterView): ProcessClient {
+  return connectClient('faultline-probe', endpoints(view));
+}
+
+let probeSeq = 0;
+/** A read of a key no workload uses: a leader answers it, anyone else redirects. */
+const readProbe = () => ({ op: { f: 'read', key: '__faultline_probe', value: null }, clientId: 'faultline-probe', seq: ++probeSeq });
+
+/** The node that serves a read, found from `start` by following redirects (a few hops at most). */
+async function findLeader(probe: ProcessClient, nodes: readonly string[], start: string): Promise<string | undefined> {
+  let node = start;
+  for (let hop = 0; hop < nodes.length + 2; hop++) {
+    const reply = await probe.request(node, readProbe(), PROBE_TIMEOUT_MS);
+    if (reply && reply.error !== NOT_LEADER) return node;
+    const hint = reply?.leader;
+    node = typeof hint === 'string' && nodes.includes(hint) && hint !== node ? hint : nodes[(nodes.indexOf(node) + 1) % nodes.length];
+  }
+  return undefined;
+}
+
