@@ -1,0 +1,126 @@
+import pg from 'pg';
+import { usageError } from '../../checkers/errors.js';
+import type { ClusterView, ContainerContext, ContainerSpec, DockerTarget, TargetSession } from '../../harness/runtimes/docker/target.js';
+import { behaviourWith, type BugTable } from '../bugs.js';
+import { numberedNodes } from '../node.js';
+import { CORRECT, PostgresClient, SCHEMA, connectionConfig, type Behaviour } from './client.js';
+
+const BUGS: BugTable<Behaviour> = {
+  // cas as SELECT then UPDATE under READ COMMITTED: two cas from the same value both succeed (a lost update).
+  // No widening of the race is needed: a 10 s run with 5 processes finds it on every key.
+  'read-committed': { isolation: 'READ COMMITTED' },
+};
+
+export const behaviourOf = (bug: string | undefined): Behaviour => behaviourWith(CORRECT, BUGS, bug);
+
+export const PORT = 5432;
+const DATA = '/var/lib/postgresql/data';
+const BIN = '/usr/lib/postgresql/15/bin';
+
+/**
+ * Server settings, as `-c` arguments. Durability stays on (fsync, synchronous commit, full-page writes): a kill
+ * must not lose acknowledged commits. max_prepared_transactions lets two-phase commit (PREPARE TRANSACTION) run
+ * on these servers. The rest keeps a node small and its start quick: little shared memory, no huge-page probe, no JIT.
+ */
+const SETTINGS = [
+  'listen_addresses=*',
+  'fsync=on',
+  'synchronous_commit=on',
+  'full_page_writes=on',
+  'max_prepared_transactions=64',
+  'max_connections=200',
+  'shared_buffers=32MB',
+  'huge_pages=off',
+  'jit=off',
+];
+const settingArgs = SETTINGS.flatMap((s) => ['-c', s]);
+
+/**
+ * The local image ships an initialized cluster; an image without one (the probe image) gets it here on first
+ * start, the way the local image made its own: trust authentication, reachable from the run's network.
+ */
+const INIT_IF_NEEDED =
+  `test -f ${DATA}/PG_VERSION || { ${BIN}/initdb --auth=trust -U postgres --encoding=UTF8 --locale=C.UTF-8 -D ${DATA} >/dev/null && ` +
+  `echo 'host all all 0.0.0.0/0 trust' >> ${DATA}/pg_hba.conf; } || exit 1; exec ${BIN}/postgres -D ${DATA} "$@"`;
+
+function container(ctx: ContainerContext): ContainerSpec {
+  if (ctx.images.flavour === 'official') {
+    // The image's entrypoint runs initdb on the first start (a few seconds) and then `postgres` as its user.
+    return { image: ctx.images.postgres, cmd: ['postgres', ...settingArgs], env: { POSTGRES_HOST_AUTH_METHOD: 'trust' }, ports: [PORT] };
+  }
+  return { image: ctx.images.postgres, entrypoint: [], cmd: ['sh', '-c', INIT_IF_NEEDED, 'postgres', ...settingArgs], user: 'postgres', ports: [PORT] };
+}
+
+/**
+ * One PostgreSQL server holding a register per key (a row of `registers`), every op one SERIALIZABLE
+ * transaction. A kill is a crash of the whole server: acknowledged commits must survive it (the WAL is fsynced).
+ */
+export const postgres: DockerTarget = {
+  name: 'postgres',
+  description: 'PostgreSQL, one server, registers as rows, SERIALIZABLE transactions (bugs: cas under READ COMMITTED)',
+  bugs: Object.keys(BUGS),
+  defaultNodes: 1,
+  nodeIds: (n) => numberedNodes(n, 1),
+  containers(ctx) {
+    behaviourOf(ctx.bug);
+    // Separate servers share nothing: a register spread over them could not be linearizable, correct or not.
+    if (ctx.nodes.length !== 1) throw usageError(`the postgres target is one server (asked for ${ctx.nodes.length} nodes; use --nodes 1)`);
+    return Object.fromEntries(ctx.nodes.map((node) => [node, container(ctx)]));
+  },
+  async ready(view, deadline) {
+    for (const node of view.nodes) await untilServing(view, node, deadline);
+    const conn = new pg.Client(connectionConfig(view.endpoint(view.nodes[0], PORT), 'setup'));
+    conn.on('error', () => {});
+    try {
+      await conn.connect();
+      await conn.query(SCHEMA);
+    } catch (e) {
+      throw new Error(`postgres on ${view.nodes[0]}: creating the schema: ${oneLine(e)}`);
+    } finally {
+      endQuietly(conn);
+    }
+  },
+  async open(view: ClusterView): Promise<TargetSession> {
+    const behaviour = behaviourOf(view.bug);
+    const endpoint = view.endpoint(view.nodes[0], PORT);
+    const clients = new Set<PostgresClient>();
+    return {
+      client(process) {
+        const client = new PostgresClient(connectionConfig(endpoint, `p${process}`), behaviour, process);
+        clients.add(client);
+        return client;
+      },
+      async close() {
+        for (const c of clients) c.close();
+        clients.clear();
+      },
+    };
+  },
+};
+
+/** Connects and runs `SELECT 1` until it works (the server is up and out of recovery) or the deadline passes. */
+async function untilServing(view: ClusterView, node: string, deadline: number): Promise<void> {
+  let last: unknown;
+  for (;;) {
+    const conn = new pg.Client({ ...connectionConfig(view.endpoint(node, PORT), 'ready'), connectionTimeoutMillis: 1000 });
+    conn.on('error', () => {});
+    try {
+      await conn.connect();
+      await conn.query('SELECT 1');
+      return;
+    } catch (e) {
+      last = e;
+    } finally {
+      endQuietly(conn);
+    }
+    if (Date.now() + 200 > deadline) throw new Error(`postgres on ${node} did not serve before the deadline: ${oneLine(last)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Closes a connection without waiting: a server that stopped answering must not hold up the caller. */
+function endQuietly(conn: pg.Client): void {
+  conn.end().catch(() => {});
+}
+
+const oneLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0];
