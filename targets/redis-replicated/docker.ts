@@ -1,0 +1,143 @@
+import { Redis, type NatMap } from 'ioredis';
+import { usageError } from '../../checkers/errors.js';
+import type { ClusterView, ContainerContext, DockerTarget } from '../../harness/runtimes/docker/target.js';
+import { numberedNodes } from '../node.js';
+import { CONNECTION_OPTIONS, OpenClients, redisClient } from '../redis/client.js';
+import { AdminConnection, pollUntil, PROBE_TIMEOUT_MS, RoleProbe } from '../redis/probe.js';
+import { REDIS_PORT } from '../redis/server.js';
+import { MASTER_NAME, nodeScript, SENTINEL_PORT } from './sentinel.js';
+
+/**
+ * The `wait` option: after each write, `WAIT <wait> <WAIT_TIMEOUT_MS>` (replicas that must have the write before it counts as
+ * acknowledged; a shorter count makes the op info). Absent or 0: no WAIT, Redis's default asynchronous replication.
+ */
+export function waitReplicas(options: Readonly<Record<string, unknown>>, nodes: number): number {
+  const w = options.wait;
+  if (w === undefined) return 0;
+  if (typeof w !== 'number' || !Number.isInteger(w) || w < 0 || w > nodes - 1) {
+    throw usageError(`redis-replicated: option wait must be a number of replicas, 0 to ${nodes - 1} (got ${JSON.stringify(w)})`);
+  }
+  return w;
+}
+
+/**
+ * What the harness knows that the servers do not: nodes name each other by their addresses on the run's network,
+ * which the harness cannot reach; it reaches each port through a loopback port of its own. Sentinel's answers are
+ * translated with this map.
+ */
+function natMap(view: ClusterView): NatMap {
+  return Object.fromEntries(view.nodes.flatMap((n) => [REDIS_PORT, SENTINEL_PORT].map((p) => [`${view.ip(n)}:${p}`, view.endpoint(n, p)])));
+}
+
+/** Each process asks the sentinels in its own order (starting at its own node), as clients spread over a cluster do. */
+function sentinelsFor(view: ClusterView, process: number): { host: string; port: number }[] {
+  const n = view.nodes.length;
+  return view.nodes.map((_, i) => view.endpoint(view.nodes[(process + i) % n], SENTINEL_PORT));
+}
+
+/** The harness's own connections to a node's two servers, for the ready check. */
+interface NodeProbes {
+  redis: AdminConnection;
+  sentinel: AdminConnection;
+}
+
+function probesOf(view: ClusterView, node: string): NodeProbes {
+  return {
+    redis: new AdminConnection(view.endpoint(node, REDIS_PORT), `${node}'s server`),
+    sentinel: new AdminConnection(view.endpoint(node, SENTINEL_PORT), `${node}'s sentinel`),
+  };
+}
+
+/** What is not yet so of a node: its server answers, a replica's link is up, its sentinel knows every peer. */
+async function notYetReady(view: ClusterView, node: string, probes: NodeProbes): Promise<string | undefined> {
+  const n = view.nodes.length;
+  const primary = view.nodes[0];
+  if ((await probes.redis.ask((c) => c.ping())) !== 'PONG') return `${node}: no PONG`;
+  if (node !== primary) {
+    const replication = await probes.redis.ask((c) => c.info('replication'));
+    if (!/master_link_status:up/.test(replication)) return `${node}: replica not yet in sync with ${primary}`;
+  }
+  const flat = (await probes.sentinel.ask((c) => c.call('SENTINEL', 'MASTER', MASTER_NAME))) as string[];
+  const master = new Map<string, string>();
+  for (let i = 0; i + 1 < flat.length; i += 2) master.set(flat[i], flat[i + 1]);
+  const others = Number(master.get('num-other-sentinels'));
+  const replicas = Number(master.get('num-slaves'));
+  if (master.get('ip') !== view.ip(primary)) return `${node}'s sentinel sees the primary at ${master.get('ip')}`;
+  if (others !== n - 1) return `${node}'s sentinel knows ${others} of ${n - 1} other sentinels`;
+  if (replicas !== n - 1) return `${node}'s sentinel knows ${replicas} of ${n - 1} replicas`;
+  return undefined;
+}
+
+/**
+ * Redis with Sentinel: on each node a data server and a sentinel. n1 is the primary at start, the others replicate
+ * it asynchronously; the sentinels (quorum: a majority) promote a replica when the primary is unreachable for 1 s.
+ * Clients find the primary through the sentinels and keep their connection for as long as it is up, so a client
+ * that reached a primary the others have since replaced keeps writing to it. That is Redis's documented weakness:
+ * a primary isolated with a minority goes on acknowledging writes, and when the partition heals it becomes a
+ * replica of the new primary and drops them (lost acknowledged writes; `wait` narrows, but does not close, that
+ * window). Workloads: set, register.
+ */
+export const redisReplicated: DockerTarget = {
+  name: 'redis-replicated',
+  description:
+    'Redis, a primary and replicas with Sentinel failover; option wait=<replicas> (workloads: set, register; loses acknowledged writes on partition)',
+  bugs: [],
+  defaultNodes: 3,
+  nodeIds: (n) => numberedNodes(n, 3),
+  containers(ctx: ContainerContext) {
+    waitReplicas(ctx.options, ctx.nodes.length);
+    // The official image's entrypoint runs a command other than `redis-server` as it is (as root, like the local one).
+    const spec = (node: string) => ({ image: ctx.images.redis, cmd: ['sh', '-c', nodeScript(ctx, node)], ports: [REDIS_PORT, SENTINEL_PORT] });
+    return Object.fromEntries(ctx.nodes.map((node) => [node, spec(node)]));
+  },
+  async ready(view, deadline) {
+    const probes = new Map(view.nodes.map((n) => [n, probesOf(view, n)]));
+    try {
+      await pollUntil(deadline, async () => {
+        for (const [node, p] of probes) {
+          const why = await notYetReady(view, node, p);
+          if (why !== undefined) return why;
+        }
+        return undefined;
+      });
+    } finally {
+      for (const p of probes.values()) {
+        p.redis.disconnect();
+        p.sentinel.disconnect();
+      }
+    }
+  },
+  async open(view) {
+    const wait = waitReplicas(view.options, view.nodes.length);
+    const nat = natMap(view);
+    const clients = new OpenClients();
+    const roles = new RoleProbe(view, REDIS_PORT);
+    return {
+      client: (process) =>
+        clients.add(
+          redisClient({
+            connection: () =>
+              new Redis({
+                ...CONNECTION_OPTIONS,
+                sentinels: sentinelsFor(view, process),
+                name: MASTER_NAME,
+                natMap: nat,
+                // One pass over the sentinels per connection attempt; the op fails if none answers.
+                sentinelRetryStrategy: () => null,
+                sentinelCommandTimeout: PROBE_TIMEOUT_MS,
+                // The sentinels' own list of peers holds network addresses; the harness knows its way to each already.
+                updateSentinels: false,
+                // Not following failovers behind the op's back: a connection stays with the server it reached.
+                failoverDetector: false,
+              }),
+            waitReplicas: wait,
+          }),
+        ),
+      primaries: () => roles.primaries(),
+      async close() {
+        clients.closeAll();
+        roles.close();
+      },
+    };
+  },
+};

@@ -1,0 +1,80 @@
+import type { ContainerContext } from '../../harness/runtimes/docker/target.js';
+import { dataDir, durableArgs, REDIS_PORT, serverBinary } from '../redis/server.js';
+
+export const SENTINEL_PORT = 26379;
+/** The name the sentinels monitor the primary under, and clients ask them for. */
+export const MASTER_NAME = 'mymaster';
+
+/**
+ * Fast failover, for a test that lasts seconds: a primary silent for 1 s is subjectively down, and a failover that
+ * stalls is retried after 3 s. Replicas resynchronise with a new primary one at a time.
+ */
+export const SENTINEL_TIMING = { downAfterMs: 1000, failoverTimeoutMs: 3000, parallelSyncs: 1 } as const;
+
+/** Sentinels that must agree the primary is down: a majority, so an isolated minority never starts a failover. */
+export function quorum(nodes: number): number {
+  return Math.floor(nodes / 2) + 1;
+}
+
+/** The first node is the primary at start; the others replicate it. */
+export function initialPrimary(ctx: ContainerContext): string {
+  return ctx.nodes[0];
+}
+
+/**
+ * A node's Sentinel configuration. Sentinel rewrites this file as it learns (epochs, the current primary, its
+ * peers), so it is written once, at the first start: a node restarted after a kill comes back with what its
+ * sentinel knew. Each sentinel announces the node's address on the run's network, the one its peers reach.
+ */
+export function sentinelConf(ctx: ContainerContext, node: string): string[] {
+  const m = MASTER_NAME;
+  return [
+    `port ${SENTINEL_PORT}`,
+    'protected-mode no',
+    `dir ${dataDir(ctx.images)}`,
+    `sentinel announce-ip ${ctx.ips[node]}`,
+    `sentinel announce-port ${SENTINEL_PORT}`,
+    `sentinel monitor ${m} ${ctx.ips[initialPrimary(ctx)]} ${REDIS_PORT} ${quorum(ctx.nodes.length)}`,
+    `sentinel down-after-milliseconds ${m} ${SENTINEL_TIMING.downAfterMs}`,
+    `sentinel failover-timeout ${m} ${SENTINEL_TIMING.failoverTimeoutMs}`,
+    `sentinel parallel-syncs ${m} ${SENTINEL_TIMING.parallelSyncs}`,
+  ];
+}
+
+/**
+ * The server's role, in a file of its own: Sentinel persists every role change it makes with CONFIG REWRITE, as
+ * in a real deployment, so a node killed and started again comes back with the role Sentinel last gave it rather
+ * than its role at the start. Everything else is on the command line.
+ */
+export function roleConf(ctx: ContainerContext, node: string): string[] {
+  const primary = initialPrimary(ctx);
+  return node === primary ? ['# the primary at start'] : [`replicaof ${ctx.ips[primary]} ${REDIS_PORT}`];
+}
+
+/** Words the shell takes as they are: every value here is an address, a number, a path or a fixed word. */
+function quoted(line: string): string {
+  if (line.includes("'")) throw new Error(`unexpected quote in a configuration line: ${line}`);
+  return `'${line}'`;
+}
+
+function writeOnce(file: string, lines: readonly string[]): string {
+  return `test -f ${file} || printf '%s\\n' ${lines.map(quoted).join(' ')} > ${file}`;
+}
+
+/**
+ * The node's command, for `sh -c`: both processes of a node in one container (so a kill, a pause or a partition
+ * of the node hits both). Sentinel runs in the background; the data server is the container's main process.
+ */
+export function nodeScript(ctx: ContainerContext, node: string): string {
+  const dir = dataDir(ctx.images);
+  const bin = serverBinary(ctx.images);
+  const args = [...durableArgs(dir), '--replica-announce-ip', ctx.ips[node]];
+  return [
+    'set -e',
+    `mkdir -p ${dir}`,
+    writeOnce(`${dir}/sentinel.conf`, sentinelConf(ctx, node)),
+    writeOnce(`${dir}/redis.conf`, roleConf(ctx, node)),
+    `${bin} ${dir}/sentinel.conf --sentinel &`,
+    `exec ${bin} ${dir}/redis.conf ${args.join(' ')}`,
+  ].join('\n');
+}

@@ -1,0 +1,145 @@
+import { ReplyError, type Redis, type RedisOptions } from 'ioredis';
+import type { Client, ClientOp, Completion } from '../../harness/runtime.js';
+import { applyOp } from './ops.js';
+
+/** How long a command may take once sent; then its outcome is unknown (info). */
+export const COMMAND_TIMEOUT_MS = 1000;
+/** How long a connection may take to become usable (through Sentinel: ask it, then reach the primary); then the op fails. */
+export const CONNECT_BUDGET_MS = 2500;
+/** `WAIT`'s own time-out, under the command time-out so that a short count comes back as a reply. */
+export const WAIT_TIMEOUT_MS = 500;
+
+/**
+ * What every client connection shares: it fails fast rather than hiding a fault. No offline queue (a command given
+ * while disconnected fails at once, unsent), no retries and no reconnection behind the op's back (the client opens
+ * a new connection on its next op), and never a resend after a reconnect (a write resent unseen could apply twice).
+ */
+export const CONNECTION_OPTIONS: RedisOptions = {
+  lazyConnect: true,
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 0,
+  retryStrategy: () => null,
+  autoResendUnfulfilledCommands: false,
+  commandTimeout: COMMAND_TIMEOUT_MS,
+  connectTimeout: 1000,
+  // No CLIENT SETINFO on connecting: a command that is not the op's, and one more way for a connection to stall.
+  disableClientInfo: true,
+};
+
+export interface RedisClientOptions {
+  /** A new connection, not yet connected (`lazyConnect`), to where this process should send its ops now. */
+  connection(): Redis;
+  /** After each write, `WAIT` for this many replicas (redis-replicated's `wait` option); 0: no WAIT. */
+  waitReplicas: number;
+}
+
+/** The errors ioredis gives a command it never wrote to the socket. */
+const UNSENT = [/Stream isn't writeable/, /enableOfflineQueue/];
+
+/**
+ * A logical process's connection to Redis. The connection it opened stays in use for as long as it is up, whatever
+ * happens to the server behind it: a client that reached a primary keeps writing there after Sentinel promoted
+ * another (what makes Redis's lost writes visible). A connection that broke, or whose server turned replica
+ * (READONLY), is replaced on the next op.
+ *
+ * Outcomes, Jepsen's: `fail` when the op certainly did not happen (no connection, so nothing was sent; an error
+ * reply such as READONLY; a cas whose comparison failed); `info` when it was sent and no reply came (time-out,
+ * connection lost), or when a write was done but `WAIT` counted fewer replicas than asked for.
+ */
+export function redisClient(options: RedisClientOptions): Client {
+  let conn: Redis | undefined;
+
+  const drop = () => {
+    conn?.disconnect();
+    conn = undefined;
+  };
+
+  const connected = async (): Promise<Redis> => {
+    if (conn?.status === 'ready') return conn;
+    drop();
+    const c = options.connection();
+    // Errors reach the op that meets them; unheard, the event would end the process.
+    c.on('error', () => {});
+    conn = c;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        c.connect(),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`not connected within ${CONNECT_BUDGET_MS} ms`)), CONNECT_BUDGET_MS);
+        }),
+      ]);
+    } catch (e) {
+      if (conn === c) drop();
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
+    return c;
+  };
+
+  const perform = async (op: ClientOp): Promise<Completion> => {
+    let c: Redis;
+    try {
+      c = await connected();
+    } catch (e) {
+      return { type: 'fail', value: op.value, error: `connect: ${messageOf(e)}` };
+    }
+    let applied;
+    try {
+      applied = await applyOp(c, op);
+    } catch (e) {
+      if (e instanceof ReplyError) {
+        // The server answered with an error: it did not apply the op. READONLY: this server is a replica now.
+        if (/^READONLY/.test(messageOf(e))) drop();
+        return { type: 'fail', value: op.value, error: messageOf(e) };
+      }
+      drop();
+      if (UNSENT.some((re) => re.test(messageOf(e)))) return { type: 'fail', value: op.value, error: messageOf(e) };
+      return { type: 'info', value: op.value, error: messageOf(e) };
+    }
+    if (!applied.wrote || options.waitReplicas === 0) return applied.completion;
+    try {
+      const replicas = await c.wait(options.waitReplicas, WAIT_TIMEOUT_MS);
+      if (replicas >= options.waitReplicas) return applied.completion;
+      return { type: 'info', value: op.value, error: `WAIT: ${replicas} of ${options.waitReplicas} replicas acknowledged` };
+    } catch (e) {
+      drop();
+      return { type: 'info', value: op.value, error: `WAIT: ${messageOf(e)}` };
+    }
+  };
+
+  return {
+    invoke(op, done) {
+      void perform(op).then(done);
+    },
+    close() {
+      drop();
+    },
+  };
+}
+
+export function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** The clients a session gave out, so that closing the session closes those the harness has not closed itself. */
+export class OpenClients {
+  private readonly open = new Set<Client>();
+
+  add(client: Client): Client {
+    this.open.add(client);
+    return {
+      invoke: (op, done) => client.invoke(op, done),
+      close: () => {
+        client.close();
+        this.open.delete(client);
+      },
+    };
+  }
+
+  closeAll(): void {
+    for (const c of this.open) c.close();
+    this.open.clear();
+  }
+}

@@ -1,0 +1,53 @@
+import { Redis } from 'ioredis';
+import { usageError } from '../../checkers/errors.js';
+import type { ContainerContext, ContainerSpec, DockerTarget } from '../../harness/runtimes/docker/target.js';
+import { numberedNodes } from '../node.js';
+import { CONNECTION_OPTIONS, OpenClients, redisClient } from './client.js';
+import { AdminConnection, pollUntil, RoleProbe } from './probe.js';
+import { dataDir, durableArgs, REDIS_PORT, serverBinary } from './server.js';
+
+function container(ctx: ContainerContext): ContainerSpec {
+  // The official image's entrypoint runs `redis-server …` as the redis user; the local image has no entrypoint.
+  return { image: ctx.images.redis, cmd: [serverBinary(ctx.images), ...durableArgs(dataDir(ctx.images))], ports: [REDIS_PORT] };
+}
+
+/**
+ * One Redis server: registers as strings (GET, SET, cas as a Lua script) and the set workload's set (SADD,
+ * SMEMBERS). The append-only file is fsynced before every reply, so a SIGKILL loses no acknowledged write: correct
+ * under kill and pause.
+ */
+export const redis: DockerTarget = {
+  name: 'redis',
+  description: 'Redis, one server, append-only file fsynced on every write (workloads: register, set)',
+  bugs: [],
+  defaultNodes: 1,
+  nodeIds: (n) => numberedNodes(n, 1),
+  containers(ctx) {
+    // Separate servers share nothing: a register spread over them could not be linearizable, correct or not.
+    if (ctx.nodes.length !== 1) throw usageError(`the redis target is one server (asked for ${ctx.nodes.length} nodes; use --nodes 1 or redis-replicated)`);
+    return Object.fromEntries(ctx.nodes.map((node) => [node, container(ctx)]));
+  },
+  async ready(view, deadline) {
+    const node = view.nodes[0];
+    const conn = new AdminConnection(view.endpoint(node, REDIS_PORT), `redis on ${node}`);
+    try {
+      // PING answers LOADING while the append-only file is replayed: a reply error, so not ready yet.
+      await pollUntil(deadline, async () => ((await conn.ask((c) => c.ping())) === 'PONG' ? undefined : `redis on ${node}: no PONG`));
+    } finally {
+      conn.disconnect();
+    }
+  },
+  async open(view) {
+    const endpoint = view.endpoint(view.nodes[0], REDIS_PORT);
+    const clients = new OpenClients();
+    const roles = new RoleProbe(view, REDIS_PORT);
+    return {
+      client: () => clients.add(redisClient({ connection: () => new Redis({ ...endpoint, ...CONNECTION_OPTIONS }), waitReplicas: 0 })),
+      primaries: () => roles.primaries(),
+      async close() {
+        clients.closeAll();
+        roles.close();
+      },
+    };
+  },
+};

@@ -1,0 +1,116 @@
+import { Redis } from 'ioredis';
+import type { ClusterView } from '../../harness/runtimes/docker/target.js';
+import { messageOf } from './client.js';
+
+/** How long an admin question (PING, ROLE, SENTINEL …) may take before its node counts as not answering. */
+export const PROBE_TIMEOUT_MS = 500;
+const POLL_MS = 200;
+
+/**
+ * A connection for the harness's own questions (PING, ROLE, SENTINEL …), each bounded by PROBE_TIMEOUT_MS. It does
+ * not reconnect by itself (ioredis's own reconnection can leave a connection marked ready on a closed socket):
+ * a question finding it broken opens a new one.
+ */
+export class AdminConnection {
+  private conn: Redis | undefined;
+
+  /** `label` names the server in errors ("n2's sentinel"). */
+  constructor(
+    private readonly endpoint: { host: string; port: number },
+    private readonly label: string,
+  ) {}
+
+  async ask<T>(question: (conn: Redis) => Promise<T>): Promise<T> {
+    try {
+      return await bounded(this.connected().then(question));
+    } catch (e) {
+      this.disconnect();
+      throw new Error(`${this.label}: ${messageOf(e)}`);
+    }
+  }
+
+  disconnect(): void {
+    this.conn?.disconnect();
+    this.conn = undefined;
+  }
+
+  private async connected(): Promise<Redis> {
+    if (this.conn?.status === 'ready') return this.conn;
+    this.disconnect();
+    const conn = new Redis({
+      ...this.endpoint,
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      disableClientInfo: true,
+      connectTimeout: PROBE_TIMEOUT_MS,
+      commandTimeout: PROBE_TIMEOUT_MS,
+    });
+    conn.on('error', () => {});
+    this.conn = conn;
+    await conn.connect();
+    return conn;
+  }
+}
+
+/**
+ * Asks `notYet` until it says nothing is missing (undefined) or the deadline (Date.now() ms) passes; then rejects
+ * with its last answer, the reason the system is not ready.
+ */
+export async function pollUntil(deadline: number, notYet: () => Promise<string | undefined>): Promise<void> {
+  let why = 'never asked';
+  for (;;) {
+    try {
+      const missing = await notYet();
+      if (missing === undefined) return;
+      why = missing;
+    } catch (e) {
+      why = messageOf(e);
+    }
+    if (Date.now() >= deadline) throw new Error(why);
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+/** Answers `ask`, or rejects after PROBE_TIMEOUT_MS whatever the connection does. */
+function bounded<T>(ask: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    ask,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The primaries as the servers themselves say: every node whose ROLE is `master` now. During a partition that is
+ * both the isolated old primary and the one Sentinel promoted, as both take writes; a node that does not answer
+ * (down, paused) is not counted.
+ */
+export class RoleProbe {
+  private readonly conns: ReadonlyMap<string, AdminConnection>;
+
+  constructor(view: ClusterView, port: number) {
+    this.conns = new Map(view.nodes.map((n) => [n, new AdminConnection(view.endpoint(n, port), n)]));
+  }
+
+  async primaries(): Promise<string[]> {
+    const roles = await Promise.all(
+      [...this.conns].map(async ([node, conn]) => {
+        try {
+          const role = (await conn.ask((c) => c.call('ROLE'))) as unknown[];
+          return role[0] === 'master' ? node : undefined;
+        } catch {
+          return undefined;
+        }
+      }),
+    );
+    return roles.filter((n): n is string => n !== undefined);
+  }
+
+  close(): void {
+    for (const c of this.conns.values()) c.disconnect();
+  }
+}

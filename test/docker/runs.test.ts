@@ -1,0 +1,169 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Op } from '../../checkers/history/op.js';
+import { REGISTRY } from '../../harness/cli/run-command.js';
+import { parseDefinition } from '../../harness/config/index.js';
+import { runTest, type RunOutcome } from '../../harness/run.js';
+import { eventually, removeByPid, runResources } from '../support/docker.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const bin = join(root, 'bin/faultline.js');
+const store = mkdtempSync(join(tmpdir(), 'faultline-docker-runs-'));
+
+/** The issue's acceptance runs, in process, on real containers; each must leave nothing behind. */
+async function run(fields: Record<string, unknown>): Promise<RunOutcome> {
+  const def = parseDefinition({ runtime: 'docker', store, seed: 1, ...fields }, REGISTRY);
+  const outcome = await runTest(def);
+  assert.deepEqual(await runResources(process.pid), { containers: [], networks: [] }, 'the run removed its containers and network');
+  return outcome;
+}
+
+const nemesisOps = (h: readonly Op[]) => h.filter((o) => o.process === 'nemesis');
+
+describe('docker runtime: the acceptance runs on real servers', function () {
+  this.timeout(300_000);
+
+  it('redis under pause and kill is valid, and every fault is recorded with its exact targets', async () => {
+    const r = await run({ target: 'redis', nemesis: 'pause,kill', timeLimit: 20 });
+    assert.equal(r.valid, true, r.report);
+    const faults = nemesisOps(r.history);
+    const kinds = new Set(faults.map((o) => o.f));
+    assert.ok(kinds.has('start-pause') && kinds.has('stop-pause') && kinds.has('start-kill') && kinds.has('stop-kill'), [...kinds].join(','));
+    for (const o of faults) {
+      assert.deepEqual(o.value, ['n1'], `${o.f} names the node it hit`);
+      assert.equal(o.error, undefined, `${o.f} was inflicted: ${String(o.error)}`);
+    }
+    assert.ok(r.stats.ops.ok > 100, `the clients got work done: ${r.stats.ops.ok} ok`);
+  });
+
+  it('postgres under kill is valid', async () => {
+    const r = await run({ target: 'postgres', nemesis: 'kill', timeLimit: 15 });
+    assert.equal(r.valid, true, r.report);
+    assert.ok(nemesisOps(r.history).some((o) => o.f === 'start-kill' && o.error === undefined));
+  });
+
+  it('postgres with --bug read-committed is caught (lost updates of cas)', async () => {
+    const r = await run({ target: 'postgres', bug: 'read-committed', nemesis: 'none', timeLimit: 15 });
+    assert.equal(r.valid, false, r.report);
+  });
+
+  it('raft-kv nodes in containers are valid under iptables partitions and kills', async () => {
+    const r = await run({ target: 'raft-kv', nemesis: 'partition,kill', timeLimit: 30 });
+    assert.equal(r.valid, true, r.report);
+    const faults = nemesisOps(r.history);
+    const partitions = faults.filter((o) => o.f === 'start-partition');
+    assert.ok(partitions.length >= 2 && faults.some((o) => o.f === 'start-kill'), faults.map((o) => o.f).join(','));
+    for (const o of faults) assert.equal(o.error, undefined, `${o.f}: ${String(o.error)}`);
+    // A partition is recorded as the grudge itself: who drops whom.
+    assert.ok(partitions.every((o) => typeof o.value === 'object' && !Array.isArray(o.value) && Object.values(o.value as object).some((a) => (a as string[]).length > 0)));
+  });
+
+  it('redis-replicated with Sentinel loses acknowledged writes when a partition isolates the primary', async () => {
+    const t0 = Date.now();
+    const r = await run({ target: 'redis-replicated', workload: 'set', nemesis: 'partition' });
+    assert.equal(r.valid, false, r.report);
+    const check = r.check as unknown as { checker: string; lost: unknown[] };
+    assert.equal(check.checker, 'set');
+    assert.ok(check.lost.length > 0, 'acknowledged adds were lost');
+    assert.ok(Date.now() - t0 < 60_000, `found within 60 s (took ${Date.now() - t0} ms)`);
+  });
+});
+
+/** Starts `faultline run` on docker as a child process (its own pid labels what it creates). */
+function startRun(args: string[]): { child: ChildProcess; exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>; store: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-docker-signal-'));
+  const child = spawn(process.execPath, [bin, 'run', '--runtime', 'docker', '--store', dir, '--quiet', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr })));
+  return { child, exit, store: dir };
+}
+
+function historyLines(storeDir: string): number {
+  const found: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else if (e.name === 'history.jsonl') found.push(join(d, e.name));
+    }
+  };
+  walk(storeDir);
+  return found.reduce((n, f) => n + readFileSync(f, 'utf8').split('\n').filter(Boolean).length, 0);
+}
+
+describe('docker runtime: cleanup you can trust', function () {
+  this.timeout(180_000);
+  const children: ChildProcess[] = [];
+  // Whatever a failed test's runs left (only theirs: other runs on this engine are none of our business).
+  after(async () => {
+    children.forEach((c) => c.kill('SIGKILL'));
+    for (const c of children) await removeByPid(c.pid);
+  });
+
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
+    it(`${signal} in the middle of a run removes every container and the network, and keeps the history`, async () => {
+      const { child, exit, store: dir } = startRun(['--target', 'raft-kv', '--nemesis', 'partition', '--nemesis-interval', '2', '--time-limit', '120']);
+      children.push(child);
+      await eventually('the cluster to start', 60_000, async () => ((await runResources(child.pid)).containers.length === 5 ? true : undefined));
+      // Into the main phase: ops are being recorded.
+      await eventually('ops in the history', 60_000, async () => (historyLines(dir) > 50 ? true : undefined));
+      child.kill(signal);
+      const done = await exit;
+      assert.equal(done.code, code, done.stderr);
+      assert.match(done.stderr, new RegExp(`${signal}: removing the containers of`));
+      assert.deepEqual(await runResources(child.pid), { containers: [], networks: [] });
+      assert.ok(historyLines(dir) > 50, 'the history written so far is kept');
+    });
+  }
+
+  it('SIGINT during setup removes what setup had created so far', async () => {
+    const { child, exit } = startRun(['--target', 'raft-kv', '--time-limit', '60']);
+    children.push(child);
+    await eventually('the first container', 60_000, async () => ((await runResources(child.pid)).containers.length > 0 ? true : undefined));
+    child.kill('SIGINT');
+    const done = await exit;
+    assert.equal(done.code, 130, done.stderr);
+    assert.deepEqual(await runResources(child.pid), { containers: [], networks: [] });
+  });
+
+  it('faultline cleanup removes what a SIGKILLed run left, and leaves live runs alone', async () => {
+    const dead = startRun(['--target', 'raft-kv', '--time-limit', '120']);
+    const alive = startRun(['--target', 'redis', '--time-limit', '120']);
+    children.push(dead.child, alive.child);
+    await eventually('both clusters', 90_000, async () => {
+      const [d, a] = await Promise.all([runResources(dead.child.pid), runResources(alive.child.pid)]);
+      return d.containers.length === 5 && a.containers.length === 1 ? true : undefined;
+    });
+    dead.child.kill('SIGKILL');
+    await dead.exit;
+    assert.equal((await runResources(dead.child.pid)).containers.length, 5, 'a SIGKILLed run cannot clean up: its containers are left');
+
+    const r = spawnSync(process.execPath, [bin, 'cleanup'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /removed 5 container\(s\) and 1 network\(s\)/);
+    assert.match(r.stdout, /kept the live run/);
+    assert.deepEqual(await runResources(dead.child.pid), { containers: [], networks: [] });
+    assert.equal((await runResources(alive.child.pid)).containers.length, 1, 'the live run keeps its container');
+
+    alive.child.kill('SIGINT');
+    assert.equal((await alive.exit).code, 130);
+    assert.deepEqual(await runResources(alive.child.pid), { containers: [], networks: [] });
+  });
+
+  it('an unreachable Docker engine is a one-line error with exit 254', () => {
+    const r = spawnSync(process.execPath, [bin, 'run', '--runtime', 'docker', '--target', 'redis', '--store', store], {
+      encoding: 'utf8',
+      env: { ...process.env, DOCKER_HOST: 'unix:///nonexistent/docker.sock' },
+    });
+    assert.equal(r.status, 254, r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 2, r.stderr); // the run's header line, then the error
+    assert.match(r.stderr, /cannot reach Docker/);
+  });
+});
