@@ -167,10 +167,37 @@ async function createNode(
   notAborted: () => void,
 ): Promise<NodeContainer> {
   if (!spec) throw new Error(`the target defines no container for node ${name}`);
-  const ports = new Map<number, number>();
-  for (const p of spec.ports) ports.set(p, await freePort());
-  notAborted();
-  const container = await docker.createContainer({
+  // A port chosen free can be taken before Docker binds it (by another run, or a node of this one choosing at the
+  // same moment): Docker then refuses the start, and the node is made again with other ports.
+  for (let attempt = 1; ; attempt++) {
+    const ports = new Map<number, number>();
+    for (const p of spec.ports) ports.set(p, await freePort());
+    notAborted();
+    const container = await createContainer(docker, runId, network, name, ip, spec, ports);
+    notAborted();
+    try {
+      await container.start();
+      return { name, ip, container, ports };
+    } catch (e) {
+      if (attempt >= PORT_ATTEMPTS || !/port is already allocated|address already in use/i.test(String((e as Error).message))) throw e;
+      await container.remove({ force: true }).catch(ignoreGone);
+    }
+  }
+}
+
+/** How many times a node is made again after its published port was taken before Docker could bind it. */
+const PORT_ATTEMPTS = 5;
+
+function createContainer(
+  docker: Dockerode,
+  runId: string,
+  network: RunNetwork,
+  name: string,
+  ip: string,
+  spec: ContainerSpec,
+  ports: ReadonlyMap<number, number>,
+): Promise<Dockerode.Container> {
+  return docker.createContainer({
     name: `faultline-${runId}-${name}`,
     Hostname: name,
     Image: spec.image,
@@ -189,9 +216,6 @@ async function createNode(
     },
     NetworkingConfig: { EndpointsConfig: { [network.name]: { IPAMConfig: { IPv4Address: ip }, Aliases: [name] } } },
   });
-  notAborted();
-  await container.start();
-  return { name, ip, container, ports };
 }
 
 function clusterView(members: ReadonlyMap<string, NodeContainer>, options: DockerClusterOptions): ClusterView {
