@@ -12,8 +12,9 @@ export interface ImageSet {
   postgres: string;
   node: string;
   /**
-   * Whether the node images carry iptables. The official ones do not: the runtime then runs iptables from this
-   * image instead, in a helper container that shares the node's network namespace.
+   * An image with iptables, for node images without it (the official ones): the runtime then writes a node's rules
+   * from a one-shot container of this image that shares the node's network namespace. Absent: the node images
+   * have iptables (the local image), and the rules are written by `docker exec` in the node itself.
    */
   netTools?: string;
 }
