@@ -6,6 +6,7 @@ import type { CheckOptions, CheckResult, Validity } from './linearizability/resu
 import type { ModelSpec } from './models/model.js';
 import { MODEL_NAMES } from './models/index.js';
 import { checkSet, explainSet, type SetResult } from './set/index.js';
+import { checkTwoPhaseCommit, explainTwoPhaseCommit, type TwoPhaseCommitResult } from './two-phase-commit/index.js';
 
 /** What every checker's result says, whatever else it carries (Jepsen's `{:valid? …}`). */
 export interface CheckerVerdict {
@@ -24,6 +25,8 @@ export type LinearizableResult = CheckResult & { checker: 'linearizable' };
 export interface CheckerOptions extends CheckOptions {
   /** The model the history is held to (the linearizable checker; required there). */
   model?: ModelSpec | string;
+  /** The total of all balances (the 2pc checker; else its first ok read's total). */
+  total?: number;
 }
 
 /** A checker: pure, a history in, a verdict with evidence out; `explain` renders that verdict as prose. */
@@ -34,6 +37,11 @@ export interface Checker<R extends CheckerVerdict = CheckerVerdict> {
   readonly needsModel: boolean;
   check(history: History | Op[], options?: CheckerOptions): Promise<R>;
   explain(result: R): string;
+  /**
+   * The checker's own options from user input (`faultline check --checker-options <json>`), checked: a bad one is a
+   * usage error. Absent: the checker takes none.
+   */
+  parseOptions?(raw: Record<string, unknown>): CheckerOptions;
 }
 
 const linearizable: Checker<LinearizableResult> = {
@@ -56,8 +64,23 @@ const set: Checker<SetResult> = {
   explain: (r) => explainSet(r),
 };
 
+const twoPhaseCommit: Checker<TwoPhaseCommitResult> = {
+  name: '2pc',
+  description: 'atomic commitment of distributed transfers: all-or-nothing at their participants, none left in doubt, money conserved',
+  needsModel: false,
+  check: async (history, options = {}) => checkTwoPhaseCommit(history, options.total !== undefined ? { total: options.total } : {}),
+  explain: (r) => explainTwoPhaseCommit(r),
+  parseOptions(raw) {
+    const { total, ...rest } = raw;
+    const unknown = Object.keys(rest);
+    if (unknown.length > 0) throw usageError(`the 2pc checker has no option '${unknown[0]}' (known: total)`);
+    if (total !== undefined && (typeof total !== 'number' || !Number.isFinite(total))) throw usageError(`the 2pc checker's total must be a number, got ${JSON.stringify(total)}`);
+    return total === undefined ? {} : { total };
+  },
+};
+
 /** Every checker. Adding one is adding it here: its result joins CheckerResult by itself. */
-const ALL = [linearizable, set] as const;
+const ALL = [linearizable, set, twoPhaseCommit] as const;
 
 /** Any checker's result, told apart by `checker`. */
 export type CheckerResult = ResultOf<(typeof ALL)[number]>;

@@ -4,9 +4,10 @@ import { explainAnomaly } from '../checkers/linearizability/explain.js';
 import type { CheckResult, LinearizabilityAnomaly, OpRef } from '../checkers/linearizability/result.js';
 import { asCheckerResult, type CheckerResult, type LinearizableResult } from '../checkers/registry.js';
 import { explainSet, type AddRef, type SetResult } from '../checkers/set/index.js';
+import { explainTwoPhaseCommit, type AtomicityAnomaly, type TwoPhaseCommitResult } from '../checkers/two-phase-commit/index.js';
 import { nemesisIntervals } from '../harness/store/nemesis-intervals.js';
 import { runStats, type RunStats } from '../harness/store/stats.js';
-import type { OpType, ReportAnomaly, ReportData, ReportKey, ReportOp, ReportSet, ReportSetElement } from './model.js';
+import type { OpType, ReportAnomaly, ReportData, ReportKey, ReportOp, ReportSet, ReportSetElement, ReportTwoPhaseCommit, ReportTwoPhaseCommitAnomaly } from './model.js';
 
 /**
  * How much of a run the page carries. A 1,000,000-op run must give a page that opens in seconds: the timeline and
@@ -64,11 +65,16 @@ export function buildReport(input: ReportInput, limits = LIMITS): ReportData {
   // set checker's evidence names.
   const anomalies = check.checker === 'linearizable' ? check.anomalies.map((a) => anomalyOf(a, history, paired, byInvokeIndex, toReportOp, limits.anomalyOps)) : [];
   const set = check.checker === 'set' ? setOf(check, limits) : undefined;
+  const twoPhaseCommit = check.checker === '2pc' ? twoPhaseCommitOf(check, limits) : undefined;
   const keep = new Set<number>();
   for (const a of anomalies) for (const op of a.ops) keep.add(byInvokeIndex.get(op.i)!);
   if (set) {
     for (const e of [...set.lost, ...set.failedButPresent, ...set.recovered]) if (e.i !== undefined && byInvokeIndex.has(e.i)) keep.add(byInvokeIndex.get(e.i)!);
     if (set.finalRead !== undefined && byInvokeIndex.has(set.finalRead)) keep.add(byInvokeIndex.get(set.finalRead)!);
+  }
+  if (twoPhaseCommit) {
+    const named = [twoPhaseCommit.finalRead, ...twoPhaseCommit.anomalies.flatMap((a) => [a.i, a.read])];
+    for (const i of named) if (i !== undefined && byInvokeIndex.has(i)) keep.add(byInvokeIndex.get(i)!);
   }
   const model = check.checker === 'linearizable' ? check.model : undefined;
   const shown = sample(n, limits.ops, keep);
@@ -99,6 +105,7 @@ export function buildReport(input: ReportInput, limits = LIMITS): ReportData {
       ms: round(check.ms),
       keys: check.checker === 'linearizable' ? keysOf(history, check) : [],
       ...(set && { set }),
+      ...(twoPhaseCommit && { twoPhaseCommit }),
     },
     anomalies,
   };
@@ -204,6 +211,49 @@ function setOf(r: SetResult, limits: typeof LIMITS): ReportSet {
     recovered: first(r.recovered).map(added),
     prose: explainSet(r),
   };
+}
+
+/** The 2PC checker's summary: its counts and totals, and the first anomalies of each kind, each in one line. */
+function twoPhaseCommitOf(r: TwoPhaseCommitResult, limits: typeof LIMITS): ReportTwoPhaseCommit {
+  const perKind = new Map<string, number>();
+  const anomalies: ReportTwoPhaseCommitAnomaly[] = [];
+  for (const a of r.anomalies) {
+    const n = perKind.get(a.kind) ?? 0;
+    if (n >= limits.setElements) continue;
+    perKind.set(a.kind, n + 1);
+    anomalies.push(twoPhaseCommitAnomaly(a));
+  }
+  return {
+    counts: { ...r.counts },
+    anomalyCounts: { ...r.anomalyCounts },
+    anomalies,
+    ...(r.expectedTotal !== undefined && { expectedTotal: r.expectedTotal, totalFrom: r.totalFrom }),
+    ...(r.finalTotal !== undefined && { finalTotal: r.finalTotal }),
+    ...(r.finalRead && { finalRead: r.finalRead.invokeIndex }),
+    prose: explainTwoPhaseCommit(r),
+  };
+}
+
+function twoPhaseCommitAnomaly(a: AtomicityAnomaly): ReportTwoPhaseCommitAnomaly {
+  const list = (xs: string[]) => xs.join(', ');
+  switch (a.kind) {
+    case 'partial-commit':
+    case 'lost-commit':
+    case 'aborted-visible': {
+      const where = a.presentAt.length === 0 ? `at none of ${list(a.absentAt)}` : `at ${list(a.presentAt)}${a.absentAt.length ? `, not at ${list(a.absentAt)}` : ''}`;
+      return { kind: a.kind, id: a.id, text: `transfer ${a.id} (${a.transfer.status}): ${where}`, i: a.transfer.invokeIndex };
+    }
+    case 'in-doubt-left':
+      return { kind: a.kind, id: a.id, text: `transaction ${a.id}${a.transfer ? ` (${a.transfer.status})` : ' (no such transfer)'}: still prepared at ${list(a.preparedAt)}`, ...(a.transfer && { i: a.transfer.invokeIndex }) };
+    case 'fractured-read':
+      return { kind: a.kind, id: a.id, text: `transfer ${a.id}: the read at index ${a.read.invokeIndex} saw it at ${list(a.presentAt)}, not at ${list(a.absentAt)}`, i: a.transfer.invokeIndex, read: a.read.invokeIndex };
+    case 'balance-not-conserved':
+      return { kind: a.kind, text: `${a.final ? 'the final read' : 'the read'} at index ${a.read.invokeIndex} totals ${a.observed}, not ${a.expected}`, read: a.read.invokeIndex };
+    case 'unexpected-marker':
+      return { kind: a.kind, id: a.id, text: `marker ${a.id} at ${list(a.presentAt)}: no transfer had that id` };
+    case 'misplaced-marker':
+      return { kind: a.kind, id: a.id, text: `transfer ${a.id} touches ${list(a.transfer.participants ?? [])}, but its marker is also at ${list(a.presentAt)}`, i: a.transfer.invokeIndex };
+  }
 }
 
 /** Every key of the history with its verdict: the checker lists only the keys that were not valid. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { ReportData, ReportKey, ReportSet, ReportSetElement, Verdict } from './model.js';
+import type { ReportData, ReportKey, ReportSet, ReportSetElement, ReportTwoPhaseCommit, ReportTwoPhaseCommitAnomaly, Verdict } from './model.js';
 
 /**
  * One run's report as a single self-contained HTML file: the data as a JSON block, the page's script and style
@@ -9,13 +9,15 @@ import type { ReportData, ReportKey, ReportSet, ReportSetElement, Verdict } from
  * a value in the history can never run as code or load anything, even if the page had a bug that rendered it as
  * markup. The server side renders what must be readable without the script (verdict, config, checker); the
  * script (reports/client/, compiled to dist/browser/) draws the timeline, the charts and the anomalies. A run the
- * set checker judged has, in place of the anomaly drawings, the checker's counts and elements, each linked to its op.
+ * set checker judged has, in place of the anomaly drawings, the checker's counts and elements, each linked to its op;
+ * a run the 2pc checker judged, its counts and anomalies, each linked to its ops.
  */
 export function renderReportHtml(data: ReportData): string {
   const script = clientScript();
   const verdict = verdictOf(data.verdict);
   const set = data.checker.set;
-  const firstError = data.anomalies.length > 0 || (set !== undefined && setEvidence(set).length > 0);
+  const tpc = data.checker.twoPhaseCommit;
+  const firstError = data.anomalies.length > 0 || (set !== undefined && setEvidence(set).length > 0) || (tpc !== undefined && tpc.anomalies.length > 0);
   const body = [
     `<svg class="probe" width="0" height="0" aria-hidden="true"></svg>`,
     `<header id="banner" class="banner v-${verdict.id}">`,
@@ -31,11 +33,11 @@ export function renderReportHtml(data: ReportData): string {
     `<noscript><p class="note">The timeline, the charts and the anomaly drawings need JavaScript.</p></noscript>`,
     `<main>`,
     `<section id="timeline"><h2>Timeline</h2><div class="controls"><button type="button" id="timeline-zoom-in" aria-label="Zoom in">+</button><button type="button" id="timeline-zoom-out" aria-label="Zoom out">−</button><button type="button" id="timeline-reset">Reset</button><span class="hint">wheel or pinch to zoom, drag to pan, hover or tap an op</span></div><div class="body"></div></section>`,
-    set !== undefined ? setHtml(set) : data.anomalies.length > 0 ? `<section id="anomalies"><h2>Anomalies</h2><div class="body"></div></section>` : '',
+    set !== undefined ? setHtml(set) : tpc !== undefined ? twoPhaseCommitHtml(tpc) : data.anomalies.length > 0 ? `<section id="anomalies"><h2>Anomalies</h2><div class="body"></div></section>` : '',
     `<section id="latency"><h2>Latency</h2><div class="body"></div></section>`,
     `<section id="throughput"><h2>Throughput</h2><div class="body"></div></section>`,
     checkersHtml(data),
-    set !== undefined || firstError ? '' : `<section id="anomalies"><h2>Anomalies</h2><p class="note">None: no key failed the check.</p><div class="body"></div></section>`,
+    set !== undefined || tpc !== undefined || firstError ? '' : `<section id="anomalies"><h2>Anomalies</h2><p class="note">None: no key failed the check.</p><div class="body"></div></section>`,
     `</main>`,
     `<div id="tooltip" role="tooltip" hidden></div>`,
     `<script type="application/json" id="report-data">${jsonForScript(data)}</script>`,
@@ -129,10 +131,14 @@ function summaryLine(d: ReportData): string {
   if (d.anomalies.length > 0) parts.push(`${d.anomalies.length} ${d.anomalies.length === 1 ? 'key' : 'keys'} not linearizable`);
   const set = d.checker.set;
   if (set) for (const k of setEvidence(set)) parts.push(`${num(set.counts[k.kind])} ${k.label.toLowerCase()}`);
+  const tpc = d.checker.twoPhaseCommit;
+  if (tpc) for (const [kind, n] of Object.entries(tpc.anomalyCounts)) if (n > 0) parts.push(`${num(n)} ${kind}`);
   return parts.join(' · ');
 }
 
 function firstAnomalyLine(d: ReportData): string {
+  const tpc = d.checker.twoPhaseCommit;
+  if (tpc) return `First: ${tpc.anomalies[0].kind}: ${tpc.anomalies[0].text}.`;
   const set = d.checker.set;
   if (set) {
     const [first] = setEvidence(set);
@@ -227,6 +233,43 @@ function setHtml(s: ReportSet): string {
       return `<h3>${l.label} (${num(l.total)})</h3><ul class="elements${isBad ? ' bad' : ''}" data-kind="${l.kind}">${l.elements.map((e) => item(e, isBad)).join('')}</ul>${more}`;
     });
   return `<section id="set-summary"><h2>Set checker</h2>${table}${lists.join('')}<p class="prose">${esc(s.prose)}</p></section>`;
+}
+
+const TOTAL_FROM: Record<string, string> = { option: 'the total option', 'first-read': 'the first ok read', 'final-read': 'the final read' };
+
+/**
+ * The 2pc checker's section: its counts, then the first anomalies of each kind, each linked to its transfer and its
+ * read (the page's script shows the op on the timeline; without it the link goes to the timeline).
+ */
+function twoPhaseCommitHtml(t: ReportTwoPhaseCommit): string {
+  const c = t.counts;
+  const kinds = Object.entries(t.anomalyCounts).filter(([, n]) => n > 0);
+  const rows: [string, string, string, boolean][] = [
+    ['transfers', num(c.transfers), 'invoked', false],
+    ['ok', num(c.ok), 'acknowledged: committed', false],
+    ['failed', num(c.fail), 'certainly aborted', false],
+    ['unknown', num(c.info), `info or never returned (${num(c.infoCommitted)} committed, ${num(c.infoAborted)} aborted)`, false],
+    ['committed', num(c.committed), 'marker at every participant the transfer touches', false],
+    ['aborted', num(c.aborted), 'marker at none', false],
+    ['partial', num(c.partial), 'marker at some but not all', c.partial > 0],
+    ['reads', num(c.reads), 'ok reads', false],
+    ['total', t.expectedTotal !== undefined ? num(t.expectedTotal) : '—', t.totalFrom !== undefined ? `from ${TOTAL_FROM[t.totalFrom] ?? t.totalFrom}${t.finalTotal !== undefined ? `; the final read's: ${num(t.finalTotal)}` : ''}` : 'nothing to take it from', t.anomalyCounts['balance-not-conserved'] > 0],
+    ...kinds.map(([kind, n]): [string, string, string, boolean] => [kind, num(n), 'anomaly', true]),
+  ];
+  const table = `<table class="kv set-counts">${rows.map(([k, n, what, b]) => `<tr${b ? ' class="v-invalid"' : ''}><th>${esc(k)}</th><td>${esc(n)}</td><td class="what">${esc(what)}</td></tr>`).join('')}</table>`;
+  const link = (i: number | undefined, text: string) => (i === undefined ? '' : ` <a href="#timeline" class="op-link" data-op="${i}">${esc(text)}</a>`);
+  let first = true;
+  const item = (a: ReportTwoPhaseCommitAnomaly) => {
+    const id = first ? ' id="first-error"' : '';
+    first = false;
+    return `<li${id}><span class="element">${esc(a.text)}</span>${link(a.i, 'transfer')}${link(a.read, 'read')}</li>`;
+  };
+  const lists = kinds.map(([kind, n]) => {
+    const shown = t.anomalies.filter((a) => a.kind === kind);
+    const more = n > shown.length ? `<p class="note">… and ${num(n - shown.length)} more.</p>` : '';
+    return `<h3>${esc(kind)} (${num(n)})</h3><ul class="elements bad" data-kind="${esc(kind)}">${shown.map(item).join('')}</ul>${more}`;
+  });
+  return `<section id="tpc-summary"><h2>2PC atomicity checker</h2>${table}${lists.join('')}<p class="prose">${esc(t.prose)}</p></section>`;
 }
 
 function checkersHtml(d: ReportData): string {
@@ -374,7 +417,7 @@ ul.elements{columns:16rem;margin:.4rem 0;padding-left:1.2rem;font-size:.85rem}
 ul.elements li{break-inside:avoid}
 ul.elements.bad a{color:var(--bad);font-weight:600}
 ul.elements .where{color:var(--muted)}
-#set-summary .prose{font-family:inherit;font-size:.85rem}
+#set-summary .prose,#tpc-summary .prose{font-family:inherit;font-size:.85rem}
 #tooltip{position:fixed;z-index:10;max-width:min(26rem,92vw);background:#1d232b;color:#f3f5f7;border-radius:5px;padding:.45rem .6rem;font-size:.78rem;line-height:1.35;pointer-events:none;box-shadow:0 2px 10px rgba(0,0,0,.25)}
 #tooltip[hidden]{display:none}
 #tooltip .t-head{font-weight:700;margin-bottom:.2rem}

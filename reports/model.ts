@@ -113,6 +113,36 @@ export interface ReportSet {
   prose: string;
 }
 
+/** One anomaly of the 2PC checker, in one line, linked to its ops. */
+export interface ReportTwoPhaseCommitAnomaly {
+  /** The anomaly's kind (partial-commit, lost-commit, …). */
+  kind: string;
+  /** The transaction id, when the anomaly is about one. */
+  id?: number;
+  /** One line: "transfer 17 (ok): at p1, not at p3". */
+  text: string;
+  /** The transfer's invocation index (an op's `i`), when there is such a transfer. */
+  i?: number;
+  /** The read's invocation index, when the anomaly is a read's. */
+  read?: number;
+}
+
+/** The 2PC checker's summary: its counts, the total of all balances, and the first anomalies of each kind. */
+export interface ReportTwoPhaseCommit {
+  counts: Record<string, number>;
+  /** Exact count per kind of anomaly. */
+  anomalyCounts: Record<string, number>;
+  /** The first anomalies of each kind (counts are exact). */
+  anomalies: ReportTwoPhaseCommitAnomaly[];
+  expectedTotal?: number;
+  totalFrom?: string;
+  finalTotal?: number;
+  /** The final read's invocation index. */
+  finalRead?: number;
+  /** The checker's explanation (paragraphs separated by blank lines). */
+  prose: string;
+}
+
 export interface ReportKey {
   key: string;
   valid: Verdict;
@@ -165,9 +195,9 @@ export interface ReportData {
   };
   /**
    * The checker that judged the run (`name`: linearizable, set, …). `keys` are the linearizable checker's per-key
-   * verdicts (empty for other checkers); `set` is the set checker's summary.
+   * verdicts (empty for other checkers); `set` is the set checker's summary, `twoPhaseCommit` the 2pc checker's.
    */
-  checker: { name: string; model?: string; valid: Verdict; ops: number; ms: number; keys: ReportKey[]; set?: ReportSet };
+  checker: { name: string; model?: string; valid: Verdict; ops: number; ms: number; keys: ReportKey[]; set?: ReportSet; twoPhaseCommit?: ReportTwoPhaseCommit };
   /** The linearizable checker's anomalies (none for other checkers: their evidence is in `checker`). */
   anomalies: ReportAnomaly[];
 }

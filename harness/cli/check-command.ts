@@ -4,12 +4,13 @@ import { describeError, isInputError, usageError } from '../../checkers/errors.j
 import { defaultModelFor, FORMATS, readHistoryFile, readHistoryStream, type Format } from '../../checkers/formats/index.js';
 import type { History } from '../../checkers/history/history.js';
 import { MODEL_NAMES, modelFor } from '../../checkers/models/index.js';
-import { CHECKER_NAMES, checkerFor, explainResult, type CheckerResult } from '../../checkers/registry.js';
+import { CHECKER_NAMES, checkerFor, explainResult, type CheckerOptions, type CheckerResult } from '../../checkers/registry.js';
 
 interface CheckFlags {
   checker: string;
   model?: string;
   modelOptions?: string;
+  checkerOptions?: string;
   format: Format;
   json?: boolean;
   timeLimit?: number;
@@ -23,7 +24,8 @@ type Row = { file: string; result?: CheckerResult; format?: string; error?: stri
 /**
  * `faultline check [files…] --model m`: Knossos's CLI shape — several histories per call, a table of verdicts,
  * then the evidence for each illegal one. Exit 0 all valid (linearizable), 1 some not, 2 some unknown and none
- * invalid, 254 bad input or usage. `--checker set` holds the histories to Jepsen's set checker instead (no model).
+ * invalid, 254 bad input or usage. `--checker set` holds the histories to Jepsen's set checker instead (no model);
+ * `--checker 2pc` to the 2PC-atomicity checker, with its options (`--checker-options '{"total": 600}'`).
  */
 export function checkCommand(program: Command): void {
   program
@@ -33,6 +35,7 @@ export function checkCommand(program: Command): void {
     .addOption(new Option('-c, --checker <name>', `checker: ${CHECKER_NAMES.join(', ')}`).default('linearizable'))
     .addOption(new Option('-m, --model <name>', `model: ${MODEL_NAMES.join(', ')}`))
     .option('--model-options <json>', 'model options as JSON, e.g. \'{"initial": 0}\'')
+    .option('--checker-options <json>', 'the checker\'s options as JSON, e.g. \'{"total": 600}\' for 2pc')
     .addOption(new Option('-f, --format <format>', 'history format').choices(FORMATS as string[]).default('auto'))
     .option('--json', 'one JSON object per file per line')
     .option('--time-limit <seconds>', 'give up (verdict unknown) after this long per file', positive('--time-limit'))
@@ -51,9 +54,10 @@ async function runCheck(files: string[], flags: CheckFlags): Promise<number> {
     throw usageError(`--model applies to the linearizable checker, not to ${checker.name}`);
   }
   if (flags.model) modelFor({ name: flags.model, options });
+  const checkerOptions = parseCheckerOptions(flags.checkerOptions, checker);
   const rows: Row[] = [];
   for (const file of files) {
-    const row = await checkFile(file, flags, options);
+    const row = await checkFile(file, flags, options, checkerOptions);
     rows.push(row);
     if (flags.json) process.stdout.write(JSON.stringify(jsonRow(row)) + '\n');
     if (row.error) process.stderr.write(`faultline: ${row.error}\n`);
@@ -62,7 +66,7 @@ async function runCheck(files: string[], flags: CheckFlags): Promise<number> {
   return exitCode(rows);
 }
 
-async function checkFile(file: string, flags: CheckFlags, options: Record<string, unknown> | undefined): Promise<Row> {
+async function checkFile(file: string, flags: CheckFlags, options: Record<string, unknown> | undefined, checkerOptions: CheckerOptions): Promise<Row> {
   const name = file === '-' ? '<stdin>' : file;
   try {
     const history: History =
@@ -73,6 +77,7 @@ async function checkFile(file: string, flags: CheckFlags, options: Record<string
     const model = checker.needsModel ? (flags.model ?? defaultModelFor(history.format as Format)) : undefined;
     if (checker.needsModel && !model) throw usageError(`${name}: --model is required for ${history.format} histories (one of: ${MODEL_NAMES.join(', ')})`);
     const result = await checker.check(history, {
+      ...checkerOptions,
       ...(model !== undefined && { model: { name: model, options } }),
       timeLimitMs: flags.timeLimit !== undefined ? flags.timeLimit * 1000 : undefined,
       memoryLimitBytes: flags.memoryLimit !== undefined ? flags.memoryLimit * 1024 * 1024 : undefined,
@@ -103,7 +108,7 @@ function jsonRow(row: Row): Record<string, unknown> {
 }
 
 function printHuman(rows: Row[], checker: string): void {
-  if (checker !== 'linearizable') return printOther(rows);
+  if (checker !== 'linearizable') return printOther(rows, checker);
   const table = new Table({ head: ['file', 'verdict', 'ops', 'keys', 'ms'], style: { head: [], border: [] } });
   for (const row of rows) {
     const r = row.result?.checker === 'linearizable' ? row.result : undefined;
@@ -116,12 +121,23 @@ function printHuman(rows: Row[], checker: string): void {
   }
 }
 
-/** Another checker's table (with the set checker's counts), then the explanation of each file that is not valid. */
-function printOther(rows: Row[]): void {
-  const table = new Table({ head: ['file', 'verdict', 'attempted', 'acknowledged', 'lost', 'unexpected', 'recovered', 'ms'], style: { head: [], border: [] } });
+/** Another checker's table (with that checker's counts), then the explanation of each file that is not valid. */
+function printOther(rows: Row[], checker: string): void {
+  const head =
+    checker === '2pc'
+      ? ['file', 'verdict', 'transfers', 'ok', 'fail', 'info', 'committed', 'aborted', 'partial', 'reads', 'anomalies', 'ms']
+      : ['file', 'verdict', 'attempted', 'acknowledged', 'lost', 'unexpected', 'recovered', 'ms'];
+  const table = new Table({ head, style: { head: [], border: [] } });
   for (const row of rows) {
     const r = row.result;
     const verdict = !r ? 'bad input' : r.valid === true ? 'valid' : r.valid === false ? 'INVALID' : 'unknown';
+    if (checker === '2pc') {
+      const c = r?.checker === '2pc' ? r.counts : undefined;
+      const found = r?.checker === '2pc' ? Object.entries(r.anomalyCounts).filter(([, n]) => n > 0) : [];
+      const anomalies = !c ? '' : found.length === 0 ? 'none' : found.map(([k, n]) => `${k} ${n}`).join(', ');
+      table.push([row.file, verdict, c?.transfers ?? '', c?.ok ?? '', c?.fail ?? '', c?.info ?? '', c?.committed ?? '', c?.aborted ?? '', c?.partial ?? '', c?.reads ?? '', anomalies, r ? round(r.ms) : '']);
+      continue;
+    }
     const c = r?.checker === 'set' ? r.counts : undefined;
     table.push([row.file, verdict, c?.attempted ?? '', c?.acknowledged ?? '', c?.lost ?? '', c ? c.unexpected + c.failedButPresent : '', c?.recovered ?? '', r ? round(r.ms) : '']);
   }
@@ -147,6 +163,20 @@ function parseModelOptions(json: string | undefined): Record<string, unknown> | 
     // fall through to the usage error
   }
   throw usageError(`--model-options must be a JSON object, got ${json}`);
+}
+
+/** `--checker-options`: a JSON object the checker itself reads and checks (a checker without options takes none). */
+function parseCheckerOptions(json: string | undefined, checker: ReturnType<typeof checkerFor>): CheckerOptions {
+  if (json === undefined) return {};
+  let v: unknown;
+  try {
+    v = JSON.parse(json);
+  } catch {
+    v = undefined;
+  }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw usageError(`--checker-options must be a JSON object, got ${json.replace(/\s+/g, ' ')}`);
+  if (!checker.parseOptions) throw usageError(`the ${checker.name} checker takes no --checker-options${checker.needsModel ? ' (its model\'s go in --model-options)' : ''}`);
+  return checker.parseOptions(v as Record<string, unknown>);
 }
 
 function positive(flag: string) {

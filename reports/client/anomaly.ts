@@ -5,7 +5,8 @@
  * ops concurrent with it outlined. The list beside it gives each step's state before and after.
  */
 
-/* The ops the checker's evidence names: the failing op of each anomaly, or the set checker's lost and failed adds. */
+/* The ops the checker's evidence names: the failing op of each anomaly, the set checker's lost and failed adds, or
+ * the 2pc checker's transfers and reads. */
 function evidenceMarks(data: ReportData): Marks {
   const ops = new Map<number, string>();
   for (const a of data.anomalies) ops.set(a.failing, 'this op cannot be linearized');
@@ -15,10 +16,18 @@ function evidenceMarks(data: ReportData): Marks {
     for (const e of set.failedButPresent) if (e.i !== undefined) ops.set(e.i, `failed, but ${e.e} is in the final read`);
     return { ops, legend: 'lost, or failed but read' };
   }
+  const tpc = data.checker.twoPhaseCommit;
+  if (tpc) {
+    for (const a of tpc.anomalies) {
+      if (a.i !== undefined && !ops.has(a.i)) ops.set(a.i, `${a.kind}: ${a.text}`);
+      if (a.read !== undefined && !ops.has(a.read)) ops.set(a.read, `${a.kind}: ${a.text}`);
+    }
+    return { ops, legend: 'named by an atomicity anomaly' };
+  }
   return { ops, legend: 'cannot be linearized' };
 }
 
-/* The set checker's elements link to their ops: a click shows the op on the timeline, outlined. */
+/* The set and 2pc checkers' evidence links to its ops: a click shows the op on the timeline, outlined. */
 function linkOpsToTimeline(data: ReportData, section: HTMLElement, timeline: TimelineView | undefined): void {
   if (!timeline) return;
   const byIndex = new Map(data.ops.map((o) => [o.i, o]));

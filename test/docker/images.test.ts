@@ -76,9 +76,8 @@ describe('docker: images', function () {
   });
 
   it('a second build is a no-op while the image exists', async () => {
-    const { tag, built, ms } = await buildLocalImage(docker, { log: () => assert.fail('a skipped build logs nothing') });
+    const { tag, built } = await buildLocalImage(docker, { log: () => assert.fail('a skipped build logs nothing') });
     assert.deepEqual([tag, built], [LOCAL_IMAGE, false]);
-    assert.ok(ms < 5_000, `${ms} ms`);
   });
 
   it('runs Redis 7, PostgreSQL 15, iptables and this Node', async () => {

@@ -103,7 +103,7 @@ describe('reports: a run judged by the set checker', () => {
     dirs.push(dir);
     const h = setHistory(40, 10);
     writeFileSync(join(dir, 'history.jsonl'), h.map((o) => JSON.stringify(o)).join('\n') + '\n');
-    await assert.rejects(writeReport(dir), /no results\.json to take the checker from; give a model with --model .* or --checker \(known: linearizable, set\)/);
+    await assert.rejects(writeReport(dir), /no results\.json to take the checker from; give a model with --model .* or --checker \(known: linearizable, set, 2pc\)/);
     const page = readFileSync(await writeReport(dir, { checker: 'set' }), 'utf8');
     assert.match(page, /data-verdict="invalid"/);
     assert.match(page, /id="set-summary"/);
