@@ -23,19 +23,24 @@ const program = new Command()
 
 // `faultline node` is what every container of a Docker run starts (and restarts after each kill): it loads only
 // what a node needs, not the checker, the reports and the Docker client, which would double its start-up time.
+// `faultline coordinator` (pg-2pc's coordinator container) likewise.
 if (process.argv[2] === 'node') {
   nodeCommand(program);
+} else if (process.argv[2] === 'coordinator') {
+  (await import('./coordinator-command.js')).coordinatorCommand(program);
 } else {
-  const [check, run, report, cleanup, images] = await Promise.all([
+  const [check, run, report, cleanup, images, coordinator] = await Promise.all([
     import('./check-command.js'),
     import('./run-command.js'),
     import('./report-command.js'),
     import('./cleanup-command.js'),
     import('./images-command.js'),
+    import('./coordinator-command.js'),
   ]);
   check.checkCommand(program);
   run.runCommand(program);
   nodeCommand(program);
+  coordinator.coordinatorCommand(program);
   report.reportCommand(program);
   cleanup.cleanupCommand(program);
   images.imagesCommand(program);

@@ -43,7 +43,8 @@ const INIT_IF_NEEDED =
   `test -f ${DATA}/PG_VERSION || { ${BIN}/initdb --auth=trust -U postgres --encoding=UTF8 --locale=C.UTF-8 -D ${DATA} >/dev/null && ` +
   `echo 'host all all 0.0.0.0/0 trust' >> ${DATA}/pg_hba.conf; } || exit 1; exec ${BIN}/postgres -D ${DATA} "$@"`;
 
-function container(ctx: ContainerContext): ContainerSpec {
+/** One PostgreSQL server's container, for the image flavour (the pg-2pc target's participants are these too). */
+export function postgresContainer(ctx: Pick<ContainerContext, 'images'>): ContainerSpec {
   if (ctx.images.flavour === 'official') {
     // The image's entrypoint runs initdb on the first start (a few seconds) and then `postgres` as its user.
     return { image: ctx.images.postgres, cmd: ['postgres', ...settingArgs], env: { POSTGRES_HOST_AUTH_METHOD: 'trust' }, ports: [PORT] };
@@ -65,7 +66,7 @@ export const postgres: DockerTarget = {
     behaviourOf(ctx.bug);
     // Separate servers share nothing: a register spread over them could not be linearizable, correct or not.
     if (ctx.nodes.length !== 1) throw usageError(`the postgres target is one server (asked for ${ctx.nodes.length} nodes; use --nodes 1)`);
-    return Object.fromEntries(ctx.nodes.map((node) => [node, container(ctx)]));
+    return Object.fromEntries(ctx.nodes.map((node) => [node, postgresContainer(ctx)]));
   },
   async ready(view, deadline) {
     for (const node of view.nodes) await untilServing(view, node, deadline);
@@ -99,7 +100,7 @@ export const postgres: DockerTarget = {
 };
 
 /** Connects and runs `SELECT 1` until it works (the server is up and out of recovery) or the deadline passes. */
-async function untilServing(view: ClusterView, node: string, deadline: number): Promise<void> {
+export async function untilServing(view: ClusterView, node: string, deadline: number): Promise<void> {
   let last: unknown;
   for (;;) {
     const conn = new pg.Client({ ...connectionConfig(view.endpoint(node, PORT), 'ready'), connectionTimeoutMillis: 1000 });
@@ -119,7 +120,7 @@ async function untilServing(view: ClusterView, node: string, deadline: number): 
 }
 
 /** Closes a connection without waiting: a server that stopped answering must not hold up the caller. */
-function endQuietly(conn: pg.Client): void {
+export function endQuietly(conn: pg.Client): void {
   conn.end().catch(() => {});
 }
 

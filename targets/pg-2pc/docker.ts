@@ -1,0 +1,114 @@
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import type { ClusterView, ContainerSpec, DockerTarget, TargetSession } from '../../harness/runtimes/docker/target.js';
+import { connectClient, type ProcessClient } from '../../harness/runtimes/process/client.js';
+import { connectionConfig } from '../postgres/client.js';
+import { endQuietly, PORT as PG_PORT, postgresContainer, untilServing } from '../postgres/docker.js';
+import { bankClient } from './client.js';
+import { accountsOf, BUGS, COORDINATOR, COORDINATOR_PORT, INITIAL_BALANCE, participantNames } from './protocol.js';
+
+/** The repository (dist/ and node_modules/), bound read-only into the coordinator's container. */
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const MOUNT = '/faultline';
+/** The coordinator's data directory, in its container's own filesystem: a kill and start of the container keep it. */
+export const DATA_DIR = '/data';
+const DEFAULT_PARTICIPANTS = 3;
+const PROBE_TIMEOUT_MS = 500;
+
+/** The participants' schema, created by ready() on each (idempotent: a restarted run keeps its data). */
+const SCHEMA = ['CREATE TABLE IF NOT EXISTS accounts (id int PRIMARY KEY, balance int NOT NULL)', 'CREATE TABLE IF NOT EXISTS markers (txid int PRIMARY KEY)'];
+
+/** Participant names of a cluster's nodes (every node but the coordinator). */
+const participantsOf = (nodes: readonly string[]) => nodes.filter((n) => n !== COORDINATOR);
+
+/**
+ * Two-phase commit over real PostgreSQL servers: n participants p1…pn (PREPARE TRANSACTION, durable), and a
+ * coordinator c1 (`faultline coordinator pg-2pc`, from the repository bound into its container) with a decision
+ * log on its own disk. The bank workload's transfers move money between accounts on different participants, each
+ * one distributed transaction; c1 is the primary, so `kill:primary` crashes the coordinator and
+ * `partition:primary` cuts it off from every participant. See docs/pg-2pc.md.
+ */
+export const pg2pc: DockerTarget = {
+  name: 'pg-2pc',
+  description: 'two-phase commit: a coordinator process over PostgreSQL participants (bugs: no-decision-log, commit-before-all-prepared, no-recovery)',
+  bugs: Object.keys(BUGS),
+  defaultNodes: DEFAULT_PARTICIPANTS,
+  nodeIds: (n) => [COORDINATOR, ...participantNames(n > 0 ? n : DEFAULT_PARTICIPANTS)],
+  containers({ nodes, images, ips, bug }) {
+    const specs: Record<string, ContainerSpec> = {};
+    const participants = participantsOf(nodes);
+    for (const p of participants) specs[p] = postgresContainer({ images });
+    const list = participants.map((p) => `${p}=${ips[p]}:${PG_PORT}`).join(',');
+    specs[COORDINATOR] = {
+      image: images.node,
+      cmd: ['node', `${MOUNT}/bin/faultline.js`, 'coordinator', 'pg-2pc', '--id', COORDINATOR, '--listen', `0.0.0.0:${COORDINATOR_PORT}`, '--participants', list, '--data-dir', DATA_DIR, ...(bug ? ['--bug', bug] : [])],
+      ports: [COORDINATOR_PORT],
+      mounts: { [ROOT]: MOUNT },
+    };
+    return specs;
+  },
+  async ready(view, deadline) {
+    const participants = participantsOf(view.nodes);
+    await Promise.all(participants.map((p, i) => untilServing(view, p, deadline).then(() => createSchema(view, p, i, participants.length))));
+    const probe = probeClient(view);
+    try {
+      // The coordinator recovers (it waits for every participant) before it says so.
+      for (;;) {
+        const reply = await probe.request(COORDINATOR, { type: 'status' }, PROBE_TIMEOUT_MS);
+        if (reply?.recovered === true) return;
+        if (Date.now() > deadline) throw new Error(`the coordinator ${reply ? 'is still recovering' : `does not answer on ${endpointText(view)}`}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      await probe.close();
+    }
+  },
+  async open(view): Promise<TargetSession> {
+    const participants = participantsOf(view.nodes);
+    const clients = new Set<ProcessClient>();
+    return {
+      client(process) {
+        const pc = connectClient(`bank-${process}`, { [COORDINATOR]: endpointText(view) });
+        clients.add(pc);
+        const client = bankClient(pc, participants);
+        return {
+          invoke: (op, done) => client.invoke(op, done),
+          close() {
+            clients.delete(pc);
+            client.close();
+          },
+        };
+      },
+      // The coordinator is the one node whose loss or isolation stops every transfer.
+      primaries: async () => [COORDINATOR],
+      async close() {
+        await Promise.all([...clients].map((c) => c.close()));
+        clients.clear();
+      },
+    };
+  },
+};
+
+/** The tables, and this participant's accounts at INITIAL_BALANCE each (accounts already there are left alone). */
+async function createSchema(view: ClusterView, node: string, index: number, count: number): Promise<void> {
+  const conn = new pg.Client(connectionConfig(view.endpoint(node, PG_PORT), 'setup'));
+  conn.on('error', () => {});
+  const rows = accountsOf(index, count).map((a) => `(${a}, ${INITIAL_BALANCE})`);
+  try {
+    await conn.connect();
+    await conn.query([...SCHEMA, `INSERT INTO accounts (id, balance) VALUES ${rows.join(', ')} ON CONFLICT (id) DO NOTHING`].join('; '));
+  } catch (e) {
+    throw new Error(`participant ${node}: creating the schema: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+  } finally {
+    endQuietly(conn);
+  }
+}
+
+function endpointText(view: ClusterView): string {
+  const e = view.endpoint(COORDINATOR, COORDINATOR_PORT);
+  return `${e.host}:${e.port}`;
+}
+
+function probeClient(view: ClusterView): ProcessClient {
+  return connectClient('faultline-probe', { [COORDINATOR]: endpointText(view) });
+}

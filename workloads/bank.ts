@@ -1,0 +1,40 @@
+import { Rng } from '../harness/rng.js';
+import type { ClientOp } from '../harness/runtime.js';
+import type { Workload } from './workload.js';
+
+/**
+ * The accounts transfers draw from: those of the default three participants, two each (account a lives on
+ * participant a mod 3). The workload does not know the cluster's size; a target maps accounts to its own nodes.
+ */
+const ACCOUNTS = 6;
+const DEFAULT_PARTICIPANTS = 3;
+const MAX_AMOUNT = 5;
+/** One op in this many is a read. */
+const READ_EVERY = 5;
+/** A read asks for the markers of the last this-many transfer ids (and every balance). */
+const READ_WINDOW = 200;
+
+/**
+ * Jepsen's bank, distributed: transfers of 1–5 between two accounts held by different participants, each one
+ * distributed transaction with a unique, increasing id (one counter for every process, as the set workload's), and
+ * reads of every balance and of the recent transfers' markers at every participant. Balances may go negative: the
+ * point is atomicity and conservation. After the faults, one final read shows each participant's balances, every
+ * marker, and what is still prepared there. Checked by the 2pc checker.
+ */
+export const bank: Workload = {
+  name: 'bank',
+  description: 'transfers between accounts on different participants, reads of all balances; checked by the 2pc checker (atomic commitment, conservation)',
+  checker: '2pc',
+  generator(seed) {
+    const rng = new Rng(seed);
+    let next = 0;
+    return (): ClientOp => {
+      if (rng.int(READ_EVERY) === 0) return { f: 'read', value: { since: Math.max(0, next - READ_WINDOW) } };
+      const from = rng.int(ACCOUNTS);
+      let to = rng.int(ACCOUNTS);
+      while (to % DEFAULT_PARTICIPANTS === from % DEFAULT_PARTICIPANTS) to = rng.int(ACCOUNTS);
+      return { f: 'transfer', value: { id: next++, from, to, amount: 1 + rng.int(MAX_AMOUNT) } };
+    };
+  },
+  finalOps: () => [{ f: 'final-read', value: null }],
+};
