@@ -217,22 +217,24 @@ describe('pg-2pc target (docker): the acceptance runs', function () {
     });
   }
 
-  /** Each bug, the nemesis that exposes it, and the anomaly the checker must name. */
+  /**
+   * Each bug, the nemesis that exposes it, and the anomaly the checker must name. no-decision-log needs a kill to
+   * land between two COMMIT PREPARED calls, a few milliseconds: only about one kill in four or five does. So it
+   * gets more kills: every 4 s (not 5, nor 3: see docs/pg-2pc.md), for 60 s. Measured, 30 s left seeds with a
+   * single partial commit, and a 5 s interval missed in 1 or 2 seeds of 5.
+   */
   const BUG_RUNS = [
-    // The window (between two COMMIT PREPAREDs) is short: a kill every 4 s rather than every 5 lands in it in 5 of 5
-    // seeds (measured), against 3 of 5.
-    { bug: 'no-decision-log', nemesis: 'kill:primary', interval: 4, anomaly: 'partial-commit' },
-    { bug: 'no-recovery', nemesis: 'kill:primary', interval: 5, anomaly: 'in-doubt-left' },
-    { bug: 'commit-before-all-prepared', nemesis: 'partition:random', interval: 5, anomaly: 'partial-commit' },
+    { bug: 'no-decision-log', nemesis: 'kill:primary', interval: 4, timeLimit: 60, anomaly: 'partial-commit' },
+    { bug: 'no-recovery', nemesis: 'kill:primary', interval: 5, timeLimit: 30, anomaly: 'in-doubt-left' },
+    { bug: 'commit-before-all-prepared', nemesis: 'partition:random', interval: 5, timeLimit: 30, anomaly: 'partial-commit' },
   ] as const;
-  const TIME_LIMIT = 30;
 
-  for (const { bug, nemesis, interval, anomaly } of BUG_RUNS) {
-    it(`--bug ${bug} is caught (${anomaly}) by ${nemesis} every ${interval} s within ${TIME_LIMIT} s in at least 4 of 5 seeds`, async () => {
+  for (const { bug, nemesis, interval, timeLimit, anomaly } of BUG_RUNS) {
+    it(`--bug ${bug} is caught (${anomaly}) by ${nemesis} every ${interval} s within ${timeLimit} s in at least 4 of 5 seeds`, async () => {
       const seen: string[] = [];
       let caught = 0;
       for (const seed of SEEDS) {
-        const r = await run({ seed, bug, nemesis: { faults: nemesis, interval }, timeLimit: TIME_LIMIT });
+        const r = await run({ seed, bug, nemesis: { faults: nemesis, interval }, timeLimit });
         const c = twoPc(r);
         seen.push(`seed ${seed}: ${summary(c)}`);
         if (r.valid !== false) continue;
