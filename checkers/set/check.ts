@@ -2,6 +2,7 @@ import { historyError } from '../errors.js';
 import type { History } from '../history/history.js';
 import type { Op } from '../history/op.js';
 import { isClientProcess } from '../history/op.js';
+import { OpenCalls } from '../history/open-calls.js';
 import { canonical, show } from '../models/model.js';
 import type { AddRef, AddStatus, DuplicatedElement, ReadRef, SetCheckOptions, SetCounts, SetResult, UnexpectedElement } from './result.js';
 
@@ -48,27 +49,6 @@ class ElementTable {
 
 /** ok beats info (and pending) beats fail: an element added twice has the best outcome of its adds. */
 const RANK: Record<AddStatus, number> = { fail: 0, info: 1, pending: 1, ok: 2 };
-
-/** Process → its invocation in flight (-1: none): a typed array for the usual small ids, a Map past them. */
-class OpenCalls {
-  private dense = new Int32Array(64).fill(-1);
-  private readonly other = new Map<number, number>();
-  get(p: number): number {
-    if (p >= 0 && p < this.dense.length) return this.dense[p];
-    return this.other.get(p) ?? -1;
-  }
-  set(p: number, c: number): void {
-    if (p >= 0 && p < 1 << 20) {
-      if (p >= this.dense.length) {
-        const grown = new Int32Array(Math.max(2 * this.dense.length, p + 1)).fill(-1);
-        grown.set(this.dense);
-        this.dense = grown;
-      }
-      this.dense[p] = c;
-    } else if (c < 0) this.other.delete(p);
-    else this.other.set(p, c);
-  }
-}
 
 /**
  * Jepsen's set checker (`jepsen.checker/set`): `add` ops each add one element, and a final `read` (after the

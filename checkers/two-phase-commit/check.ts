@@ -2,6 +2,7 @@ import { historyError, type InputError } from '../errors.js';
 import type { History } from '../history/history.js';
 import type { Op } from '../history/op.js';
 import { isClientProcess } from '../history/op.js';
+import { OpenCalls } from '../history/open-calls.js';
 import {
   ANOMALY_KINDS,
   type AnomalyKind,
@@ -25,27 +26,6 @@ const FAIL = 2;
 const INFO = 3;
 const STATUS: TransferStatus[] = ['pending', 'ok', 'fail', 'info'];
 const TYPE_CODE: Record<string, number> = { ok: OK, fail: FAIL, info: INFO };
-
-/** Process → its call in flight (-1: none): a typed array for the usual small ids, a Map past them. */
-class OpenCalls {
-  private dense = new Int32Array(64).fill(-1);
-  private readonly other = new Map<number, number>();
-  get(p: number): number {
-    if (p >= 0 && p < this.dense.length) return this.dense[p];
-    return this.other.get(p) ?? -1;
-  }
-  set(p: number, c: number): void {
-    if (p >= 0 && p < 1 << 20) {
-      if (p >= this.dense.length) {
-        const grown = new Int32Array(Math.max(2 * this.dense.length, p + 1)).fill(-1);
-        grown.set(this.dense);
-        this.dense = grown;
-      }
-      this.dense[p] = c;
-    } else if (c < 0) this.other.delete(p);
-    else this.other.set(p, c);
-  }
-}
 
 /**
  * Transaction id → transfer (its slot). The bank workload numbers transfers 0, 1, 2, …: those live in a typed

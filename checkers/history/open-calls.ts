@@ -1,0 +1,26 @@
+/**
+ * Process → the index of its call in flight (-1: none), for the linear-time checkers (set, 2pc) that pair each
+ * completion with its invocation in one pass: a typed array for the usual small process ids, a Map past them, so
+ * a million ops make no million entries.
+ */
+export class OpenCalls {
+  private dense = new Int32Array(64).fill(-1);
+  private readonly other = new Map<number, number>();
+
+  get(p: number): number {
+    if (p >= 0 && p < this.dense.length) return this.dense[p];
+    return this.other.get(p) ?? -1;
+  }
+
+  set(p: number, c: number): void {
+    if (p >= 0 && p < 1 << 20) {
+      if (p >= this.dense.length) {
+        const grown = new Int32Array(Math.max(2 * this.dense.length, p + 1)).fill(-1);
+        grown.set(this.dense);
+        this.dense = grown;
+      }
+      this.dense[p] = c;
+    } else if (c < 0) this.other.delete(p);
+    else this.other.set(p, c);
+  }
+}
