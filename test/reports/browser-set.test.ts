@@ -13,17 +13,10 @@ import { REGISTRY } from '../../harness/cli/run-command.js';
 import { parseDefinition } from '../../harness/config/index.js';
 import { runTest } from '../../harness/run.js';
 import { writeReport } from '../../reports/write.js';
-import { launchChromium, openFile, waitUntil, type OpenedPage } from '../support/browser.js';
+import { assertClean, launchChromium, openFile, waitUntil, type OpenedPage } from '../support/browser.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const store = mkdtempSync(join(tmpdir(), 'faultline-set-page-'));
-
-function assertClean(o: OpenedPage): void {
-  assert.deepEqual(o.pageErrors, [], 'page errors');
-  assert.deepEqual(o.consoleErrors, [], 'console errors');
-  assert.deepEqual(o.dialogs, [], 'dialogs');
-  assert.deepEqual(o.requests, [], 'network requests besides the document');
-}
 
 describe('report: a set checker run in Chromium', function () {
   this.timeout(120_000);

@@ -14,7 +14,7 @@ import { parseDefinition } from '../../harness/config/index.js';
 import { REGISTRY } from '../../harness/cli/run-command.js';
 import { runTest } from '../../harness/run.js';
 import { writeReport } from '../../reports/write.js';
-import { launchChromium, openFile, PHONE, waitUntil, type OpenedPage } from '../support/browser.js';
+import { assertClean, launchChromium, openFile, PHONE, waitUntil, type OpenedPage } from '../support/browser.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const bin = join(root, 'bin/faultline.js');
@@ -23,14 +23,6 @@ const store = mkdtempSync(join(tmpdir(), 'faultline-report-'));
 async function runReport(o: Record<string, unknown>): Promise<string> {
   const outcome = await runTest(parseDefinition({ workload: 'register', seed: 1, timeLimit: 10, store, nemesis: 'partition', ...o }, REGISTRY));
   return writeReport(outcome.runDir);
-}
-
-/** What a page did that a report must never do. */
-function assertClean(o: OpenedPage): void {
-  assert.deepEqual(o.pageErrors, [], 'page errors');
-  assert.deepEqual(o.consoleErrors, [], 'console errors');
-  assert.deepEqual(o.dialogs, [], 'dialogs');
-  assert.deepEqual(o.requests, [], 'network requests besides the document');
 }
 
 const count = (page: Page, selector: string) => page.locator(selector).count();

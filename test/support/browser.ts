@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 /**
  * Headless Chromium for the report's browser tests: Debian's own build (apt-get install chromium; `.ci/setup`
  * installs it), driven by playwright-core, which downloads no browser of its own. One browser per test file;
@@ -108,4 +109,12 @@ export async function waitUntil(page: Page, expression: string, timeoutMs = 5000
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${expression}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** What a page did that a report must never do. */
+export function assertClean(o: OpenedPage): void {
+  assert.deepEqual(o.pageErrors, [], 'page errors');
+  assert.deepEqual(o.consoleErrors, [], 'console errors');
+  assert.deepEqual(o.dialogs, [], 'dialogs');
+  assert.deepEqual(o.requests, [], 'network requests besides the document');
 }
