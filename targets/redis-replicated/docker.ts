@@ -35,6 +35,10 @@ function sentinelsFor(view: ClusterView, process: number): { host: string; port:
   return view.nodes.map((_, i) => view.endpoint(view.nodes[(process + i) % n], SENTINEL_PORT));
 }
 
+/** The channel of the ready check's replicated no-op, and how long it waits for the replicas to acknowledge it. */
+const READY_CHANNEL = 'faultline:ready';
+const READY_WAIT_MS = 100;
+
 /** The harness's own connections to a node's two servers, for the ready check. */
 interface NodeProbes {
   redis: AdminConnection;
@@ -48,7 +52,7 @@ function probesOf(view: ClusterView, node: string): NodeProbes {
   };
 }
 
-/** What is not yet so of a node: its server answers, a replica's link is up, its sentinel knows every peer. */
+/** What is not yet so of a node: its server answers, its replication links are up, its sentinel knows every peer. */
 async function notYetReady(view: ClusterView, node: string, probes: NodeProbes): Promise<string | undefined> {
   const n = view.nodes.length;
   const primary = view.nodes[0];
@@ -56,6 +60,21 @@ async function notYetReady(view: ClusterView, node: string, probes: NodeProbes):
   if (node !== primary) {
     const replication = await probes.redis.ask((c) => c.info('replication'));
     if (!/master_link_status:up/.test(replication)) return `${node}: replica not yet in sync with ${primary}`;
+  } else {
+    // A replica's link can be up before the primary streams to it: after a diskless sync the primary waits for the
+    // replica's first ACK, and an ACK that arrives before the primary has itself finished the transfer is not
+    // counted, so the stream starts with the replica's next ACK, up to a second later. Until then WAIT cannot count
+    // that replica, and a run with `wait` would begin with info writes. So: every replica done with its sync, then
+    // a write made after that (a PUBLISH: replicated, and no data changes) acknowledged by all of them. A write
+    // made before a replica's sync would be in its snapshot, and prove nothing.
+    const replication = await probes.redis.ask((c) => c.info('replication'));
+    const online = (replication.match(/^slave\d+:.*state=online/gm) ?? []).length;
+    if (online !== n - 1) return `${primary}: ${online} of ${n - 1} replicas done with their sync`;
+    const acked = await probes.redis.ask(async (c) => {
+      await c.publish(READY_CHANNEL, node);
+      return c.wait(n - 1, READY_WAIT_MS);
+    });
+    if (acked !== n - 1) return `${primary}: ${acked} of ${n - 1} replicas acknowledge the replication stream`;
   }
   const flat = (await probes.sentinel.ask((c) => c.call('SENTINEL', 'MASTER', MASTER_NAME))) as string[];
   const master = new Map<string, string>();
