@@ -1,6 +1,6 @@
 /**
- * Process → the index of its call in flight (-1: none), for the linear-time checkers (set, 2pc) that pair each
- * completion with its invocation in one pass: a typed array for the usual small process ids, a Map past them, so
+ * Process → the index of its call in flight (-1: none), for Calls, which pairs each completion with its
+ * invocation in one pass: a typed array for the usual small process ids, a Map past them, so
  * a million ops make no million entries.
  */
 export class OpenCalls {

@@ -1,8 +1,6 @@
-import { historyError } from '../errors.js';
+import { Calls } from '../history/calls.js';
 import type { History } from '../history/history.js';
 import type { Op } from '../history/op.js';
-import { isClientProcess } from '../history/op.js';
-import { OpenCalls } from '../history/open-calls.js';
 import { canonical, show } from '../models/model.js';
 import type { AddRef, AddStatus, DuplicatedElement, ReadRef, SetCheckOptions, SetCounts, SetResult, UnexpectedElement } from './result.js';
 
@@ -61,93 +59,63 @@ const RANK: Record<AddStatus, number> = { fail: 0, info: 1, pending: 1, ok: 2 };
  * empty set (Jepsen's `(set nil)`); any other value that is not a list leaves the verdict unknown. An acknowledged
  * add that completed only after the final read had begun is not required to be in it (`unread`, not lost).
  *
- * One pass over the history and table look-ups: linear in its length (only the lists reported are sorted). An
- * ill-formed history (a completion with no invocation, two invocations in flight on one process) is an input error
+ * Two passes over the history (pairing the calls, then finding the adds and the final read) and table look-ups:
+ * linear in its length (only the lists reported are sorted). An ill-formed history (a completion with no
+ * invocation, two invocations in flight on one process) is an input error
  * naming the line, as for the linearizability checker; anything well-formed gets a verdict.
  */
 export function checkSet(history: History | Op[], opts: SetCheckOptions = {}): SetResult {
   const start = performance.now();
-  const h: History = Array.isArray(history) ? { ops: history } : history;
-  const { ops, lines, source } = h;
-  const lineOf = (i: number) => (lines ? lines[i] : i + 1);
-  const fromFile = lines !== undefined || source !== undefined;
+  const calls = new Calls(history);
+  const { ops, completion } = calls;
   const maxListed = opts.maxListed ?? MAX_LISTED;
+  // A call is named by the position of its invocation; how it ended is its completion's type.
+  const status = (c: number): AddStatus => (completion[c] < 0 ? 'pending' : (ops[completion[c]].type as AddStatus));
 
-  // The client invocations, as parallel arrays (a million ops must not mean a million objects): positions in the
-  // history's array of the invocation and the completion (-1: none), and how it ended.
-  const f: string[] = [];
-  const process: number[] = [];
-  const inv: number[] = [];
-  const comp: number[] = [];
-  const status: AddStatus[] = [];
-  const open = new OpenCalls();
+  // The adds, and the final read: the last ok read to complete.
+  const adds: number[] = [];
   let finalRead = -1;
   let reads = 0;
   let looked = 0;
   for (let i = 0; i < ops.length; i++) {
-    const op = ops[i];
-    if (!isClientProcess(op.process)) continue;
-    const p = op.process;
-    if (op.type === 'invoke') {
-      const prior = open.get(p);
-      if (prior >= 0) throw historyError(source, lineOf(i), `process ${p} invokes ${op.f} while its ${f[prior]} from line ${lineOf(inv[prior])} is still pending`);
-      open.set(p, f.length);
-      f.push(op.f);
-      process.push(p);
-      inv.push(i);
-      comp.push(-1);
-      status.push('pending');
-      if (op.f === 'add' || op.f === 'read') looked++;
-      continue;
-    }
-    const c = open.get(p);
-    if (c < 0) throw historyError(source, lineOf(i), `process ${p} completes ${op.f} (${op.type}) with no pending invocation`);
-    if (f[c] !== op.f) throw historyError(source, lineOf(i), `process ${p} completes ${op.f} but invoked ${f[c]} at line ${lineOf(inv[c])}`);
-    open.set(p, -1);
-    comp[c] = i;
-    status[c] = op.type;
-    if (op.type === 'ok' && op.f === 'read') {
-      reads++;
-      finalRead = c;
+    if (!calls.isInvocation(i)) continue;
+    if (ops[i].f === 'add') {
+      adds.push(i);
+      looked++;
+    } else if (ops[i].f === 'read') {
+      looked++;
+      const j = completion[i];
+      if (j >= 0 && ops[j].type === 'ok') {
+        reads++;
+        if (finalRead < 0 || j > completion[finalRead]) finalRead = i;
+      }
     }
   }
   // An add's element is its invocation's value (what an add returns may be anything: Redis's SADD returns 1).
-  const element = (c: number) => ops[inv[c]].value;
+  const element = (c: number) => ops[c].value;
 
   // Each element's best add. Small non-negative integer elements are indexed directly when they are dense enough.
-  let adds = 0;
   let max = -1;
-  for (let c = 0; c < f.length; c++) {
-    if (f[c] !== 'add') continue;
-    adds++;
-    const v = element(c);
+  for (let k = 0; k < adds.length; k++) {
+    const v = element(adds[k]);
     if (isSmallIndex(v, 2 ** 31 - 1) && v > max) max = v;
   }
-  const bound = max < 4 * adds + 1024 ? max + 1 : 0;
+  const bound = max < 4 * adds.length + 1024 ? max + 1 : 0;
   const elements = new ElementTable(bound);
-  for (let c = 0; c < f.length; c++) {
-    if (f[c] !== 'add') continue;
+  for (let k = 0; k < adds.length; k++) {
+    const c = adds[k];
     const best = elements.get(element(c));
-    if (best < 0 || RANK[status[c]] > RANK[status[best]]) elements.set(element(c), c);
+    if (best < 0 || RANK[status(c)] > RANK[status(best)]) elements.set(element(c), c);
   }
   const counts: SetCounts = { attempted: elements.size, acknowledged: 0, failed: 0, info: 0, read: 0, lost: 0, unexpected: 0, failedButPresent: 0, recovered: 0, unread: 0, duplicated: 0 };
   elements.forEachSlot((c) => {
-    if (status[c] === 'ok') counts.acknowledged++;
-    else if (status[c] === 'fail') counts.failed++;
+    const st = status(c);
+    if (st === 'ok') counts.acknowledged++;
+    else if (st === 'fail') counts.failed++;
     else counts.info++;
   });
 
-  const addRef = (c: number): AddRef => {
-    const i = inv[c];
-    const j = comp[c];
-    const r: AddRef = { element: element(c), process: process[c], status: status[c], invokeIndex: ops[i].index, completeIndex: j >= 0 ? ops[j].index : -1, time: ops[i].time };
-    if (j >= 0) r.completeTime = ops[j].time;
-    if (fromFile) {
-      r.line = lineOf(i);
-      if (j >= 0) r.completeLine = lineOf(j);
-    }
-    return r;
-  };
+  const addRef = (c: number): AddRef => ({ element: element(c), status: status(c), ...calls.ref(c) });
   const result = (valid: SetResult['valid'], rest: Partial<SetResult>): SetResult => ({
     checker: 'set',
     valid,
@@ -165,19 +133,12 @@ export function checkSet(history: History | Op[], opts: SetCheckOptions = {}): S
   });
 
   if (finalRead < 0) return result('unknown', { unknownReason: 'no final read: no read completed ok, so nothing says which elements the set holds' });
-  const ri = inv[finalRead];
-  const rc = comp[finalRead];
-  const readRef: ReadRef = {
-    process: process[finalRead],
-    invokeIndex: ops[ri].index,
-    completeIndex: ops[rc].index,
-    time: ops[ri].time,
-    completeTime: ops[rc].time,
-    ...(fromFile && { line: lineOf(ri), completeLine: lineOf(rc) }),
-  };
+  const ri = finalRead;
+  const rc = completion[finalRead];
+  const readRef: ReadRef = { ...calls.ref(ri), completeTime: ops[rc].time };
   const value = ops[rc].value ?? [];
   if (!Array.isArray(value)) {
-    const where = fromFile ? `line ${lineOf(rc)}` : `index ${readRef.completeIndex}`;
+    const where = calls.fromFile ? `line ${calls.lineOf(rc)}` : `index ${readRef.completeIndex}`;
     return result('unknown', { finalRead: readRef, unknownReason: `the final read (${where}) returned ${clip(show(value))}, not a list of elements` });
   }
 
@@ -198,14 +159,14 @@ export function checkSet(history: History | Op[], opts: SetCheckOptions = {}): S
   read.forEachSlot((j) => {
     const add = elements.get(value[j]);
     if (add < 0) unexpected.push({ element: value[j] });
-    else if (status[add] === 'fail') failedButPresent.push(add);
-    else if (status[add] !== 'ok') recovered.push(add);
+    else if (status(add) === 'fail') failedButPresent.push(add);
+    else if (status(add) !== 'ok') recovered.push(add);
   });
   const duplicated: DuplicatedElement[] = [...repeats].map(([j, times]) => ({ element: value[j], times }));
   elements.forEachSlot((add) => {
-    if (status[add] !== 'ok' || read.get(element(add)) >= 0) return;
+    if (status(add) !== 'ok' || read.get(element(add)) >= 0) return;
     // Acknowledged before the final read began: it must be there. Acknowledged during it: it need not be.
-    if (comp[add] < ri) lost.push(add);
+    if (completion[add] < ri) lost.push(add);
     else counts.unread++;
   });
   counts.lost = lost.length;

@@ -1,3 +1,4 @@
+import { whereCall } from '../history/calls.js';
 import { show } from '../models/model.js';
 import type { AddRef, SetResult } from './result.js';
 
@@ -12,8 +13,7 @@ export function listElements(elements: readonly unknown[], total = elements.leng
 
 /** "process 3 (indices 240–245)", or lines when the history came from a file. */
 function whereAdd(a: AddRef): string {
-  if (a.line !== undefined) return `process ${a.process} (${a.completeLine !== undefined ? `lines ${a.line}–${a.completeLine}` : `line ${a.line}`})`;
-  return `process ${a.process} (${a.completeIndex >= 0 ? `indices ${a.invokeIndex}–${a.completeIndex}` : `index ${a.invokeIndex}`})`;
+  return `process ${a.process} (${whereCall(a)})`;
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;

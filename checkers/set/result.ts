@@ -1,33 +1,18 @@
+import type { CallRef } from '../history/calls.js';
 import type { Validity } from '../linearizability/result.js';
 
 /** How an add ended: `pending` = invoked and never completed (as unknown as `info`). */
 export type AddStatus = 'ok' | 'fail' | 'info' | 'pending';
 
-/** One add as evidence: the element and where to find the op that added it. */
-export interface AddRef {
+/** One add as evidence: the element, how the add ended, and where to find its op. */
+export interface AddRef extends CallRef {
   element: unknown;
-  process: number;
   status: AddStatus;
-  /** The history's own indices of the invocation and the completion (-1: never completed). */
-  invokeIndex: number;
-  completeIndex: number;
-  /** Times of the invocation and the completion, as in the history (ns). */
-  time: number;
-  completeTime?: number;
-  /** Source lines, when the history was read from a file. */
-  line?: number;
-  completeLine?: number;
 }
 
 /** The read the verdict rests on. */
-export interface ReadRef {
-  process: number;
-  invokeIndex: number;
-  completeIndex: number;
-  time: number;
+export interface ReadRef extends CallRef {
   completeTime: number;
-  line?: number;
-  completeLine?: number;
 }
 
 /** An element the final read returned although no add of it was ever invoked. */

@@ -1,8 +1,7 @@
-import { historyError, type InputError } from '../errors.js';
+import type { InputError } from '../errors.js';
+import { Calls } from '../history/calls.js';
 import type { History } from '../history/history.js';
 import type { Op } from '../history/op.js';
-import { isClientProcess } from '../history/op.js';
-import { OpenCalls } from '../history/open-calls.js';
 import {
   ANOMALY_KINDS,
   type AnomalyKind,
@@ -73,51 +72,41 @@ interface ParticipantRead {
  * touches. A read must not see a transfer at some of its participants and not others (a fractured read), and the
  * total of all balances must stay what it was (the `total` option, else the first ok read's).
  *
- * Two passes over the history, and one over the markers of each read: linear in the size of the history and its
- * reads (only the anomalies are sorted). An ill-formed history (a completion with no invocation, two
- * invocations in flight on one process, a transfer without an integer id, an id used twice, a read whose value
+ * Three passes over the history (pairing the calls, finding the transfers and reads, judging them), and one over
+ * the markers of each read: linear in the size of the history and its reads (only the anomalies are sorted). An
+ * ill-formed history (a completion with no invocation, two invocations in flight on one process, a transfer
+ * without an integer id, an id used twice, a read whose value
  * is not the documented shape) is an input error naming the line; anything well-formed gets a verdict.
  */
 export function checkTwoPhaseCommit(history: History | Op[], opts: TwoPhaseCommitOptions = {}): TwoPhaseCommitResult {
   const start = performance.now();
-  const h: History = Array.isArray(history) ? { ops: history } : history;
-  const { ops, lines, source } = h;
-  const lineOf = (i: number) => (lines ? lines[i] : i + 1);
-  const fromFile = lines !== undefined || source !== undefined;
+  const calls = new Calls(history);
+  const { ops, completion: comp } = calls;
   const maxListed = opts.maxListed ?? MAX_LISTED;
-  const bad = (i: number, what: string): InputError => historyError(source, lineOf(i), what);
+  const bad = (i: number, what: string): InputError => calls.error(i, what);
 
   // Every client call is named by the position of its invocation; comp[i] is the position of its completion (-1:
-  // none). Only transfers and reads are judged, but every call is paired so that an ill-formed history is caught.
+  // none). Only transfers and reads are judged (every call is paired, so an ill-formed history is caught).
   // Typed arrays over positions: a million transfers must not mean a million objects.
-  const comp = new Int32Array(ops.length).fill(-1);
-  const open = new OpenCalls();
   const transferList = new Int32Array(ops.length);
   let nT = 0;
   const readCalls: number[] = [];
   let finalCall = -1;
   let looked = 0;
   for (let i = 0; i < ops.length; i++) {
-    const op = ops[i];
-    if (!isClientProcess(op.process)) continue;
-    const p = op.process;
-    if (op.type === 'invoke') {
-      const prior = open.get(p);
-      if (prior >= 0) throw bad(i, `process ${p} invokes ${op.f} while its ${ops[prior].f} from line ${lineOf(prior)} is still pending`);
-      open.set(p, i);
-      if (op.f === 'transfer') {
-        transferList[nT++] = i;
-        looked++;
-      } else if (op.f === 'read' || op.f === 'final-read') looked++;
-      continue;
+    if (!calls.isInvocation(i)) continue;
+    const f = ops[i].f;
+    if (f === 'transfer') {
+      transferList[nT++] = i;
+      looked++;
+    } else if (f === 'read' || f === 'final-read') {
+      looked++;
+      const j = comp[i];
+      if (j < 0 || ops[j].type !== 'ok') continue;
+      if (f === 'read') readCalls.push(i);
+      // The last ok final read to complete.
+      else if (finalCall < 0 || j > comp[finalCall]) finalCall = i;
     }
-    const c = open.get(p);
-    if (c < 0) throw bad(i, `process ${p} completes ${op.f} (${op.type}) with no pending invocation`);
-    if (ops[c].f !== op.f) throw bad(i, `process ${p} completes ${op.f} but invoked ${ops[c].f} at line ${lineOf(c)}`);
-    open.set(p, -1);
-    comp[c] = i;
-    if (op.type === 'ok' && op.f === 'read') readCalls.push(c);
-    if (op.type === 'ok' && op.f === 'final-read') finalCall = c;
   }
   const transferCalls = transferList.subarray(0, nT);
   // Reads in the order they completed: "the first ok read" is the first to return.
@@ -180,7 +169,7 @@ export function checkTwoPhaseCommit(history: History | Op[], opts: TwoPhaseCommi
     if (j >= 0) {
       const w = ops[j].value;
       if (isObject(w)) {
-        if (w.id !== undefined && w.id !== id) throw bad(j, `transfer ${id} (invoked at line ${lineOf(i)}) completes with id ${clip(json(w.id))}`);
+        if (w.id !== undefined && w.id !== id) throw bad(j, `transfer ${id} (invoked at line ${calls.lineOf(i)}) completes with id ${clip(json(w.id))}`);
         if (names === undefined) names = participantsOf(w, j);
       }
     }
@@ -198,47 +187,30 @@ export function checkTwoPhaseCommit(history: History | Op[], opts: TwoPhaseCommi
   const ids = new IdTable(maxId >= 0 && maxId < 4 * nT + 1024 ? maxId + 1 : 0);
   for (let t = 0; t < nT; t++) {
     const prior = ids.get(tId[t]);
-    if (prior >= 0) throw bad(transferCalls[t], `transfer id ${tId[t]} is used again (first at line ${lineOf(transferCalls[prior])}): ids must be unique`);
+    if (prior >= 0) throw bad(transferCalls[t], `transfer id ${tId[t]} is used again (first at line ${calls.lineOf(transferCalls[prior])}): ids must be unique`);
     ids.set(tId[t], t);
   }
 
   // Evidence: the ops, as refs (only built for the anomalies listed).
   const transferRef = (t: number): TransferRef => {
     const i = transferCalls[t];
-    const j = comp[i];
     const v = ops[i].value as Record<string, unknown>;
-    const r: TransferRef = {
+    return {
       id: tId[t],
-      process: ops[i].process as number,
       status: STATUS[tStatus[t]],
       ...(v.from !== undefined && { from: v.from }),
       ...(v.to !== undefined && { to: v.to }),
       ...(v.amount !== undefined && { amount: v.amount }),
       ...(tSet[t] >= 0 && { participants: setNames[tSet[t]] }),
-      invokeIndex: ops[i].index,
-      completeIndex: j >= 0 ? ops[j].index : -1,
-      time: ops[i].time,
-    };
-    if (j >= 0) r.completeTime = ops[j].time;
-    if (fromFile) {
-      r.line = lineOf(i);
-      if (j >= 0) r.completeLine = lineOf(j);
-    }
-    return r;
-  };
-  const readRef = (c: number, since?: number): ReadRef => {
-    const j = comp[c];
-    return {
-      f: ops[c].f,
-      process: ops[c].process as number,
-      ...(since !== undefined && { since }),
-      invokeIndex: ops[c].index,
-      completeIndex: ops[j].index,
-      time: ops[c].time,
-      completeTime: ops[j].time,
-      ...(fromFile && { line: lineOf(c), completeLine: lineOf(j) }),
+      ...calls.ref(i),
     };
   };
+  const readRef = (c: number, since?: number): ReadRef => ({
+    f: ops[c].f,
+    ...(since !== undefined && { since }),
+    ...calls.ref(c),
+    completeTime: ops[comp[c]].time,
+  });
 
   /** A read's value, checked against the contract: each participant's balances, markers (and prepared ids). */
   const readValue = (c: number): { since: number; parts: [string, ParticipantRead][] } => {

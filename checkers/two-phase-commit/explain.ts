@@ -1,3 +1,4 @@
+import { whereCall } from '../history/calls.js';
 import { show } from '../models/model.js';
 import type {
   AbortedVisible,
@@ -33,22 +34,16 @@ function and(names: readonly string[]): string {
   return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
 
-/** "lines 40–41", "line 40" or "indices 40–41": where an op is, in the history's own terms. */
-function where(r: { line?: number; completeLine?: number; invokeIndex: number; completeIndex: number }): string {
-  if (r.line !== undefined) return r.completeLine !== undefined ? `lines ${r.line}–${r.completeLine}` : `line ${r.line}`;
-  return r.completeIndex >= 0 ? `indices ${r.invokeIndex}–${r.completeIndex}` : `index ${r.invokeIndex}`;
-}
-
 /** "Transfer 17 (process 3, ok, lines 40–41; 5 from account 0 to 3)". */
 function transfer(t: TransferRef): string {
   const status = t.status === 'fail' ? 'failed' : t.status === 'pending' ? 'never completed' : t.status;
   const what = t.amount !== undefined && t.from !== undefined && t.to !== undefined ? `; ${show(t.amount)} from account ${show(t.from)} to ${show(t.to)}` : '';
-  return `Transfer ${t.id} (process ${t.process}, ${status}, ${where(t)}${what})`;
+  return `Transfer ${t.id} (process ${t.process}, ${status}, ${whereCall(t)}${what})`;
 }
 
 function read(r: ReadRef): string {
   const name = r.f === 'final-read' ? 'the final read' : 'the read';
-  return `${name} by process ${r.process} (${where(r)}${r.since !== undefined ? `, since ${r.since}` : ''})`;
+  return `${name} by process ${r.process} (${whereCall(r)}${r.since !== undefined ? `, since ${r.since}` : ''})`;
 }
 
 const cap = (s: string) => s[0].toUpperCase() + s.slice(1);

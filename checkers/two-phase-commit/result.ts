@@ -1,12 +1,12 @@
+import type { CallRef } from '../history/calls.js';
 import type { Validity } from '../linearizability/result.js';
 
 /** How a transfer ended: `pending` = invoked and never completed (as unknown as `info`). */
 export type TransferStatus = 'ok' | 'fail' | 'info' | 'pending';
 
-/** One transfer as evidence: its id, what it asked, where it touched, and where to find its op. */
-export interface TransferRef {
+/** One transfer as evidence: its id, how it ended, what it asked, where it touched, and where to find its op. */
+export interface TransferRef extends CallRef {
   id: number;
-  process: number;
   status: TransferStatus;
   /** The invocation's accounts and amount, when it gave them. */
   from?: unknown;
@@ -14,30 +14,15 @@ export interface TransferRef {
   amount?: unknown;
   /** The participants the transfer touches (absent: neither its invocation nor its completion said). */
   participants?: string[];
-  /** The history's own indices of the invocation and the completion (-1: never completed). */
-  invokeIndex: number;
-  completeIndex: number;
-  /** Times of the invocation and the completion, as in the history (ns). */
-  time: number;
-  completeTime?: number;
-  /** Source lines, when the history was read from a file. */
-  line?: number;
-  completeLine?: number;
 }
 
 /** A read (or the final read) as evidence. */
-export interface ReadRef {
+export interface ReadRef extends CallRef {
   /** `read` or `final-read`. */
   f: string;
-  process: number;
   /** A read judges only the transfers with an id ≥ `since` (absent for the final read: it holds every marker). */
   since?: number;
-  invokeIndex: number;
-  completeIndex: number;
-  time: number;
   completeTime: number;
-  line?: number;
-  completeLine?: number;
 }
 
 /** The kinds of anomaly, in the order results list them and prose explains them. */
