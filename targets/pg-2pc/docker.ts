@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { ClusterView, ContainerSpec, DockerTarget, TargetSession } from '../../harness/runtimes/docker/target.js';
+import { pollUntil } from '../../harness/runtimes/docker/poll.js';
 import { connectClient, type ProcessClient } from '../../harness/runtimes/process/client.js';
 import { connectionConfig } from '../postgres/client.js';
 import { endQuietly, PORT as PG_PORT, postgresContainer, untilServing } from '../postgres/docker.js';
@@ -53,12 +54,15 @@ export const pg2pc: DockerTarget = {
     const probe = probeClient(view);
     try {
       // The coordinator recovers (it waits for every participant) before it says so.
-      for (;;) {
-        const reply = await probe.request(COORDINATOR, { type: 'status' }, PROBE_TIMEOUT_MS);
-        if (reply?.recovered === true) return;
-        if (Date.now() > deadline) throw new Error(`the coordinator ${reply ? 'is still recovering' : `does not answer on ${endpointText(view)}`}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await pollUntil(
+        deadline,
+        async () => {
+          const reply = await probe.request(COORDINATOR, { type: 'status' }, PROBE_TIMEOUT_MS);
+          if (reply?.recovered === true) return undefined;
+          return `the coordinator ${reply ? 'is still recovering' : `does not answer on ${endpointText(view)}`}`;
+        },
+        100,
+      );
     } finally {
       await probe.close();
     }

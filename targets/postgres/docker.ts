@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { usageError } from '../../checkers/errors.js';
 import type { ClusterView, ContainerContext, ContainerSpec, DockerTarget, TargetSession } from '../../harness/runtimes/docker/target.js';
+import { pollUntil } from '../../harness/runtimes/docker/poll.js';
 import { behaviourWith, type BugTable } from '../bugs.js';
 import { numberedNodes } from '../node.js';
 import { CORRECT, PostgresClient, SCHEMA, connectionConfig, type Behaviour } from './client.js';
@@ -101,21 +102,21 @@ export const postgres: DockerTarget = {
 
 /** Connects and runs `SELECT 1` until it works (the server is up and out of recovery) or the deadline passes. */
 export async function untilServing(view: ClusterView, node: string, deadline: number): Promise<void> {
-  let last: unknown;
-  for (;;) {
-    const conn = new pg.Client({ ...connectionConfig(view.endpoint(node, PORT), 'ready'), connectionTimeoutMillis: 1000 });
+  const serving = async (): Promise<undefined> => {
+    const conn = new pg.Client(connectionConfig(view.endpoint(node, PORT), 'ready'));
     conn.on('error', () => {});
     try {
       await conn.connect();
       await conn.query('SELECT 1');
-      return;
-    } catch (e) {
-      last = e;
+      return undefined;
     } finally {
       endQuietly(conn);
     }
-    if (Date.now() + 200 > deadline) throw new Error(`postgres on ${node} did not serve before the deadline: ${oneLine(last)}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+  };
+  try {
+    await pollUntil(deadline, serving);
+  } catch (e) {
+    throw new Error(`postgres on ${node} did not serve before the deadline: ${oneLine(e)}`);
   }
 }
 

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { SimTransport } from '../../harness/runtimes/sim/target.js';
 import type { ClusterView, ContainerSpec, DockerTarget, TargetSession } from '../../harness/runtimes/docker/target.js';
+import { pollUntil } from '../../harness/runtimes/docker/poll.js';
 import { connectClient, type ProcessClient } from '../../harness/runtimes/process/client.js';
 import { raftClient } from './client.js';
 import { NOT_LEADER } from './messages.js';
@@ -45,15 +46,11 @@ export const raftKvDocker: DockerTarget = {
     const probe = probeClient(view);
     try {
       // Every node answers (a redirect will do: it is up and knows a leader), then the leader serves a read.
+      // A probe that gets no answer has already waited PROBE_TIMEOUT_MS: ask again at once.
       for (const n of view.nodes) {
-        while (!(await probe.request(n, readProbe(), PROBE_TIMEOUT_MS))) {
-          if (Date.now() > deadline) throw new Error(`node ${n} does not answer on ${endpointText(view, n)}`);
-        }
+        await pollUntil(deadline, async () => ((await probe.request(n, readProbe(), PROBE_TIMEOUT_MS)) ? undefined : `node ${n} does not answer on ${endpointText(view, n)}`), 0);
       }
-      while ((await findLeader(probe, view.nodes, view.nodes[0])) === undefined) {
-        if (Date.now() > deadline) throw new Error('no leader was elected');
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await pollUntil(deadline, async () => ((await findLeader(probe, view.nodes, view.nodes[0])) === undefined ? 'no leader was elected' : undefined), 50);
     } finally {
       await probe.close();
     }

@@ -1,9 +1,10 @@
 import { Redis, type NatMap } from 'ioredis';
 import { usageError } from '../../checkers/errors.js';
 import type { ClusterView, ContainerContext, DockerTarget } from '../../harness/runtimes/docker/target.js';
+import { pollUntil } from '../../harness/runtimes/docker/poll.js';
 import { numberedNodes } from '../node.js';
 import { CONNECTION_OPTIONS, OpenClients, redisClient } from '../redis/client.js';
-import { AdminConnection, pollUntil, PROBE_TIMEOUT_MS, RoleProbe } from '../redis/probe.js';
+import { AdminConnection, PROBE_TIMEOUT_MS, RoleProbe } from '../redis/probe.js';
 import { REDIS_PORT } from '../redis/server.js';
 import { MASTER_NAME, nodeScript, SENTINEL_PORT } from './sentinel.js';
 

@@ -1,9 +1,10 @@
 import { Redis } from 'ioredis';
 import { usageError } from '../../checkers/errors.js';
 import type { ContainerContext, ContainerSpec, DockerTarget } from '../../harness/runtimes/docker/target.js';
+import { pollUntil } from '../../harness/runtimes/docker/poll.js';
 import { numberedNodes } from '../node.js';
 import { CONNECTION_OPTIONS, OpenClients, redisClient } from './client.js';
-import { AdminConnection, pollUntil, RoleProbe } from './probe.js';
+import { AdminConnection, RoleProbe } from './probe.js';
 import { dataDir, durableArgs, REDIS_PORT, serverBinary } from './server.js';
 
 function container(ctx: ContainerContext): ContainerSpec {

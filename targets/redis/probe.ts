@@ -4,7 +4,6 @@ import { messageOf } from './client.js';
 
 /** How long an admin question (PING, ROLE, SENTINEL …) may take before its node counts as not answering. */
 export const PROBE_TIMEOUT_MS = 500;
-const POLL_MS = 200;
 
 /**
  * A connection for the harness's own questions (PING, ROLE, SENTINEL …), each bounded by PROBE_TIMEOUT_MS. It does
@@ -51,25 +50,6 @@ export class AdminConnection {
     this.conn = conn;
     await conn.connect();
     return conn;
-  }
-}
-
-/**
- * Asks `notYet` until it says nothing is missing (undefined) or the deadline (Date.now() ms) passes; then rejects
- * with its last answer, the reason the system is not ready.
- */
-export async function pollUntil(deadline: number, notYet: () => Promise<string | undefined>): Promise<void> {
-  let why = 'never asked';
-  for (;;) {
-    try {
-      const missing = await notYet();
-      if (missing === undefined) return;
-      why = missing;
-    } catch (e) {
-      why = messageOf(e);
-    }
-    if (Date.now() >= deadline) throw new Error(why);
-    await new Promise((r) => setTimeout(r, POLL_MS));
   }
 }
 
