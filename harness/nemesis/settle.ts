@@ -1,3 +1,4 @@
+import { describeError } from '../../checkers/errors.js';
 import type { FaultDone } from '../runtime.js';
 
 /**
@@ -19,7 +20,7 @@ export function settle(r: FaultDone, fn: (error?: string) => void): FaultDone {
   }
   return r.then(
     () => fn(),
-    (e: unknown) => fn((e instanceof Error ? e.message : String(e)).split('\n')[0]),
+    (e: unknown) => fn(describeError(e)),
   );
 }
 

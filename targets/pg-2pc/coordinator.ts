@@ -1,8 +1,9 @@
 import pg from 'pg';
 import { parseAddress } from '../../harness/runtimes/process/address.js';
 import { TcpTransport } from '../../harness/runtimes/process/tcp-transport.js';
+import { describe } from '../postgres/client.js';
 import { DecisionLog } from './decision-log.js';
-import { describe, Participant, refusedByServer, UNDEFINED_OBJECT, type Session } from './participant.js';
+import { Participant, refusedByServer, UNDEFINED_OBJECT, type Session } from './participant.js';
 import {
   ACCOUNTS_PER_PARTICIPANT,
   gidOf,

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { describeError } from '../../checkers/errors.js';
 import type { ClusterView, ContainerSpec, DockerTarget, TargetSession } from '../../harness/runtimes/docker/target.js';
 import { pollUntil } from '../../harness/runtimes/docker/poll.js';
 import { connectClient, type ProcessClient } from '../../harness/runtimes/process/client.js';
@@ -102,7 +103,7 @@ async function createSchema(view: ClusterView, node: string, index: number, coun
     await conn.connect();
     await conn.query([...SCHEMA, `INSERT INTO accounts (id, balance) VALUES ${rows.join(', ')} ON CONFLICT (id) DO NOTHING`].join('; '));
   } catch (e) {
-    throw new Error(`participant ${node}: creating the schema: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    throw new Error(`participant ${node}: creating the schema: ${describeError(e)}`);
   } finally {
     endQuietly(conn);
   }

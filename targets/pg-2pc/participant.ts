@@ -35,12 +35,6 @@ export function refusedByServer(e: unknown): e is pg.DatabaseError {
   return e instanceof pg.DatabaseError && e.severity === 'ERROR';
 }
 
-export function describe(e: unknown): string {
-  if (e instanceof pg.DatabaseError) return `${e.code ?? 'error'}: ${e.message}`;
-  if (e instanceof Error) return e.message.split('\n')[0] || e.name;
-  return String(e);
-}
-
 /**
  * The coordinator's connections to one participant: a small pool of sessions, each with the target's timeouts
  * (connect, statement, lock, and the client's own query time-out for a server that does not answer at all).

@@ -212,7 +212,8 @@ export function connectionConfig(endpoint: { host: string; port: number }, proce
   };
 }
 
-function describe(e: unknown): string {
+/** A PostgreSQL error as `SQLSTATE: message`, another Error as its first line (or its name); shared with pg-2pc. */
+export function describe(e: unknown): string {
   if (e instanceof pg.DatabaseError) return `${e.code ?? 'error'}: ${e.message}`;
   if (e instanceof Error) return e.message.split('\n')[0] || e.name;
   return String(e);

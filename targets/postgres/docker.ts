@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { usageError } from '../../checkers/errors.js';
+import { describeError, usageError } from '../../checkers/errors.js';
 import type { ClusterView, ContainerContext, ContainerSpec, DockerTarget, TargetSession } from '../../harness/runtimes/docker/target.js';
 import { pollUntil } from '../../harness/runtimes/docker/poll.js';
 import { behaviourWith, type BugTable } from '../bugs.js';
@@ -77,7 +77,7 @@ export const postgres: DockerTarget = {
       await conn.connect();
       await conn.query(SCHEMA);
     } catch (e) {
-      throw new Error(`postgres on ${view.nodes[0]}: creating the schema: ${oneLine(e)}`);
+      throw new Error(`postgres on ${view.nodes[0]}: creating the schema: ${describeError(e)}`);
     } finally {
       endQuietly(conn);
     }
@@ -116,7 +116,7 @@ export async function untilServing(view: ClusterView, node: string, deadline: nu
   try {
     await pollUntil(deadline, serving);
   } catch (e) {
-    throw new Error(`postgres on ${node} did not serve before the deadline: ${oneLine(e)}`);
+    throw new Error(`postgres on ${node} did not serve before the deadline: ${describeError(e)}`);
   }
 }
 
@@ -124,5 +124,3 @@ export async function untilServing(view: ClusterView, node: string, deadline: nu
 export function endQuietly(conn: pg.Client): void {
   conn.end().catch(() => {});
 }
-
-const oneLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0];
