@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { ClusterView } from '../../harness/runtimes/docker/target.js';
-import { messageOf } from './client.js';
+import { CONNECTION_OPTIONS, messageOf } from './client.js';
 
 /** How long an admin question (PING, ROLE, SENTINEL …) may take before its node counts as not answering. */
 export const PROBE_TIMEOUT_MS = 500;
@@ -36,13 +36,10 @@ export class AdminConnection {
   private async connected(): Promise<Redis> {
     if (this.conn?.status === 'ready') return this.conn;
     this.disconnect();
+    // The clients' options (autoResendUnfulfilledCommands is moot here: with no reconnection nothing is resent).
     const conn = new Redis({
       ...this.endpoint,
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-      disableClientInfo: true,
+      ...CONNECTION_OPTIONS,
       connectTimeout: PROBE_TIMEOUT_MS,
       commandTimeout: PROBE_TIMEOUT_MS,
     });
