@@ -1,7 +1,7 @@
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { describeError } from '../../checkers/errors.js';
 import type { ClusterView, ContainerSpec, DockerTarget, TargetSession } from '../../harness/runtimes/docker/target.js';
+import { endpointsOf, faultlineContainer, probeClient } from '../../harness/runtimes/docker/node-process.js';
 import { pollUntil } from '../../harness/runtimes/docker/poll.js';
 import { connectClient, type ProcessClient } from '../../harness/runtimes/process/client.js';
 import { connectionConfig } from '../postgres/client.js';
@@ -9,9 +9,6 @@ import { endQuietly, PORT as PG_PORT, postgresContainer, untilServing } from '..
 import { bankClient } from './client.js';
 import { accountsOf, BUGS, COORDINATOR, COORDINATOR_PORT, INITIAL_BALANCE, participantNames } from './protocol.js';
 
-/** The repository (dist/ and node_modules/), bound read-only into the coordinator's container. */
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const MOUNT = '/faultline';
 /** The coordinator's data directory, in its container's own filesystem: a kill and start of the container keep it. */
 export const DATA_DIR = '/data';
 const DEFAULT_PARTICIPANTS = 3;
@@ -41,18 +38,18 @@ export const pg2pc: DockerTarget = {
     const participants = participantsOf(nodes);
     for (const p of participants) specs[p] = postgresContainer({ images });
     const list = participants.map((p) => `${p}=${ips[p]}:${PG_PORT}`).join(',');
-    specs[COORDINATOR] = {
-      image: images.node,
-      cmd: ['node', `${MOUNT}/bin/faultline.js`, 'coordinator', 'pg-2pc', '--id', COORDINATOR, '--listen', `0.0.0.0:${COORDINATOR_PORT}`, '--participants', list, '--data-dir', DATA_DIR, ...(bug ? ['--bug', bug] : [])],
-      ports: [COORDINATOR_PORT],
-      mounts: { [ROOT]: MOUNT },
-    };
+    specs[COORDINATOR] = faultlineContainer(
+      images.node,
+      ['coordinator', 'pg-2pc', '--id', COORDINATOR, '--listen', `0.0.0.0:${COORDINATOR_PORT}`, '--participants', list, '--data-dir', DATA_DIR],
+      COORDINATOR_PORT,
+      bug,
+    );
     return specs;
   },
   async ready(view, deadline) {
     const participants = participantsOf(view.nodes);
     await Promise.all(participants.map((p, i) => untilServing(view, p, deadline).then(() => createSchema(view, p, i, participants.length))));
-    const probe = probeClient(view);
+    const probe = probeClient(coordinatorEndpoint(view));
     try {
       // The coordinator recovers (it waits for every participant) before it says so.
       await pollUntil(
@@ -60,7 +57,7 @@ export const pg2pc: DockerTarget = {
         async () => {
           const reply = await probe.request(COORDINATOR, { type: 'status' }, PROBE_TIMEOUT_MS);
           if (reply?.recovered === true) return undefined;
-          return `the coordinator ${reply ? 'is still recovering' : `does not answer on ${endpointText(view)}`}`;
+          return `the coordinator ${reply ? 'is still recovering' : `does not answer on ${coordinatorEndpoint(view)[COORDINATOR]}`}`;
         },
         100,
       );
@@ -73,7 +70,7 @@ export const pg2pc: DockerTarget = {
     const clients = new Set<ProcessClient>();
     return {
       client(process) {
-        const pc = connectClient(`bank-${process}`, { [COORDINATOR]: endpointText(view) });
+        const pc = connectClient(`bank-${process}`, coordinatorEndpoint(view));
         clients.add(pc);
         const client = bankClient(pc, participants);
         return {
@@ -109,11 +106,5 @@ async function createSchema(view: ClusterView, node: string, index: number, coun
   }
 }
 
-function endpointText(view: ClusterView): string {
-  const e = view.endpoint(COORDINATOR, COORDINATOR_PORT);
-  return `${e.host}:${e.port}`;
-}
-
-function probeClient(view: ClusterView): ProcessClient {
-  return connectClient('faultline-probe', { [COORDINATOR]: endpointText(view) });
-}
+/** The coordinator's endpoint from the harness's side, the one node clients and the probe talk to. */
+const coordinatorEndpoint = (view: ClusterView) => endpointsOf(view, [COORDINATOR], COORDINATOR_PORT);

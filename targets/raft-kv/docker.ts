@@ -1,6 +1,6 @@
-import { fileURLToPath } from 'node:url';
 import type { SimTransport } from '../../harness/runtimes/sim/target.js';
 import type { ClusterView, ContainerSpec, DockerTarget, TargetSession } from '../../harness/runtimes/docker/target.js';
+import { endpointsOf, faultlineContainer, probeClient } from '../../harness/runtimes/docker/node-process.js';
 import { pollUntil } from '../../harness/runtimes/docker/poll.js';
 import { connectClient, type ProcessClient } from '../../harness/runtimes/process/client.js';
 import { raftClient } from './client.js';
@@ -9,9 +9,6 @@ import { raftKv } from './sim.js';
 
 /** The port every node listens on, inside its container, for peers and clients alike. */
 const PORT = 7000;
-/** The repository (dist/ and node_modules/), bound read-only into each container: the node is `faultline node`. */
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const MOUNT = '/faultline';
 /**
  * The client's attempt time-outs are in the simulation's milliseconds; real ones are slower (docker-proxy, fsync of
  * each log append on an overlay filesystem, an election after a kill), so they are stretched by this factor.
@@ -33,22 +30,17 @@ export const raftKvDocker: DockerTarget = {
     const specs: Record<string, ContainerSpec> = {};
     for (const n of nodes) {
       const peers = nodes.filter((p) => p !== n).map((p) => `${p}=${ips[p]}:${PORT}`).join(',');
-      specs[n] = {
-        image: images.node,
-        cmd: ['node', `${MOUNT}/bin/faultline.js`, 'node', 'raft-kv', '--id', n, '--listen', `0.0.0.0:${PORT}`, '--peers', peers, '--data-dir', '/data', ...(bug ? ['--bug', bug] : [])],
-        ports: [PORT],
-        mounts: { [ROOT]: MOUNT },
-      };
+      specs[n] = faultlineContainer(images.node, ['node', 'raft-kv', '--id', n, '--listen', `0.0.0.0:${PORT}`, '--peers', peers, '--data-dir', '/data'], PORT, bug);
     }
     return specs;
   },
   async ready(view, deadline) {
-    const probe = probeClient(view);
+    const probe = probeClient(endpoints(view));
     try {
       // Every node answers (a redirect will do: it is up and knows a leader), then the leader serves a read.
       // A probe that gets no answer has already waited PROBE_TIMEOUT_MS: ask again at once.
       for (const n of view.nodes) {
-        await pollUntil(deadline, async () => ((await probe.request(n, readProbe(), PROBE_TIMEOUT_MS)) ? undefined : `node ${n} does not answer on ${endpointText(view, n)}`), 0);
+        await pollUntil(deadline, async () => ((await probe.request(n, readProbe(), PROBE_TIMEOUT_MS)) ? undefined : `node ${n} does not answer on ${endpoints(view)[n]}`), 0);
       }
       await pollUntil(deadline, async () => ((await findLeader(probe, view.nodes, view.nodes[0])) === undefined ? 'no leader was elected' : undefined), 50);
     } finally {
@@ -56,7 +48,7 @@ export const raftKvDocker: DockerTarget = {
     }
   },
   async open(view): Promise<TargetSession> {
-    const probe = probeClient(view);
+    const probe = probeClient(endpoints(view));
     const clients = new Set<ProcessClient>();
     let leader: string | undefined = view.nodes[0];
     return {
@@ -92,18 +84,7 @@ export const raftKvDocker: DockerTarget = {
   },
 };
 
-function endpoints(view: ClusterView): Record<string, string> {
-  return Object.fromEntries(view.nodes.map((n) => [n, endpointText(view, n)]));
-}
-
-function endpointText(view: ClusterView, node: string): string {
-  const e = view.endpoint(node, PORT);
-  return `${e.host}:${e.port}`;
-}
-
-function probeClient(view: ClusterView): ProcessClient {
-  return connectClient('faultline-probe', endpoints(view));
-}
+const endpoints = (view: ClusterView) => endpointsOf(view, view.nodes, PORT);
 
 let probeSeq = 0;
 /** A read of a key no workload uses: a leader answers it, anyone else redirects. */
