@@ -1,6 +1,7 @@
 import type Dockerode from 'dockerode';
 import { usageError } from '../../../checkers/errors.js';
 import type { Cluster, Runtime, StartOptions } from '../../runtime.js';
+import { checkBug } from '../bugs.js';
 import { DockerCluster } from './cluster.js';
 import { dockerClient, resolveImages, type ImageChoice } from './images.js';
 import type { DockerTarget } from './target.js';
@@ -39,9 +40,7 @@ export class DockerRuntime implements Runtime {
   async start(name: string, options: StartOptions): Promise<Cluster> {
     const target = this.targets.get(name);
     if (!target) throw usageError(`unknown target '${name}' for the docker runtime (known: ${[...this.targets.keys()].join(', ')})`);
-    if (options.bug !== undefined && !target.bugs.includes(options.bug)) {
-      throw usageError(`target ${name} has no bug '${options.bug}' (${target.bugs.length ? `known: ${target.bugs.join(', ')}` : 'it has none'})`);
-    }
+    checkBug(name, target.bugs, options.bug);
     const docker = this.config.docker ?? (await dockerClient());
     const images = await resolveImages(docker, this.config.images);
     const cluster = await DockerCluster.start(docker, target, {

@@ -1,5 +1,6 @@
 import { usageError } from '../../../checkers/errors.js';
 import type { Client, Cluster, Runtime, StartOptions } from '../../runtime.js';
+import { checkBug } from '../bugs.js';
 import { SimNetwork, type NetworkOptions } from './network.js';
 import type { SimTarget, SimTransport } from './target.js';
 
@@ -32,9 +33,7 @@ export class SimRuntime implements Runtime {
   async start(name: string, options: StartOptions): Promise<Cluster> {
     const target = this.targets.get(name);
     if (!target) throw usageError(`unknown target '${name}' for the sim runtime (known: ${[...this.targets.keys()].join(', ')})`);
-    if (options.bug !== undefined && !target.bugs.includes(options.bug)) {
-      throw usageError(`target ${name} has no bug '${options.bug}' (${target.bugs.length ? `known: ${target.bugs.join(', ')}` : 'it has none'})`);
-    }
+    checkBug(name, target.bugs, options.bug);
     const net = this.net;
     const nodes = target.nodeIds(options.nodes);
     const peersOf = (n: string) => nodes.filter((p) => p !== n);
