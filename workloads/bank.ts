@@ -1,13 +1,14 @@
 import { Rng } from '../harness/rng.js';
 import type { ClientOp } from '../harness/runtime.js';
+import { ACCOUNTS_PER_PARTICIPANT, DEFAULT_PARTICIPANTS, homeOf } from '../targets/pg-2pc/protocol.js';
 import type { Workload } from './workload.js';
 
 /**
- * The accounts transfers draw from: those of the default three participants, two each (account a lives on
- * participant a mod 3). The workload does not know the cluster's size; a target maps accounts to its own nodes.
+ * The accounts transfers draw from: those of the default participants, in pg-2pc's layout (targets/pg-2pc/protocol.ts:
+ * ACCOUNTS_PER_PARTICIPANT each, account a on participant a mod P). The workload does not know the cluster's size;
+ * a target maps accounts to its own nodes.
  */
-const ACCOUNTS = 6;
-const DEFAULT_PARTICIPANTS = 3;
+const ACCOUNTS = ACCOUNTS_PER_PARTICIPANT * DEFAULT_PARTICIPANTS;
 const MAX_AMOUNT = 5;
 /** One op in this many is a read. */
 const READ_EVERY = 5;
@@ -32,7 +33,7 @@ export const bank: Workload = {
       if (rng.int(READ_EVERY) === 0) return { f: 'read', value: { since: Math.max(0, next - READ_WINDOW) } };
       const from = rng.int(ACCOUNTS);
       let to = rng.int(ACCOUNTS);
-      while (to % DEFAULT_PARTICIPANTS === from % DEFAULT_PARTICIPANTS) to = rng.int(ACCOUNTS);
+      while (homeOf(to, DEFAULT_PARTICIPANTS) === homeOf(from, DEFAULT_PARTICIPANTS)) to = rng.int(ACCOUNTS);
       return { f: 'transfer', value: { id: next++, from, to, amount: 1 + rng.int(MAX_AMOUNT) } };
     };
   },

@@ -7,11 +7,10 @@ import { connectClient, type ProcessClient } from '../../harness/runtimes/proces
 import { connectionConfig } from '../postgres/client.js';
 import { endQuietly, PORT as PG_PORT, postgresContainer, untilServing } from '../postgres/docker.js';
 import { bankClient } from './client.js';
-import { accountsOf, BUGS, COORDINATOR, COORDINATOR_PORT, INITIAL_BALANCE, participantNames } from './protocol.js';
+import { accountsOf, BUGS, COORDINATOR, COORDINATOR_PORT, DEFAULT_PARTICIPANTS, INITIAL_BALANCE, participantNames } from './protocol.js';
 
 /** The coordinator's data directory, in its container's own filesystem: a kill and start of the container keep it. */
 export const DATA_DIR = '/data';
-const DEFAULT_PARTICIPANTS = 3;
 const PROBE_TIMEOUT_MS = 500;
 
 /** The participants' schema, created by ready() on each (idempotent: a restarted run keeps its data). */

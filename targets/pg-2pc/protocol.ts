@@ -13,6 +13,8 @@ export const COORDINATOR_PORT = 7000;
 /** Every account starts with this balance; each participant holds ACCOUNTS_PER_PARTICIPANT of them. */
 export const INITIAL_BALANCE = 100;
 export const ACCOUNTS_PER_PARTICIPANT = 2;
+/** Participants when the run does not say (the bank workload draws its accounts from this many). */
+export const DEFAULT_PARTICIPANTS = 3;
 
 /** A transfer of `amount` from one account to another: one distributed transaction, `id` unique in the run. */
 export interface Transfer {
