@@ -1,6 +1,6 @@
 import type Dockerode from 'dockerode';
 import { randomBytes } from 'node:crypto';
-import { usageError } from '../../../checkers/errors.js';
+import { describeError, usageError } from '../../../checkers/errors.js';
 import type { Client, Cluster } from '../../runtime.js';
 import { ignoreGone, removeNetwork, trackCluster } from './cleanup.js';
 import { execIn } from './exec.js';
@@ -121,7 +121,7 @@ export class DockerCluster implements Cluster {
       const ordered = new Map(nodes.map((n) => [n, members.get(n)!]));
       const view = clusterView(ordered, options);
       await target.ready(view, Date.now() + READY_MS).catch(async (e: unknown) => {
-        throw usageError(`${target.name} did not become ready within ${READY_MS / 1000} s: ${firstLine(e)}${await lastLogLine(ordered)}`);
+        throw usageError(`${target.name} did not become ready within ${READY_MS / 1000} s: ${describeError(e)}${await lastLogLine(ordered)}`);
       });
       session = await target.open(view);
       notAborted();
@@ -279,11 +279,6 @@ async function removeRun(docker: Dockerode, runId: string, known: Dockerode.Cont
   await Promise.all([...ids].map((id) => docker.getContainer(id).remove({ force: true, v: true }).catch(ignoreGone)));
   const nets = network ? [network.remove] : (await docker.listNetworks({ filters: { label: [`${LABELS.run}=${runId}`] } }).catch(() => [])).map((n) => () => docker.getNetwork(n.Id).remove());
   await Promise.all(nets.map((remove) => removeNetwork(remove)));
-}
-
-
-function firstLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0];
 }
 
 /** The last line a node's server wrote, often the reason it is not serving. */
