@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { DockerCluster } from '../../harness/runtimes/docker/cluster.js';
 import { localImageSet } from '../../harness/runtimes/docker/images.js';
+import { LABELS, runFilter } from '../../harness/runtimes/docker/labels.js';
 import type { ClusterView, DockerTarget } from '../../harness/runtimes/docker/target.js';
 import { docker, runResources } from '../support/docker.js';
 
@@ -79,9 +80,9 @@ describe('docker runtime: real faults on real containers', function () {
   });
 
   it('starts every node on the run network, each at its own fixed address, labelled with the run', async () => {
-    const containers = await docker.listContainers({ filters: { label: [`faultline.run=${cluster.runId}`] } });
+    const containers = await docker.listContainers({ filters: runFilter(cluster.runId) });
     assert.equal(containers.length, 3);
-    assert.deepEqual(new Set(containers.map((c) => c.Labels['faultline.node'])), new Set(['n1', 'n2', 'n3']));
+    assert.deepEqual(new Set(containers.map((c) => c.Labels[LABELS.node])), new Set(['n1', 'n2', 'n3']));
     assert.deepEqual(await reachability(cluster), ['n1→n2', 'n1→n3', 'n2→n1', 'n2→n3', 'n3→n1', 'n3→n2']);
   });
 
@@ -153,8 +154,8 @@ describe('docker runtime: real faults on real containers', function () {
   it('stop removes every container and the network', async () => {
     const id = cluster.runId;
     await cluster.stop();
-    assert.equal((await docker.listContainers({ all: true, filters: { label: [`faultline.run=${id}`] } })).length, 0);
-    assert.equal((await docker.listNetworks({ filters: { label: [`faultline.run=${id}`] } })).length, 0);
+    assert.equal((await docker.listContainers({ all: true, filters: runFilter(id) })).length, 0);
+    assert.equal((await docker.listNetworks({ filters: runFilter(id) })).length, 0);
     assert.deepEqual(await runResources(process.pid), { containers: [], networks: [] });
   });
 });

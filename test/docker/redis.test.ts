@@ -6,6 +6,7 @@ import type { Client, ClientOp, Completion } from '../../harness/runtime.js';
 import { removeLeftovers } from '../../harness/runtimes/docker/cleanup.js';
 import { DockerCluster } from '../../harness/runtimes/docker/cluster.js';
 import { imageExists, LOCAL_IMAGE } from '../../harness/runtimes/docker/images.js';
+import { LABELS, runFilter } from '../../harness/runtimes/docker/labels.js';
 import type { DockerTarget, ImageSet } from '../../harness/runtimes/docker/target.js';
 import { redisReplicated } from '../../targets/redis-replicated/docker.js';
 import { redis } from '../../targets/redis/docker.js';
@@ -62,7 +63,7 @@ async function eventually<T>(ms: number, what: string, f: () => Promise<T | unde
 
 /** A direct connection to one node's published port (not through the target's client). */
 async function direct(cluster: DockerCluster, node: string, port: number): Promise<Redis> {
-  const [c] = await docker.listContainers({ all: true, filters: { label: [`faultline.run=${cluster.runId}`, `faultline.node=${node}`] } });
+  const [c] = await docker.listContainers({ all: true, filters: { label: [...runFilter(cluster.runId).label, `${LABELS.node}=${node}`] } });
   assert.ok(c, `no container for ${node}`);
   const published = c.Ports.find((p) => p.PrivatePort === port)?.PublicPort;
   assert.ok(published, `${node} publishes no port ${port}`);

@@ -1,11 +1,16 @@
 import Docker from 'dockerode';
+import { removeLeftovers } from '../../harness/runtimes/docker/cleanup.js';
+import { LABELS, runFilter } from '../../harness/runtimes/docker/labels.js';
 
 /** The engine the Docker tests use (the one `.ci/setup` started); no mock: these tests are about real containers. */
 export const docker = new Docker();
 
+/** Docker's label filter for what one faultline process created. */
+const pidFilter = (pid: number): { label: string[] } => ({ label: [`${LABELS.pid}=${pid}`] });
+
 /** Containers and networks carrying a faultline run label, optionally only those made by one process. */
 export async function runResources(pid?: number): Promise<{ containers: string[]; networks: string[] }> {
-  const filters = { label: [pid === undefined ? 'faultline.run' : `faultline.pid=${pid}`] };
+  const filters = pid === undefined ? runFilter() : pidFilter(pid);
   const containers = await docker.listContainers({ all: true, filters });
   const networks = await docker.listNetworks({ filters });
   return { containers: containers.map((c) => c.Names[0] ?? c.Id), networks: networks.map((n) => n.Name) };
@@ -25,7 +30,8 @@ export async function eventually<T>(what: string, ms: number, check: () => Promi
 /** Removes the containers and networks one process's runs made (a test's own leftovers, after a failure). */
 export async function removeByPid(pid: number | undefined): Promise<void> {
   if (pid === undefined) return;
-  const filters = { label: [`faultline.pid=${pid}`] };
-  for (const c of await docker.listContainers({ all: true, filters })) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
-  for (const n of await docker.listNetworks({ filters })) await docker.getNetwork(n.Id).remove().catch(() => undefined);
+  const filters = pidFilter(pid);
+  const labelled = [...(await docker.listContainers({ all: true, filters })), ...(await docker.listNetworks({ filters }))];
+  const runs = new Set(labelled.map((r) => r.Labels?.[LABELS.run]).filter((id): id is string => Boolean(id)));
+  for (const runId of runs) await removeLeftovers(docker, { runId }).catch(() => undefined);
 }

@@ -62,14 +62,23 @@ export async function removeLeftovers(docker: Dockerode, options: { runId?: stri
   const doomedContainers = containers.filter((c) => !isLive(c.Labels));
   const doomedNetworks = networks.filter((n) => !isLive(n.Labels));
   if (!options.dryRun) {
-    await Promise.all(doomedContainers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreGone)));
-    await Promise.all(doomedNetworks.map((n) => removeNetwork(() => docker.getNetwork(n.Id).remove())));
+    await removeResources(
+      docker,
+      doomedContainers.map((c) => c.Id),
+      doomedNetworks.map((n) => () => docker.getNetwork(n.Id).remove()),
+    );
   }
   return {
     containers: doomedContainers.map((c) => (c.Names[0] ?? c.Id).replace(/^\//, '')),
     networks: doomedNetworks.map((n) => n.Name),
     liveRuns: [...liveRuns],
   };
+}
+
+/** Force-removes containers (with their volumes), then networks (once their endpoints are gone); what is already gone is success. */
+export async function removeResources(docker: Dockerode, containerIds: Iterable<string>, networks: readonly (() => Promise<unknown>)[]): Promise<void> {
+  await Promise.all([...new Set(containerIds)].map((id) => docker.getContainer(id).remove({ force: true, v: true }).catch(ignoreGone)));
+  await Promise.all(networks.map((remove) => removeNetwork(remove)));
 }
 
 /** Removing what is already gone is success. */

@@ -2,10 +2,10 @@ import type Dockerode from 'dockerode';
 import { randomBytes } from 'node:crypto';
 import { describeError, usageError } from '../../../checkers/errors.js';
 import type { Client, Cluster } from '../../runtime.js';
-import { ignoreGone, removeNetwork, trackCluster } from './cleanup.js';
+import { ignoreGone, removeResources, trackCluster } from './cleanup.js';
 import { execIn } from './exec.js';
 import { DockerFaults, type NodeControl } from './faults.js';
-import { LABELS, runLabels } from './labels.js';
+import { LABELS, runFilter, runLabels } from './labels.js';
 import { createRunNetwork, type RunNetwork } from './network.js';
 import { freePort } from './ports.js';
 import type { ClusterView, ContainerSpec, DockerTarget, ImageSet, TargetSession } from './target.js';
@@ -272,13 +272,15 @@ async function netToolsRun(docker: Dockerode, image: string, node: Dockerode.Con
   }
 }
 
-/** Removes every container and the network of a run (by label, so also what a failed setup half-made). */
+/**
+ * Removes every container and the network of a run (by label, so also what a failed setup half-made). Unlike
+ * removeLeftovers, an engine that cannot list them does not stop the removal of what the cluster knows it made.
+ */
 async function removeRun(docker: Dockerode, runId: string, known: Dockerode.Container[] = [], network?: RunNetwork): Promise<void> {
-  const listed = await docker.listContainers({ all: true, filters: { label: [`${LABELS.run}=${runId}`] } }).catch(() => []);
-  const ids = new Set([...known.map((c) => c.id), ...listed.map((c) => c.Id)]);
-  await Promise.all([...ids].map((id) => docker.getContainer(id).remove({ force: true, v: true }).catch(ignoreGone)));
-  const nets = network ? [network.remove] : (await docker.listNetworks({ filters: { label: [`${LABELS.run}=${runId}`] } }).catch(() => [])).map((n) => () => docker.getNetwork(n.Id).remove());
-  await Promise.all(nets.map((remove) => removeNetwork(remove)));
+  const filters = runFilter(runId);
+  const listed = await docker.listContainers({ all: true, filters }).catch(() => []);
+  const nets = network ? [network.remove] : (await docker.listNetworks({ filters }).catch(() => [])).map((n) => () => docker.getNetwork(n.Id).remove());
+  await removeResources(docker, [...known.map((c) => c.id), ...listed.map((c) => c.Id)], nets);
 }
 
 /** The last line a node's server wrote, often the reason it is not serving. */
