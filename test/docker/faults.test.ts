@@ -42,15 +42,14 @@ function fromHost(view: ClusterView, node: string): Promise<string> {
   });
 }
 
-/** Whether `from` reaches `to` over the run's network (a connection from inside `from`'s container). */
+/**
+ * Whether `from` reaches `to` over the run's network (a connection from inside `from`'s container). The probe says
+ * so on stdout and exits 0 either way: view.exec rejects on any other exit, so an exec that fails fails the test
+ * rather than passing for "unreachable".
+ */
 async function reaches(cluster: DockerCluster, from: string, to: string): Promise<boolean> {
-  const script = `const s=require('net').connect(${PORT},'${ipOf(cluster, to)}');s.on('data',()=>process.exit(0));s.on('error',()=>process.exit(1));setTimeout(()=>process.exit(2),700)`;
-  const c = docker.getContainer(`faultline-${cluster.runId}-${from}`);
-  const exec = await c.exec({ Cmd: ['node', '-e', script], AttachStdout: true, AttachStderr: true });
-  const stream = await exec.start({ hijack: true, stdin: false });
-  stream.resume();
-  await new Promise((r) => stream.on('end', r));
-  return (await exec.inspect()).ExitCode === 0;
+  const script = `let d=0;const done=(r)=>{if(!d++)process.stdout.write(r,()=>process.exit(0))};const s=require('net').connect(${PORT},'${ipOf(cluster, to)}');s.on('data',()=>done('yes'));s.on('error',()=>done('no'));setTimeout(()=>done('no'),700)`;
+  return (await cluster.view.exec(from, ['node', '-e', script])) === 'yes';
 }
 
 const ips = new Map<string, string>();
@@ -96,7 +95,7 @@ describe('docker runtime: real faults on real containers', function () {
   it('a one-way grudge is one-way (n2 drops what n1 sends; n1 still hears n2)', async () => {
     await cluster.faults.partition({ n2: ['n1'] });
     // A TCP connection needs both ways, so test the rule itself: n2's chain drops n1's address, n1's is empty.
-    const rules = (n: string) => execOut(cluster, n, ['iptables', '-S', 'FAULTLINE-IN']);
+    const rules = (n: string) => cluster.view.exec(n, ['iptables', '-S', 'FAULTLINE-IN']);
     assert.match(await rules('n2'), new RegExp(`-A FAULTLINE-IN -s ${ipOf(cluster, 'n1')}/32 -j DROP`));
     assert.doesNotMatch(await rules('n1'), /DROP/);
     await cluster.faults.heal();
@@ -140,11 +139,11 @@ describe('docker runtime: real faults on real containers', function () {
 
   it('packet loss is an iptables statistic rule both ways, removed by heal', async () => {
     await cluster.faults.lose(['n1'], 0.3);
-    const rules = await execOut(cluster, 'n1', ['iptables', '-S']);
+    const rules = await cluster.view.exec('n1', ['iptables', '-S']);
     assert.match(rules, /-A FAULTLINE-IN -m statistic --mode random --probability 0\.(3|2999)\d* -j DROP/);
     assert.match(rules, /-A FAULTLINE-OUT -m statistic --mode random --probability 0\.(3|2999)\d* -j DROP/);
     await cluster.faults.heal();
-    assert.doesNotMatch(await execOut(cluster, 'n1', ['iptables', '-S']), /statistic/);
+    assert.doesNotMatch(await cluster.view.exec('n1', ['iptables', '-S']), /statistic/);
   });
 
   it('latency is refused with a reason (no netem here)', async () => {
@@ -162,14 +161,4 @@ describe('docker runtime: real faults on real containers', function () {
 
 function viewOf(cluster: DockerCluster): ClusterView {
   return cluster.view;
-}
-
-async function execOut(cluster: DockerCluster, node: string, cmd: string[]): Promise<string> {
-  const c = docker.getContainer(`faultline-${cluster.runId}-${node}`);
-  const exec = await c.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
-  const stream = await exec.start({ hijack: true, stdin: false });
-  const chunks: Buffer[] = [];
-  stream.on('data', (b: Buffer) => chunks.push(b));
-  await new Promise((r) => stream.on('end', r));
-  return Buffer.concat(chunks).toString('latin1');
 }

@@ -1,16 +1,11 @@
 import assert from 'node:assert/strict';
-import Dockerode from 'dockerode';
 import pg from 'pg';
 import type { Client, ClientOp, Completion } from '../../harness/runtime.js';
 import { DockerCluster } from '../../harness/runtimes/docker/cluster.js';
-import { imageExists, LOCAL_IMAGE } from '../../harness/runtimes/docker/images.js';
-import { LABELS } from '../../harness/runtimes/docker/labels.js';
 import type { ImageSet } from '../../harness/runtimes/docker/target.js';
 import { CONNECT_TIMEOUT_MS, QUERY_TIMEOUT_MS } from '../../targets/postgres/client.js';
 import { PORT, postgres } from '../../targets/postgres/docker.js';
-
-/** The image with PostgreSQL 15 but no cluster, used until the local image is built (the target initdbs then). */
-const PROBE_IMAGE = 'faultline/base:probe';
+import { docker, testImages } from '../support/docker.js';
 
 const read = (key: string): ClientOp => ({ f: 'read', key, value: null });
 const write = (key: string, value: number): ClientOp => ({ f: 'write', key, value });
@@ -57,11 +52,9 @@ async function casRace(cluster: DockerCluster, first: number, key: string, n = 1
 }
 
 /** A superuser connection of the test's own, to the published port (for settings the target never touches). */
-async function adminOf(docker: Dockerode, cluster: DockerCluster): Promise<pg.Client> {
-  const [info] = await docker.listContainers({ filters: { label: [`${LABELS.run}=${cluster.runId}`] } });
-  const port = info?.Ports.find((p) => p.PrivatePort === PORT)?.PublicPort;
-  assert.ok(port, `no published port ${PORT} for run ${cluster.runId}`);
-  const admin = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres', connectionTimeoutMillis: 5000 });
+async function adminOf(cluster: DockerCluster): Promise<pg.Client> {
+  const { host, port } = cluster.view.endpoint('n1', PORT);
+  const admin = new pg.Client({ host, port, user: 'postgres', database: 'postgres', connectionTimeoutMillis: 5000 });
   admin.on('error', () => {});
   await admin.connect();
   return admin;
@@ -69,7 +62,6 @@ async function adminOf(docker: Dockerode, cluster: DockerCluster): Promise<pg.Cl
 
 describe('postgres target (docker)', function () {
   this.timeout(120_000);
-  const docker = new Dockerode();
   /** Correct mode, and the read-committed bug: two servers, started side by side. */
   let correct: DockerCluster | undefined;
   let buggy: DockerCluster | undefined;
@@ -78,16 +70,14 @@ describe('postgres target (docker)', function () {
   const processes = (n: number) => (nextProcess += n) - n;
 
   before(async () => {
-    const image = (await imageExists(docker, LOCAL_IMAGE)) ? LOCAL_IMAGE : PROBE_IMAGE;
-    assert.ok(await imageExists(docker, image), `neither ${LOCAL_IMAGE} nor ${PROBE_IMAGE} exists: run \`faultline images build\``);
-    const images: ImageSet = { flavour: 'local', redis: image, postgres: image, node: image };
+    const images = await testImages();
     const start = (bug?: string) => DockerCluster.start(docker, postgres, { nodes: 1, bug, options: {}, images });
     const [c, b] = await Promise.allSettled([start(), start('read-committed')]);
     if (c.status === 'fulfilled') correct = c.value;
     if (b.status === 'fulfilled') buggy = b.value;
     if (c.status === 'rejected') throw c.reason;
     if (b.status === 'rejected') throw b.reason;
-    admin = await adminOf(docker, correct!);
+    admin = await adminOf(correct!);
   });
 
   after(async () => {

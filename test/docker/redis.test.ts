@@ -1,33 +1,22 @@
 import assert from 'node:assert/strict';
-import Dockerode from 'dockerode';
 import { Redis } from 'ioredis';
 import { completeGrudge } from '../../harness/nemesis/grudge.js';
 import type { Client, ClientOp, Completion } from '../../harness/runtime.js';
 import { removeLeftovers } from '../../harness/runtimes/docker/cleanup.js';
 import { DockerCluster } from '../../harness/runtimes/docker/cluster.js';
-import { imageExists, LOCAL_IMAGE } from '../../harness/runtimes/docker/images.js';
-import { LABELS, runFilter } from '../../harness/runtimes/docker/labels.js';
-import type { DockerTarget, ImageSet } from '../../harness/runtimes/docker/target.js';
+import type { DockerTarget } from '../../harness/runtimes/docker/target.js';
 import { redisReplicated } from '../../targets/redis-replicated/docker.js';
 import { redis } from '../../targets/redis/docker.js';
 import { SET_KEY } from '../../targets/redis/ops.js';
+import { docker, eventually, testImages } from '../support/docker.js';
 
 /**
  * The Redis targets against real servers, started by the Docker runtime's own cluster code (network, published
  * ports, faults). Needs dockerd and the local image (or the probe image it replaced): without them the tests fail.
  */
 
-const docker = new Dockerode();
-const PROBE_IMAGE = 'faultline/base:probe';
-
-async function localImages(): Promise<ImageSet> {
-  const image = (await imageExists(docker, LOCAL_IMAGE)) ? LOCAL_IMAGE : PROBE_IMAGE;
-  assert.ok(await imageExists(docker, image), `neither ${LOCAL_IMAGE} nor ${PROBE_IMAGE} is built (faultline images build)`);
-  return { flavour: 'local', redis: image, postgres: image, node: image };
-}
-
 async function start(target: DockerTarget, nodes: number, options: Record<string, unknown> = {}): Promise<DockerCluster> {
-  return DockerCluster.start(docker, target, { nodes, options, images: await localImages() });
+  return DockerCluster.start(docker, target, { nodes, options, images: await testImages() });
 }
 
 /** Removes a cluster whatever state the test left it in, and anything of its run that survived. */
@@ -50,24 +39,10 @@ function invoke(client: Client, op: ClientOp): Promise<Completion> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Polls `f` until it returns something other than undefined, or fails after `ms`. */
-async function eventually<T>(ms: number, what: string, f: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
-    await sleep(100);
-  }
-}
-
 /** A direct connection to one node's published port (not through the target's client). */
-async function direct(cluster: DockerCluster, node: string, port: number): Promise<Redis> {
-  const [c] = await docker.listContainers({ all: true, filters: { label: [...runFilter(cluster.runId).label, `${LABELS.node}=${node}`] } });
-  assert.ok(c, `no container for ${node}`);
-  const published = c.Ports.find((p) => p.PrivatePort === port)?.PublicPort;
-  assert.ok(published, `${node} publishes no port ${port}`);
-  const conn = new Redis({ host: '127.0.0.1', port: published, maxRetriesPerRequest: 1, commandTimeout: 1000 });
+function direct(cluster: DockerCluster, node: string, port: number): Redis {
+  const { host, port: published } = cluster.view.endpoint(node, port);
+  const conn = new Redis({ host, port: published, maxRetriesPerRequest: 1, commandTimeout: 1000 });
   conn.on('error', () => {});
   return conn;
 }
@@ -108,7 +83,7 @@ describe('docker: redis (one server)', function () {
       assert.equal(wrong.type, 'fail');
       assert.match(String(wrong.error), /WRONGTYPE/);
       assert.deepEqual(await invoke(c, { f: 'add', value: 5 }), { type: 'ok', value: 5 });
-      const conn = await direct(cluster!, 'n1', 6379);
+      const conn = direct(cluster!, 'n1', 6379);
       try {
         assert.deepEqual((await conn.smembers(SET_KEY)).sort(), ['12', '3', '5', '7']);
       } finally {
@@ -120,7 +95,7 @@ describe('docker: redis (one server)', function () {
   });
 
   it('names its one node as the primary', async () => {
-    assert.deepEqual(await eventually(3000, 'a primary', () => (cluster!.primaries().length ? cluster!.primaries() : undefined)), ['n1']);
+    assert.deepEqual(await eventually('a primary', 3000, async () => (cluster!.primaries().length ? cluster!.primaries() : undefined)), ['n1']);
   });
 
   it('keeps every acknowledged write across a SIGKILL and a start; ops while it is down fail', async () => {
@@ -159,7 +134,7 @@ describe('docker: redis (one server)', function () {
     await cluster!.faults.restart('n1');
     const after = cluster!.client(31);
     try {
-      const read = await eventually(20_000, 'the restarted server answers', async () => {
+      const read = await eventually('the restarted server answers', 20_000, async () => {
         const r = await invoke(after, { f: 'read', value: null });
         return r.type === 'ok' ? r : undefined;
       });
@@ -199,7 +174,7 @@ describe('docker: redis-replicated (Sentinel)', function () {
     after(() => remove(cluster));
 
     it('names n1 as the primary at start', async () => {
-      assert.deepEqual(await eventually(3000, 'a primary', () => (cluster!.primaries().length ? cluster!.primaries() : undefined)), ['n1']);
+      assert.deepEqual(await eventually('a primary', 3000, async () => (cluster!.primaries().length ? cluster!.primaries() : undefined)), ['n1']);
     });
 
     it('replicates writes from the primary to the replicas', async () => {
@@ -211,10 +186,10 @@ describe('docker: redis-replicated (Sentinel)', function () {
         c.close();
       }
       for (const node of ['n2', 'n3']) {
-        const conn = await direct(cluster!, node, 6379);
+        const conn = direct(cluster!, node, 6379);
         try {
-          await eventually(5000, `k0 on ${node}`, async () => ((await conn.get('k0')) === '4' ? true : undefined));
-          await eventually(5000, `the set on ${node}`, async () => ((await conn.sismember(SET_KEY, '9')) === 1 ? true : undefined));
+          await eventually(`k0 on ${node}`, 5000, async () => ((await conn.get('k0')) === '4' ? true : undefined));
+          await eventually(`the set on ${node}`, 5000, async () => ((await conn.sismember(SET_KEY, '9')) === 1 ? true : undefined));
           // A replica refuses writes: the client must never have written there.
           await assert.rejects(conn.set('k0', '5'), /READONLY/);
         } finally {
@@ -226,22 +201,22 @@ describe('docker: redis-replicated (Sentinel)', function () {
     it('promotes another node within 10 s of pausing the primary, and demotes the old one when it resumes', async () => {
       await cluster!.faults.pause('n1');
       const t0 = Date.now();
-      const promoted = await eventually(10_000, 'a new primary', () => cluster!.primaries().find((n) => n !== 'n1'));
+      const promoted = await eventually('a new primary', 10_000, async () => cluster!.primaries().find((n) => n !== 'n1'));
       const took = Date.now() - t0;
       assert.ok(['n2', 'n3'].includes(promoted));
       await cluster!.faults.resume('n1');
       // Sentinel turns the old primary into a replica of the new one (the cached primaries may predate the resume).
-      const n1 = await direct(cluster!, 'n1', 6379);
+      const n1 = direct(cluster!, 'n1', 6379);
       try {
-        await eventually(30_000, 'n1 demoted', async () => (((await n1.call('ROLE').catch(() => [])) as unknown[])[0] === 'slave' ? true : undefined));
+        await eventually('n1 demoted', 30_000, async () => (((await n1.call('ROLE').catch(() => [])) as unknown[])[0] === 'slave' ? true : undefined));
       } finally {
         n1.disconnect();
       }
-      assert.deepEqual(await eventually(5000, 'one primary', () => (cluster!.primaries().join() === promoted ? true : undefined)), true);
+      assert.deepEqual(await eventually('one primary', 5000, async () => (cluster!.primaries().join() === promoted ? true : undefined)), true);
       // Clients follow: a fresh process finds the new primary through the sentinels and writes there.
       const c = cluster!.client(50);
       try {
-        const r = await eventually(10_000, 'a write after failover', async () => {
+        const r = await eventually('a write after failover', 10_000, async () => {
           const w = await invoke(c, { f: 'write', key: 'k1', value: 2 });
           return w.type === 'ok' ? w : undefined;
         });
@@ -266,15 +241,15 @@ describe('docker: redis-replicated (Sentinel)', function () {
         for (const v of [1, 2, 3]) assert.equal((await invoke(c, { f: 'add', value: v })).type, 'ok');
         await cluster!.faults.partition(completeGrudge([['n1'], ['n2', 'n3']]));
         const t0 = Date.now();
-        const promoted = await eventually(10_000, 'a primary on the majority side', () => cluster!.primaries().find((n) => n !== 'n1'));
+        const promoted = await eventually('a primary on the majority side', 10_000, async () => cluster!.primaries().find((n) => n !== 'n1'));
         const took = Date.now() - t0;
         // n1 does not know: it still acknowledges the client that reached it before the partition.
         for (const v of [100, 101, 102]) assert.deepEqual(await invoke(c, { f: 'add', value: v }), { type: 'ok', value: v });
         await cluster!.faults.heal();
-        assert.deepEqual(await eventually(30_000, 'n1 demoted', () => (cluster!.primaries().join() === promoted ? cluster!.primaries() : undefined)), [promoted]);
+        assert.deepEqual(await eventually('n1 demoted', 30_000, async () => (cluster!.primaries().join() === promoted ? cluster!.primaries() : undefined)), [promoted]);
         const reader = cluster!.client(1);
         try {
-          const read = await eventually(10_000, 'a read after healing', async () => {
+          const read = await eventually('a read after healing', 10_000, async () => {
             const r = await invoke(reader, { f: 'read', value: null });
             return r.type === 'ok' ? r : undefined;
           });

@@ -1,9 +1,22 @@
+import assert from 'node:assert/strict';
 import Docker from 'dockerode';
 import { removeLeftovers } from '../../harness/runtimes/docker/cleanup.js';
+import { imageExists, LOCAL_IMAGE } from '../../harness/runtimes/docker/images.js';
 import { LABELS, runFilter } from '../../harness/runtimes/docker/labels.js';
+import type { ImageSet } from '../../harness/runtimes/docker/target.js';
 
 /** The engine the Docker tests use (the one `.ci/setup` started); no mock: these tests are about real containers. */
 export const docker = new Docker();
+
+/** The image the local one replaced (PostgreSQL 15 but no cluster: the postgres target initdbs then), used until it is built. */
+const PROBE_IMAGE = 'faultline/base:probe';
+
+/** The images the target tests run: the local image, or the probe image while the local one is not built. */
+export async function testImages(): Promise<ImageSet> {
+  const image = (await imageExists(docker, LOCAL_IMAGE)) ? LOCAL_IMAGE : PROBE_IMAGE;
+  assert.ok(await imageExists(docker, image), `neither ${LOCAL_IMAGE} nor ${PROBE_IMAGE} is built: run \`faultline images build\``);
+  return { flavour: 'local', redis: image, postgres: image, node: image };
+}
 
 /** Docker's label filter for what one faultline process created. */
 const pidFilter = (pid: number): { label: string[] } => ({ label: [`${LABELS.pid}=${pid}`] });
