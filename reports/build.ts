@@ -1,4 +1,7 @@
 import type { Op } from '../checkers/history/op.js';
+import { sameValue } from '../checkers/values/key.js';
+import { stringifyExact } from '../checkers/values/json.js';
+import { show } from '../checkers/values/show.js';
 import { isClientProcess } from '../checkers/history/op.js';
 import { explainAnomaly } from '../checkers/linearizability/explain.js';
 import type { CheckResult, LinearizabilityAnomaly, OpRef } from '../checkers/linearizability/result.js';
@@ -313,15 +316,16 @@ function anomalyOf(
   };
 }
 
+/** A key as text: a string as itself, anything else as it reads in evidence (exact: a bigint keeps its digits). */
 function keyText(k: unknown): string {
-  return k === undefined ? '' : String(k);
+  return k === undefined ? '' : typeof k === 'string' ? k : show(k);
 }
 
-/** A value as JSON text for display, shortened; what JSON cannot show (undefined) is `null`. */
+/** A value as JSON text for display, exact (big integers keep every digit), shortened. */
 function text(v: unknown, max: number): string {
   let s: string;
   try {
-    s = JSON.stringify(v) ?? 'null';
+    s = stringifyExact(v);
   } catch {
     s = String(v);
   }
@@ -329,7 +333,7 @@ function text(v: unknown, max: number): string {
 }
 
 function sameJson(a: unknown, b: unknown): boolean {
-  return a === b || JSON.stringify(a) === JSON.stringify(b);
+  return sameValue(a, b);
 }
 
 function round(x: number): number {

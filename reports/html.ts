@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { stringifyExact } from '../checkers/values/json.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ReportData, ReportKey, ReportSet, ReportSetElement, ReportTwoPhaseCommit, ReportTwoPhaseCommitAnomaly, Verdict } from './model.js';
@@ -90,7 +91,7 @@ export function esc(s: string): string {
  * (`<`, `>`, `&` escaped), and U+2028/U+2029 are escaped for old parsers. JSON.parse reads it back unchanged.
  */
 export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return stringifyExact(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** The client script files, in the order they are concatenated (they share one scope; main.ts runs last). */

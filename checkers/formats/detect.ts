@@ -3,6 +3,7 @@ import { EdnSplitter, readEdnMap } from './edn.js';
 import type { EdnElement } from './edn.js';
 import { utilLineStart } from './etcd.js';
 import type { ConcreteFormat } from './sink.js';
+import { nameOf } from '../values/types.js';
 
 /** How much of the input auto-detection looks at before it decides with what it has. */
 export const HEAD_LIMIT = 64 * 1024;
@@ -90,7 +91,8 @@ function looksLikeKv(line: string): boolean {
     s.end();
     if (!el || el.kind !== 'map' || el.text === undefined) return false;
     const o = readEdnMap(el.text, undefined, 1);
-    return o.key !== undefined && (o.f === 'get' || o.f === 'put' || o.f === 'append');
+    const f = nameOf(o.f);
+    return o.key !== undefined && (f === 'get' || f === 'put' || f === 'append');
   } catch {
     return false;
   }

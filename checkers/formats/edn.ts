@@ -1,8 +1,9 @@
-import { parseEDNString } from 'edn-data';
 import { historyError } from '../errors.js';
 import type { InputError } from '../errors.js';
 import type { HistoryBuilder, Sink } from './sink.js';
 import { show, toOp } from './sink.js';
+import { charLiteral, readEdn } from './edn-value.js';
+import { EdnMap, nameOf } from '../values/types.js';
 import type { Op } from '../history/op.js';
 
 /*
@@ -14,7 +15,7 @@ import type { Op } from '../history/op.js';
  *    literals, nesting of () [] {} #{}, tags (`#jepsen.history.Op{…}`), discards (`#_`), and an optional vector or
  *    list enclosing the whole history. It also catches what the parser below lets through silently (unbalanced or
  *    mismatched brackets, a map with a key but no value, trailing garbage), with the line.
- * 2. Each map element's text is read by edn-data and checked into an Op.
+ * 2. Each map element's text is read by readEdn (edn-value.ts), which keeps EDN's types, and checked into an Op.
  */
 
 export type EdnKind = 'map' | 'vector' | 'list' | 'set' | 'string' | 'char' | 'atom';
@@ -420,8 +421,8 @@ export class EdnSplitter implements Sink {
     const value = charLiteral(tok);
     if (value === undefined) throw this.error(this.tokLine, `bad character literal ${show(tok)}`);
     if (this.capturing) {
-      // edn-data mis-reads some literals (\( \" \;), so hand it a string instead.
-      this.parts.push(JSON.stringify(value));
+      // The literal's text is kept as written (readEdn reads it into a Char).
+      this.parts.push(tok);
       this.capStart = end;
     }
     this.endForm('char');
@@ -441,76 +442,29 @@ export class EdnSplitter implements Sink {
   }
 }
 
-const NAMED_CHARS: Record<string, string> = {
-  newline: '\n',
-  space: ' ',
-  tab: '\t',
-  return: '\r',
-  backspace: '\b',
-  formfeed: '\f',
-};
-
-/** The character an EDN character literal (`\a`, `\newline`, `\u00e9`) stands for, or undefined. */
-export function charLiteral(tok: string): string | undefined {
-  const body = tok.slice(1);
-  if (body.length === 1) return body;
-  if (body.length === 2 && body.codePointAt(0)! > 0xffff) return body;
-  if (Object.prototype.hasOwnProperty.call(NAMED_CHARS, body)) return NAMED_CHARS[body];
-  if (/^u[0-9a-fA-F]{4}$/.test(body)) return String.fromCharCode(parseInt(body.slice(1), 16));
-  if (/^o[0-7]{1,3}$/.test(body)) return String.fromCharCode(parseInt(body.slice(1), 8));
-  return undefined;
-}
-
-const EDN_OPTIONS: NonNullable<Parameters<typeof parseEDNString>[1]> = {
-  mapAs: 'object',
-  keywordAs: 'string',
-  listAs: 'array',
-  setAs: 'array',
-  symbolAs: 'string',
-  charAs: 'string',
-  tagHandlers: {
-    // Records and well-known tags read as their contents.
-    'jepsen.history.Op': (v) => v,
-    'knossos.op.Op': (v) => v,
-    inst: (v) => v,
-    uuid: (v) => v,
-  },
-};
-
-/** Reads one EDN value with edn-data; bigints become numbers. Throws a plain Error when the text is not EDN. */
+/** Reads one EDN value (edn-value.ts). Throws a plain Error when the text is not EDN faultline reads. */
 export function readEdnValue(text: string): unknown {
-  return plain(parseEDNString(text, EDN_OPTIONS));
+  return readEdn(text);
 }
 
-/** Reads the text of a map element (from EdnSplitter) into a fresh plain object. */
+/**
+ * Reads the text of a map element (from EdnSplitter) into a fresh record of op fields: keys are keywords (or
+ * strings) naming fields (toOp turns the keywords that name things, as `:type :invoke`, into names).
+ */
 export function readEdnMap(text: string, source: string | undefined, line: number): Record<string, unknown> {
   let v: unknown;
   try {
-    v = readEdnValue(text);
+    v = readEdn(text);
   } catch (e) {
     throw historyError(source, line, `bad EDN: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}`);
   }
-  // edn-data returns undefined or null rather than throwing on input it cannot finish.
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw historyError(source, line, 'could not read this EDN map');
-  return v as Record<string, unknown>;
-}
-
-/** bigint → number, Date → ISO string, recursively (in place for arrays and objects). */
-function plain(v: unknown): unknown {
-  if (typeof v === 'bigint') return Number(v);
-  if (typeof v !== 'object' || v === null) return v;
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) {
-      const x = v[i];
-      if (typeof x === 'object' || typeof x === 'bigint') v[i] = plain(x);
-    }
-    return v;
-  }
-  if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.toISOString();
-  const o = v as Record<string, unknown>;
-  for (const k in o) {
-    const x = o[k];
-    if (typeof x === 'object' || typeof x === 'bigint') o[k] = plain(x);
+  if (!(v instanceof EdnMap)) throw historyError(source, line, 'could not read this EDN map');
+  const o: Record<string, unknown> = {};
+  for (const [k, x] of v.entries) {
+    const name = nameOf(k);
+    if (name === undefined) throw historyError(source, line, `an op map's keys name its fields (:process, :type, :f, :value…), not ${show(k)}`);
+    // defineProperty: a field named __proto__ is data, not the prototype.
+    Object.defineProperty(o, name, { value: x, enumerable: true, writable: true, configurable: true });
   }
   return o;
 }

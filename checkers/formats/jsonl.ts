@@ -2,6 +2,7 @@ import { historyError } from '../errors.js';
 import { isBlank, LineSplitter } from './lines.js';
 import type { HistoryBuilder, Sink } from './sink.js';
 import { show, toOp } from './sink.js';
+import { doublesSuffice, parseJsonExact } from '../values/json.js';
 
 /** JSON lines: one op object per line, blank lines ignored (docs/history.md). */
 export function jsonlSink(out: HistoryBuilder): Sink {
@@ -10,7 +11,9 @@ export function jsonlSink(out: HistoryBuilder): Sink {
     if (line.charCodeAt(0) !== 123 /* { */ && isBlank(line)) return;
     let o: unknown;
     try {
-      o = JSON.parse(line);
+      // JSON.parse turns 9007199254740993 into …992 and 1e400 into Infinity; a line that may hold such a number is
+      // read by the exact parser instead (values/json.ts). Most lines have no long digit run nor exponent.
+      o = doublesSuffice(line) ? JSON.parse(line) : parseJsonExact(line);
     } catch (e) {
       throw historyError(source, lineNo, `invalid JSON: ${jsonMessage(e)}`);
     }

@@ -1,6 +1,8 @@
 import { historyError } from '../errors.js';
 import type { History } from '../history/history.js';
 import type { Op } from '../history/op.js';
+import { showShort } from '../values/show.js';
+import { Decimal, Keyword } from '../values/types.js';
 
 /** The concrete formats a history can be read in ('auto' resolves to one of these). */
 export type ConcreteFormat = 'jsonl' | 'edn' | 'porcupine-etcd' | 'porcupine-kv';
@@ -35,20 +37,40 @@ export class HistoryBuilder {
   }
 }
 
-/** A short rendering of a bad value for an error message (one line, at most ~40 characters). */
+/** A short rendering of a bad value for an error message (one line, at most ~40 characters), exact. */
 export function show(x: unknown): string {
+  if (x === undefined) return 'nothing';
+  if (typeof x === 'string') return JSON.stringify(x.length > 60 ? x.slice(0, 60) : x).replace(/\s+/g, ' ').slice(0, 40);
   let s: string;
-  if (x === undefined) s = 'nothing';
-  else if (typeof x === 'bigint') s = `${x}`;
-  else {
-    try {
-      s = JSON.stringify(x) ?? String(x);
-    } catch {
-      s = String(x);
-    }
+  try {
+    s = showShort(x, 60);
+  } catch {
+    s = String(x);
   }
   s = s.replace(/\s+/g, ' ');
   return s.length > 40 ? `${s.slice(0, 37)}...` : s;
+}
+
+/** A number too large for its field, as written in short (1e400 rather than 401 digits). */
+function showNumber(x: unknown): string {
+  if (typeof x === 'bigint') {
+    const digits = String(x < 0n ? -x : x);
+    const zeros = digits.length - digits.replace(/0+$/, '').length;
+    if (digits.length > 21 && zeros > 0) return `${x < 0n ? '-' : ''}${digits.replace(/0+$/, '')}e${zeros}`;
+  }
+  return show(x);
+}
+
+/**
+ * index, time and process are positions and names, not values: they must be plain numbers (an integer up to 2^53,
+ * or a finite time), never a number a double cannot hold.
+ */
+function badNumber(field: string, x: unknown, integer: boolean): string {
+  const what = integer ? 'an integer' : 'a finite number';
+  if (typeof x === 'bigint' || x instanceof Decimal || (typeof x === 'number' && !Number.isFinite(x))) {
+    return `${field} must be ${what} of at most 2^53, not ${showNumber(x)}`;
+  }
+  return `${field} must be ${what}, not ${show(x)}`;
 }
 
 /**
@@ -58,6 +80,11 @@ export function show(x: unknown): string {
  * `source:line: …` naming the field.
  */
 export function toOp(o: Record<string, unknown>, position: number, source: string | undefined, line: number): Op {
+  // EDN names things with keywords: `:type :invoke`, `:f :read`, `:process :nemesis`, `:error :timeout`.
+  if (typeof o.type !== 'string' && o.type instanceof Keyword) o.type = o.type.name;
+  if (typeof o.f !== 'string' && o.f instanceof Keyword) o.f = o.f.name;
+  if (o.process instanceof Keyword) o.process = o.process.name;
+  if (o.error instanceof Keyword) o.error = o.error.name;
   const type = o.type;
   if (type !== 'invoke' && type !== 'ok' && type !== 'fail' && type !== 'info') {
     throw historyError(
@@ -71,32 +98,31 @@ export function toOp(o: Record<string, unknown>, position: number, source: strin
     throw historyError(source, line, f === undefined ? 'op has no f (the operation, e.g. "read")' : `f must be a non-empty string, not ${show(f)}`);
   }
   const p = o.process;
-  if (typeof p !== 'string' && !(typeof p === 'number' && Number.isInteger(p))) {
+  if (typeof p !== 'string' && !(typeof p === 'number' && Number.isSafeInteger(p))) {
     throw historyError(
       source,
       line,
-      p === undefined ? 'op has no process' : `process must be an integer (a client) or a string (e.g. "nemesis"), not ${show(p)}`,
+      p === undefined
+        ? 'op has no process'
+        : typeof p === 'bigint'
+          ? badNumber('process', p, true)
+          : `process must be an integer (a client) or a string (e.g. "nemesis"), not ${show(p)}`,
     );
   }
   const index = o.index;
   if (index === undefined || index === null) {
     o.index = position;
   } else if (typeof index !== 'number' || !Number.isFinite(index)) {
-    throw historyError(source, line, `index must be a number, not ${show(index)}`);
+    throw historyError(source, line, badNumber('index', index, false));
   }
   const time = o.time;
   if (time === undefined || time === null) {
     o.time = o.index;
   } else if (typeof time !== 'number' || !Number.isFinite(time)) {
-    throw historyError(source, line, `time must be a number, not ${show(time)}`);
+    throw historyError(source, line, badNumber('time', time, false));
   }
-  if ('key' in o) {
-    const key = o.key;
-    if (key === undefined || key === null) delete o.key;
-    else if (typeof key !== 'string' && !(typeof key === 'number' && Number.isFinite(key))) {
-      throw historyError(source, line, `key must be a string or a number, not ${show(key)}`);
-    }
-  }
+  // A key is any value but nil (Jepsen's independent keys are integers, strings or keywords); it is compared by value.
+  if ('key' in o && (o.key === undefined || o.key === null)) delete o.key;
   if (o.value === undefined) o.value = null;
   if (o.error === undefined && 'error' in o) delete o.error;
   return o as Op;

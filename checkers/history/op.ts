@@ -10,7 +10,11 @@ export type OpType = 'invoke' | 'ok' | 'fail' | 'info';
 /** A client process id is an integer; anything else (Jepsen's `:nemesis`) is not a client. */
 export type Process = number | string;
 
-export type Key = string | number;
+/**
+ * A key partitions a history (P-compositionality): any value but nil, compared by value (values/key.ts). Usually a
+ * string or an integer; Jepsen's independent keys may be keywords.
+ */
+export type Key = unknown;
 
 export interface Op {
   index: number;

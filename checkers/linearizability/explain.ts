@@ -1,4 +1,5 @@
 import type { CheckResult, LinearizabilityAnomaly, OpRef } from './result.js';
+import { show } from '../values/show.js';
 
 /** "process 3 read 3 (line 42)": how an op is named in prose. */
 export function nameOp(op: OpRef): string {
@@ -14,7 +15,7 @@ export function nameOp(op: OpRef): string {
  */
 export function explainAnomaly(a: LinearizabilityAnomaly): string {
   const lines: string[] = [];
-  const subject = a.key !== undefined ? `Key ${JSON.stringify(a.key)}` : 'The history';
+  const subject = a.key !== undefined ? `Key ${show(a.key)}` : 'The history';
   lines.push(`${subject} is not linearizable: no order of its operations explains ${nameOp(a.op)}.`);
   if (a.previousOk) lines.push(`Everything up to ${nameOp(a.previousOk)} can be linearized.`);
   a.candidates.forEach((c, n) => {
@@ -38,7 +39,7 @@ export function explainResult(r: CheckResult): string {
   for (const a of r.anomalies) out.push('', explainAnomaly(a));
   const unknown = r.partitions.filter((p) => p.valid === 'unknown' && p.unknownReason !== 'cancelled');
   for (const p of unknown.slice(0, 10)) {
-    out.push(`key ${JSON.stringify(p.key ?? null)}: unknown (${p.unknownReason}) after exploring ${p.explored} configurations`);
+    out.push(`key ${show(p.key ?? null)}: unknown (${p.unknownReason}) after exploring ${p.explored} configurations`);
   }
   return out.join('\n');
 }

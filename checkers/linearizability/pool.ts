@@ -4,6 +4,7 @@ import type { ModelSpec } from '../models/model.js';
 import type { Partition } from './prepare.js';
 import type { PartitionResult } from './result.js';
 import type { SearchBudget } from './wgl.js';
+import { restore, toWire } from './wire.js';
 
 /** Keys are sent in batches of about this many operations, so small keys do not pay a message each. */
 const BATCH_OPS = 4_000;
@@ -59,9 +60,9 @@ export async function checkInPool(
   if (batch.length) batches.push(batch);
   const results = await Promise.all(
     batches.map(async (partitions) => {
-      const rs: PartitionResult[] = await pool.run({ model, partitions, budget, cancelOnInvalid } satisfies PoolTask);
+      const rs: PartitionResult[] = await pool.run({ model, partitions: toWire(partitions), budget, cancelOnInvalid } satisfies PoolTask);
       if (cancelOnInvalid && rs.some((r) => r.valid === false)) Atomics.store(budget.cancel!, 0, 1);
-      return rs;
+      return restore(rs, partitions);
     }),
   );
   return results.flat();

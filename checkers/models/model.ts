@@ -1,4 +1,5 @@
 import type { Operation } from '../history/op.js';
+import { show } from '../values/show.js';
 
 /** A model's answer to "can this operation happen in this state?" (Porcupine's `step`, Knossos's `step`). */
 export type Step<S> = { ok: true; state: S } | { ok: false; reason: string };
@@ -66,22 +67,9 @@ export function describeOpDefault(op: ModelOp): string {
   return op.value === null || op.value === undefined ? op.f : `${op.f} ${show(op.value)}`;
 }
 
-/** Compact, deterministic rendering of values in evidence: nil for null, JSON otherwise. */
-export function show(v: unknown): string {
-  if (v === null || v === undefined) return 'nil';
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map(show).join(' ')}]`;
-  if (typeof v === 'object') {
-    const entries = Object.keys(v as object).sort().map((k) => `${k} ${show((v as Record<string, unknown>)[k])}`);
-    return `{${entries.join(', ')}}`;
-  }
-  return String(v);
-}
-
-/** Canonical JSON (sorted object keys) so equal states get equal fingerprints. */
-export function canonical(v: unknown): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  const o = v as Record<string, unknown>;
-  return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
-}
+/**
+ * How values read in evidence (nil, "s", :k, 1.0, [1 2]) and the canonical key of a value (equal values, equal
+ * keys): the exact, typed forms of checkers/values, named here for the models.
+ */
+export { show } from '../values/show.js';
+export { valueKey as canonical } from '../values/key.js';

@@ -1,7 +1,8 @@
 import type { Model, ModelOp, Step } from './model.js';
-import { canonical, show } from './model.js';
+import { show } from './model.js';
+import { decodeKey, valueKey } from '../values/key.js';
 
-/** Elements kept as sorted canonical strings, so equal sets are equal arrays. */
+/** Elements kept as sorted value keys (values/key.ts), so equal sets are equal arrays. */
 type Elements = readonly string[];
 
 /** A grow-only set (Knossos `set`): `add` an element, `read` returns every element. */
@@ -11,7 +12,7 @@ export function set(): Model<Elements> {
     init: () => [],
     step: stepSet,
     fingerprint: (s) => s.join('\u0000'),
-    describeState: (s) => `#{${s.map((e) => show(JSON.parse(e))).join(' ')}}`,
+    describeState: (s) => `#{${s.map(element).join(' ')}}`,
     validate(op) {
       if (op.f === 'add') return null;
       if (op.f === 'read') return op.value === null || Array.isArray(op.value) ? null : `set read must return a list, got ${show(op.value)}`;
@@ -21,15 +22,17 @@ export function set(): Model<Elements> {
   };
 }
 
+const element = (key: string) => show(decodeKey(key));
+
 function stepSet(s: Elements, op: ModelOp): Step<Elements> {
   if (op.f === 'add') {
-    const e = canonical(op.value ?? null);
+    const e = valueKey(op.value ?? null);
     return s.includes(e) ? { ok: true, state: s } : { ok: true, state: [...s, e].sort() };
   }
-  const read = [...new Set(((op.value as unknown[] | null) ?? []).map((v) => canonical(v ?? null)))].sort();
+  const read = [...new Set(((op.value as unknown[] | null) ?? []).map((v) => valueKey(v ?? null)))].sort();
   if (read.length === s.length && read.every((e, i) => e === s[i])) return { ok: true, state: s };
-  const missing = s.filter((e) => !read.includes(e)).map((e) => show(JSON.parse(e)));
-  const extra = read.filter((e) => !s.includes(e)).map((e) => show(JSON.parse(e)));
+  const missing = s.filter((e) => !read.includes(e)).map(element);
+  const extra = read.filter((e) => !s.includes(e)).map(element);
   const parts = [missing.length ? `missing ${missing.join(' ')}` : '', extra.length ? `never added ${extra.join(' ')}` : ''];
   return { ok: false, reason: `can't read ${show(op.value)} from set of ${s.length}: ${parts.filter(Boolean).join('; ')}` };
 }

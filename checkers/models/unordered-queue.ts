@@ -1,5 +1,6 @@
 import type { Model, ModelOp, Step } from './model.js';
 import { canonical, show } from './model.js';
+import { decodeKey } from '../values/key.js';
 
 /** Pending elements as sorted canonical strings (a multiset). */
 type Bag = readonly string[];
@@ -15,7 +16,7 @@ export function unorderedQueue(): Model<Bag> {
     init: () => [],
     step: stepBag,
     fingerprint: (b) => b.join('\u0000'),
-    describeState: (b) => `{${b.map((e) => show(JSON.parse(e))).join(' ')}}`,
+    describeState: (b) => `{${b.map((e) => show(decodeKey(e))).join(' ')}}`,
     validate: (op) => (op.f === 'enqueue' || op.f === 'dequeue' ? null : `unordered-queue has no operation '${op.f}' (enqueue, dequeue)`),
     // Removing an element commutes with enqueues and with dequeues of an element: it only matters to a dequeue
     // that found the queue empty.

@@ -1,14 +1,11 @@
-import { canonical } from './model.js';
+import { valueKey } from '../values/key.js';
 
-/** Value equality for histories: primitives by identity, structures by canonical form ([1 2] equals [1 2]). */
-export function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (a === null || b === null || a === undefined || b === undefined) return (a ?? null) === (b ?? null);
-  if (typeof a !== 'object' || typeof b !== 'object') return false;
-  return canonical(a) === canonical(b);
-}
+export { sameValue } from '../values/key.js';
 
-/** A fingerprint that keeps 1 and "1" apart: numbers stay numbers, everything else is canonical JSON. */
+/**
+ * A state fingerprint for a value: a double stays a double (the common case, and the cheapest Map key); anything
+ * else, and an integer beyond 2^53 (which a bigint of the same value must meet), is its value key.
+ */
 export function valueFingerprint(v: unknown): string | number {
-  return typeof v === 'number' ? v : canonical(v ?? null);
+  return typeof v === 'number' && (Number.isSafeInteger(v) || !Number.isInteger(v)) ? v : valueKey(v ?? null);
 }

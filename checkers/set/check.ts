@@ -2,13 +2,14 @@ import { Calls } from '../history/calls.js';
 import type { History } from '../history/history.js';
 import type { Op } from '../history/op.js';
 import { canonical, show } from '../models/model.js';
+import { valueFingerprint } from '../models/values.js';
 import type { AddRef, AddStatus, DuplicatedElement, ReadRef, SetCheckOptions, SetCounts, SetResult, UnexpectedElement } from './result.js';
 
 const MAX_LISTED = 1_000;
 
-/** An element as a Map key: numbers as themselves, anything else as canonical JSON (so equal values are one key). */
+/** An element as a Map key: doubles as themselves, anything else by its value key (so equal values are one key). */
 type ElementKey = number | string;
-const keyOf = (v: unknown): ElementKey => (typeof v === 'number' ? v : canonical(v ?? null));
+const keyOf = (v: unknown): ElementKey => valueFingerprint(v);
 
 const isSmallIndex = (v: unknown, bound: number): v is number => typeof v === 'number' && v >= 0 && v < bound && Number.isInteger(v);
 

@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { describeError, isInputError, usageError } from '../../checkers/errors.js';
 import { defaultModelFor, FORMATS, readHistoryFile, readHistoryStream, type Format } from '../../checkers/formats/index.js';
 import type { History } from '../../checkers/history/history.js';
+import { parseJsonExact, stringifyExact } from '../../checkers/values/json.js';
 import { MODEL_NAMES, modelFor } from '../../checkers/models/index.js';
 import { CHECKER_NAMES, checkerFor, explainResult, type CheckerOptions, type CheckerResult } from '../../checkers/registry.js';
 
@@ -59,7 +60,7 @@ async function runCheck(files: string[], flags: CheckFlags): Promise<number> {
   for (const file of files) {
     const row = await checkFile(file, flags, options, checkerOptions);
     rows.push(row);
-    if (flags.json) process.stdout.write(JSON.stringify(jsonRow(row)) + '\n');
+    if (flags.json) process.stdout.write(stringifyExact(jsonRow(row)) + '\n');
     if (row.error) process.stderr.write(`faultline: ${row.error}\n`);
   }
   if (!flags.json) printHuman(rows, flags.checker);
@@ -157,7 +158,8 @@ function exitCode(rows: Row[]): number {
 function parseModelOptions(json: string | undefined): Record<string, unknown> | undefined {
   if (json === undefined) return undefined;
   try {
-    const v = JSON.parse(json);
+    // Exact numbers: an initial value beyond 2^53 keeps its digits.
+    const v = parseJsonExact(json);
     if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
   } catch {
     // fall through to the usage error

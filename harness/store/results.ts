@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomically } from './atomic.js';
+import { doublesSuffice, parseJsonExact, stringifyExact } from '../../checkers/values/json.js';
 
 /** A run's results, next to its history. */
 export const RESULTS_FILE = 'results.json';
@@ -22,8 +23,9 @@ export interface RunResults {
  * half a file, and a crash mid-write leaves no results.json rather than a broken one. Returns the file's path.
  */
 export async function writeResults(runDir: string, results: RunResults): Promise<string> {
-  // Serialise first: a value JSON cannot hold (a BigInt, a cycle) fails before anything touches the disk.
-  const text = JSON.stringify(results, null, 2) + '\n';
+  // Serialise first: a value that cannot be written (a cycle) fails before anything touches the disk. Integers
+  // beyond 2^53 are written with every digit (stringifyExact), as the history had them.
+  const text = stringifyExact(results, 2) + '\n';
   const path = join(runDir, RESULTS_FILE);
   await writeFileAtomically(path, text);
   return path;
@@ -38,7 +40,7 @@ export async function readResults(runDir: string): Promise<RunResults | undefine
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
   }
-  const results: unknown = JSON.parse(text);
+  const results: unknown = doublesSuffice(text) ? JSON.parse(text) : parseJsonExact(text);
   return isResults(results) ? results : undefined;
 }
 

@@ -56,9 +56,8 @@ describe('formats: jsonl', () => {
     assertErrorAt(`{"process":0,"type":"ok","f":3}`, 'jsonl', 1, /f must be a non-empty string, not 3/);
     assertErrorAt(`{"process":1.5,"type":"ok","f":"read"}`, 'jsonl', 1, /process must be an integer/);
     assertErrorAt(`{"type":"ok","f":"read"}`, 'jsonl', 1, /no process/);
-    assertErrorAt(`{"process":1,"type":"ok","f":"read","key":[1]}`, 'jsonl', 1, /key must be a string or a number/);
-    assertErrorAt(`{"process":1,"type":"ok","f":"read","index":"3"}`, 'jsonl', 1, /index must be a number/);
-    assertErrorAt(`{"process":1,"type":"ok","f":"read","time":"x"}`, 'jsonl', 1, /time must be a number/);
+    assertErrorAt(`{"process":1,"type":"ok","f":"read","index":"3"}`, 'jsonl', 1, /index must be a finite number, not "3"/);
+    assertErrorAt(`{"process":1,"type":"ok","f":"read","time":"x"}`, 'jsonl', 1, /time must be a finite number, not "x"/);
   });
 
   it('counts lines across CRLF line ends', () => {

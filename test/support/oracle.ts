@@ -96,11 +96,16 @@ export function bruteForceHistory(history: readonly Op[], model: Model<any>): bo
   return bruteForceLinearizable(pairOperations(history), model);
 }
 
-/** JSON with object keys sorted, so equal states render equally. */
+/**
+ * JSON with object keys sorted, so equal states render equally; a Map (multi-register's registers) as its sorted
+ * entries, a bigint with its digits. States of the models are shallow, so recursion is fine here.
+ */
 function stableJson(v: unknown): string {
   if (v === undefined) return 'null';
+  if (typeof v === 'bigint') return `${v}n`;
   if (v === null || typeof v !== 'object') return JSON.stringify(v);
   if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  if (v instanceof Map) return `Map{${[...v].map(([k, x]) => `${stableJson(k)}:${stableJson(x)}`).sort().join(',')}}`;
   const o = v as Record<string, unknown>;
   return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`).join(',')}}`;
 }

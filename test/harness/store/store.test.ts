@@ -97,10 +97,21 @@ describe('harness/store: the run store', () => {
       assert.deepEqual(readdirSync(dir), ['results.json']);
     });
 
-    it('fails before touching the disk when the results are not JSON', async () => {
+    it('fails before touching the disk when the results cannot be written (a cycle)', async () => {
       const dir = await createRunDir(tmp(), 't', T0);
-      await assert.rejects(writeResults(dir, { valid: true, n: 1n }), /BigInt/);
+      const cyclic: Record<string, unknown> = { a: 1 };
+      cyclic.self = cyclic;
+      await assert.rejects(writeResults(dir, { valid: true, cyclic }), /cyclic/);
       assert.deepEqual(readdirSync(dir), []);
+    });
+
+    it('writes integers beyond 2^53 with every digit, and reads them back exactly', async () => {
+      const dir = await createRunDir(tmp(), 't', T0);
+      await writeResults(dir, { valid: false, value: 9007199254740993n, nested: [{ read: 9007199254740992n }] });
+      assert.match(readFileSync(join(dir, 'results.json'), 'utf8'), /"value": 9007199254740993,/);
+      const back = await readResults(dir);
+      assert.equal(back?.value, 9007199254740993n);
+      assert.deepEqual(back?.nested, [{ read: 9007199254740992n }]);
     });
   });
 
