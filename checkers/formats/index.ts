@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
 import { describeError, historyError, isInputError, usageError } from '../errors.js';
 import type { History } from '../history/history.js';
+import { LineChunkDecoder } from './decode.js';
 import { detectIn, HEAD_LIMIT } from './detect.js';
 import { ednSink, kvSink } from './edn.js';
 import { etcdSink } from './etcd.js';
@@ -41,9 +41,11 @@ export function detectFormat(head: string, source?: string): ConcreteFormat {
 /** Reads a history file chunk by chunk (memory: the ops, not the text). A missing file is an InputError. */
 export async function readHistoryFile(path: string, opts: ReadOptions = {}): Promise<History> {
   const reader = new HistoryReader(opts.format, path);
-  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  const decoder = new LineChunkDecoder(() => historyError(path, undefined, 'is not UTF-8 text'));
+  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
   try {
-    for await (const chunk of stream) reader.push(chunk as string);
+    for await (const chunk of stream) reader.push(decoder.write(chunk as Buffer));
+    reader.push(decoder.end());
   } catch (e) {
     if (isInputError(e)) throw e;
     throw historyError(path, undefined, fileProblem(e));
@@ -60,14 +62,14 @@ export async function readHistoryStream(
   opts: ReadOptions & { source: string },
 ): Promise<History> {
   const reader = new HistoryReader(opts.format, opts.source);
-  const decoder = new StringDecoder('utf8');
+  const decoder = new LineChunkDecoder(() => historyError(opts.source, undefined, 'is not UTF-8 text'));
   try {
-    for await (const chunk of stream) reader.push(typeof chunk === 'string' ? chunk : decoder.write(chunk));
+    for await (const chunk of stream) reader.push(typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer));
+    reader.push(decoder.end());
   } catch (e) {
     if (isInputError(e)) throw e;
     throw historyError(opts.source, undefined, `cannot read: ${describeError(e)}`);
   }
-  reader.push(decoder.end());
   reader.end();
   return reader.history();
 }

@@ -8,7 +8,8 @@ export class LineSplitter implements Sink {
   private carry = '';
   private lineNo = 0;
 
-  constructor(private readonly onLine: (line: string, lineNo: number) => void) {}
+  /** `joined`: the line began in an earlier chunk (it was carried over). */
+  constructor(private readonly onLine: (line: string, lineNo: number, joined: boolean) => void) {}
 
   push(chunk: string): void {
     let start = 0;
@@ -19,12 +20,13 @@ export class LineSplitter implements Sink {
         return;
       }
       let line = chunk.slice(start, nl);
-      if (this.carry !== '') {
+      const joined = this.carry !== '';
+      if (joined) {
         line = this.carry + line;
         this.carry = '';
       }
       start = nl + 1;
-      this.emit(line);
+      this.emit(line, joined);
     }
   }
 
@@ -32,13 +34,13 @@ export class LineSplitter implements Sink {
     if (this.carry !== '') {
       const line = this.carry;
       this.carry = '';
-      this.emit(line);
+      this.emit(line, true);
     }
   }
 
-  private emit(line: string): void {
+  private emit(line: string, joined: boolean): void {
     this.lineNo++;
-    this.onLine(line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line, this.lineNo);
+    this.onLine(line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line, this.lineNo, joined);
   }
 }
 

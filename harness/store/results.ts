@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomically } from './atomic.js';
-import { doublesSuffice, parseJsonExact, stringifyExact } from '../../checkers/values/json.js';
+import { parseJson, stringifyExact } from '../../checkers/values/json.js';
 
 /** A run's results, next to its history. */
 export const RESULTS_FILE = 'results.json';
@@ -40,7 +40,7 @@ export async function readResults(runDir: string): Promise<RunResults | undefine
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
   }
-  const results: unknown = doublesSuffice(text) ? JSON.parse(text) : parseJsonExact(text);
+  const results: unknown = parseJson(text);
   return isResults(results) ? results : undefined;
 }
 

@@ -215,3 +215,29 @@ describe('exact values: no wrong verdict on real-world input', () => {
     });
   });
 });
+
+describe('exact values: JSON lines read in chunks', () => {
+  it('finds a big integer, a fraction or an exponent wherever the chunks are cut', async () => {
+    const { Readable } = await import('node:stream');
+    const { readHistoryStream } = await import('../../checkers/formats/index.js');
+    const text = writeThenRead('9007199254740993', '9007199254740992') + '\n' + writeThenRead('1e-400', '0').replaceAll('"process":', '"key":"b","process":');
+    for (const size of [1, 3, 7, 16, 64, text.length]) {
+      const chunks: Buffer[] = [];
+      const bytes = Buffer.from(text);
+      for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
+      const h = await readHistoryStream(Readable.from(chunks), { source: 'gen' });
+      assert.equal(h.ops[3].value, 9007199254740992n, `chunks of ${size}`);
+      assert.equal(checkSync(h, 'register', { cancelOnInvalid: false }).stats.invalidKeys, 2, `chunks of ${size}`);
+    }
+  });
+
+  it('text that is not UTF-8 is refused, not read as replacement characters', async () => {
+    const { Readable } = await import('node:stream');
+    const { readHistoryStream } = await import('../../checkers/formats/index.js');
+    const bad = Buffer.concat([Buffer.from('{"process":0,"type":"invoke","f":"write","value":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}\n')]);
+    await assert.rejects(readHistoryStream(Readable.from([bad]), { source: 'x.jsonl' }), (e: unknown) => isInputError(e) && /^x\.jsonl: is not UTF-8 text$/.test((e as Error).message));
+    const good = Buffer.from('{"process":0,"type":"invoke","f":"write","value":"é😀"}\n');
+    const h = await readHistoryStream(Readable.from([good.subarray(0, 52), good.subarray(52)]), { source: 'y' });
+    assert.equal(h.ops[0].value, 'é😀');
+  });
+});
