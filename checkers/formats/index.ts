@@ -1,13 +1,14 @@
 import { createReadStream } from 'node:fs';
 import { describeError, historyError, isInputError, usageError } from '../errors.js';
 import type { History } from '../history/history.js';
+import type { Op } from '../history/op.js';
 import { LineChunkDecoder } from './decode.js';
 import { detectIn, HEAD_LIMIT } from './detect.js';
 import { ednSink, kvSink } from './edn.js';
 import { etcdSink } from './etcd.js';
 import { jsonlSink } from './jsonl.js';
 import type { ConcreteFormat, Sink } from './sink.js';
-import { HistoryBuilder } from './sink.js';
+import { HistoryBuilder, OpStream } from './sink.js';
 
 /**
  * Reading histories: JSON lines (faultline's own), Jepsen/Knossos EDN, and Porcupine's etcd and kv logs.
@@ -40,7 +41,24 @@ export function detectFormat(head: string, source?: string): ConcreteFormat {
 
 /** Reads a history file chunk by chunk (memory: the ops, not the text). A missing file is an InputError. */
 export async function readHistoryFile(path: string, opts: ReadOptions = {}): Promise<History> {
-  const reader = new HistoryReader(opts.format, path);
+  return readFileInto(new HistoryReader(opts.format, path, new HistoryBuilder(path)), path);
+}
+
+/**
+ * Reads a history file and hands each op to `consume` as it is read, keeping none (for one-pass checkers). Returns
+ * the history without its ops: the source, the format, and how many ops there were in `count`.
+ */
+export async function streamHistoryFile(
+  path: string,
+  opts: ReadOptions,
+  consume: (op: Op, position: number, line: number) => void,
+): Promise<History & { count: number }> {
+  const stream = new OpStream(path, consume);
+  const h = await readFileInto(new HistoryReader(opts.format, path, stream), path);
+  return { ...h, count: stream.position };
+}
+
+async function readFileInto(reader: HistoryReader, path: string): Promise<History> {
   const decoder = new LineChunkDecoder(() => historyError(path, undefined, 'is not UTF-8 text'));
   const stream = createReadStream(path, { highWaterMark: 1 << 20 });
   try {
@@ -111,8 +129,12 @@ class HistoryReader implements Sink {
   private head = '';
   private started = false;
 
-  constructor(format: Format | undefined, private readonly source: string | undefined) {
-    this.out = new HistoryBuilder(source);
+  constructor(
+    format: Format | undefined,
+    private readonly source: string | undefined,
+    out?: HistoryBuilder,
+  ) {
+    this.out = out ?? new HistoryBuilder(source);
     const f = format ?? 'auto';
     if (!FORMATS.includes(f)) throw usageError(`unknown history format '${String(f)}' (known: ${FORMATS.join(', ')})`);
     if (f !== 'auto') this.use(f);

@@ -37,6 +37,28 @@ export class HistoryBuilder {
   }
 }
 
+/**
+ * Hands each op to a consumer as it is read and keeps none: for a checker that digests a history in one pass, so a
+ * million ops are never all held at once (`history()` then has no ops, only the count in `position`).
+ */
+export class OpStream extends HistoryBuilder {
+  private count = 0;
+  constructor(
+    source: string | undefined,
+    private readonly consume: (op: Op, position: number, line: number) => void,
+  ) {
+    super(source);
+  }
+
+  override add(op: Op, line: number): void {
+    this.consume(op, this.count++, line);
+  }
+
+  override get position(): number {
+    return this.count;
+  }
+}
+
 /** A short rendering of a bad value for an error message (one line, at most ~40 characters), exact. */
 export function show(x: unknown): string {
   if (x === undefined) return 'nothing';

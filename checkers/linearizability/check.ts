@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { complete } from '../history/complete.js';
+import { complete, type Completed } from '../history/complete.js';
 import type { History } from '../history/history.js';
 import type { Op } from '../history/op.js';
 import { modelFor } from '../models/index.js';
@@ -25,7 +25,7 @@ const TRIAGE_STEPS = 20_000;
  */
 export function checkSync(history: History | Op[], spec: ModelSpec | string, opts: CheckOptions = {}): CheckResult {
   const start = performance.now();
-  const { model, parts, stats, ops, modelSpec } = prepare(history, spec);
+  const { model, parts, stats, ops, modelSpec } = prepare(completeHistory(history), spec);
   const results = checkInThread(parts, model, budgetOf(opts, 1), opts);
   return summarize(modelSpec.name, ops, results, { ...stats, hardKeys: 0, threads: 1 }, performance.now() - start);
 }
@@ -37,7 +37,20 @@ export function checkSync(history: History | Op[], spec: ModelSpec | string, opt
  */
 export async function check(history: History | Op[], spec: ModelSpec | string, opts: CheckOptions = {}): Promise<CheckResult> {
   const start = performance.now();
-  const { model, parts, stats, ops, modelSpec } = prepare(history, spec);
+  return checkCompleted(completeHistory(history), spec, opts, start);
+}
+
+/**
+ * `check` for a history already completed (Completer): the CLI completes a file while reading it, so its ops are
+ * never all held at once. `source` names the file in errors.
+ */
+export async function checkCompleted(
+  completed: Completed & { source?: string },
+  spec: ModelSpec | string,
+  opts: CheckOptions = {},
+  start = performance.now(),
+): Promise<CheckResult> {
+  const { model, parts, stats, ops, modelSpec } = prepare(completed, spec);
   const threads = opts.workers ?? availableParallelism();
   const done = (results: PartitionResult[], hardKeys = 0, used = 1) =>
     summarize(modelSpec.name, ops, results, { ...stats, hardKeys, threads: used }, performance.now() - start);
@@ -62,12 +75,15 @@ function checkInThread(parts: Partition[], model: Model<unknown>, budget: Search
   });
 }
 
-function prepare(history: History | Op[], spec: ModelSpec | string) {
+function completeHistory(history: History | Op[]): Completed & { source?: string } {
   const h: History = Array.isArray(history) ? { ops: history } : history;
+  return { ...complete(h), source: h.source };
+}
+
+function prepare({ operations, stats, source }: Completed & { source?: string }, spec: ModelSpec | string) {
   const modelSpec = typeof spec === 'string' ? { name: spec } : spec;
   const model = modelFor(modelSpec);
-  const { operations, stats } = complete(h);
-  const parts: Partition[] = partition(operations, model, h.source);
+  const parts: Partition[] = partition(operations, model, source);
   // Biggest keys first: they bound the wall time, so start them early.
   parts.sort((a, b) => b.ops.length - a.ops.length);
   return { model, parts, stats, ops: operations.length, modelSpec };

@@ -1,5 +1,5 @@
 /** The linearizability checker's public surface: check a history against a model, explain the verdict. */
-export { check, checkSync } from './check.js';
+export { check, checkCompleted, checkSync } from './check.js';
 export type { CheckOptions, CheckResult } from './check.js';
 export { explainAnomaly, explainResult } from './explain.js';
 export type { Candidate, LinearizabilityAnomaly, OpRef, PartitionResult, Validity } from './result.js';

@@ -1,0 +1,103 @@
+import { historyError } from '../errors.js';
+import type { Op, Operation } from './op.js';
+import { isClientProcess } from './op.js';
+import { OpenCalls } from './open-calls.js';
+
+/** Counts of what a history held. */
+export interface CompletedStats {
+  ok: number;
+  fail: number;
+  info: number;
+  pending: number;
+  nemesis: number;
+}
+
+export interface Completed {
+  /** Client operations that may have happened (ok and info), in invocation order. */
+  operations: Operation[];
+  stats: CompletedStats;
+}
+
+/**
+ * Pairs invocations with completions one op at a time (Knossos `history/complete`), so a history can be completed
+ * while it is read, without holding its ops: only the operations that may have happened are kept. `fail` ops are
+ * dropped (they did not happen); `info` ops and invocations still pending at the end become ops that may take
+ * effect at any point after their invocation, or never. An ill-formed history is an input error naming the line
+ * (the same rules as Calls).
+ */
+export class Completer {
+  /** Every invocation so far, in order; null once it failed. */
+  private readonly calls: (Operation | null)[] = [];
+  private readonly open = new OpenCalls();
+  private readonly stats: CompletedStats = { ok: 0, fail: 0, info: 0, pending: 0, nemesis: 0 };
+  private invocations = 0;
+
+  constructor(private readonly source: string | undefined) {}
+
+  /** The op at `position` in the history, read from source line `line`. */
+  push(op: Op, position: number, line: number): void {
+    if (!isClientProcess(op.process)) {
+      this.stats.nemesis++;
+      return;
+    }
+    const p = op.process;
+    const c = this.open.get(p);
+    if (op.type === 'invoke') {
+      if (c >= 0) throw historyError(this.source, line, `process ${p} invokes ${op.f} while its ${this.calls[c]!.f} from line ${this.calls[c]!.line} is still pending`);
+      this.open.set(p, this.calls.length);
+      this.calls.push(fromInvoke(op, position, line));
+      this.invocations++;
+      return;
+    }
+    if (c < 0) throw historyError(this.source, line, `process ${p} completes ${op.f} (${op.type}) with no pending invocation`);
+    const o = this.calls[c]!;
+    if (o.f !== op.f) throw historyError(this.source, line, `process ${p} completes ${op.f} but invoked ${o.f} at line ${o.line}`);
+    this.open.set(p, -1);
+    this.invocations--;
+    if (op.type === 'fail') {
+      this.stats.fail++;
+      this.calls[c] = null;
+      return;
+    }
+    o.completeIndex = op.index;
+    o.completeLine = line;
+    if (op.type === 'ok') {
+      this.stats.ok++;
+      o.status = 'ok';
+      o.ret = position;
+      // Jepsen: an ok completion carries the authoritative value (a read's invocation carries nil).
+      if ('value' in op) o.value = op.value;
+    } else {
+      this.stats.info++;
+    }
+  }
+
+  /** The operations, with dense ids in invocation order. */
+  finish(): Completed {
+    const operations: Operation[] = [];
+    for (const o of this.calls) {
+      if (o === null) continue;
+      o.id = operations.length;
+      operations.push(o);
+    }
+    return { operations, stats: { ...this.stats, pending: this.invocations } };
+  }
+}
+
+function fromInvoke(op: Op, position: number, line: number): Operation {
+  // Every field is set in one fixed order (key and completeLine included) so all operations share one hidden class.
+  return {
+    id: -1,
+    process: op.process as number,
+    f: op.f,
+    key: op.key,
+    value: op.value ?? null,
+    status: 'info',
+    call: position,
+    ret: Infinity,
+    invokeIndex: op.index,
+    completeIndex: -1,
+    line,
+    completeLine: undefined,
+  };
+}
