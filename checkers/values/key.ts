@@ -87,6 +87,20 @@ function close(f: Frame): string {
 export function valueKey(v: unknown): string {
   const s = scalarKey(v);
   if (s !== undefined) return s;
+  if (Array.isArray(v) && v.length <= 8) {
+    // The usual shape, [expected new] or [k v]: a short vector of scalars, without the stack.
+    let out = '[';
+    for (let i = 0; i < v.length; i++) {
+      const k = scalarKey(v[i]);
+      if (k === undefined) return deepKey(v);
+      out += k;
+    }
+    return `${out}]`;
+  }
+  return deepKey(v);
+}
+
+function deepKey(v: unknown): string {
   const stack: Frame[] = [frameOf(v as object)];
   for (;;) {
     const top = stack[stack.length - 1];
