@@ -10,17 +10,31 @@ import type { LinearizabilityAnomaly, OpRef, PartitionResult } from './result.js
  * keys and evidence values are put back from the main thread's own operations.
  */
 
-/** True when structured clone carries the value unchanged (no class instance anywhere inside). */
+/** Structured clone recurses, and overflows the stack a few thousand levels down: deeper values go as keys. */
+const MAX_CLONE_DEPTH = 256;
+
+/** True when structured clone carries the value unchanged: no class instance anywhere inside, and not deep. */
 function plainData(v: unknown): boolean {
   if (typeof v !== 'object' || v === null) return true;
   const stack: unknown[] = [v];
+  const depths: number[] = [0];
   while (stack.length > 0) {
     const x = stack.pop();
+    const d = depths.pop()!;
     if (typeof x !== 'object' || x === null) continue;
+    if (d > MAX_CLONE_DEPTH) return false;
     const proto = Object.getPrototypeOf(x);
-    if (Array.isArray(x)) for (const y of x) stack.push(y);
-    else if (proto === Object.prototype || proto === null) for (const k of Object.keys(x)) stack.push((x as Record<string, unknown>)[k]);
-    else return false;
+    if (Array.isArray(x)) {
+      for (const y of x) {
+        stack.push(y);
+        depths.push(d + 1);
+      }
+    } else if (proto === Object.prototype || proto === null) {
+      for (const k of Object.keys(x)) {
+        stack.push((x as Record<string, unknown>)[k]);
+        depths.push(d + 1);
+      }
+    } else return false;
   }
   return true;
 }
@@ -65,6 +79,29 @@ export function fromWire(parts: Partition[]): Partition[] {
     }
   }
   return parts;
+}
+
+/**
+ * In the worker: results without keys and values (they may not survive the way back); restore puts them back from
+ * the main thread's own operations.
+ */
+export function stripped(results: PartitionResult[]): PartitionResult[] {
+  for (const r of results) {
+    delete r.key;
+    const a = r.anomaly;
+    if (!a) continue;
+    delete a.key;
+    const strip = (ref: OpRef | undefined) => {
+      if (!ref) return;
+      ref.value = null;
+      delete ref.key;
+    };
+    strip(a.op);
+    strip(a.previousOk);
+    for (const c of a.concurrent) strip(c);
+    for (const c of a.candidates) for (const s of c.steps) strip(s.op);
+  }
+  return results;
 }
 
 /** In the main thread: each result's key and its evidence's values from the partition it was made from. */

@@ -195,6 +195,23 @@ describe('exact values: no wrong verdict on real-world input', () => {
       assert.equal(verdict(writeThenRead(nest(5000, '1'), nest(5000, '2'))), false);
     });
 
+    it('on worker threads too: deep values cross as keys, and the evidence comes back whole', async () => {
+      const lines: string[] = [];
+      for (const key of ['a', 'b']) {
+        const read = key === 'a' ? nest(5000, '1') : nest(5000, '2');
+        lines.push(
+          `{"process":0,"type":"invoke","f":"write","key":"${key}","value":${nest(5000, '1')}}`,
+          `{"process":0,"type":"ok","f":"write","key":"${key}","value":${nest(5000, '1')}}`,
+          `{"process":1,"type":"invoke","f":"read","key":"${key}","value":null}`,
+          `{"process":1,"type":"ok","f":"read","key":"${key}","value":${read}}`,
+        );
+      }
+      const r = await check(parseHistoryText(lines.join('\n')), 'register', { workers: 2, triageSteps: 0 });
+      assert.equal(r.valid, false);
+      assert.equal(r.anomalies[0].key, 'b');
+      assert.ok(Array.isArray(r.anomalies[0].op.value));
+    });
+
     it('EDN nested 20,000 deep is read and compared', () => {
       assert.equal(verdict(ednWriteThenRead(nest(20000, '1'), nest(20000, '1'))), true);
       assert.equal(verdict(ednWriteThenRead(nest(20000, '1'), nest(20000, '#{1}'))), false);
