@@ -167,11 +167,14 @@ function atom(tok: string): unknown {
   return new EdnSymbol(tok);
 }
 
+/** An integer literal (digits, optional sign, optional N) as a number up to 2^53, a bigint past it. */
+export function ednInteger(tok: string): number | bigint {
+  const digits = tok.endsWith('N') ? tok.slice(0, -1) : tok;
+  return digits.length <= 15 ? Number(digits) : normaliseInteger(BigInt(digits));
+}
+
 function number(tok: string): unknown {
-  if (INTEGER.test(tok)) {
-    const digits = tok.endsWith('N') ? tok.slice(0, -1) : tok;
-    return digits.length <= 15 ? Number(digits) : normaliseInteger(BigInt(digits));
-  }
+  if (INTEGER.test(tok)) return ednInteger(tok);
   if (FLOAT.test(tok)) {
     if (tok.endsWith('M')) return bigDecimal(tok.slice(0, -1));
     return new EdnDouble(Number(tok));

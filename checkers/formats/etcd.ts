@@ -1,6 +1,8 @@
 import { historyError } from '../errors.js';
 import type { Op, OpType } from '../history/op.js';
 import { readEdnValue } from './edn.js';
+import { ednInteger } from './edn-value.js';
+import { Keyword } from '../values/types.js';
 import { LineSplitter } from './lines.js';
 import type { HistoryBuilder, Sink } from './sink.js';
 import { show } from './sink.js';
@@ -56,7 +58,7 @@ function parseUtilOp(body: string, position: number, source: string | undefined,
   const [, proc, type, f, rest] = m;
 
   let process: number | string;
-  if (INT.test(proc)) process = Number(proc);
+  if (INT.test(proc) && Number.isSafeInteger(Number(proc))) process = Number(proc);
   else if (KEYWORD.test(proc)) process = proc.slice(1);
   else throw bad(`process must be an integer or a keyword like :nemesis, not ${show(proc)}`);
 
@@ -104,7 +106,8 @@ function parseUtilOp(body: string, position: number, source: string | undefined,
       throw bad(`key must be a string or a number, not ${show(op.key)}`);
     }
   } else if (more === 1) {
-    op.error = vals[1];
+    // An error keyword names the error, as in the EDN reader: `:cas-failed` → "cas-failed".
+    op.error = vals[1] instanceof Keyword ? vals[1].name : vals[1];
   } else {
     op.error = rest.slice(forms[1].start).trim();
   }
@@ -114,9 +117,10 @@ function parseUtilOp(body: string, position: number, source: string | undefined,
 /** nil, an integer, [a b], or any single EDN value. */
 function readValue(text: string): { ok: true; value: unknown } | { ok: false } {
   if (text === 'nil') return { ok: true, value: null };
-  if (INT.test(text)) return { ok: true, value: Number(text) };
+  // Integers stay exact at any size (the EDN reader's rule): 9007199254740993 is not …992.
+  if (INT.test(text)) return { ok: true, value: ednInteger(text) };
   const pair = PAIR.exec(text);
-  if (pair) return { ok: true, value: [Number(pair[1]), Number(pair[2])] };
+  if (pair) return { ok: true, value: [ednInteger(pair[1]), ednInteger(pair[2])] };
   try {
     const value = readEdnValue(text);
     return value === undefined ? { ok: false } : { ok: true, value };

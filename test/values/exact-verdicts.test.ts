@@ -43,6 +43,13 @@ describe('exact values: no wrong verdict on real-world input', () => {
       assert.equal(verdict(ednWriteThenRead('9007199254740993N', '9007199254740993')), true);
     });
 
+    it('Jepsen logs (porcupine-etcd): the same', () => {
+      const log = (w: string, r: string) =>
+        `INFO  jepsen.util - 0\t:invoke\t:write\t${w}\nINFO  jepsen.util - 0\t:ok\t:write\t${w}\nINFO  jepsen.util - 1\t:invoke\t:read\tnil\nINFO  jepsen.util - 1\t:ok\t:read\t${r}\n`;
+      assert.equal(verdict(log('9007199254740993', '9007199254740992'), 'cas-register'), false);
+      assert.equal(verdict(log('9007199254740993', '9007199254740993'), 'cas-register'), true);
+    });
+
     it('inside structures: a cas of [9007199254740993 1] and lists of big integers', () => {
       const h = [
         '{"process":0,"type":"invoke","f":"write","value":9007199254740993}',
