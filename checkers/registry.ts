@@ -1,4 +1,7 @@
 import { usageError } from './errors.js';
+import type { Format } from './formats/index.js';
+import { splitIndependent } from './history/independent.js';
+import { checkHistoryFile } from './linearizability/check-file.js';
 import type { History } from './history/history.js';
 import type { Op } from './history/op.js';
 import { check, explainResult as explainLinearizable } from './linearizability/index.js';
@@ -27,6 +30,8 @@ export interface CheckerOptions extends CheckOptions {
   model?: ModelSpec | string;
   /** The total of all balances (the 2pc checker; else its first ok read's total). */
   total?: number;
+  /** Split Jepsen's independent `[key value]` tuples first (the linearizable checker only; history/independent.ts). */
+  independent?: boolean;
 }
 
 /** A checker: pure, a history in, a verdict with evidence out; `explain` renders that verdict as prose. */
@@ -41,7 +46,26 @@ export interface Checker<R extends CheckerVerdict = CheckerVerdict> {
    * The checker's own options from user input (`faultline check --checker-options <json>`), checked: a bad one is a
    * usage error. Absent: the checker takes none.
    */
-  parseOptions?(raw: Record<string, unknown>): CheckerOptions;
+  parseOptions(raw: Record<string, unknown>): CheckerOptions;
+  /**
+   * Checks a history file in one pass, holding what the checker needs rather than every op (optional: a checker
+   * without it is given the history read whole). `clientOps` counts client invocations.
+   */
+  checkFile?(path: string, format: Format | undefined, options: CheckerOptions): Promise<{ result: R; format: string; clientOps: number }>;
+}
+
+/** Refuses every option (a checker that takes none): names the key, and where a model's options go. */
+function noOptions(name: string, hint = '') {
+  return (raw: Record<string, unknown>): CheckerOptions => {
+    const keys = Object.keys(raw);
+    if (keys.length > 0) throw usageError(`the ${name} checker has no option '${keys[0]}' (known: none)${hint}`);
+    return {};
+  };
+}
+
+/** A usage error for --independent given to a checker other than the linearizable one. */
+function notIndependent(name: string, options: CheckerOptions | undefined): void {
+  if (options?.independent) throw usageError(`--independent applies to the linearizable checker, not to ${name}`);
 }
 
 const linearizable: Checker<LinearizableResult> = {
@@ -49,26 +73,41 @@ const linearizable: Checker<LinearizableResult> = {
   description: 'linearizability against a model (Knossos/Porcupine), per key',
   needsModel: true,
   async check(history, options = {}) {
+    const { model, independent, ...opts } = options;
+    if (model === undefined) throw usageError(`the linearizable checker needs a model (one of: ${MODEL_NAMES.join(', ')})`);
+    const h: History | Op[] = independent ? splitIndependent(Array.isArray(history) ? { ops: history } : history) : history;
+    return { checker: 'linearizable', ...(await check(h, model, opts)) };
+  },
+  async checkFile(path, format, options) {
     const { model, ...opts } = options;
     if (model === undefined) throw usageError(`the linearizable checker needs a model (one of: ${MODEL_NAMES.join(', ')})`);
-    return { checker: 'linearizable', ...(await check(history, model, opts)) };
+    const { result, ...rest } = await checkHistoryFile(path, format, model, opts);
+    return { result: { checker: 'linearizable', ...result }, ...rest };
   },
   explain: (r) => explainLinearizable(r),
+  parseOptions: noOptions('linearizable', "; a model's options go in --model-options"),
 };
 
 const set: Checker<SetResult> = {
   name: 'set',
   description: "Jepsen's set: every acknowledged add is in the final read, and nothing else is",
   needsModel: false,
-  check: async (history) => checkSet(history),
+  check: async (history, options) => {
+    notIndependent('set', options);
+    return checkSet(history);
+  },
   explain: (r) => explainSet(r),
+  parseOptions: noOptions('set'),
 };
 
 const twoPhaseCommit: Checker<TwoPhaseCommitResult> = {
   name: '2pc',
   description: 'atomic commitment of distributed transfers: all-or-nothing at their participants, none left in doubt, money conserved',
   needsModel: false,
-  check: async (history, options = {}) => checkTwoPhaseCommit(history, options.total !== undefined ? { total: options.total } : {}),
+  check: async (history, options = {}) => {
+    notIndependent('2pc', options);
+    return checkTwoPhaseCommit(history, options.total !== undefined ? { total: options.total } : {});
+  },
   explain: (r) => explainTwoPhaseCommit(r),
   parseOptions(raw) {
     const { total, ...rest } = raw;

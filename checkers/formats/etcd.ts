@@ -3,7 +3,7 @@ import type { Op, OpType } from '../history/op.js';
 import { readEdnValue } from './edn.js';
 import { ednInteger } from './edn-value.js';
 import { Keyword } from '../values/types.js';
-import { LineSplitter } from './lines.js';
+import { isBlank, LineSplitter } from './lines.js';
 import type { HistoryBuilder, Sink } from './sink.js';
 import { show } from './sink.js';
 
@@ -14,8 +14,8 @@ import { show } from './sink.js';
  *   INFO  jepsen.util - 3 :ok :cas [1 2]                      (fields separated by spaces in some files)
  *   INFO [2017-06-12 10:00:00,000] jepsen worker 3 - jepsen.util 3	:invoke	:read	nil   (newer log layout)
  *
- * i.e. `<process> <type> <f> <value>` with an optional fifth tab-separated field (the error). Lines of other loggers
- * are skipped.
+ * i.e. `<process> <type> <f> <value>` with an optional fifth tab-separated field (the error). Blank lines and lines of
+ * other loggers (a level word, optionally after a timestamp) are skipped; any other line is an error.
  */
 
 /** Marks the op lines; what follows the marker is the op. */
@@ -37,11 +37,22 @@ const HEAD = /^(\S+)\s+(\S+)\s+(\S+)\s*(.*)$/;
 /** Fields a trailing `:name value` pair may not overwrite. */
 const CORE = new Set(['index', 'time', 'process', 'type', 'f', 'value']);
 
+/**
+ * A line of another logger of the same log, in a log4j/logback layout: a level word first, or after a timestamp
+ * (`2017-06-12 10:00:00,000`, ISO, `[…]`, or a time of day).
+ */
+const OTHER_LOGGER =
+  /^(?:(?:\[[^\]]*\]|\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?Z?|\d{2}:\d{2}:\d{2}(?:[.,]\d+)?)\s+)?(?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL)(?:\s|$)/;
+
 export function etcdSink(out: HistoryBuilder): Sink {
   const source = out.source;
   return new LineSplitter((line, lineNo) => {
     const start = utilLineStart(line);
-    if (start < 0) return;
+    if (start < 0) {
+      // Never skip what is not recognisably a log line: a file in another format must not read as no ops.
+      if (isBlank(line) || OTHER_LOGGER.test(line)) return;
+      throw historyError(source, lineNo, `not a jepsen.util op line, nor a line of another logger: ${show(line)}`);
+    }
     const op = parseUtilOp(line.slice(start), out.position, source, lineNo);
     out.add(op, lineNo);
   });

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { describeError, historyError, isInputError, usageError } from '../errors.js';
 import type { History } from '../history/history.js';
 import type { Op } from '../history/op.js';
@@ -37,6 +38,28 @@ export function defaultModelFor(format: Format | string | undefined): string | u
  */
 export function detectFormat(head: string, source?: string): ConcreteFormat {
   return detectIn(head, true, source)!;
+}
+
+/**
+ * The format of a history file from its first 64 KiB, without reading the rest; undefined when that cannot tell
+ * (or the file cannot be read: the reader then says why).
+ */
+export async function sniffFormat(path: string): Promise<ConcreteFormat | undefined> {
+  try {
+    const f = await open(path, 'r');
+    try {
+      const b = Buffer.alloc(HEAD_LIMIT);
+      const { bytesRead } = await f.read(b, 0, HEAD_LIMIT, 0);
+      let head = b.subarray(0, bytesRead).toString('utf8');
+      // A cut multi-byte character at the end is not the format's business.
+      if (bytesRead === HEAD_LIMIT) head = head.slice(0, head.lastIndexOf('\n') + 1);
+      return detectIn(head, bytesRead < HEAD_LIMIT, path);
+    } finally {
+      await f.close();
+    }
+  } catch {
+    return undefined;
+  }
 }
 
 /** Reads a history file chunk by chunk (memory: the ops, not the text). A missing file is an InputError. */

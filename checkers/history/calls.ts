@@ -2,7 +2,7 @@ import { historyError, type InputError } from '../errors.js';
 import type { History } from './history.js';
 import type { Op } from './op.js';
 import { isClientProcess } from './op.js';
-import { OpenCalls } from './open-calls.js';
+import { OpenCalls, RETIRED } from './open-calls.js';
 
 /** Where a call is in its history, as evidence: its process, and the indices, times and source lines of both ends. */
 export interface CallRef {
@@ -35,7 +35,8 @@ export class Calls {
 
   /**
    * An ill-formed history is an input error naming the line: a completion with no invocation in flight on its
-   * process, a completion of another function than the one invoked, a second invocation while one is in flight.
+   * process, a completion of another function than the one invoked, a second invocation while one is in flight,
+   * and any op of a process after its `info` (Jepsen retires it: a fresh process id takes its place).
    */
   constructor(history: History | Op[]) {
     const h: History = Array.isArray(history) ? { ops: history } : history;
@@ -51,6 +52,7 @@ export class Calls {
       if (!isClientProcess(op.process)) continue;
       const p = op.process;
       const c = open.get(p);
+      if (c === RETIRED) throw this.error(i, afterInfo(op, open.retiredAt(p)));
       if (op.type === 'invoke') {
         if (c >= 0) throw this.error(i, `process ${p} invokes ${op.f} while its ${ops[c].f} from line ${this.lineOf(c)} is still pending`);
         open.set(p, i);
@@ -58,7 +60,8 @@ export class Calls {
       }
       if (c < 0) throw this.error(i, `process ${p} completes ${op.f} (${op.type}) with no pending invocation`);
       if (ops[c].f !== op.f) throw this.error(i, `process ${p} completes ${op.f} but invoked ${ops[c].f} at line ${this.lineOf(c)}`);
-      open.set(p, -1);
+      if (op.type === 'info') open.retire(p, this.lineOf(i));
+      else open.set(p, -1);
       completion[c] = i;
     }
     this.completion = completion;
@@ -98,4 +101,10 @@ export class Calls {
 export function whereCall(r: CallRef): string {
   if (r.line !== undefined) return r.completeLine !== undefined ? `lines ${r.line}–${r.completeLine}` : `line ${r.line}`;
   return r.completeIndex >= 0 ? `indices ${r.invokeIndex}–${r.completeIndex}` : `index ${r.invokeIndex}`;
+}
+
+/** The error for an op of a process after its info (Calls and the Completer say the same). */
+export function afterInfo(op: Op, infoLine: number): string {
+  const what = op.type === 'invoke' ? `invokes ${op.f}` : `completes ${op.f} (${op.type})`;
+  return `process ${op.process as number} ${what} after its info at line ${infoLine}: a process that got info never issues again (a fresh process id takes its place)`;
 }

@@ -1,7 +1,8 @@
 import { historyError } from '../errors.js';
 import type { Op, Operation } from './op.js';
 import { isClientProcess } from './op.js';
-import { OpenCalls } from './open-calls.js';
+import { afterInfo } from './calls.js';
+import { OpenCalls, RETIRED } from './open-calls.js';
 
 /** Counts of what a history held. */
 export interface CompletedStats {
@@ -23,7 +24,7 @@ export interface Completed {
  * while it is read, without holding its ops: only the operations that may have happened are kept. `fail` ops are
  * dropped (they did not happen); `info` ops and invocations still pending at the end become ops that may take
  * effect at any point after their invocation, or never. An ill-formed history is an input error naming the line
- * (the same rules as Calls).
+ * (the same rules as Calls, a process that got info never issuing again included).
  */
 export class Completer {
   /** Every invocation so far, in order; null once it failed. */
@@ -42,6 +43,7 @@ export class Completer {
     }
     const p = op.process;
     const c = this.open.get(p);
+    if (c === RETIRED) throw historyError(this.source, line, afterInfo(op, this.open.retiredAt(p)));
     if (op.type === 'invoke') {
       if (c >= 0) throw historyError(this.source, line, `process ${p} invokes ${op.f} while its ${this.calls[c]!.f} from line ${this.calls[c]!.line} is still pending`);
       this.open.set(p, this.calls.length);
@@ -52,7 +54,8 @@ export class Completer {
     if (c < 0) throw historyError(this.source, line, `process ${p} completes ${op.f} (${op.type}) with no pending invocation`);
     const o = this.calls[c]!;
     if (o.f !== op.f) throw historyError(this.source, line, `process ${p} completes ${op.f} but invoked ${o.f} at line ${o.line}`);
-    this.open.set(p, -1);
+    if (op.type === 'info') this.open.retire(p, line);
+    else this.open.set(p, -1);
     this.invocations--;
     if (op.type === 'fail') {
       this.stats.fail++;

@@ -1,4 +1,5 @@
 import type { InputError } from '../errors.js';
+import { stringifyExact } from '../values/json.js';
 import { Calls } from '../history/calls.js';
 import type { History } from '../history/history.js';
 import type { Op } from '../history/op.js';
@@ -158,8 +159,9 @@ export function checkTwoPhaseCommit(history: History | Op[], opts: TwoPhaseCommi
     const i = transferCalls[t];
     tStatus[t] = statusOf(i);
     const v = ops[i].value;
-    const id = isObject(v) ? v.id : undefined;
-    if (typeof id !== 'number' || !Number.isSafeInteger(id)) {
+    const id = isObject(v) ? idOf(v.id) : undefined;
+    if (id === undefined) {
+      if (isObject(v) && isBeyond(v.id)) throw bad(i, `transfer id ${String(v.id)} is beyond 2^53: ids must be integers of at most 2^53`);
       throw bad(i, `transfer invoked with ${clip(json(v))}: its value must be {id: <integer>, from, to, amount, participants?}`);
     }
     tId[t] = id;
@@ -169,7 +171,7 @@ export function checkTwoPhaseCommit(history: History | Op[], opts: TwoPhaseCommi
     if (j >= 0) {
       const w = ops[j].value;
       if (isObject(w)) {
-        if (w.id !== undefined && w.id !== id) throw bad(j, `transfer ${id} (invoked at line ${calls.lineOf(i)}) completes with id ${clip(json(w.id))}`);
+        if (w.id !== undefined && idOf(w.id) !== id) throw bad(j, `transfer ${id} (invoked at line ${calls.lineOf(i)}) completes with id ${clip(json(w.id))}`);
         if (names === undefined) names = participantsOf(w, j);
       }
     }
@@ -222,8 +224,9 @@ export function checkTwoPhaseCommit(history: History | Op[], opts: TwoPhaseCommi
     if (!isObject(v) || !isObject(v.participants)) throw bad(j, `${f} returned ${clip(json(v))}: its value must be ${shape}`);
     let since = -Infinity;
     if (!final) {
-      if (typeof v.since !== 'number' || !Number.isSafeInteger(v.since)) throw bad(j, `read: since must be an integer id, got ${clip(json(v.since))}`);
-      since = v.since;
+      const at = idOf(v.since);
+      if (at === undefined) throw bad(j, isBeyond(v.since) ? `read: since ${String(v.since)} is beyond 2^53` : `read: since must be an integer id, got ${clip(json(v.since))}`);
+      since = at;
     }
     const parts: [string, ParticipantRead][] = [];
     for (const [name, part] of Object.entries(v.participants)) {
@@ -232,10 +235,10 @@ export function checkTwoPhaseCommit(history: History | Op[], opts: TwoPhaseCommi
       if (!isObject(part.balances)) throw bad(j, `${what}: balances must be an object of account → number, got ${clip(json(part.balances))}`);
       for (const b of Object.values(part.balances)) if (typeof b !== 'number' || !Number.isFinite(b)) throw bad(j, `${what}: balance ${clip(json(b))} is not a number`);
       if (!Array.isArray(part.markers)) throw bad(j, `${what}: markers must be a list of transfer ids, got ${clip(json(part.markers))}`);
-      for (const m of part.markers) if (typeof m !== 'number' || !Number.isSafeInteger(m)) throw bad(j, `${what}: marker ${clip(json(m))} is not an integer id`);
+      idsIn(part.markers, (m) => bad(j, `${what}: marker ${isBeyond(m) ? `${String(m)} is beyond 2^53` : `${clip(json(m))} is not an integer id`}`));
       if (part.prepared !== undefined) {
         if (!Array.isArray(part.prepared)) throw bad(j, `${what}: prepared must be a list of transfer ids, got ${clip(json(part.prepared))}`);
-        for (const m of part.prepared) if (typeof m !== 'number' || !Number.isSafeInteger(m)) throw bad(j, `${what}: prepared id ${clip(json(m))} is not an integer id`);
+        idsIn(part.prepared, (m) => bad(j, `${what}: prepared id ${isBeyond(m) ? `${String(m)} is beyond 2^53` : `${clip(json(m))} is not an integer id`}`));
       }
       parts.push([name, part as unknown as ParticipantRead]);
     }
@@ -509,13 +512,34 @@ export function checkTwoPhaseCommit(history: History | Op[], opts: TwoPhaseCommi
   };
 }
 
-/** A value as it reads in a JSONL history. */
+/** A value as it reads in a JSONL history (integers beyond 2^53 with every digit). */
 function json(v: unknown): string {
   if (v === undefined) return 'nothing';
   try {
-    return JSON.stringify(v) ?? String(v);
+    return stringifyExact(v);
   } catch {
     return String(v);
+  }
+}
+
+/** A transfer id as a number: an integer of at most 2^53, a bigint that small too; undefined for anything else. */
+function idOf(v: unknown): number | undefined {
+  if (typeof v === 'number') return Number.isSafeInteger(v) ? v : undefined;
+  if (typeof v === 'bigint' && v >= -BigInt(Number.MAX_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(v);
+  return undefined;
+}
+
+/** An integer too large to be an id (quoted as written, not rounded, in the error). */
+function isBeyond(v: unknown): boolean {
+  return typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v));
+}
+
+/** Every element of `ids` made a number id in place; the first that is not one is `refuse`d. */
+function idsIn(ids: unknown[], refuse: (v: unknown) => Error): void {
+  for (let k = 0; k < ids.length; k++) {
+    const id = idOf(ids[k]);
+    if (id === undefined) throw refuse(ids[k]);
+    ids[k] = id;
   }
 }
 

@@ -38,11 +38,16 @@ describe('cli: faultline check', () => {
   it('agrees with expected.json on every file of the etcd corpus (one call, JSON lines)', () => {
     const expected: Record<string, boolean> = JSON.parse(readFileSync(join(corpus, 'expected.json'), 'utf8'));
     const files = Object.keys(expected).sort().map((f) => join(corpus, f));
-    const r = faultline(['check', '--model', 'cas-register', '--json', ...files]);
+    // etcd_095.log is empty (Porcupine calls it linearizable): it is checked only with --allow-empty.
+    const r = faultline(['check', '--model', 'cas-register', '--allow-empty', '--json', ...files]);
     const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     assert.equal(rows.length, 103);
     for (const row of rows) assert.equal(row.valid, expected[row.file.split('/').pop()], row.file);
     assert.equal(r.code, 1, 'some corpus files are not linearizable');
+    const strict = faultline(['check', '--model', 'cas-register', '--json', ...files]);
+    assert.equal(strict.code, 254);
+    const refused = strict.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((row) => row.error);
+    assert.deepEqual(refused.map((row) => row.file.split('/').pop()), ['etcd_095.log']);
   });
 
   it('exits 0 when every history is linearizable and prints a table', () => {
@@ -172,7 +177,7 @@ describe('cli: faultline check', () => {
   it('a reader that closes the pipe early gets no stack trace, and the exit code stays the verdict', async () => {
     const { spawn } = await import('node:child_process');
     const files = readdirSync(corpus).filter((f) => f.endsWith('.log')).map((f) => join(corpus, f));
-    const child = spawn(process.execPath, [bin, 'check', '--model', 'cas-register', ...files], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, 'check', '--model', 'cas-register', '--allow-empty', ...files], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     child.stdout.once('data', () => child.stdout.destroy());
