@@ -12,17 +12,20 @@ export class LineChunkDecoder {
 
   constructor(private readonly notUtf8: () => Error) {}
 
-  /** The text of the complete lines so far. */
-  write(chunk: Buffer): string {
-    let b = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
-    const nl = b.lastIndexOf(10);
+  /** Hands `emit` the text of the complete lines so far (in one or two pieces). */
+  write(chunk: Buffer, emit: (text: string) => void): void {
+    const nl = chunk.lastIndexOf(10);
     if (nl < 0) {
-      this.carry = b;
-      return '';
+      this.carry = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
+      return;
     }
-    this.carry = nl + 1 < b.length ? b.subarray(nl + 1) : undefined;
-    b = b.subarray(0, nl + 1);
-    return this.decode(b);
+    const carry = this.carry;
+    this.carry = nl + 1 < chunk.length ? chunk.subarray(nl + 1) : undefined;
+    if (!carry) return emit(this.decode(chunk.subarray(0, nl + 1)));
+    // Only the line carried over is copied, not the whole chunk: it ends at the chunk's first newline.
+    const first = chunk.indexOf(10) + 1;
+    emit(this.decode(Buffer.concat([carry, chunk.subarray(0, first)])));
+    if (first < nl + 1) emit(this.decode(chunk.subarray(first, nl + 1)));
   }
 
   /** What is left after the last newline. */

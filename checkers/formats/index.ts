@@ -85,7 +85,8 @@ async function readFileInto(reader: HistoryReader, path: string): Promise<Histor
   const decoder = new LineChunkDecoder(() => historyError(path, undefined, 'is not UTF-8 text'));
   const stream = createReadStream(path, { highWaterMark: 1 << 20 });
   try {
-    for await (const chunk of stream) reader.push(decoder.write(chunk as Buffer));
+    const push = (text: string) => reader.push(text);
+    for await (const chunk of stream) decoder.write(chunk as Buffer, push);
     reader.push(decoder.end());
   } catch (e) {
     if (isInputError(e)) throw e;
@@ -104,8 +105,12 @@ export async function readHistoryStream(
 ): Promise<History> {
   const reader = new HistoryReader(opts.format, opts.source);
   const decoder = new LineChunkDecoder(() => historyError(opts.source, undefined, 'is not UTF-8 text'));
+  const push = (text: string) => reader.push(text);
   try {
-    for await (const chunk of stream) reader.push(typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer));
+    for await (const chunk of stream) {
+      if (typeof chunk === 'string') reader.push(chunk);
+      else decoder.write(chunk as Buffer, push);
+    }
     reader.push(decoder.end());
   } catch (e) {
     if (isInputError(e)) throw e;

@@ -292,8 +292,7 @@ function heapNearlyFull(allowed: number): boolean {
 
 /** Builds the entry list in history order: calls by `call` position, returns of ok ops by `ret` position. */
 function linkEntries(ops: readonly Operation[], next: Int32Array, prev: Int32Array, head: number): void {
-  const returns = Int32Array.from(ops.keys()).filter((i) => ops[i].status === 'ok');
-  returns.sort((a, b) => ops[a].ret - ops[b].ret);
+  const returns = returnOrder(ops);
   let last = head;
   let r = 0;
   const append = (e: number) => {
@@ -308,6 +307,30 @@ function linkEntries(ops: readonly Operation[], next: Int32Array, prev: Int32Arr
   }
   while (r < returns.length) append(2 * returns[r++] + 1);
   next[last] = -1;
+}
+
+/**
+ * The ok ops by return position. Positions and op indices are small integers, so each pair is one double
+ * (ret · 2^22 + i) and a numeric sort of doubles replaces a sort with a comparator, several times faster.
+ */
+function returnOrder(ops: readonly Operation[]): Int32Array {
+  let n = 0;
+  for (const o of ops) if (o.status === 'ok') n++;
+  const out = new Int32Array(n);
+  const SHIFT = 2 ** 22;
+  if (ops.length < SHIFT) {
+    const keys = new Float64Array(n);
+    let k = 0;
+    for (let i = 0; i < ops.length; i++) if (ops[i].status === 'ok') keys[k++] = ops[i].ret * SHIFT + i;
+    if (keys.every((x) => x < 2 ** 53)) {
+      keys.sort();
+      for (let j = 0; j < n; j++) out[j] = keys[j] % SHIFT;
+      return out;
+    }
+  }
+  let k = 0;
+  for (let i = 0; i < ops.length; i++) if (ops[i].status === 'ok') out[k++] = i;
+  return out.sort((a, b) => ops[a].ret - ops[b].ret);
 }
 
 function unlink(e: number, next: Int32Array, prev: Int32Array): void {

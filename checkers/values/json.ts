@@ -30,6 +30,20 @@ export function integersOnly(text: string): boolean {
  */
 export function parsedExactly(v: unknown): boolean {
   if (typeof v !== 'object' || v === null) return typeof v !== 'number' || Number.isSafeInteger(v);
+  if (!Array.isArray(v)) {
+    // An op: its fields are mostly scalars, checked without the stack.
+    for (const k in v) {
+      const x = (v as Record<string, unknown>)[k];
+      if (typeof x === 'number') {
+        if (!Number.isSafeInteger(x)) return false;
+      } else if (typeof x === 'object' && x !== null && !nested(x)) return false;
+    }
+    return true;
+  }
+  return nested(v);
+}
+
+function nested(v: object): boolean {
   const stack: unknown[] = [v];
   while (stack.length > 0) {
     const x = stack.pop();
