@@ -26,8 +26,17 @@ const TRIAGE_STEPS = 20_000;
 export function checkSync(history: History | Op[], spec: ModelSpec | string, opts: CheckOptions = {}): CheckResult {
   const start = performance.now();
   const { model, parts, stats, ops, modelSpec } = prepare(completeHistory(history), spec);
-  const results = checkInThread(parts, model, budgetOf(opts, 1), opts);
-  return summarize(modelSpec.name, ops, results, { ...stats, hardKeys: 0, threads: 1 }, performance.now() - start);
+  const budget = budgetOf(opts, 1);
+  let steps = opts.triageSteps ?? TRIAGE_STEPS;
+  const results = checkInThread(parts, model, { ...budget, maxExplored: steps }, opts);
+  let hard = parts.filter((_, i) => results[i].unknownReason === STEP_BUDGET);
+  const hardKeys = hard.length;
+  while (hard.length > 0) {
+    steps = escalate(steps);
+    const round = checkInThread(hard, model, { ...budget, maxExplored: steps }, opts);
+    hard = keep(hard, round, results);
+  }
+  return summarize(modelSpec.name, ops, decided(results), { ...stats, hardKeys, threads: 1 }, performance.now() - start);
 }
 
 /**
@@ -52,20 +61,48 @@ export async function checkCompleted(
 ): Promise<CheckResult> {
   const { model, parts, stats, ops, modelSpec } = prepare(completed, spec);
   const threads = opts.workers ?? availableParallelism();
-  const done = (results: PartitionResult[], hardKeys = 0, used = 1) =>
+  const done = (results: PartitionResult[], hardKeys: number, used: number) =>
     summarize(modelSpec.name, ops, results, { ...stats, hardKeys, threads: used }, performance.now() - start);
-  if (threads <= 1 || parts.length <= 1) return done(checkInThread(parts, model, budgetOf(opts, 1), opts));
-
   const budget = budgetOf(opts, 1);
-  const triaged = checkInThread(parts, model, { ...budget, maxExplored: opts.triageSteps ?? TRIAGE_STEPS }, opts);
-  const hard = parts.filter((_, i) => triaged[i].unknownReason === STEP_BUDGET);
-  const results = triaged.filter((r) => r.unknownReason !== STEP_BUDGET);
-  if (hard.length === 0) return done(results);
-  if (hard.length === 1) return done([...results, ...checkInThread(hard, model, budget, opts)], 1);
-  const { checkInPool } = await import('./pool.js');
-  const pooled = await checkInPool(hard, modelSpec, { ...budget, memoryLimitBytes: budget.memoryLimitBytes! / threads }, threads, opts.cancelOnInvalid !== false);
-  return done([...results, ...pooled], hard.length, Math.min(threads, hard.length));
+  let steps = opts.triageSteps ?? TRIAGE_STEPS;
+  const results = checkInThread(parts, model, { ...budget, maxExplored: steps }, opts);
+  let hard = parts.filter((_, i) => results[i].unknownReason === STEP_BUDGET);
+  const hardKeys = hard.length;
+  let used = 1;
+  while (hard.length > 0) {
+    steps = escalate(steps);
+    let round: PartitionResult[];
+    if (threads <= 1 || hard.length === 1) {
+      round = checkInThread(hard, model, { ...budget, maxExplored: steps }, opts);
+    } else {
+      const { checkInPool } = await import('./pool.js');
+      const shared = { ...budget, maxExplored: steps, memoryLimitBytes: budget.memoryLimitBytes! / threads };
+      round = await checkInPool(hard, modelSpec, shared, threads, opts.cancelOnInvalid !== false);
+      used = Math.max(used, Math.min(threads, hard.length));
+    }
+    hard = keep(hard, round, results);
+  }
+  return done(decided(results), hardKeys, used);
 }
+
+/**
+ * Keys are searched in rounds, each undecided key with a step budget four times the last (restarting it): one key
+ * that no budget decides cannot starve a key refuted in a few steps, in one thread as on many (Porcupine gets the
+ * same by running every key at once). Restarts cost at most a third more steps than one search per key; past 2^40
+ * steps the budget is unbounded (time and memory still bound it).
+ */
+const ESCALATION = 4;
+const escalate = (steps: number) => (steps * ESCALATION > 2 ** 40 ? Infinity : steps * ESCALATION);
+
+/** The keys of `hard` this round did not decide; the others' results go to `results` (one per key, in order). */
+function keep(hard: Partition[], round: PartitionResult[], results: PartitionResult[]): Partition[] {
+  const still: Partition[] = [];
+  round.forEach((r, i) => (r.unknownReason === STEP_BUDGET ? still.push(hard[i]) : results.push(r)));
+  return still;
+}
+
+/** Every result but the step-budget placeholders of keys decided in a later round. */
+const decided = (results: PartitionResult[]) => results.filter((r) => r.unknownReason !== STEP_BUDGET);
 
 function checkInThread(parts: Partition[], model: Model<unknown>, budget: SearchBudget, opts: CheckOptions): PartitionResult[] {
   return parts.map((p) => {

@@ -33,7 +33,12 @@ export class StateTable<S> {
 
   private stateBytes = 0;
 
+  /** States by hash, when the model gives hash and equals: an id, or the ids whose states share the hash. */
+  private readonly byHash = new Map<number, number | number[]>();
+
   intern(s: S): number {
+    const { hash, equals } = this.model;
+    if (hash && equals) return this.internHashed(s, hash(s), equals);
     const fp = this.fingerprint(s);
     let id = this.ids.get(fp);
     if (id === undefined) {
@@ -42,6 +47,21 @@ export class StateTable<S> {
       this.ids.set(fp, id);
       this.stateBytes += 160 + (typeof fp === 'string' ? 4 * fp.length : 16);
     }
+    return id;
+  }
+
+  /** Interning by hash: a collision is settled by the model's exact equality, never by the hash alone. */
+  private internHashed(s: S, h: number, equals: (a: S, b: S) => boolean): number {
+    const at = this.byHash.get(h);
+    if (at !== undefined) {
+      for (const id of typeof at === 'number' ? [at] : at) if (equals(this.states[id], s)) return id;
+    }
+    const id = this.states.length;
+    this.states.push(s);
+    if (at === undefined) this.byHash.set(h, id);
+    else if (typeof at === 'number') this.byHash.set(h, [at, id]);
+    else at.push(id);
+    this.stateBytes += 160;
     return id;
   }
 
@@ -64,7 +84,8 @@ export class StateTable<S> {
   /** Why op `i` cannot follow `state` (evidence only: not cached). */
   reason(state: number, i: number): string {
     const r = this.model.step(this.states[state], this.ops[i]);
-    return r.ok ? 'no linearization of the remaining operations continues from here' : r.reason;
+    if (r.ok) return 'no linearization of the remaining operations continues from here';
+    return this.model.whyNot?.(this.states[state], this.ops[i]) ?? r.reason;
   }
 
   private compute(state: number, i: number): number {

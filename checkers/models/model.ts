@@ -20,6 +20,17 @@ export interface Model<S = unknown> {
   step(state: S, op: ModelOp): Step<S>;
   /** Equal for equal states, different otherwise. Default: a canonical JSON rendering. */
   fingerprint?(state: S): string | number;
+  /**
+   * Instead of a fingerprint, for states too large to render at each step: a hash (equal states, equal hashes;
+   * unequal states may collide) with the exact `equals` that settles every collision.
+   */
+  hash?(state: S): number;
+  equals?(a: S, b: S): boolean;
+  /**
+   * Why `op` cannot follow `state`, for evidence, when step's own refusal says less: a model whose refusals are
+   * costly to word refuses with a constant during the search and words it here, once.
+   */
+  whyNot?(state: S, op: ModelOp): string;
   /** How a state reads in evidence ("4", "{x 1, y nil}"). Default: JSON. */
   describeState?(state: S): string;
   /** How an operation reads in evidence ("cas 3→4", "read 3"). Default: `f value`. */
