@@ -20,11 +20,11 @@ export class ConfigSet {
   private mask: number;
   private count = 0;
 
-  constructor(initialSlots = 1 << 12) {
+  constructor(initialSlots = 1 << 6) {
     this.slots = new Int32Array(initialSlots);
     this.tags = new Uint32Array(initialSlots);
     this.mask = initialSlots - 1;
-    this.arena = new Uint32Array(1 << 14);
+    this.arena = new Uint32Array(1 << 8);
   }
 
   get size(): number {

@@ -1,9 +1,10 @@
 import type { Model, ModelOp } from '../models/model.js';
 import { canonical } from '../models/model.js';
+import { TransitionTable } from './transitions.js';
 
 const UNKNOWN = -2;
 const REFUSED = -1;
-/** Transitions from the first DENSE states are kept in a flat array; later states fall back to a Map. */
+/** Transitions from the first DENSE states are kept in a flat array; later states in a hash table. */
 const DENSE = 32;
 
 /**
@@ -14,7 +15,7 @@ export class StateTable<S> {
   readonly states: S[] = [];
   private ids = new Map<string | number, number>();
   private dense: Int32Array;
-  private sparse = new Map<number, number>();
+  private sparse = new TransitionTable();
   private readonly fingerprint: (s: S) => string | number;
 
   constructor(private readonly model: Model<S>, private readonly ops: readonly ModelOp[]) {
@@ -24,11 +25,11 @@ export class StateTable<S> {
 
   /**
    * An estimate of the bytes held: each state is charged for itself, its fingerprint (in the Map) and its entry,
-   * in proportion to the fingerprint's length; each sparse transition 80 bytes. The search also watches the real
+   * in proportion to the fingerprint's length; the transition table its arrays. The search also watches the real
    * heap (see wgl.ts), so this only needs to be of the right order.
    */
   get bytes(): number {
-    return this.dense.byteLength + this.sparse.size * 80 + this.stateBytes;
+    return this.dense.byteLength + this.sparse.bytes + this.stateBytes;
   }
 
   private stateBytes = 0;
