@@ -1,23 +1,11 @@
 import assert from 'node:assert/strict';
-import { isInputError } from '../../checkers/errors.js';
 import { parseHistoryText } from '../../checkers/formats/index.js';
 import { Calls } from '../../checkers/history/calls.js';
 import { complete } from '../../checkers/history/complete.js';
 import type { History } from '../../checkers/history/history.js';
 import { checkerFor } from '../../checkers/registry.js';
+import { inputErrorAt } from '../support/cli.js';
 import { ops } from '../support/dsl.js';
-
-/** An InputError, one line, `<source>:<line>: …` matching `re`. */
-function inputErrorAt(line: number, re: RegExp) {
-  return (e: unknown) => {
-    assert.ok(isInputError(e), `not an input error: ${String(e)}`);
-    const m = (e as Error).message;
-    assert.ok(!m.includes('\n'), m);
-    assert.match(m, new RegExp(`^[^:]+:${line}: `), m);
-    assert.match(m, re);
-    return true;
-  };
-}
 
 describe('history: Calls (pairing invocations with completions)', () => {
   it('a process that got info never issues again: a later invocation on it is an error naming both lines', () => {

@@ -1,25 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { faultline, root, tempFiles } from '../support/cli.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const bin = join(root, 'bin/faultline.js');
 const fixture = (name: string) => join(root, 'test/fixtures/histories', name);
-
-function faultline(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [bin, ...args], { input, encoding: 'utf8', cwd: root });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-const dir = mkdtempSync(join(tmpdir(), 'faultline-independent-'));
-const file = (name: string, text: string) => {
-  const p = join(dir, name);
-  writeFileSync(p, text);
-  return p;
-};
+const file = tempFiles('faultline-independent-');
 
 describe('cli: faultline check --independent (jepsen.independent histories)', () => {
   for (const ext of ['edn', 'jsonl']) {

@@ -1,28 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { faultline, tempFiles } from '../support/cli.js';
 
 /*
  * `faultline check` never goes green on a history it did not read: a file in another format, an empty history,
  * unknown options. Every refusal is exit 254 and one line on stderr, never a stack trace.
  */
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const bin = join(root, 'bin/faultline.js');
-
-function faultline(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [bin, ...args], { input, encoding: 'utf8', cwd: root });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-const dir = mkdtempSync(join(tmpdir(), 'faultline-strict-'));
-const file = (name: string, text: string) => {
-  const p = join(dir, name);
-  writeFileSync(p, text);
-  return p;
-};
+const file = tempFiles('faultline-strict-');
 const jsonl = (...ops: object[]) => ops.map((o) => JSON.stringify(o)).join('\n') + '\n';
 
 /** Exit 254 with exactly one line on stderr matching `re`, and no stack trace. */
