@@ -10,14 +10,14 @@ import { renderReportHtml } from '../../reports/html.js';
 import { writeReport } from '../../reports/write.js';
 import { ops } from '../support/dsl.js';
 
-/** n adds on 4 processes, a fail, an info, a partition; the final read drops every `gap`th acknowledged add. */
+/** n adds on 4 processes (the one that got info goes on under fresh ids), a fail, an info, a partition; the final read drops every `gap`th acknowledged add. */
 function setHistory(n: number, gap: number): Op[] {
   const lines: string[] = [];
   const read: unknown[] = [];
   for (let i = 0; i < n; i++) {
     const p = i % 4;
     const type = i === 5 ? 'fail' : i === 6 ? 'info' : 'ok';
-    lines.push(`${p === 3 && i > 6 ? 10 + i : p} invoke add ${i}`, `${p === 3 && i > 6 ? 10 + i : p} ${type} add ${i}`);
+    lines.push(`${p === 2 && i > 6 ? 10 + i : p} invoke add ${i}`, `${p === 2 && i > 6 ? 10 + i : p} ${type} add ${i}`);
     if (i === n / 2) lines.push('nemesis info start-partition nil', 'nemesis info stop-partition nil');
     if (type === 'ok' && i % gap !== 1) read.push(i);
     if (i === 6) read.push(i); // the info add happened after all
