@@ -54,6 +54,12 @@ export interface Checker<R extends CheckerVerdict = CheckerVerdict> {
   checkFile?(path: string, format: Format | undefined, options: CheckerOptions): Promise<{ result: R; format: string; clientOps: number }>;
 }
 
+/** The linearizable checker's model, which must be given. */
+function needModel(model: CheckerOptions['model']): ModelSpec | string {
+  if (model === undefined) throw usageError(`the linearizable checker needs a model (one of: ${MODEL_NAMES.join(', ')})`);
+  return model;
+}
+
 /** Refuses every option (a checker that takes none): names the key, and where a model's options go. */
 function noOptions(name: string, hint = '') {
   return (raw: Record<string, unknown>): CheckerOptions => {
@@ -74,14 +80,12 @@ const linearizable: Checker<LinearizableResult> = {
   needsModel: true,
   async check(history, options = {}) {
     const { model, independent, ...opts } = options;
-    if (model === undefined) throw usageError(`the linearizable checker needs a model (one of: ${MODEL_NAMES.join(', ')})`);
     const h: History | Op[] = independent ? splitIndependent(Array.isArray(history) ? { ops: history } : history) : history;
-    return { checker: 'linearizable', ...(await check(h, model, opts)) };
+    return { checker: 'linearizable', ...(await check(h, needModel(model), opts)) };
   },
   async checkFile(path, format, options) {
     const { model, ...opts } = options;
-    if (model === undefined) throw usageError(`the linearizable checker needs a model (one of: ${MODEL_NAMES.join(', ')})`);
-    const { result, ...rest } = await checkHistoryFile(path, format, model, opts);
+    const { result, ...rest } = await checkHistoryFile(path, format, needModel(model), opts);
     return { result: { checker: 'linearizable', ...result }, ...rest };
   },
   explain: (r) => explainLinearizable(r),

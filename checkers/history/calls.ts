@@ -2,7 +2,7 @@ import { historyError, type InputError } from '../errors.js';
 import type { History } from './history.js';
 import type { Op } from './op.js';
 import { isClientProcess } from './op.js';
-import { OpenCalls, RETIRED } from './open-calls.js';
+import { OpenCalls } from './open-calls.js';
 
 /** Where a call is in its history, as evidence: its process, and the indices, times and source lines of both ends. */
 export interface CallRef {
@@ -46,23 +46,12 @@ export class Calls {
     this.fromFile = h.lines !== undefined || h.source !== undefined;
     const ops = this.ops;
     const completion = new Int32Array(ops.length).fill(-1);
-    const open = new OpenCalls();
+    // A call's id is its invocation's position.
+    const open = new OpenCalls(this.source, (c) => ops[c].f, (c) => this.lineOf(c));
     for (let i = 0; i < ops.length; i++) {
-      const op = ops[i];
-      if (!isClientProcess(op.process)) continue;
-      const p = op.process;
-      const c = open.get(p);
-      if (c === RETIRED) throw this.error(i, afterInfo(op, open.retiredAt(p)));
-      if (op.type === 'invoke') {
-        if (c >= 0) throw this.error(i, `process ${p} invokes ${op.f} while its ${ops[c].f} from line ${this.lineOf(c)} is still pending`);
-        open.set(p, i);
-        continue;
-      }
-      if (c < 0) throw this.error(i, `process ${p} completes ${op.f} (${op.type}) with no pending invocation`);
-      if (ops[c].f !== op.f) throw this.error(i, `process ${p} completes ${op.f} but invoked ${ops[c].f} at line ${this.lineOf(c)}`);
-      if (op.type === 'info') open.retire(p, this.lineOf(i));
-      else open.set(p, -1);
-      completion[c] = i;
+      if (!isClientProcess(ops[i].process)) continue;
+      const c = open.pair(ops[i], i, this.lineOf(i));
+      if (c >= 0) completion[c] = i;
     }
     this.completion = completion;
   }
@@ -103,8 +92,3 @@ export function whereCall(r: CallRef): string {
   return r.completeIndex >= 0 ? `indices ${r.invokeIndex}–${r.completeIndex}` : `index ${r.invokeIndex}`;
 }
 
-/** The error for an op of a process after its info (Calls and the Completer say the same). */
-export function afterInfo(op: Op, infoLine: number): string {
-  const what = op.type === 'invoke' ? `invokes ${op.f}` : `completes ${op.f} (${op.type})`;
-  return `process ${op.process as number} ${what} after its info at line ${infoLine}: a process that got info never issues again (a fresh process id takes its place)`;
-}

@@ -1,8 +1,6 @@
-import { historyError } from '../errors.js';
 import type { Op, Operation } from './op.js';
 import { isClientProcess } from './op.js';
-import { afterInfo } from './calls.js';
-import { OpenCalls, RETIRED } from './open-calls.js';
+import { OpenCalls } from './open-calls.js';
 
 /** Counts of what a history held. */
 export interface CompletedStats {
@@ -29,11 +27,14 @@ export interface Completed {
 export class Completer {
   /** Every invocation so far, in order; null once it failed. */
   private readonly calls: (Operation | null)[] = [];
-  private readonly open = new OpenCalls();
+  /** A call's id is its place in `calls`. */
+  private readonly open: OpenCalls;
   private readonly stats: CompletedStats = { ok: 0, fail: 0, info: 0, pending: 0, nemesis: 0 };
   private invocations = 0;
 
-  constructor(private readonly source: string | undefined) {}
+  constructor(source: string | undefined) {
+    this.open = new OpenCalls(source, (c) => this.calls[c]!.f, (c) => this.calls[c]!.line!);
+  }
 
   /** The op at `position` in the history, read from source line `line`. */
   push(op: Op, position: number, line: number): void {
@@ -41,21 +42,13 @@ export class Completer {
       this.stats.nemesis++;
       return;
     }
-    const p = op.process;
-    const c = this.open.get(p);
-    if (c === RETIRED) throw historyError(this.source, line, afterInfo(op, this.open.retiredAt(p)));
-    if (op.type === 'invoke') {
-      if (c >= 0) throw historyError(this.source, line, `process ${p} invokes ${op.f} while its ${this.calls[c]!.f} from line ${this.calls[c]!.line} is still pending`);
-      this.open.set(p, this.calls.length);
+    const c = this.open.pair(op, this.calls.length, line);
+    if (c < 0) {
       this.calls.push(fromInvoke(op, position, line));
       this.invocations++;
       return;
     }
-    if (c < 0) throw historyError(this.source, line, `process ${p} completes ${op.f} (${op.type}) with no pending invocation`);
     const o = this.calls[c]!;
-    if (o.f !== op.f) throw historyError(this.source, line, `process ${p} completes ${op.f} but invoked ${o.f} at line ${o.line}`);
-    if (op.type === 'info') this.open.retire(p, line);
-    else this.open.set(p, -1);
     this.invocations--;
     if (op.type === 'fail') {
       this.stats.fail++;

@@ -27,16 +27,11 @@ export function checkSync(history: History | Op[], spec: ModelSpec | string, opt
   const start = performance.now();
   const { model, parts, stats, ops, modelSpec } = prepare(completeHistory(history), spec);
   const budget = budgetOf(opts, 1);
-  let steps = opts.triageSteps ?? TRIAGE_STEPS;
-  const results = checkInThread(parts, model, { ...budget, maxExplored: steps }, opts);
-  let hard = parts.filter((_, i) => results[i].unknownReason === STEP_BUDGET);
-  const hardKeys = hard.length;
-  while (hard.length > 0) {
-    steps = escalate(steps);
-    const round = checkInThread(hard, model, { ...budget, maxExplored: steps }, opts);
-    hard = keep(hard, round, results);
-  }
-  return summarize(modelSpec.name, ops, decided(results), { ...stats, hardKeys, threads: 1 }, performance.now() - start);
+  const search = rounds(parts, model, budget, opts);
+  let round = search.next();
+  while (!round.done) round = search.next(checkInThread(round.value.keys, model, { ...budget, maxExplored: round.value.steps }, opts));
+  const { results, hardKeys } = round.value;
+  return summarize(modelSpec.name, ops, results, { ...stats, hardKeys, threads: 1 }, performance.now() - start);
 }
 
 /**
@@ -64,25 +59,21 @@ export async function checkCompleted(
   const done = (results: PartitionResult[], hardKeys: number, used: number) =>
     summarize(modelSpec.name, ops, results, { ...stats, hardKeys, threads: used }, performance.now() - start);
   const budget = budgetOf(opts, 1);
-  let steps = opts.triageSteps ?? TRIAGE_STEPS;
-  const results = checkInThread(parts, model, { ...budget, maxExplored: steps }, opts);
-  let hard = parts.filter((_, i) => results[i].unknownReason === STEP_BUDGET);
-  const hardKeys = hard.length;
+  const search = rounds(parts, model, budget, opts);
   let used = 1;
-  while (hard.length > 0) {
-    steps = escalate(steps);
-    let round: PartitionResult[];
-    if (threads <= 1 || hard.length === 1) {
-      round = checkInThread(hard, model, { ...budget, maxExplored: steps }, opts);
+  let round = search.next();
+  while (!round.done) {
+    const { keys, steps } = round.value;
+    if (threads <= 1 || keys.length === 1) {
+      round = search.next(checkInThread(keys, model, { ...budget, maxExplored: steps }, opts));
     } else {
       const { checkInPool } = await import('./pool.js');
       const shared = { ...budget, maxExplored: steps, memoryLimitBytes: budget.memoryLimitBytes! / threads };
-      round = await checkInPool(hard, modelSpec, shared, threads, opts.cancelOnInvalid !== false);
-      used = Math.max(used, Math.min(threads, hard.length));
+      used = Math.max(used, Math.min(threads, keys.length));
+      round = search.next(await checkInPool(keys, modelSpec, shared, threads, opts.cancelOnInvalid !== false));
     }
-    hard = keep(hard, round, results);
   }
-  return done(decided(results), hardKeys, used);
+  return done(round.value.results, round.value.hardKeys, used);
 }
 
 /**
@@ -94,15 +85,34 @@ export async function checkCompleted(
 const ESCALATION = 4;
 const escalate = (steps: number) => (steps * ESCALATION > 2 ** 40 ? Infinity : steps * ESCALATION);
 
-/** The keys of `hard` this round did not decide; the others' results go to `results` (one per key, in order). */
-function keep(hard: Partition[], round: PartitionResult[], results: PartitionResult[]): Partition[] {
-  const still: Partition[] = [];
-  round.forEach((r, i) => (r.unknownReason === STEP_BUDGET ? still.push(hard[i]) : results.push(r)));
-  return still;
+/**
+ * The rounds, written once for every mode: the first (every key, the triage budget) runs here; each later one is
+ * yielded as the keys still undecided and their budget, and the caller sends back their results, from this thread
+ * or from the pool. Returns one result per key and how many keys the triage left undecided.
+ */
+function* rounds(
+  parts: Partition[],
+  model: Model<unknown>,
+  budget: SearchBudget,
+  opts: CheckOptions,
+): Generator<{ keys: Partition[]; steps: number }, { results: PartitionResult[]; hardKeys: number }, PartitionResult[]> {
+  let steps = opts.triageSteps ?? TRIAGE_STEPS;
+  const results: PartitionResult[] = [];
+  let hard = undecided(parts, checkInThread(parts, model, { ...budget, maxExplored: steps }, opts), results);
+  const hardKeys = hard.length;
+  while (hard.length > 0) {
+    steps = escalate(steps);
+    hard = undecided(hard, yield { keys: hard, steps }, results);
+  }
+  return { results, hardKeys };
 }
 
-/** Every result but the step-budget placeholders of keys decided in a later round. */
-const decided = (results: PartitionResult[]) => results.filter((r) => r.unknownReason !== STEP_BUDGET);
+/** The keys this round did not decide; the others' results go to `results`. */
+function undecided(keys: Partition[], round: PartitionResult[], results: PartitionResult[]): Partition[] {
+  const still: Partition[] = [];
+  round.forEach((r, i) => (r.unknownReason === STEP_BUDGET ? still.push(keys[i]) : results.push(r)));
+  return still;
+}
 
 function checkInThread(parts: Partition[], model: Model<unknown>, budget: SearchBudget, opts: CheckOptions): PartitionResult[] {
   return parts.map((p) => {

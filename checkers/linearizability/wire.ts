@@ -91,17 +91,20 @@ export function stripped(results: PartitionResult[]): PartitionResult[] {
     const a = r.anomaly;
     if (!a) continue;
     delete a.key;
-    const strip = (ref: OpRef | undefined) => {
-      if (!ref) return;
+    forEachRef(a, (ref) => {
       ref.value = null;
       delete ref.key;
-    };
-    strip(a.op);
-    strip(a.previousOk);
-    for (const c of a.concurrent) strip(c);
-    for (const c of a.candidates) for (const s of c.steps) strip(s.op);
+    });
   }
   return results;
+}
+
+/** Every op an anomaly's evidence names. */
+function forEachRef(a: LinearizabilityAnomaly, visit: (ref: OpRef) => void): void {
+  visit(a.op);
+  if (a.previousOk) visit(a.previousOk);
+  for (const c of a.concurrent) visit(c);
+  for (const c of a.candidates) for (const s of c.steps) visit(s.op);
 }
 
 /** In the main thread: each result's key and its evidence's values from the partition it was made from. */
@@ -117,15 +120,11 @@ export function restore(results: PartitionResult[], parts: readonly Partition[])
 function restoreAnomaly(a: LinearizabilityAnomaly, p: Partition): void {
   const byId = new Map<number, Operation>();
   for (const o of p.ops) byId.set(o.id, o);
-  const fix = (ref: OpRef | undefined) => {
-    const o = ref && byId.get(ref.id);
-    if (!ref || !o) return;
+  if (p.key !== undefined) a.key = p.key;
+  forEachRef(a, (ref) => {
+    const o = byId.get(ref.id);
+    if (!o) return;
     ref.value = o.value;
     if (o.key !== undefined) ref.key = o.key;
-  };
-  if (p.key !== undefined) a.key = p.key;
-  fix(a.op);
-  fix(a.previousOk);
-  for (const c of a.concurrent) fix(c);
-  for (const c of a.candidates) for (const s of c.steps) fix(s.op);
+  });
 }

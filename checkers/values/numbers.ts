@@ -93,12 +93,3 @@ function render(n: Normal): string {
 export function normaliseInteger(v: bigint): number | bigint {
   return v >= -MAX_SAFE && v <= MAX_SAFE ? Number(v) : v;
 }
-
-/**
- * A number for fields that hold a position or a time (index, time, process): integers up to 2^53 and finite
- * doubles; undefined for anything else (a bigint beyond 2^53, a Decimal, ±Infinity).
- */
-export function finiteNumber(v: unknown): number | undefined {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
-  return undefined;
-}

@@ -84,7 +84,7 @@ async function checkFile(file: string, flags: CheckFlags, options: Record<string
       memoryLimitBytes: flags.memoryLimit !== undefined ? flags.memoryLimit * 1024 * 1024 : undefined,
       workers: flags.workers,
     };
-    const modelFor = (format: string | undefined) => {
+    const modelOption = (format: string | undefined) => {
       const model = checker.needsModel ? (flags.model ?? defaultModelFor(format as Format)) : undefined;
       if (checker.needsModel && !model) throw usageError(`${name}: --model is required for ${format} histories (one of: ${MODEL_NAMES.join(', ')})`);
       return model !== undefined ? { model: { name: model, options } } : {};
@@ -92,7 +92,7 @@ async function checkFile(file: string, flags: CheckFlags, options: Record<string
     // A checker that digests a file in one pass reads it so (the model may depend on the format: peek at it first).
     const sniffed = file !== '-' && checker.checkFile ? (flags.format === 'auto' ? await sniffFormat(file) : flags.format) : undefined;
     if (sniffed !== undefined && checker.checkFile) {
-      const { result, clientOps, format } = await checker.checkFile(file, sniffed, { ...checkerOptions, ...modelFor(sniffed), ...budget });
+      const { result, clientOps, format } = await checker.checkFile(file, sniffed, { ...checkerOptions, ...modelOption(sniffed), ...budget });
       if (clientOps === 0 && !flags.allowEmpty) return { file: name, error: noOperations(name) };
       return { file: name, result, format };
     }
@@ -101,7 +101,7 @@ async function checkFile(file: string, flags: CheckFlags, options: Record<string
         ? await readHistoryStream(process.stdin, { format: flags.format, source: name })
         : await readHistoryFile(file, { format: flags.format });
     if (!flags.allowEmpty && !history.ops.some((o) => isClientProcess(o.process))) return { file: name, error: noOperations(name) };
-    const result = await checker.check(history, { ...checkerOptions, ...modelFor(history.format), ...budget });
+    const result = await checker.check(history, { ...checkerOptions, ...modelOption(history.format), ...budget });
     return { file: name, result, format: history.format };
   } catch (e) {
     if (!isInputError(e)) throw e;
