@@ -29,6 +29,13 @@ export async function runResources(pid?: number): Promise<{ containers: string[]
   return { containers: containers.map((c) => c.Names[0] ?? c.Id), networks: networks.map((n) => n.Name) };
 }
 
+/** The run id a faultline process labelled its containers with. */
+export async function runIdOf(pid: number | undefined): Promise<string> {
+  const [c] = await docker.listContainers({ all: true, filters: pidFilter(pid ?? -1) });
+  assert.ok(c?.Labels?.[LABELS.run], `process ${String(pid)} has no labelled container`);
+  return c.Labels[LABELS.run];
+}
+
 /** Polls `check` every 100 ms until it returns a value, or throws after `ms`. */
 export async function eventually<T>(what: string, ms: number, check: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + ms;
