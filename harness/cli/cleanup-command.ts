@@ -27,6 +27,7 @@ export function cleanupCommand(program: Command): void {
       for (const c of left.containers) process.stdout.write(`${verb} container ${c}\n`);
       for (const n of left.networks) process.stdout.write(`${verb} network ${n}\n`);
       if (left.liveRuns.length) process.stdout.write(`kept the live run${left.liveRuns.length > 1 ? 's' : ''} ${left.liveRuns.join(', ')} (--all removes them too)\n`);
+      for (const { run, origin } of left.foreignRuns) process.stdout.write(`kept the run ${run}, made elsewhere (${origin}): its process cannot be checked from here (--run ${run} or --all removes it)\n`);
       process.stdout.write(`${verb} ${left.containers.length} container(s) and ${left.networks.length} network(s)\n`);
     });
 }

@@ -8,7 +8,9 @@ import type { Op } from '../../checkers/history/op.js';
 import { REGISTRY } from '../../harness/cli/run-command.js';
 import { parseDefinition } from '../../harness/config/index.js';
 import { runTest, type RunOutcome } from '../../harness/run.js';
-import { eventually, removeByPid, runIdOf, runResources } from '../support/docker.js';
+import { LOCAL_IMAGE } from '../../harness/runtimes/docker/images.js';
+import { LABELS } from '../../harness/runtimes/docker/labels.js';
+import { docker, eventually, removeByPid, runIdOf, runResources } from '../support/docker.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const bin = join(root, 'bin/faultline.js');
@@ -163,6 +165,24 @@ describe('docker runtime: cleanup you can trust', function () {
     alive.child.kill('SIGINT');
     assert.equal((await alive.exit).code, 130);
     assert.deepEqual(await runResources(alive.child.pid), { containers: [], networks: [] });
+  });
+
+  it('faultline cleanup keeps a run made on another host or pid namespace: its pid means nothing here', async () => {
+    // One engine, two machines (a shared socket): the other machine's live run has a pid that is dead here.
+    const runId = `foreign${process.pid}`;
+    const labels = { [LABELS.run]: runId, [LABELS.pid]: '2147483646', [LABELS.origin]: 'elsewhere pid:[1]' };
+    const c = await docker.createContainer({ Image: LOCAL_IMAGE, Cmd: ['true'], name: `faultline-${runId}-n1`, Labels: labels });
+    try {
+      const r = spawnSync(process.execPath, [bin, 'cleanup'], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, new RegExp(`kept the run ${runId}, made elsewhere \\(elsewhere pid:\\[1\\]\\)`));
+      assert.ok(!r.stdout.includes(`removed container faultline-${runId}-n1`), r.stdout);
+      assert.equal((await c.inspect()).Name, `/faultline-${runId}-n1`, 'the container is still there');
+      const byId = spawnSync(process.execPath, [bin, 'cleanup', '--run', runId], { encoding: 'utf8' });
+      assert.match(byId.stdout, new RegExp(`removed container faultline-${runId}-n1`));
+    } finally {
+      await c.remove({ force: true }).catch(() => undefined);
+    }
   });
 
   it('an unreachable Docker engine is a one-line error with exit 254', () => {

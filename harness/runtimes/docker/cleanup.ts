@@ -1,5 +1,5 @@
 import type Dockerode from 'dockerode';
-import { LABELS, runFilter } from './labels.js';
+import { LABELS, ORIGIN, runFilter } from './labels.js';
 
 /**
  * Cleanup you can trust: every live cluster registers its teardown here, and SIGINT or SIGTERM tears every one
@@ -36,6 +36,8 @@ export interface Leftovers {
   networks: string[];
   /** Runs skipped because the faultline process that made them is still alive. */
   liveRuns: string[];
+  /** Runs skipped because another machine or pid namespace made them, with where: their liveness is unknown here. */
+  foreignRuns: { run: string; origin: string }[];
 }
 
 /**
@@ -47,8 +49,16 @@ export async function removeLeftovers(docker: Dockerode, options: { runId?: stri
   const containers = await docker.listContainers({ all: true, filters });
   const networks = await docker.listNetworks({ filters });
   const liveRuns = new Set<string>();
+  const foreignRuns = new Map<string, string>();
   const isLive = (labels: Record<string, string> | undefined): boolean => {
     if (options.all || options.runId || !labels) return false;
+    const origin = labels[LABELS.origin];
+    if (origin !== undefined && origin !== ORIGIN) {
+      // Made by a process on another machine or in another pid namespace: its pid cannot be checked from here,
+      // so the run may well be alive. Only --all (or its run id) removes it.
+      foreignRuns.set(labels[LABELS.run], origin);
+      return true;
+    }
     const pid = Number(labels[LABELS.pid]);
     if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
     try {
@@ -72,6 +82,7 @@ export async function removeLeftovers(docker: Dockerode, options: { runId?: stri
     containers: doomedContainers.map((c) => (c.Names[0] ?? c.Id).replace(/^\//, '')),
     networks: doomedNetworks.map((n) => n.Name),
     liveRuns: [...liveRuns],
+    foreignRuns: [...foreignRuns].map(([run, origin]) => ({ run, origin })),
   };
 }
 
