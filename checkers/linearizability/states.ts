@@ -1,10 +1,11 @@
 import type { Model, ModelOp } from '../models/model.js';
 import { canonical } from '../models/model.js';
+import { StateIndex } from './state-index.js';
 import { TransitionTable } from './transitions.js';
 
 const UNKNOWN = -2;
 const REFUSED = -1;
-/** Transitions from the first DENSE states are kept in a flat array; later states in a hash table. */
+/** Transitions from the first DENSE states are kept in a flat array; later states in a bounded cache (transitions.ts). */
 const DENSE = 32;
 
 /**
@@ -29,17 +30,26 @@ export class StateTable<S> {
    * heap (see wgl.ts), so this only needs to be of the right order.
    */
   get bytes(): number {
-    return this.dense.byteLength + this.sparse.bytes + this.stateBytes;
+    return this.dense.byteLength + this.sparse.bytes + this.byHash.bytes + this.stateBytes;
   }
 
   private stateBytes = 0;
 
-  /** States by hash, when the model gives hash and equals: an id, or the ids whose states share the hash. */
-  private readonly byHash = new Map<number, number | number[]>();
+  /** States by hash, when the model gives hash and equals. */
+  private readonly byHash = new StateIndex();
 
   intern(s: S): number {
     const { hash, equals } = this.model;
-    if (hash && equals) return this.internHashed(s, hash(s), equals);
+    if (hash && equals) {
+      const h = hash(s);
+      const known = this.byHash.find(h, s, this.states, equals);
+      if (known >= 0) return known;
+      const id = this.states.length;
+      this.states.push(s);
+      this.byHash.add(h, id);
+      this.stateBytes += 160;
+      return id;
+    }
     const fp = this.fingerprint(s);
     let id = this.ids.get(fp);
     if (id === undefined) {
@@ -48,21 +58,6 @@ export class StateTable<S> {
       this.ids.set(fp, id);
       this.stateBytes += 160 + (typeof fp === 'string' ? 4 * fp.length : 16);
     }
-    return id;
-  }
-
-  /** Interning by hash: a collision is settled by the model's exact equality, never by the hash alone. */
-  private internHashed(s: S, h: number, equals: (a: S, b: S) => boolean): number {
-    const at = this.byHash.get(h);
-    if (at !== undefined) {
-      for (const id of typeof at === 'number' ? [at] : at) if (equals(this.states[id], s)) return id;
-    }
-    const id = this.states.length;
-    this.states.push(s);
-    if (at === undefined) this.byHash.set(h, id);
-    else if (typeof at === 'number') this.byHash.set(h, [at, id]);
-    else at.push(id);
-    this.stateBytes += 160;
     return id;
   }
 
