@@ -16,6 +16,11 @@ export interface SearchBudget {
   candidates?: number;
   /** Give up ('unknown', reason 'step budget') after this many configurations: the checker's triage of easy keys. */
   maxExplored?: number;
+  /**
+   * Keep evidence (default true). Finding it costs a walk at dead ends the search is past anyway; a checker that
+   * expects most keys to be linearizable searches without, and searches an illegal key again with it.
+   */
+  evidence?: boolean;
 }
 
 export const STEP_BUDGET = 'step budget';
@@ -45,6 +50,10 @@ const HEAP_EVERY = 64; // …and the real heap every 64 polls
 /** Past this share of the heap limit a search gives up: the states of a queue model live on the heap. */
 const HEAP_SHARE = 0.75;
 const PATH_TAIL = 12;
+/** How far down the entry list a new state is checked against the reads to come (fewer is always safe). */
+const LOOKAHEAD = 64;
+/** Blind writes that may come first, past which the check gives up (safe: it only ever drops states). */
+const MAX_RESETS = 8;
 
 /**
  * Wing & Gong's linearizability search with Lowe's memoisation (as in Porcupine and Knossos's `wgl`).
@@ -112,6 +121,44 @@ export function search<S>(ops: readonly Operation[], model: Model<S>, budget: Se
     crashed[i] = ops[i].status === 'info' ? 1 : 0;
     reads[i] = ops[i].status === 'ok' && model.isReadOnly?.(ops[i]) ? 1 : 0;
   }
+  // Reads that must come before any blind write still to come can only succeed from an extension of the state
+  // (Model.stillReadable): a state none of them can reach is dropped at once, not when their returns come up.
+  const stillReadable = model.stillReadable;
+  const readTests: (((s: S) => boolean) | undefined)[] = [];
+  const resetOf: (S | undefined)[] = [];
+  const resets: S[] = [];
+  if (stillReadable) {
+    for (let i = 0; i < n; i++) {
+      if (blind[i] === 1) {
+        const r = model.step(model.init(), ops[i]);
+        resetOf[i] = r.ok ? r.state : undefined;
+      }
+    }
+  }
+  const prune = stillReadable !== undefined;
+  /** A read in the next LOOKAHEAD entries that `s`, reached by linearizing op `i`, leaves impossible, or -1. */
+  const dead = (i: number, s: S): number => {
+    let nr = 0;
+    let e = next[HEAD];
+    for (let k = 0; e >= 0 && k < LOOKAHEAD; k++, e = next[e]) {
+      const j = e >>> 1;
+      if (j === i) continue;
+      if ((e & 1) === 0) {
+        if (blind[j] === 1) {
+          const r = resetOf[j];
+          if (r === undefined || nr === MAX_RESETS) return -1;
+          resets[nr++] = r;
+        }
+      } else if (reads[j] === 1) {
+        const test = readTests[j] ?? (readTests[j] = stillReadable!(ops[j]));
+        if (test(s)) continue;
+        let r = 0;
+        while (r < nr && !test(resets[r])) r++;
+        if (r === nr) return j;
+      }
+    }
+    return -1;
+  };
   const lin = new Uint8Array(n);
   const okBits = new Uint32Array((nOk + 31) >>> 5);
   const infoBits = new Uint32Array((nInfo + 31) >>> 5);
@@ -178,24 +225,66 @@ export function search<S>(ops: readonly Operation[], model: Model<S>, budget: Se
 
   // Evidence: the furthest return entry the search was stuck at, and linearizations that reached it.
   const maxCandidates = budget.candidates ?? 3;
+  const evidence = budget.evidence !== false;
   let failed = -1;
   let candidates: RawCandidate[] = [];
-  const stuckAt = (i: number) => {
-    if (failed < 0 || ops[i].ret > ops[failed].ret) {
-      failed = i;
+  /**
+   * Records a candidate that got stuck at the return of op `k`: the linearization on the stack, then `extra` ops
+   * with the states after them, ending in state `at`.
+   */
+  const record = (k: number, extra: readonly number[], extraStates: readonly number[], at: number) => {
+    if (failed < 0 || ops[k].ret > ops[failed].ret) {
+      failed = k;
       candidates = [];
-    } else if (i !== failed || candidates.length >= maxCandidates) {
+    } else if (k !== failed || candidates.length >= maxCandidates) {
       return;
     }
-    if (candidates.some((c) => c.state === state)) return;
-    const from = Math.max(0, depth - PATH_TAIL);
+    if (candidates.some((c) => c.state === at)) return;
+    const total = depth + extra.length;
+    const from = Math.max(0, total - PATH_TAIL);
     const path: number[] = [];
     const states: number[] = [];
-    for (let d = from; d < depth; d++) {
-      path.push(stackOp[d]);
-      states.push(d + 1 < depth ? stackState[d + 1] : state);
+    for (let d = from; d < total; d++) {
+      if (d < depth) {
+        path.push(stackOp[d]);
+        states.push(d + 1 < depth ? stackState[d + 1] : state);
+      } else {
+        path.push(extra[d - depth]);
+        states.push(extraStates[d - depth]);
+      }
     }
-    candidates.push({ path, states, omitted: from, state, reason: table.reason(state, i) });
+    candidates.push({ path, states, omitted: from, state: at, reason: table.reason(at, k) });
+  };
+  const stuckAt = (k: number) => record(k, [], [], state);
+  /**
+   * Evidence when linearizing op `i` (to state `after`) left read `j` impossible: a dropped state is never stuck
+   * anywhere, so the candidate goes on as a reader would: the stack, `i`, then every ok op called before the next
+   * return that the model takes, in history order, up to the first return of an op not taken (`j`'s, or earlier).
+   * Every op in it was called before that return, so it is a real prefix of a linearization, stuck there.
+   */
+  const prunedAt = (i: number, after: number, j: number) => {
+    if (failed >= 0 && (ops[j].ret < ops[failed].ret || (j === failed && candidates.length >= maxCandidates))) return;
+    const extra = [i];
+    const extraStates = [after];
+    const taken = new Set<number>(extra);
+    let at = after;
+    let stuck = j;
+    for (let e = next[HEAD]; e >= 0; e = next[e]) {
+      const k = e >>> 1;
+      if ((e & 1) === 1) {
+        if (!taken.has(k)) {
+          stuck = k;
+          break;
+        }
+      } else if (k !== j && !taken.has(k) && ops[k].status === 'ok') {
+        const t = table.next(at, k);
+        if (t < 0) continue;
+        taken.add(k);
+        extra.push(k);
+        extraStates.push((at = t));
+      }
+    }
+    record(stuck, extra, extraStates, at);
   };
 
   /** Undoes linearizations down to the last real choice and resumes the scan after it; false when none is left. */
@@ -242,7 +331,9 @@ export function search<S>(ops: readonly Operation[], model: Model<S>, budget: Se
         !(top >= 0 && exclusive[top] >= 0 && needsCrashed[i] === 0)
       ) {
         const after = table.next(state, i);
-        if (after >= 0) {
+        const doomed = prune && after >= 0 && after !== state ? dead(i, table.states[after]) : -1;
+        if (doomed >= 0 && evidence) prunedAt(i, after, doomed);
+        if (after >= 0 && doomed < 0) {
           explored++;
           setBit(i);
           h1 ^= z1[i];
@@ -274,7 +365,7 @@ export function search<S>(ops: readonly Operation[], model: Model<S>, budget: Se
       entry = next[entry];
     } else {
       // The return of an op not yet linearized: no way forward from this configuration.
-      stuckAt(entry >>> 1);
+      if (evidence) stuckAt(entry >>> 1);
       if (!backtrack()) return result(false, { failed, candidates });
     }
   }

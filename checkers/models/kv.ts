@@ -80,6 +80,19 @@ export function kv(options: Record<string, unknown> = {}): Model<Text> {
       if (op.f === 'get' && op.value !== null && op.value !== undefined && typeof op.value !== 'string') return 'kv get returns a string (or nil)';
       return null;
     },
+    stillReadable(op) {
+      // The read's prefix hashes, computed as far as a state's length asks: the state's text is a prefix of the
+      // read only if its hash is that prefix's (a match proves nothing; the read's own step compares the text).
+      const read = (op.value ?? '') as string;
+      let prefix: Int32Array | undefined;
+      let known = 0;
+      return (s) => {
+        if (s.length > read.length) return false;
+        prefix ??= new Int32Array(read.length + 1);
+        for (; known < s.length; known++) prefix[known + 1] = (Math.imul(prefix[known], BASE) + read.charCodeAt(known)) | 0;
+        return prefix[s.length] === s.h;
+      };
+    },
     isReadOnly: (op) => op.f === 'get',
     overwrites: (op) => op.f === 'put',
   };

@@ -60,6 +60,13 @@ export interface Model<S = unknown> {
    */
   overwrites?(op: ModelOp): boolean;
   /**
+   * For a read-only op: a test of whether it could still succeed from a state if only ops that do not overwrite
+   * were linearized before it. "No" must be certain: the search drops a state that some read it must still
+   * linearize could never succeed from. "Yes" may be wrong (the search goes on and finds out). kv's: a get must
+   * return an extension of the value held, since appends only extend it.
+   */
+  stillReadable?(op: ModelOp): (state: S) => boolean;
+  /**
    * 'key' (default): ops carrying a `key` are checked per key (P-compositionality, Herlihy & Wing);
    * 'none': the model sees all ops in one history (e.g. multi-register transactions span keys).
    */
