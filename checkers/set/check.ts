@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { Calls } from '../history/calls.js';
 import type { History } from '../history/history.js';
 import type { Op } from '../history/op.js';

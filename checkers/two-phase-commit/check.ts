@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { InputError } from '../errors.js';
 import { stringifyExact } from '../values/json.js';
 import { Calls } from '../history/calls.js';
