@@ -7,6 +7,9 @@ import type { PartitionResult } from './result.js';
 import type { SearchBudget } from './wgl.js';
 import { search } from './wgl.js';
 
+/** Configurations per op every round allows a key, whatever the round's budget. */
+const OPS_BUDGET = 2;
+
 /** Checks one key; never throws (a checker bug becomes 'unknown' with the reason, as Jepsen's check-safe). */
 export function checkPartition(p: Partition, model: Model<unknown>, budget: SearchBudget): PartitionResult {
   const start = performance.now();
@@ -16,7 +19,10 @@ export function checkPartition(p: Partition, model: Model<unknown>, budget: Sear
       return { ...base, valid: 'unknown', unknownReason: 'cancelled', explored: 0, cached: 0, ms: 0 };
     }
     const { ops, group } = expandCrashed(p.ops, model);
-    const out = search(ops, model, { ...budget, evidence: false }, group);
+    // A linearization explores at least one configuration per op: a round's budget below two per op would only
+    // restart a big key that is not hard at all (1,000-op keys of a million-op history).
+    const maxExplored = budget.maxExplored === undefined ? undefined : Math.max(budget.maxExplored, OPS_BUDGET * ops.length);
+    const out = search(ops, model, { ...budget, maxExplored, evidence: false }, group);
     const r: PartitionResult = { ...base, valid: out.valid, explored: out.explored, cached: out.cached, ms: 0 };
     if (out.unknownReason) r.unknownReason = out.unknownReason;
     if (out.valid === false) {
