@@ -72,7 +72,9 @@ const MAX_RESETS = 8;
  *  - a crashed op is never placed right before a blind write (Model.overwrites), which would hide it;
  *  - a read the state accepts is linearized at once and never deferred (`forced`);
  *  - a crashed op with several possible results is one exclusive alternative per result (alternatives.ts),
- *    placed only right before an op that may need it (Model.needsCrashed).
+ *    placed only right before an op that may need it (Model.needsCrashed);
+ *  - a state from which a read still to come, with no blind write able to come first, could never succeed is
+ *    dropped at once (Model.stillReadable), not when that read's return is reached.
  * `group` gives the alternatives' groups, as made by expandCrashed.
  */
 export function search<S>(ops: readonly Operation[], model: Model<S>, budget: SearchBudget = {}, group?: Int32Array): SearchOutcome<S> {
