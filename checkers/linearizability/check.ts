@@ -19,7 +19,8 @@ export const DEFAULT_MEMORY_LIMIT = 2 * 1024 ** 3;
 /**
  * Configurations every key may explore in the first round. Most keys of a real history finish in far fewer, and a
  * small first budget lets a key refuted in a few hundred steps be found before a key no budget decides has spent
- * much (Porcupine's c50-bad.txt: key 4 is refuted in 25 configurations, key 0 is never decided).
+ * much (Porcupine's c50-bad.txt: key 4 is refuted in 25 configurations, key 0 is never decided). A big key gets
+ * at least two per op in every round (checkPartition, which knows its size, on a thread or in a worker).
  */
 const FIRST_ROUND = 500;
 /**

@@ -109,8 +109,8 @@ export interface CheckOptions {
   /** How many candidate linearizations to keep as evidence per illegal key. */
   candidates?: number;
   /**
-   * Configurations every key may explore in the first round (default 500); each later round gives the keys still
-   * undecided four times more, and rounds of 20,000 or more go to worker threads.
+   * Configurations a key may explore in this thread before it counts as hard and goes to a worker thread (default
+   * 20,000). Rounds start below it (500, or two per op) and grow four times each.
    */
   triageSteps?: number;
   /** Stop checking other keys once one is illegal (default true). */

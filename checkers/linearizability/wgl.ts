@@ -126,18 +126,16 @@ export function search<S>(ops: readonly Operation[], model: Model<S>, budget: Se
   // Reads that must come before any blind write still to come can only succeed from an extension of the state
   // (Model.stillReadable): a state none of them can reach is dropped at once, not when their returns come up.
   const stillReadable = model.stillReadable;
+  const prune = stillReadable !== undefined;
   const readTests: (((s: S) => boolean) | undefined)[] = [];
+  // What each blind write leaves, whatever came before (Model.overwrites): a read may follow it instead.
   const resetOf: (S | undefined)[] = [];
   const resets: S[] = [];
-  if (stillReadable) {
-    for (let i = 0; i < n; i++) {
-      if (blind[i] === 1) {
-        const r = model.step(model.init(), ops[i]);
-        resetOf[i] = r.ok ? r.state : undefined;
-      }
-    }
+  for (let i = 0; prune && i < n; i++) {
+    if (blind[i] === 0) continue;
+    const r = model.step(model.init(), ops[i]);
+    resetOf[i] = r.ok ? r.state : undefined;
   }
-  const prune = stillReadable !== undefined;
   /** A read in the next LOOKAHEAD entries that `s`, reached by linearizing op `i`, leaves impossible, or -1. */
   const dead = (i: number, s: S): number => {
     let nr = 0;
