@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REGISTRY } from '../harness/cli/run-command.js';
+import { builtinRegistry } from '../harness/builtins.js';
 import { parseDefinition } from '../harness/config/index.js';
 import { runTest } from '../harness/run.js';
 import { EXPOSING_NEMESES, GENERIC_NEMESIS, type NemesisRecipe } from '../targets/raft-kv/nemeses.js';
@@ -44,7 +44,7 @@ try {
     for (let seed = 1; seed <= 20; seed++) {
       const def = parseDefinition(
         { target: c.target, workload: 'register', seed, store, timeLimit: c.timeLimit, nemesis: { faults: c.faults, interval: c.interval }, ...(c.bug ? { bug: c.bug } : {}) },
-        REGISTRY,
+        builtinRegistry().definitions(),
       );
       const t = performance.now();
       const r = await runTest(def);

@@ -6,7 +6,7 @@
  *   node dist/bench/docker-setup.js [rounds]
  */
 import { DockerRuntime } from '../harness/runtimes/docker/runtime.js';
-import { DOCKER_TARGETS } from '../targets/docker-targets.js';
+import { builtinRegistry } from '../harness/builtins.js';
 
 const rounds = Number(process.argv[2] ?? 5);
 const cases: [target: string, nodes: number][] = [
@@ -21,6 +21,8 @@ const stats = (xs: number[]) => {
   const f = (x: number) => (x / 1000).toFixed(2);
   return `min ${f(s[0])} s, median ${f(s[Math.floor(s.length / 2)])} s, max ${f(s[s.length - 1])} s`;
 };
+
+const DOCKER_TARGETS = builtinRegistry().dockerTargets();
 
 for (const [target, nodes] of cases) {
   if (!DOCKER_TARGETS.has(target)) continue;

@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REGISTRY } from '../harness/cli/run-command.js';
+import { builtinRegistry } from '../harness/builtins.js';
 import { parseDefinition } from '../harness/config/index.js';
 import { runTest } from '../harness/run.js';
 
@@ -16,11 +16,13 @@ const store = mkdtempSync(join(tmpdir(), 'faultline-bench-'));
 try {
   const runs = [[5, []], [20, []], [50, []], [20, ['partition', 'kill', 'pause']]] as const;
   for (const [target, concurrency, faults] of ['kv-single', 'raft-kv'].flatMap((t) => runs.map(([c, f]) => [t, c, f] as const))) {
-    const def = parseDefinition({ target, workload: 'register', seed: 1, store, concurrency, timeLimit: 60, nemesis: { faults: [...faults], interval: 5 } }, REGISTRY);
+    const def = parseDefinition({ target, workload: 'register', seed: 1, store, concurrency, timeLimit: 60, nemesis: { faults: [...faults], interval: 5 } }, builtinRegistry().definitions());
     const start = performance.now();
     let simulated = 0;
-    const outcome = await runTest(def, (p) => {
-      if (p.phase === 'check' && simulated === 0) simulated = performance.now() - start;
+    const outcome = await runTest(def, {
+      progress: (p) => {
+        if (p.phase === 'check' && simulated === 0) simulated = performance.now() - start;
+      },
     });
     const checked = performance.now() - start - simulated;
     const ops = outcome.stats.ops.invoke;

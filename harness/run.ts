@@ -1,10 +1,11 @@
-import { usageError } from '../checkers/errors.js';
 import type { Op } from '../checkers/history/op.js';
 import { checkerFor, type CheckerResult } from '../checkers/registry.js';
 import { writeReport, writeStoreIndex } from '../reports/write.js';
-import { WORKLOADS } from '../workloads/index.js';
-import { replayCommand, type TestDefinition } from './config/index.js';
+import { builtinRegistry } from './builtins.js';
+import { parseDefinition, replayCommand, type TestDefinition } from './config/index.js';
 import { Nemesis } from './nemesis/index.js';
+import { preflight } from './preflight.js';
+import type { Registry } from './registry.js';
 import { Rng } from './rng.js';
 import type { Client, ClientOp } from './runtime.js';
 import { runtimeFor } from './runtimes/index.js';
@@ -35,15 +36,27 @@ export interface RunOutcome {
   report: string;
 }
 
+export interface RunOptions {
+  progress?: (p: RunProgress) => void;
+  /** Where the definition's names are looked up: faultline's own targets and workloads unless given. */
+  registry?: Registry;
+}
+
 /**
  * A whole test, Jepsen's `run!`: start the target in the runtime, run `concurrency` logical processes of the
  * workload against it while the nemesis breaks it on schedule, heal, recover, make the final reads, record every
  * op as it happens, then check the history and store the results.
+ *
+ * The definition is checked against the registry first, whoever made it: a test that does not fit together
+ * (a target that does not serve the workload, an option nobody takes) is refused before anything starts or is stored.
  */
-export async function runTest(def: TestDefinition, progress?: (p: RunProgress) => void): Promise<RunOutcome> {
-  const workload = WORKLOADS.get(def.workload);
-  if (!workload) throw usageError(`unknown workload '${def.workload}' (known: ${[...WORKLOADS.keys()].join(', ')})`);
-  const runtime = runtimeFor(def);
+export async function runTest(def: TestDefinition, options: RunOptions = {}): Promise<RunOutcome> {
+  const registry = options.registry ?? builtinRegistry();
+  parseDefinition(def, registry.definitions());
+  const workload = registry.workload(def.workload);
+  preflight(workload, def.seed);
+  const progress = options.progress;
+  const runtime = runtimeFor(def, registry);
   const runDir = await createRunDir(def.store, def.name);
   const log = new RunLog(runDir);
   log.info(`test ${def.name}: ${replayCommand(def)}`);

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDefinition } from '../harness/config/index.js';
-import { REGISTRY } from '../harness/cli/run-command.js';
+import { builtinRegistry } from '../harness/builtins.js';
 import { runTest } from '../harness/run.js';
 import { DESKTOP, launchChromium, openFile, PHONE, type OpenedPage } from '../test/support/browser.js';
 import { writeReport } from './write.js';
@@ -23,7 +23,7 @@ const out = join(root, 'screens');
 
 async function sampleRuns(store: string): Promise<{ name: string; dir: string }[]> {
   const run = async (o: Record<string, unknown>) =>
-    (await runTest(parseDefinition({ workload: 'register', seed: 1, timeLimit: 10, store, nemesis: 'partition', ...o }, REGISTRY))).runDir;
+    (await runTest(parseDefinition({ workload: 'register', seed: 1, timeLimit: 10, store, nemesis: 'partition', ...o }, builtinRegistry().definitions()))).runDir;
   return [
     { name: 'valid', dir: await run({ target: 'kv-single' }) },
     { name: 'invalid', dir: await run({ target: 'primary-backup', bug: 'async-replication' }) },

@@ -1,5 +1,8 @@
 import type { ClientOp, Completion } from '../harness/runtime.js';
 
+/** A register's operations, as a target that serves the register workload declares them. */
+export const REGISTER_OPERATIONS = ['read', 'write', 'cas'] as const;
+
 /**
  * A register's operations applied to its value: what a correct node does with read, write and cas. `next` is
  * the new value when the op changed it.

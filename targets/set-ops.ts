@@ -1,6 +1,9 @@
 import type { ClientOp, Completion } from '../harness/runtime.js';
 import type { DurableStorage } from './node.js';
 
+/** A grow-only set's operations, as a target that serves the set workload declares them. */
+export const SET_OPERATIONS = ['add', 'read'] as const;
+
 /**
  * A grow-only set kept in durable storage, for the set workload: `add` one element, `read` every element. Each
  * element is its own storage entry (`<key>#<n>`) and the count (`<key>#size`) is written after it, so an add costs

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { Rng } from '../harness/rng.js';
 import type { ClientOp } from '../harness/runtime.js';
 import { ACCOUNTS_PER_PARTICIPANT, DEFAULT_PARTICIPANTS, homeOf } from '../targets/pg-2pc/protocol.js';
@@ -26,6 +27,11 @@ export const bank: Workload = {
   name: 'bank',
   description: 'transfers between accounts on different participants, reads of all balances; checked by the 2pc checker (atomic commitment, conservation)',
   checker: '2pc',
+  operations: {
+    transfer: z.strictObject({ id: z.int().min(0), from: z.int().min(0), to: z.int().min(0), amount: z.int().positive() }),
+    read: z.strictObject({ since: z.int().min(0) }),
+    'final-read': z.null(),
+  },
   generator(seed) {
     const rng = new Rng(seed);
     let next = 0;

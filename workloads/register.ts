@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { z } from 'zod';
 import type { ClientOp } from '../harness/runtime.js';
 import type { Workload } from './workload.js';
 
@@ -21,6 +22,7 @@ export const register: Workload = {
   name: 'register',
   description: 'read, write and cas over 5 keys, checked as a cas-register per key',
   checker: 'linearizable',
+  operations: { read: z.null(), write: z.int(), cas: z.tuple([z.int(), z.int()]) },
   model: 'cas-register',
   generator(seed) {
     let batch: ClientOp[] = [];

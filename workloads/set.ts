@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { ClientOp } from '../harness/runtime.js';
 import type { Workload } from './workload.js';
 
@@ -12,6 +13,7 @@ export const set: Workload = {
   name: 'set',
   description: 'add unique integers to one set, read it once at the end; checked by the set checker (lost adds)',
   checker: 'set',
+  operations: { add: z.int().min(0), read: z.null() },
   generator() {
     let next = 0;
     return (): ClientOp => ({ f: 'add', value: next++ });

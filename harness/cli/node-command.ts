@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { usageError } from '../../checkers/errors.js';
-import { SIM_TARGETS } from '../../targets/sim-targets.js';
+import { builtinRegistry } from '../builtins.js';
 import { parsePeers } from '../runtimes/process/address.js';
 import { startNode } from '../runtimes/process/node-process.js';
 
@@ -19,18 +19,19 @@ interface NodeFlags {
  * connections, and runs until killed.
  */
 export function nodeCommand(program: Command): void {
+  const targets = builtinRegistry().simTargets();
   program
     .command('node')
     .description('run one node of a target as a process over TCP (the same code as in the simulation)')
-    .argument('<target>', `target: ${[...SIM_TARGETS.keys()].join(', ')}`)
+    .argument('<target>', `target: ${[...targets.keys()].join(', ')}`)
     .requiredOption('--id <id>', 'this node’s id, e.g. n1')
     .requiredOption('--listen <host:port>', 'address to accept peers and clients on (port 0: any)')
     .option('--peers <list>', 'the other nodes, e.g. n2=127.0.0.1:7002,n3=127.0.0.1:7003')
     .requiredOption('--data-dir <dir>', 'where the node keeps what must survive a crash')
     .option('--bug <name>', 'run with a named bug of the target')
     .action(async (name: string, flags: NodeFlags) => {
-      const target = SIM_TARGETS.get(name);
-      if (!target) throw usageError(`unknown target '${name}' (known: ${[...SIM_TARGETS.keys()].join(', ')})`);
+      const target = targets.get(name);
+      if (!target) throw usageError(`unknown target '${name}' (known: ${[...targets.keys()].join(', ')})`);
       if (flags.bug !== undefined && !target.bugs.includes(flags.bug)) {
         throw usageError(`target ${name} has no bug '${flags.bug}' (${target.bugs.length ? `known: ${target.bugs.join(', ')}` : 'it has none'})`);
       }

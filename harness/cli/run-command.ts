@@ -1,24 +1,9 @@
 import { Command } from 'commander';
 import { explainResult, type CheckerResult } from '../../checkers/registry.js';
-import { DOCKER_TARGETS } from '../../targets/docker-targets.js';
-import { SIM_TARGETS } from '../../targets/sim-targets.js';
-import { WORKLOADS } from '../../workloads/index.js';
-import { FAULT_KINDS, formatFaultList, loadDefinition, mergeDefinition, RUN_FLAGS, type CliFlags, type DefinitionRegistry, type RuntimeName } from '../config/index.js';
+import { builtinRegistry } from '../builtins.js';
+import { formatFaultList, loadDefinition, mergeDefinition, RUN_FLAGS, type CliFlags } from '../config/index.js';
 import { runTest, type RunProgress } from '../run.js';
 import type { RunStats } from '../store/index.js';
-
-const targetsOf = (runtime: RuntimeName) => (runtime === 'docker' ? DOCKER_TARGETS : SIM_TARGETS);
-
-/** What the harness can run, for validating definitions (names and bugs, per runtime). */
-export const REGISTRY: DefinitionRegistry = {
-  knownTargets: [...SIM_TARGETS.keys()],
-  knownWorkloads: [...WORKLOADS.keys()],
-  targetsOf: (runtime) => [...targetsOf(runtime).keys()],
-  knownBugs: (t, runtime) => targetsOf(runtime).get(t)?.bugs,
-  defaultNodes: (t, runtime) => targetsOf(runtime).get(t)?.defaultNodes,
-  // No netem on the kernels we run on: latency would need a userspace proxy in front of every node.
-  faultsOf: (runtime) => (runtime === 'docker' ? FAULT_KINDS.filter((k) => k !== 'latency') : undefined),
-};
 
 /**
  * `faultline run`: a whole test — cluster, clients, nemesis, history, checker, results — with Jepsen's exit codes:
@@ -33,11 +18,12 @@ export function runCommand(program: Command): void {
   cmd.option('--quiet', 'no progress lines');
   cmd.action(async (flags: CliFlags & { config?: string; quiet?: boolean }) => {
     const file = flags.config !== undefined ? await loadDefinition(flags.config) : undefined;
-    const def = mergeDefinition(file, flags, REGISTRY);
+    const registry = builtinRegistry();
+    const def = mergeDefinition(file, flags, registry.definitions());
     const err = process.stderr;
     err.write(`faultline: ${def.name} on ${def.runtime}, seed ${def.seed}, ${def.timeLimit} s, nemesis ${formatFaultList(def.nemesis.faults)}\n`);
     const live = !flags.quiet && err.isTTY;
-    const outcome = await runTest(def, flags.quiet ? undefined : (p) => showProgress(p, live));
+    const outcome = await runTest(def, { registry, progress: flags.quiet ? undefined : (p) => showProgress(p, live) });
     if (live) err.write('\n');
     const out = process.stdout;
     const verdict = outcome.valid === true ? 'valid' : outcome.valid === false ? 'INVALID: anomaly found' : `unknown (${outcome.check.unknownReason ?? 'budget'})`;

@@ -97,6 +97,11 @@ export interface DefinitionRegistry {
   defaultNodes?: (target: string, runtime: RuntimeName) => number | undefined;
   /** The faults a runtime can inflict, when not all (undefined: all). */
   faultsOf?: (runtime: RuntimeName) => readonly FaultKind[] | undefined;
+  /**
+   * What else makes a definition wrong once its names are known: a target that does not serve the workload's
+   * operations, options neither declares. Each problem names its field (`path`).
+   */
+  conflicts?: (d: Pick<TestDefinition, 'target' | 'workload' | 'runtime' | 'options'>) => { path: PropertyKey[]; message: string }[];
 }
 
 // ---- field schemas: each says what it expects in one phrase; the error reporter adds what it got ----
@@ -415,6 +420,8 @@ export function definitionSchema(registry?: DefinitionRegistry) {
       }
       if (!registry.knownWorkloads.includes(d.workload)) {
         ctx.addIssue({ code: 'custom', path: ['workload'], message: known('workload', d.workload, registry.knownWorkloads) });
+      } else if (targets.includes(d.target)) {
+        for (const c of registry.conflicts?.(d) ?? []) ctx.addIssue({ code: 'custom', path: c.path, message: c.message });
       }
     })
     .transform((d) => canonical(d, registry));

@@ -3,6 +3,8 @@ import type { Client, ClientOp, Completion } from '../../harness/runtime.js';
 import type { NodeContext, NodeProgram } from '../node.js';
 import { applyRegisterOp } from '../register-ops.js';
 import { applySetOp, isSetOp } from '../set-ops.js';
+import { REGISTER_OPERATIONS } from '../register-ops.js';
+import { SET_OPERATIONS } from '../set-ops.js';
 
 /** How long a client waits for a reply before the outcome is unknown (virtual ms). */
 const TIMEOUT_MS = 100;
@@ -17,6 +19,7 @@ export const kvSingle: SimTarget = {
   description: 'one node, a linearizable cas-register (or a set) per key (the control: always passes)',
   bugs: [],
   defaultNodes: 1,
+  operations: [...REGISTER_OPERATIONS, ...SET_OPERATIONS],
   nodeIds: () => ['n1'],
   node: () => (ctx: NodeContext): NodeProgram => ({
     receive(from, msg) {

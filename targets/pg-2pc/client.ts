@@ -2,6 +2,9 @@ import type { Client, ClientOp, Completion } from '../../harness/runtime.js';
 import type { ProcessClient } from '../../harness/runtimes/process/client.js';
 import { COORDINATOR, participantsOf, RECOVERING, type Reply, type Transfer } from './protocol.js';
 
+/** What the bank client performs (`perform` below). */
+export const BANK_OPERATIONS = ['transfer', 'read', 'final-read'] as const;
+
 /** A transfer with no answer after this long may have committed or not: info. */
 export const TRANSFER_TIMEOUT_MS = 3000;
 /** A read with no answer after this long fails (a read changes nothing). */

@@ -6,7 +6,7 @@ import { pollUntil } from '../../harness/runtimes/docker/poll.js';
 import { connectClient, type ProcessClient } from '../../harness/runtimes/process/client.js';
 import { connectionConfig } from '../postgres/client.js';
 import { endQuietly, PORT as PG_PORT, postgresContainer, untilServing } from '../postgres/docker.js';
-import { bankClient } from './client.js';
+import { BANK_OPERATIONS, bankClient } from './client.js';
 import { accountsOf, BUGS, COORDINATOR, COORDINATOR_PORT, DEFAULT_PARTICIPANTS, INITIAL_BALANCE, participantNames } from './protocol.js';
 
 /** The coordinator's data directory, in its container's own filesystem: a kill and start of the container keep it. */
@@ -31,6 +31,7 @@ export const pg2pc: DockerTarget = {
   description: 'two-phase commit: a coordinator process over PostgreSQL participants (bugs: no-decision-log, commit-before-all-prepared, no-recovery)',
   bugs: Object.keys(BUGS),
   defaultNodes: DEFAULT_PARTICIPANTS,
+  operations: BANK_OPERATIONS,
   nodeIds: (n) => [COORDINATOR, ...participantNames(n > 0 ? n : DEFAULT_PARTICIPANTS)],
   containers({ nodes, images, ips, bug }) {
     const specs: Record<string, ContainerSpec> = {};

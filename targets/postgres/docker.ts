@@ -5,6 +5,7 @@ import { pollUntil } from '../../harness/runtimes/docker/poll.js';
 import { behaviourWith, type BugTable } from '../bugs.js';
 import { numberedNodes } from '../node.js';
 import { CORRECT, PostgresClient, SCHEMA, connectionConfig, type Behaviour } from './client.js';
+import { REGISTER_OPERATIONS } from '../register-ops.js';
 
 const BUGS: BugTable<Behaviour> = {
   // cas as SELECT then UPDATE under READ COMMITTED: two cas from the same value both succeed (a lost update).
@@ -62,6 +63,7 @@ export const postgres: DockerTarget = {
   description: 'PostgreSQL, one server, registers as rows, SERIALIZABLE transactions (bugs: cas under READ COMMITTED)',
   bugs: Object.keys(BUGS),
   defaultNodes: 1,
+  operations: REGISTER_OPERATIONS,
   nodeIds: (n) => numberedNodes(n, 1),
   containers(ctx) {
     behaviourOf(ctx.bug);

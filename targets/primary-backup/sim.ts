@@ -3,6 +3,7 @@ import { behaviourWith, type BugTable } from '../bugs.js';
 import { numberedNodes, type NodeContext } from '../node.js';
 import { primaryBackupClient } from './client.js';
 import { CORRECT, PrimaryBackupNode, type Behaviour } from './node.js';
+import { REGISTER_OPERATIONS } from '../register-ops.js';
 
 const BUGS: BugTable<Behaviour> = {
   'async-replication': { ackBeforeReplicating: true, replicaReads: true },
@@ -20,6 +21,7 @@ export const primaryBackup: SimTarget = {
   description: 'one primary, two replicas: synchronous replication, reads at the primary (bugs: stale reads, lost writes)',
   bugs: Object.keys(BUGS),
   defaultNodes: 3,
+  operations: REGISTER_OPERATIONS,
   nodeIds: (n) => numberedNodes(n, 3),
   node: (bug) => {
     const behaviour = behaviourWith(CORRECT, BUGS, bug);

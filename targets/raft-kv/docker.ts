@@ -25,6 +25,7 @@ export const raftKvDocker: DockerTarget = {
   description: raftKv.description,
   bugs: raftKv.bugs,
   defaultNodes: raftKv.defaultNodes,
+  operations: raftKv.operations,
   nodeIds: raftKv.nodeIds,
   containers({ nodes, images, ips, bug }) {
     const specs: Record<string, ContainerSpec> = {};

@@ -3,6 +3,7 @@ import { behaviourWith, type BugTable } from '../bugs.js';
 import { numberedNodes, type NodeContext } from '../node.js';
 import { raftClient } from './client.js';
 import { CORRECT, RaftNode, type Behaviour } from './node.js';
+import { REGISTER_OPERATIONS } from '../register-ops.js';
 
 const BUGS: BugTable<Behaviour> = {
   'stale-read': { staleRead: true },
@@ -23,6 +24,7 @@ export const raftKv: SimTarget = {
   description: 'Raft-replicated register store, 5 nodes (bugs: stale reads, commits without a majority, forgotten votes, re-applied retries)',
   bugs: Object.keys(BUGS),
   defaultNodes: 5,
+  operations: REGISTER_OPERATIONS,
   nodeIds: (n) => numberedNodes(n, 5),
   node: (bug) => {
     const behaviour = behaviourOf(bug);

@@ -1,9 +1,11 @@
 import { Redis, type NatMap } from 'ioredis';
+import { z } from 'zod';
 import { usageError } from '../../checkers/errors.js';
 import type { ClusterView, ContainerContext, DockerTarget } from '../../harness/runtimes/docker/target.js';
 import { pollUntil } from '../../harness/runtimes/docker/poll.js';
 import { numberedNodes } from '../node.js';
 import { CONNECTION_OPTIONS, OpenClients, redisClient } from '../redis/client.js';
+import { REDIS_OPERATIONS } from '../redis/ops.js';
 import { AdminConnection, PROBE_TIMEOUT_MS, RoleProbe } from '../redis/probe.js';
 import { REDIS_PORT } from '../redis/server.js';
 import { MASTER_NAME, nodeScript, SENTINEL_PORT } from './sentinel.js';
@@ -103,6 +105,13 @@ export const redisReplicated: DockerTarget = {
     'Redis, a primary and replicas with Sentinel failover; option wait=<replicas> (workloads: set, register; loses acknowledged writes on partition)',
   bugs: [],
   defaultNodes: 3,
+  operations: REDIS_OPERATIONS,
+  options: {
+    wait: {
+      schema: z.int().min(0),
+      description: 'replicas that must acknowledge each write (Redis WAIT) before it counts; fewer makes the op info',
+    },
+  },
   nodeIds: (n) => numberedNodes(n, 3),
   containers(ctx: ContainerContext) {
     waitReplicas(ctx.options, ctx.nodes.length);

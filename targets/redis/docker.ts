@@ -4,6 +4,7 @@ import type { ContainerContext, ContainerSpec, DockerTarget } from '../../harnes
 import { pollUntil } from '../../harness/runtimes/docker/poll.js';
 import { numberedNodes } from '../node.js';
 import { CONNECTION_OPTIONS, OpenClients, redisClient } from './client.js';
+import { REDIS_OPERATIONS } from './ops.js';
 import { AdminConnection, RoleProbe } from './probe.js';
 import { dataDir, durableArgs, REDIS_PORT, serverBinary } from './server.js';
 
@@ -22,6 +23,7 @@ export const redis: DockerTarget = {
   description: 'Redis, one server, append-only file fsynced on every write (workloads: register, set)',
   bugs: [],
   defaultNodes: 1,
+  operations: REDIS_OPERATIONS,
   nodeIds: (n) => numberedNodes(n, 1),
   containers(ctx) {
     // Separate servers share nothing: a register spread over them could not be linearizable, correct or not.

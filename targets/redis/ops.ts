@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { ClientOp, Completion } from '../../harness/runtime.js';
+import { REGISTER_OPERATIONS } from '../register-ops.js';
 
 /** The Redis key of the set workload's elements when an op names no key (the set workload's usual case). */
 export const SET_KEY = 'faultline-set';
@@ -24,6 +25,9 @@ function parseValue(s: string): unknown {
 function setKey(op: ClientOp): string {
   return op.key === undefined ? SET_KEY : `${SET_KEY}:${String(op.key)}`;
 }
+
+/** What applyOp performs: the register's operations and the set's. */
+export const REDIS_OPERATIONS = [...REGISTER_OPERATIONS, 'add'] as const;
 
 /**
  * One workload op as Redis commands. The register workload: `read` (GET, absent → null), `write` (SET) and `cas`

@@ -2,8 +2,13 @@ import assert from 'node:assert/strict';
 import { isInputError } from '../../checkers/errors.js';
 import { checkSync } from '../../checkers/linearizability/index.js';
 import { asCheckerResult, CHECKER_NAMES, checkerFor, CHECKERS, explainResult, storedResult } from '../../checkers/registry.js';
-import { WORKLOADS } from '../../workloads/index.js';
+import { builtinRegistry } from '../../harness/builtins.js';
 import { ops } from '../support/dsl.js';
+
+const workloads = () => {
+  const r = builtinRegistry();
+  return r.workloadNames().map((n) => r.workload(n));
+};
 
 const register = ops`
   0 invoke write 1 @x
@@ -58,18 +63,30 @@ describe('checkers: the registry', () => {
   });
 
   it('every workload names a known checker, with a model exactly when it needs one', () => {
-    for (const w of WORKLOADS.values()) {
+    for (const w of workloads()) {
       const c = checkerFor(w.checker);
       assert.equal(w.model !== undefined, c.needsModel, w.name);
     }
-    assert.equal(WORKLOADS.get('register')?.checker, 'linearizable');
-    assert.equal(WORKLOADS.get('set')?.checker, 'set');
+    assert.equal(builtinRegistry().workload('register').checker, 'linearizable');
+    assert.equal(builtinRegistry().workload('set').checker, 'set');
+  });
+
+  it('every workload declares each operation it generates and reads with (targets are matched on them)', () => {
+    for (const w of workloads()) {
+      const ops = [...Array.from({ length: 2000 }, w.generator(7)), ...w.finalOps()];
+      for (const op of ops) {
+        assert.ok(Object.hasOwn(w.operations, op.f), `${w.name}: ${op.f}`);
+        assert.ok(w.operations[op.f].safeParse(op.value).success, `${w.name}: ${op.f} ${JSON.stringify(op.value)}`);
+      }
+      const used = new Set(ops.map((op) => op.f));
+      assert.deepEqual(Object.keys(w.operations).filter((f) => !used.has(f)), [], `${w.name} declares operations it never asks for`);
+    }
   });
 });
 
 describe('workloads: set', () => {
   it('adds unique integers, in one stream shared by every process, and reads once at the end', () => {
-    const w = WORKLOADS.get('set')!;
+    const w = builtinRegistry().workload('set');
     const next = w.generator(42);
     const drawn = Array.from({ length: 1000 }, next);
     assert.ok(drawn.every((op) => op.f === 'add' && op.key === undefined && Number.isInteger(op.value)));

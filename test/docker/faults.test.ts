@@ -16,6 +16,7 @@ const listeners: DockerTarget = {
   description: 'TCP listeners, for testing the runtime',
   bugs: [],
   defaultNodes: 3,
+  operations: [],
   nodeIds: (n) => Array.from({ length: n }, (_, i) => `n${i + 1}`),
   containers: ({ nodes, images }) => Object.fromEntries(nodes.map((n) => [n, { image: images.node, cmd: ['node', '-e', LISTENER], env: { NODE_NAME: n }, ports: [PORT] }])),
   async ready(view, deadline) {

@@ -6,7 +6,7 @@ import Dockerode from 'dockerode';
 import pg from 'pg';
 import type { Op } from '../../checkers/history/op.js';
 import type { CheckerResult } from '../../checkers/registry.js';
-import { REGISTRY } from '../../harness/cli/run-command.js';
+import { builtinRegistry } from '../../harness/builtins.js';
 import { parseDefinition } from '../../harness/config/index.js';
 import { runTest, type RunOutcome } from '../../harness/run.js';
 import type { Client, ClientOp, Completion } from '../../harness/runtime.js';
@@ -187,7 +187,7 @@ const SEEDS = [1, 2, 3, 4, 5];
 
 /** One `faultline run` on real containers, in process; it must leave nothing behind. */
 async function run(fields: Record<string, unknown>): Promise<RunOutcome> {
-  const def = parseDefinition({ runtime: 'docker', target: 'pg-2pc', workload: 'bank', store, ...fields }, REGISTRY);
+  const def = parseDefinition({ runtime: 'docker', target: 'pg-2pc', workload: 'bank', store, ...fields }, builtinRegistry().definitions());
   const outcome = await runTest(def);
   assert.deepEqual(await runResources(process.pid), { containers: [], networks: [] }, 'the run removed its containers and network');
   return outcome;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Op } from '../../checkers/history/op.js';
-import { REGISTRY } from '../../harness/cli/run-command.js';
+import { builtinRegistry } from '../../harness/builtins.js';
 import { parseDefinition } from '../../harness/config/index.js';
 import { runTest, type RunOutcome } from '../../harness/run.js';
 import { LOCAL_IMAGE } from '../../harness/runtimes/docker/images.js';
@@ -18,7 +18,7 @@ const store = mkdtempSync(join(tmpdir(), 'faultline-docker-runs-'));
 
 /** The acceptance runs, in process, on real containers; each must leave nothing behind. */
 async function run(fields: Record<string, unknown>): Promise<RunOutcome> {
-  const def = parseDefinition({ runtime: 'docker', store, seed: 1, ...fields }, REGISTRY);
+  const def = parseDefinition({ runtime: 'docker', store, seed: 1, ...fields }, builtinRegistry().definitions());
   const outcome = await runTest(def);
   assert.deepEqual(await runResources(process.pid), { containers: [], networks: [] }, 'the run removed its containers and network');
   return outcome;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
-import { REGISTRY } from '../../harness/cli/run-command.js';
+import { builtinRegistry } from '../../harness/builtins.js';
 import { parseDefinition } from '../../harness/config/index.js';
 import { runTest } from '../../harness/run.js';
 import { writeReport } from '../../reports/write.js';
@@ -64,7 +64,7 @@ describe('report: a set checker run in Chromium', function () {
   describe('a valid set run (kv-single under kills and pauses)', () => {
     let o: OpenedPage;
     before(async () => {
-      const outcome = await runTest(parseDefinition({ target: 'kv-single', workload: 'set', seed: 2, timeLimit: 4, store, nemesis: { faults: ['kill', 'pause'], interval: 1 } }, REGISTRY));
+      const outcome = await runTest(parseDefinition({ target: 'kv-single', workload: 'set', seed: 2, timeLimit: 4, store, nemesis: { faults: ['kill', 'pause'], interval: 1 } }, builtinRegistry().definitions()));
       o = await openFile(browser, outcome.report);
     });
     after(async () => o?.close());

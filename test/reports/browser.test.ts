@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { parseDefinition } from '../../harness/config/index.js';
-import { REGISTRY } from '../../harness/cli/run-command.js';
+import { builtinRegistry } from '../../harness/builtins.js';
 import { runTest } from '../../harness/run.js';
 import { writeReport } from '../../reports/write.js';
 import { assertClean, launchChromium, openFile, PHONE, waitUntil, type OpenedPage } from '../support/browser.js';
@@ -21,7 +21,7 @@ const bin = join(root, 'bin/faultline.js');
 const store = mkdtempSync(join(tmpdir(), 'faultline-report-'));
 
 async function runReport(o: Record<string, unknown>): Promise<string> {
-  const outcome = await runTest(parseDefinition({ workload: 'register', seed: 1, timeLimit: 10, store, nemesis: 'partition', ...o }, REGISTRY));
+  const outcome = await runTest(parseDefinition({ workload: 'register', seed: 1, timeLimit: 10, store, nemesis: 'partition', ...o }, builtinRegistry().definitions()));
   return writeReport(outcome.runDir);
 }
 
@@ -265,7 +265,7 @@ describe('report: the HTML report in Chromium', function () {
     const cli = (...args: string[]) => spawnSync(process.execPath, [bin, 'report', ...args], { encoding: 'utf8', timeout: 60_000 });
 
     it('writes report.html into a run directory and exits 0', async () => {
-      const outcome = await runTest(parseDefinition({ target: 'kv-single', workload: 'register', seed: 2, timeLimit: 3, store }, REGISTRY));
+      const outcome = await runTest(parseDefinition({ target: 'kv-single', workload: 'register', seed: 2, timeLimit: 3, store }, builtinRegistry().definitions()));
       const report = join(outcome.runDir, 'report.html');
       rmSync(report, { force: true });
       const r = cli(outcome.runDir);

@@ -1,5 +1,6 @@
 import type Dockerode from 'dockerode';
 import { usageError } from '../../../checkers/errors.js';
+import { FAULT_KINDS, type FaultKind } from '../../config/index.js';
 import type { Cluster, Runtime, StartOptions } from '../../runtime.js';
 import { checkBug } from '../bugs.js';
 import { DockerCluster } from './cluster.js';
@@ -14,6 +15,8 @@ const DRIVE_POLL_MS = 5;
  * time limit is spent testing, not pulling images or waiting for PostgreSQL to start.
  */
 export class DockerRuntime implements Runtime {
+  /** No latency: the kernels we run on have no netem, and a userspace proxy in front of every node is not built. */
+  static readonly faults: readonly FaultKind[] = FAULT_KINDS.filter((k) => k !== 'latency');
   readonly name = 'docker';
   private t0 = performance.now();
   private readonly timers = new Set<NodeJS.Timeout>();

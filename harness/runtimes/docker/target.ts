@@ -1,4 +1,5 @@
 import type { Client } from '../../runtime.js';
+import type { TargetInfo } from '../../target.js';
 
 /**
  * The images a run's containers come from. `official`: the registry's images (redis:7, postgres:16, node:20-slim),
@@ -65,11 +66,7 @@ export interface TargetSession {
 }
 
 /** A system under test as the Docker runtime starts it: real servers, one container per node. */
-export interface DockerTarget {
-  readonly name: string;
-  readonly description: string;
-  readonly bugs: readonly string[];
-  readonly defaultNodes: number;
+export interface DockerTarget extends TargetInfo {
   /** Node names for a cluster of n. */
   nodeIds(n: number): string[];
   containers(ctx: ContainerContext): Record<string, ContainerSpec>;

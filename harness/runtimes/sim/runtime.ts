@@ -1,4 +1,5 @@
 import { usageError } from '../../../checkers/errors.js';
+import { FAULT_KINDS, type FaultKind } from '../../config/index.js';
 import type { Client, Cluster, Runtime, StartOptions } from '../../runtime.js';
 import { checkBug } from '../bugs.js';
 import { SimNetwork, type NetworkOptions } from './network.js';
@@ -12,6 +13,8 @@ const YIELD_EVERY = 20_000;
  * same network (a client cut off from its node sees a time-out), faults are the network's, and time is virtual.
  */
 export class SimRuntime implements Runtime {
+  /** Every fault: the network and the node programs are ours. */
+  static readonly faults: readonly FaultKind[] = FAULT_KINDS;
   readonly name = 'sim';
   readonly net: SimNetwork;
 

@@ -1,5 +1,6 @@
 import type { NodeFactory } from '../../../targets/node.js';
 import type { Client } from '../../runtime.js';
+import type { TargetInfo } from '../../target.js';
 
 /**
  * How a client reaches the simulated cluster: a request to a node, answered by one reply or by nothing, in
@@ -10,12 +11,7 @@ export interface SimTransport {
 }
 
 /** A target as the simulation runs it: its node program and its client. */
-export interface SimTarget {
-  readonly name: string;
-  readonly description: string;
-  /** Named bugs (`--bug`) this target can run with. */
-  readonly bugs: readonly string[];
-  readonly defaultNodes: number;
+export interface SimTarget extends TargetInfo {
   /** Node ids for a cluster of n. */
   nodeIds(n: number): string[];
   node(bug: string | undefined): NodeFactory;

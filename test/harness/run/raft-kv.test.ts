@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Op } from '../../../checkers/history/op.js';
-import { REGISTRY } from '../../../harness/cli/run-command.js';
+import { builtinRegistry } from '../../../harness/builtins.js';
 import type { Grudge } from '../../../harness/nemesis/index.js';
 import { parseDefinition } from '../../../harness/config/index.js';
 import { runTest } from '../../../harness/run.js';
@@ -19,7 +19,7 @@ async function verdicts(bug: string | undefined, n: NemesisRecipe, count: number
   const out: (true | false | 'unknown')[] = [];
   nemesisOps = [];
   for (const seed of seeds(count)) {
-    const def = parseDefinition({ target: 'raft-kv', seed, store, timeLimit: n.timeLimit, nemesis: { faults: n.faults, interval: n.interval }, ...(bug ? { bug } : {}) }, REGISTRY);
+    const def = parseDefinition({ target: 'raft-kv', seed, store, timeLimit: n.timeLimit, nemesis: { faults: n.faults, interval: n.interval }, ...(bug ? { bug } : {}) }, builtinRegistry().definitions());
     assert.equal(def.nodes, 5, "raft-kv's own cluster size");
     const r = await runTest(def);
     nemesisOps.push(...r.history.filter((o) => o.process === 'nemesis'));
@@ -58,7 +58,7 @@ describe('run: raft-kv on the simulation (5 nodes)', function () {
   }
 
   it('reports availability outside and during faults', async () => {
-    const def = parseDefinition({ target: 'raft-kv', seed: 2, store, timeLimit: 10, nemesis: 'partition:primary' }, REGISTRY);
+    const def = parseDefinition({ target: 'raft-kv', seed: 2, store, timeLimit: 10, nemesis: 'partition:primary' }, builtinRegistry().definitions());
     const { stats } = await runTest(def);
     const { quiet, faulty } = stats.availability;
     assert.ok(quiet.ops > 0 && faulty.ops > 0);

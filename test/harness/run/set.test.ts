@@ -5,13 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDefinition } from '../../../harness/config/index.js';
-import { REGISTRY } from '../../../harness/cli/run-command.js';
+import { builtinRegistry } from '../../../harness/builtins.js';
 import { runTest } from '../../../harness/run.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const bin = join(root, 'bin/faultline.js');
 const store = mkdtempSync(join(tmpdir(), 'faultline-set-'));
-const def = (o: Record<string, unknown>) => parseDefinition({ target: 'kv-single', workload: 'set', store, ...o }, REGISTRY);
+const def = (o: Record<string, unknown>) => parseDefinition({ target: 'kv-single', workload: 'set', store, ...o }, builtinRegistry().definitions());
 
 describe('run: the set workload, judged by the set checker', () => {
   it('kv-single (the control) loses no acknowledged add under kills and pauses, for 5 seeds', async () => {

@@ -1,0 +1,170 @@
+import { usageError } from '../checkers/errors.js';
+import type { Workload } from '../workloads/workload.js';
+import { describeValue, FAULT_KINDS, type DefinitionRegistry, type FaultKind, type RuntimeName, type TestDefinition } from './config/index.js';
+import type { DockerTarget } from './runtimes/docker/target.js';
+import { runtimeFaults } from './runtimes/index.js';
+import type { SimTarget } from './runtimes/sim/target.js';
+import type { OptionSpec, TargetInfo } from './target.js';
+
+/**
+ * What a plugin brings: targets for each runtime, and workloads. faultline's own are plugins too (targets/index.ts,
+ * workloads/index.ts), registered the same way a user's are.
+ */
+export interface Plugin {
+  /** Named in errors, so a clash says which plugin brought what. */
+  readonly name: string;
+  readonly simTargets?: readonly SimTarget[];
+  readonly dockerTargets?: readonly DockerTarget[];
+  readonly workloads?: readonly Workload[];
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/**
+ * The one registry of what a test can be made of: targets per runtime and workloads, by name. The CLI and config
+ * files name things; this resolves the names and is the one place that checks a test fits together (the target
+ * exists for the runtime, has the bug, serves the workload's operations, takes the options; the runtime can
+ * inflict the faults) before anything starts.
+ */
+export class Registry {
+  private readonly sim = new Map<string, { target: SimTarget; plugin: string }>();
+  private readonly docker = new Map<string, { target: DockerTarget; plugin: string }>();
+  private readonly workloads = new Map<string, { workload: Workload; plugin: string }>();
+
+  constructor(plugins: readonly Plugin[] = []) {
+    for (const p of plugins) this.use(p);
+  }
+
+  /** Adds a plugin's targets and workloads; a name already taken, or a malformed declaration, is a usage error. */
+  use(plugin: Plugin): this {
+    for (const t of plugin.simTargets ?? []) add(this.sim, 'target', t.name, { target: declaredTarget(plugin, t), plugin: plugin.name }, 'for the sim runtime ');
+    for (const t of plugin.dockerTargets ?? []) add(this.docker, 'target', t.name, { target: declaredTarget(plugin, t), plugin: plugin.name }, 'for the docker runtime ');
+    for (const w of plugin.workloads ?? []) add(this.workloads, 'workload', w.name, { workload: declaredWorkload(plugin, w), plugin: plugin.name }, '');
+    return this;
+  }
+
+  simTargets(): ReadonlyMap<string, SimTarget> {
+    return new Map([...this.sim].map(([k, v]) => [k, v.target]));
+  }
+
+  dockerTargets(): ReadonlyMap<string, DockerTarget> {
+    return new Map([...this.docker].map(([k, v]) => [k, v.target]));
+  }
+
+  target(runtime: RuntimeName, name: string): TargetInfo | undefined {
+    return (runtime === 'docker' ? this.docker : this.sim).get(name)?.target;
+  }
+
+  targetNames(runtime: RuntimeName): string[] {
+    return [...(runtime === 'docker' ? this.docker : this.sim).keys()];
+  }
+
+  workloadNames(): string[] {
+    return [...this.workloads.keys()];
+  }
+
+  /** The workload a definition names; a name not registered is a usage error naming the known ones. */
+  workload(name: string): Workload {
+    const w = this.workloads.get(name)?.workload;
+    if (!w) throw usageError(`unknown workload '${name}' (known: ${this.workloadNames().join(', ') || 'none'})`);
+    return w;
+  }
+
+  /** What the runtime declares it can inflict (SimRuntime.faults, DockerRuntime.faults). */
+  faultsOf(runtime: RuntimeName): readonly FaultKind[] {
+    return runtimeFaults(runtime);
+  }
+
+  /**
+   * Everything that makes a definition wrong, given its names exist: its workload asks for operations the target
+   * does not serve, or an option neither declares or one its declaration refuses.
+   */
+  conflicts(d: Pick<TestDefinition, 'target' | 'workload' | 'runtime' | 'options'>): { path: PropertyKey[]; message: string }[] {
+    const target = this.target(d.runtime, d.target);
+    const workload = this.workloads.get(d.workload)?.workload;
+    if (!target || !workload) return [];
+    const problems: { path: PropertyKey[]; message: string }[] = [];
+    const serves = (w: Workload) => Object.keys(w.operations).filter((f) => !target.operations.includes(f));
+    const missing = serves(workload);
+    if (missing.length > 0) {
+      const fits = [...this.workloads.values()].filter(({ workload: w }) => serves(w).length === 0).map(({ workload: w }) => w.name);
+      problems.push({
+        path: ['workload'],
+        message:
+          `target '${target.name}' cannot run workload '${workload.name}': it has no ${quoteList(missing)} operation` +
+          ` (it serves ${quoteList(target.operations) || 'none'}; workloads that fit: ${fits.join(', ') || 'none'})`,
+      });
+    }
+    const owners: [string, Readonly<Record<string, OptionSpec>>][] = [
+      [`target '${target.name}'`, target.options ?? {}],
+      [`workload '${workload.name}'`, workload.options ?? {}],
+    ];
+    const known = owners.flatMap(([, specs]) => Object.keys(specs));
+    for (const [key, value] of Object.entries(d.options)) {
+      const declaring = owners.filter(([, specs]) => Object.hasOwn(specs, key));
+      if (declaring.length === 0) {
+        const none = `target '${target.name}' and workload '${workload.name}' take none`;
+        problems.push({ path: ['options', key], message: `unknown option (known: ${known.length ? [...new Set(known)].join(', ') : none})` });
+      }
+      for (const [owner, specs] of declaring) {
+        const r = specs[key].schema.safeParse(value);
+        if (!r.success) {
+          const why = r.error.issues[0]?.message ?? 'refused';
+          problems.push({ path: ['options', key], message: `${why}, got ${describeValue(value)} (${owner}: ${specs[key].description})` });
+        }
+      }
+    }
+    return problems;
+  }
+
+  /** The view the definition schema checks names against (harness/config knows no registry). */
+  definitions(): DefinitionRegistry {
+    return {
+      knownTargets: this.targetNames('sim'),
+      knownWorkloads: this.workloadNames(),
+      targetsOf: (runtime) => this.targetNames(runtime),
+      knownBugs: (t, runtime) => this.target(runtime, t)?.bugs,
+      defaultNodes: (t, runtime) => this.target(runtime, t)?.defaultNodes,
+      faultsOf: (runtime) => (this.faultsOf(runtime).length === FAULT_KINDS.length ? undefined : this.faultsOf(runtime)),
+      conflicts: (d) => this.conflicts(d),
+    };
+  }
+}
+
+function add<V>(map: Map<string, V & { plugin: string }>, what: string, name: string, entry: V & { plugin: string }, where: string): void {
+  const had = map.get(name);
+  if (had) throw usageError(`plugin ${entry.plugin}: ${what} '${name}' ${where}is already registered by ${had.plugin}`);
+  map.set(name, entry);
+}
+
+/*
+ * What a plugin written in plain JavaScript may get wrong in a declaration is refused at registration, naming it:
+ * an undeclared operation would otherwise surface as a target answering `fail` to everything, which checks fine.
+ */
+function nameOf(plugin: Plugin, x: { name?: unknown } | undefined): string {
+  if (typeof x?.name === 'string' && NAME.test(x.name)) return x.name;
+  throw usageError(`plugin ${plugin.name}: ${describeValue(x?.name)} is not a name (letters, digits, ., _ and -)`);
+}
+
+function declaredTarget<T extends TargetInfo>(plugin: Plugin, t: T): T {
+  const name = nameOf(plugin, t);
+  const ops: unknown = t.operations;
+  if (!Array.isArray(ops) || ops.length === 0 || !ops.every((f) => typeof f === 'string')) {
+    throw usageError(`plugin ${plugin.name}: target '${name}' must declare its operations (a non-empty list of f names)`);
+  }
+  return t;
+}
+
+function declaredWorkload(plugin: Plugin, w: Workload): Workload {
+  const name = nameOf(plugin, w);
+  const ops: unknown = w.operations;
+  const shapes = ops !== null && typeof ops === 'object' && !Array.isArray(ops) ? Object.values(ops) : [];
+  if (shapes.length === 0 || !shapes.every((s: unknown) => typeof (s as { safeParse?: unknown })?.safeParse === 'function')) {
+    throw usageError(`plugin ${plugin.name}: workload '${name}' must declare its operations (a mapping of f to the zod schema of its value)`);
+  }
+  return w;
+}
+
+function quoteList(xs: readonly string[]): string {
+  return xs.map((x) => `'${x}'`).join(', ');
+}

@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { isInputError } from '../../checkers/errors.js';
+import { builtinRegistry } from '../../harness/builtins.js';
+import { parseDefinition } from '../../harness/config/index.js';
+import { Registry } from '../../harness/registry.js';
+import { Rng } from '../../harness/rng.js';
+import { runTest } from '../../harness/run.js';
+import { builtinTargets } from '../../targets/index.js';
+import { kvSingle } from '../../targets/kv-single/sim.js';
+import type { Workload } from '../../workloads/index.js';
+import { builtinWorkloads } from '../../workloads/index.js';
+import { faultline } from '../support/cli.js';
+
+const definitions = builtinRegistry().definitions();
+const tmp = mkdtempSync(join(tmpdir(), 'faultline-registry-'));
+
+/** The one-line input error a definition gets from the registry, matched against `re`. */
+function refused(fields: Record<string, unknown>, re: RegExp): void {
+  assert.throws(
+    () => parseDefinition(fields, definitions),
+    (e: unknown) => {
+      assert.ok(isInputError(e), String(e));
+      assert.ok(!(e as Error).message.includes('\n'), (e as Error).message);
+      assert.match((e as Error).message, re);
+      return true;
+    },
+  );
+}
+
+/** A user's workload: blind writes and reads of one key, judged as a register. */
+const writeRead: Workload = {
+  name: 'write-read',
+  description: 'writes and reads of one key',
+  checker: 'linearizable',
+  model: 'cas-register',
+  operations: { write: z.int(), read: z.null() },
+  generator(seed) {
+    const rng = new Rng(seed);
+    return () => (rng.int(2) === 0 ? { f: 'write', key: 'a', value: rng.int(5) } : { f: 'read', key: 'a', value: null });
+  },
+  finalOps: () => [{ f: 'read', key: 'a', value: null }],
+};
+
+describe('the registry: a test fits together or is refused before anything starts', () => {
+  it('serves each workload exactly on the targets whose operations cover it', () => {
+    const r = builtinRegistry();
+    const fits = (runtime: 'sim' | 'docker') =>
+      Object.fromEntries(r.targetNames(runtime).map((t) => [t, r.workloadNames().filter((w) => r.conflicts({ runtime, target: t, workload: w, options: {} }).length === 0)]));
+    assert.deepEqual(fits('sim'), { 'kv-single': ['register', 'set'], 'primary-backup': ['register'], 'raft-kv': ['register'] });
+    assert.deepEqual(fits('docker'), {
+      postgres: ['register'],
+      'pg-2pc': ['bank'],
+      'raft-kv': ['register'],
+      redis: ['register', 'set'],
+      'redis-replicated': ['register', 'set'],
+    });
+  });
+
+  it('refuses a workload the target does not serve, naming both and what would fit', () => {
+    refused({ target: 'primary-backup', workload: 'set' }, /^workload: target 'primary-backup' cannot run workload 'set': it has no 'add' operation \(it serves 'read', 'write', 'cas'; workloads that fit: register\)$/);
+    refused({ target: 'raft-kv', workload: 'bank' }, /target 'raft-kv' cannot run workload 'bank': it has no 'transfer', 'final-read' operation/);
+    refused({ runtime: 'docker', target: 'raft-kv', workload: 'bank' }, /workloads that fit: register\)$/);
+    refused({ runtime: 'docker', target: 'pg-2pc', workload: 'register' }, /it has no 'write', 'cas' operation .*workloads that fit: bank\)$/);
+  });
+
+  it('refuses options nobody declares, and options their declaration refuses', () => {
+    refused({ options: { foo: 1 } }, /^options\.foo: unknown option \(known: target 'primary-backup' and workload 'register' take none\)$/);
+    refused({ runtime: 'docker', target: 'redis-replicated', options: { wiat: 1 } }, /^options\.wiat: unknown option \(known: wait\)$/);
+    refused({ runtime: 'docker', target: 'redis-replicated', options: { wait: 'x' } }, /^options\.wait: .*got "x" \(target 'redis-replicated': replicas that must acknowledge/);
+    refused({ runtime: 'docker', target: 'redis-replicated', options: { wait: -1 } }, /^options\.wait: .*got -1/);
+    assert.deepEqual(parseDefinition({ runtime: 'docker', target: 'redis-replicated', options: { wait: 1 } }, definitions).options, { wait: 1 });
+  });
+
+  it('refuses a fault the runtime cannot inflict, from what the runtime declares', () => {
+    refused({ runtime: 'docker', target: 'redis', nemesis: 'latency' }, /^nemesis: the docker runtime cannot inflict 'latency' \(it can: partition, kill, pause, loss, crash-loop\)$/);
+    assert.ok(builtinRegistry().faultsOf('sim').includes('latency'));
+  });
+
+  it('runTest refuses a definition made without the registry before it creates the store', async () => {
+    const store = join(tmp, 'never');
+    for (const fields of [{ target: 'primary-backup', workload: 'set' }, { target: 'raft-kv', workload: 'bank' }, { options: { foo: 1 } }]) {
+      const def = parseDefinition({ ...fields, store, seed: 1, timeLimit: 1 }); // no registry: names unchecked
+      await assert.rejects(runTest(def), (e: unknown) => isInputError(e) && /cannot run workload|unknown option/.test((e as Error).message));
+      assert.equal(existsSync(store), false, 'nothing stored');
+    }
+  });
+
+  it('the CLI refuses the mismatch with exit 254, one line, and leaves no store entry', () => {
+    for (const args of [['--target', 'primary-backup', '--workload', 'set'], ['--target', 'raft-kv', '--workload', 'bank'], ['--options', '{"foo":1}']]) {
+      const store = join(tmp, `cli-${args[1]}`);
+      const r = faultline(['run', ...args, '--store', store, '--quiet']);
+      assert.equal(r.code, 254, r.stderr);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.match(r.stderr, /^faultline: --(workload|options)\b.*(cannot run workload|unknown option)/);
+      assert.equal(existsSync(store), false, 'nothing stored');
+    }
+  });
+
+  it('runs a user’s workload registered as a plugin, the same way as a built-in one', async () => {
+    const registry = new Registry([builtinTargets, builtinWorkloads, { name: 'mine', workloads: [writeRead] }]);
+    const def = parseDefinition({ target: 'kv-single', workload: 'write-read', seed: 3, timeLimit: 2, store: join(tmp, 'plugin') }, registry.definitions());
+    const r = await runTest(def, { registry });
+    assert.equal(r.valid, true, r.runDir);
+    const fs = new Set(r.history.filter((o) => o.process !== 'nemesis').map((o) => o.f));
+    assert.deepEqual([...fs].sort(), ['read', 'write']);
+    assert.ok(r.history.length > 100, `${r.history.length} ops`);
+    // The built-in registry does not know it: a registry is a value, not a global table.
+    refused({ target: 'kv-single', workload: 'write-read' }, /unknown workload 'write-read'/);
+  });
+
+  it('refuses a workload that generates an operation it does not declare, or a value of another shape', async () => {
+    const typo: Workload = { ...writeRead, name: 'typo', generator: () => () => ({ f: 'wrte', key: 'a', value: 1 }) };
+    const shape: Workload = { ...writeRead, name: 'shape', generator: () => () => ({ f: 'write', key: 'a', value: '1' }) };
+    const finals: Workload = { ...writeRead, name: 'finals', finalOps: () => [{ f: 'read-all', value: null }] };
+    const registry = new Registry([builtinTargets, { name: 'mine', workloads: [typo, shape, finals] }]);
+    const cases: [string, RegExp][] = [
+      ['typo', /^workload 'typo' generates a 'wrte' operation it does not declare \(it declares write, read\)$/],
+      ['shape', /^workload 'shape' generates a 'write' whose value "1" is not of its declared shape \(.*expected number.*\)$/],
+      ['finals', /^workload 'finals' reads at the end with a 'read-all' operation it does not declare/],
+    ];
+    for (const [workload, re] of cases) {
+      const store = join(tmp, `preflight-${workload}`);
+      const def = parseDefinition({ target: 'kv-single', workload, seed: 1, timeLimit: 1, store }, registry.definitions());
+      await assert.rejects(runTest(def, { registry }), (e: unknown) => {
+        assert.ok(isInputError(e), String(e));
+        assert.match((e as Error).message, re);
+        return true;
+      });
+      assert.equal(existsSync(store), false, 'nothing stored');
+    }
+  });
+
+  it('refuses a name registered twice, and a declaration without its operations', () => {
+    assert.throws(() => new Registry([builtinTargets, { name: 'mine', simTargets: [kvSingle] }]), /^Error: plugin mine: target 'kv-single' for the sim runtime is already registered by faultline$|plugin mine: target 'kv-single' for the sim runtime is already registered by faultline/);
+    assert.throws(() => new Registry([{ name: 'mine', workloads: [{ ...writeRead, operations: {} }] }]), /plugin mine: workload 'write-read' must declare its operations/);
+    assert.throws(() => new Registry([{ name: 'mine', workloads: [{ ...writeRead, name: 'a b' }] }]), /plugin mine: "a b" is not a name/);
+  });
+});
