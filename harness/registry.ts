@@ -19,6 +19,7 @@ export interface Plugin {
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const PLUGIN_FIELDS: readonly string[] = ['name', 'simTargets', 'dockerTargets', 'workloads'];
 
 /**
  * The one registry of what a test can be made of: targets per runtime and workloads, by name. The CLI and config
@@ -37,6 +38,8 @@ export class Registry {
 
   /** Adds a plugin's targets and workloads; a name already taken, or a malformed declaration, is a usage error. */
   use(plugin: Plugin): this {
+    const unknown = Object.keys(plugin).find((k) => !PLUGIN_FIELDS.includes(k));
+    if (unknown !== undefined) throw usageError(`plugin ${plugin.name}: unknown field '${unknown}' (known: ${PLUGIN_FIELDS.join(', ')})`);
     for (const t of plugin.simTargets ?? []) add(this.sim, 'target', t.name, { target: declaredTarget(plugin, t), plugin: plugin.name }, 'for the sim runtime ');
     for (const t of plugin.dockerTargets ?? []) add(this.docker, 'target', t.name, { target: declaredTarget(plugin, t), plugin: plugin.name }, 'for the docker runtime ');
     for (const w of plugin.workloads ?? []) add(this.workloads, 'workload', w.name, { workload: declaredWorkload(plugin, w), plugin: plugin.name }, '');
@@ -104,13 +107,13 @@ export class Registry {
       const declaring = owners.filter(([, specs]) => Object.hasOwn(specs, key));
       if (declaring.length === 0) {
         const none = `target '${target.name}' and workload '${workload.name}' take none`;
-        problems.push({ path: ['options', key], message: `unknown option (known: ${known.length ? [...new Set(known)].join(', ') : none})` });
+        problems.push({ path: ['options', key], message: `unknown option '${key}' (known: ${known.length ? [...new Set(known)].join(', ') : none})` });
       }
       for (const [owner, specs] of declaring) {
         const r = specs[key].schema.safeParse(value);
         if (!r.success) {
           const why = r.error.issues[0]?.message ?? 'refused';
-          problems.push({ path: ['options', key], message: `${why}, got ${describeValue(value)} (${owner}: ${specs[key].description})` });
+          problems.push({ path: ['options', key], message: `option '${key}': ${why}, got ${describeValue(value)} (${owner}: ${specs[key].description})` });
         }
       }
     }

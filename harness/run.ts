@@ -1,9 +1,9 @@
 import type { Op } from '../checkers/history/op.js';
 import { checkerFor, type CheckerResult } from '../checkers/registry.js';
 import { writeReport, writeStoreIndex } from '../reports/write.js';
-import { builtinRegistry } from './builtins.js';
 import { parseDefinition, replayCommand, type TestDefinition } from './config/index.js';
 import { Nemesis } from './nemesis/index.js';
+import { registryWith } from './plugins.js';
 import { preflight } from './preflight.js';
 import type { Registry } from './registry.js';
 import { Rng } from './rng.js';
@@ -38,7 +38,7 @@ export interface RunOutcome {
 
 export interface RunOptions {
   progress?: (p: RunProgress) => void;
-  /** Where the definition's names are looked up: faultline's own targets and workloads unless given. */
+  /** Where the definition's names are looked up: unless given, faultline's own and the definition's plugins'. */
   registry?: Registry;
 }
 
@@ -51,7 +51,7 @@ export interface RunOptions {
  * (a target that does not serve the workload, an option nobody takes) is refused before anything starts or is stored.
  */
 export async function runTest(def: TestDefinition, options: RunOptions = {}): Promise<RunOutcome> {
-  const registry = options.registry ?? builtinRegistry();
+  const registry = options.registry ?? (await registryWith(def.plugins ?? []));
   parseDefinition(def, registry.definitions());
   const workload = registry.workload(def.workload);
   preflight(workload, def.seed);

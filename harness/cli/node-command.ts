@@ -36,7 +36,7 @@ export function nodeCommand(program: Command): void {
         throw usageError(`target ${name} has no bug '${flags.bug}' (${target.bugs.length ? `known: ${target.bugs.join(', ')}` : 'it has none'})`);
       }
       const peers = flags.peers ? parsePeers(flags.peers) : {};
-      const node = await startNode({ id: flags.id, listen: flags.listen, peers, dataDir: flags.dataDir, factory: target.node(flags.bug) });
+      const node = await startNode({ id: flags.id, listen: flags.listen, peers, dataDir: flags.dataDir, factory: target.node(flags.bug, {}) });
       process.stdout.write(`listening on ${node.address}\n`);
       const stop = () => void node.close().finally(() => process.exit(0));
       process.once('SIGTERM', stop);

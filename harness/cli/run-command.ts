@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { explainResult, type CheckerResult } from '../../checkers/registry.js';
-import { builtinRegistry } from '../builtins.js';
-import { formatFaultList, loadDefinition, mergeDefinition, RUN_FLAGS, type CliFlags } from '../config/index.js';
+import { collectFlag, formatFaultList, loadDefinition, mergeDefinition, pluginPaths, RUN_FLAGS, type CliFlags } from '../config/index.js';
+import { registryWith } from '../plugins.js';
 import { runTest, type RunProgress } from '../run.js';
 import type { RunStats } from '../store/index.js';
 
@@ -14,11 +14,15 @@ export function runCommand(program: Command): void {
     .command('run')
     .description('run a test: start the target, drive the workload under faults, record and check the history')
     .option('--config <file>', 'a YAML or JSON test definition (flags override it)');
-  for (const f of RUN_FLAGS) cmd.option(`${f.flag} ${f.arg}`, f.description);
+  for (const f of RUN_FLAGS) {
+    if (f.repeatable) cmd.option(`${f.flag} ${f.arg}`, f.description, collectFlag);
+    else cmd.option(`${f.flag} ${f.arg}`, f.description);
+  }
   cmd.option('--quiet', 'no progress lines');
   cmd.action(async (flags: CliFlags & { config?: string; quiet?: boolean }) => {
     const file = flags.config !== undefined ? await loadDefinition(flags.config) : undefined;
-    const registry = builtinRegistry();
+    // The plugins come first: the names the definition uses may be theirs.
+    const registry = await registryWith(pluginPaths(file, flags));
     const def = mergeDefinition(file, flags, registry.definitions());
     const err = process.stderr;
     err.write(`faultline: ${def.name} on ${def.runtime}, seed ${def.seed}, ${def.timeLimit} s, nemesis ${formatFaultList(def.nemesis.faults)}\n`);

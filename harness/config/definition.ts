@@ -152,6 +152,12 @@ function notJson(v: unknown, path: PropertyKey[]): { path: PropertyKey[]; value:
   return { path, value: v };
 }
 
+/**
+ * Modules of targets, workloads, models and checkers to load (harness/plugins.ts): paths, made absolute where they
+ * were given (the working directory for `--plugin`, the file's directory for `plugins:`), so a replay finds them.
+ */
+const pluginsSchema = z.array(z.string(expect('a module path')).min(1, expect('a module path')), expect('a list of module paths'));
+
 /** A node name or address: one token, no commas (so `--nodes a,b,c` can carry any list). */
 const NODE = /^[^\s,]+$/;
 /** A number, as `--nodes` reads a count: a node may not be named like one, or `--nodes 3` would be ambiguous. */
@@ -339,6 +345,7 @@ const fieldShape = {
   bug: identSchema('bug'),
   images: imagesSchema,
   options: optionsSchema,
+  plugins: pluginsSchema,
 };
 
 export const FIELD_NAMES = Object.keys(fieldShape) as (keyof typeof fieldShape)[];
@@ -363,6 +370,7 @@ const baseSchema = z.strictObject({
   bug: fieldShape.bug.optional(),
   images: imagesSchema.optional(),
   options: optionsSchema.default(() => ({})),
+  plugins: pluginsSchema.optional(),
 });
 
 /** The definition in its canonical form: keys in a fixed order, optional ones absent (not undefined), the nemesis complete. */
@@ -385,6 +393,7 @@ function canonical(d: z.output<typeof baseSchema>, registry?: DefinitionRegistry
     ...(d.bug !== undefined && { bug: d.bug }),
     ...(d.images !== undefined && { images: d.images }),
     options: d.options,
+    ...(d.plugins !== undefined && d.plugins.length > 0 && { plugins: [...new Set(d.plugins)] }),
   };
 }
 

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { definitionFieldsSchema, FIELD_NAMES, NODE_COUNT, type DefinitionFields } from './definition.js';
 import { configError, moreSuffix, problemsOf, type FieldPath } from './issues.js';
 
@@ -27,6 +28,8 @@ export interface RunFlagValues {
   images?: string;
   /** target/workload options as a JSON object */
   options?: string | Record<string, unknown>;
+  /** module paths (`--plugin`, repeatable) */
+  plugin?: string | readonly string[];
 }
 
 /** What the CLI hands over; anything beyond RunFlagValues (`config`, output flags) is ignored here. */
@@ -40,7 +43,12 @@ export interface RunFlag {
   flag: string;
   arg: string;
   description: string;
+  /** Given once per value (`--plugin a.js --plugin b.js`): the CLI collects them into a list (`collectFlag`). */
+  repeatable?: boolean;
 }
+
+/** Commander's argument parser for a repeatable flag: every value, in order. */
+export const collectFlag = (v: string, all: string[] | undefined): string[] => [...(all ?? []), v];
 
 export const RUN_FLAGS: readonly RunFlag[] = [
   { key: 'name', flag: '--name', arg: '<name>', description: 'test name, the store subdirectory (default: target-workload[-bug])' },
@@ -58,12 +66,14 @@ export const RUN_FLAGS: readonly RunFlag[] = [
   { key: 'images', flag: '--images', arg: '<choice>', description: 'docker images: official (registry), local (faultline images build) or auto' },
   { key: 'store', flag: '--store', arg: '<dir>', description: 'where runs are stored' },
   { key: 'options', flag: '--options', arg: '<json>', description: 'target/workload options as a JSON object' },
+  { key: 'plugin', flag: '--plugin', arg: '<module>', description: 'a module of your own targets and workloads (repeatable)', repeatable: true },
 ];
 
 /** The flag that sets a field (`['nemesis', 'interval']` → `--nemesis-interval`). */
 export function flagFor(path: FieldPath): string {
   const [field, sub] = path;
   if (field === 'nemesis') return sub === 'interval' ? '--nemesis-interval' : '--nemesis';
+  if (field === 'plugins') return '--plugin';
   return RUN_FLAGS.find((f) => f.key === field)?.flag ?? `--${String(field)}`;
 }
 
@@ -102,6 +112,7 @@ export function flagsToFields(flags: CliFlags): DefinitionFields {
       }
     } else raw.options = flags.options;
   }
+  if (flags.plugin !== undefined) raw.plugins = (typeof flags.plugin === 'string' ? [flags.plugin] : [...flags.plugin]).map((p) => resolve(p));
   const r = definitionFieldsSchema.safeParse(raw);
   if (r.success) return r.data;
   const problems = problemsOf(r.error.issues, raw, FIELD_NAMES);

@@ -1,5 +1,5 @@
 export * from './definition.js';
-export { RUN_FLAGS, flagsToFields, flagFor, type CliFlags, type RunFlag, type RunFlagKey, type RunFlagValues } from './flags.js';
+export { RUN_FLAGS, collectFlag, flagsToFields, flagFor, type CliFlags, type RunFlag, type RunFlagKey, type RunFlagValues } from './flags.js';
 export { configError, formatPath } from './issues.js';
-export { loadDefinition, mergeDefinition, parseDefinition, parseDefinitionText, formatOf, type ConfigFormat, type DefinitionFile } from './load.js';
+export { loadDefinition, mergeDefinition, parseDefinition, pluginPaths, parseDefinitionText, formatOf, type ConfigFormat, type DefinitionFile } from './load.js';
 export { replayArgs, replayCommand, shellQuote } from './replay.js';

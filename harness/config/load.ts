@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { dirname, extname, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import {
   definitionFieldsSchema,
@@ -80,7 +80,9 @@ export function parseDefinitionText(text: string, source: string, format: Config
   }
   const r = definitionFieldsSchema.safeParse(data);
   if (!r.success) throw fileError(source, lineOf, problemsOf(r.error.issues, data, FIELD_NAMES));
-  return { path: source, format, fields: r.data, lineOf };
+  // Plugin paths are the file's: relative ones are found next to it, wherever faultline runs from.
+  const fields = r.data.plugins ? { ...r.data, plugins: r.data.plugins.map((p) => resolve(dirname(source), p)) } : r.data;
+  return { path: source, format, fields, lineOf };
 }
 
 /** The problem that comes first in the file, with its line. */
@@ -257,4 +259,9 @@ function ioReason(e: unknown): string {
   if (code === 'EISDIR') return 'it is a directory';
   if (code === 'EACCES') return 'permission denied';
   return (e instanceof Error ? e.message : String(e)).split('\n')[0];
+}
+
+/** The plugin modules a run loads: the flags' (`--plugin`, repeatable) when given, else the file's (`plugins:`). */
+export function pluginPaths(file: DefinitionFile | undefined, flags: CliFlags = {}): string[] {
+  return flagsToFields({ plugin: flags.plugin }).plugins ?? file?.fields.plugins ?? [];
 }

@@ -8,7 +8,7 @@ import { RUN_FLAGS, type RunFlagKey } from './flags.js';
 
 /** The flag values of a definition, as `faultline run` reads them (RUN_FLAGS order; unset optional fields left out). */
 export function replayArgs(def: TestDefinition): string[] {
-  const value: Record<RunFlagKey, string | undefined> = {
+  const value: Record<RunFlagKey, string | readonly string[] | undefined> = {
     name: def.name,
     target: def.target,
     workload: def.workload,
@@ -24,11 +24,12 @@ export function replayArgs(def: TestDefinition): string[] {
     images: def.images,
     store: def.store,
     options: Object.keys(def.options).length ? JSON.stringify(def.options) : undefined,
+    plugin: def.plugins,
   };
   const args: string[] = [];
   for (const f of RUN_FLAGS) {
     const v = value[f.key];
-    if (v !== undefined) args.push(f.flag, v);
+    for (const one of typeof v === 'string' ? [v] : (v ?? [])) args.push(f.flag, one);
   }
   return args;
 }

@@ -1,10 +1,8 @@
 import type { SimTarget, SimTransport } from '../../harness/runtimes/sim/target.js';
 import type { Client, ClientOp, Completion } from '../../harness/runtime.js';
 import type { NodeContext, NodeProgram } from '../node.js';
-import { applyRegisterOp } from '../register-ops.js';
-import { applySetOp, isSetOp } from '../set-ops.js';
-import { REGISTER_OPERATIONS } from '../register-ops.js';
-import { SET_OPERATIONS } from '../set-ops.js';
+import { applyRegisterOp, REGISTER_OPERATIONS } from '../register-ops.js';
+import { applySetOp, isSetOp, SET_OPERATIONS } from '../set-ops.js';
 
 /** How long a client waits for a reply before the outcome is unknown (virtual ms). */
 const TIMEOUT_MS = 100;

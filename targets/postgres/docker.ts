@@ -4,8 +4,8 @@ import type { ClusterView, ContainerContext, ContainerSpec, DockerTarget, Target
 import { pollUntil } from '../../harness/runtimes/docker/poll.js';
 import { behaviourWith, type BugTable } from '../bugs.js';
 import { numberedNodes } from '../node.js';
-import { CORRECT, PostgresClient, SCHEMA, connectionConfig, type Behaviour } from './client.js';
 import { REGISTER_OPERATIONS } from '../register-ops.js';
+import { CORRECT, PostgresClient, SCHEMA, connectionConfig, type Behaviour } from './client.js';
 
 const BUGS: BugTable<Behaviour> = {
   // cas as SELECT then UPDATE under READ COMMITTED: two cas from the same value both succeed (a lost update).

@@ -40,7 +40,8 @@ export class SimRuntime implements Runtime {
     const net = this.net;
     const nodes = target.nodeIds(options.nodes);
     const peersOf = (n: string) => nodes.filter((p) => p !== n);
-    for (const n of nodes) net.addNode(n, peersOf(n), target.node(options.bug));
+    const opts = options.options ?? {};
+    for (const n of nodes) net.addNode(n, peersOf(n), target.node(options.bug, opts));
     return {
       nodes,
       faults: {
@@ -53,7 +54,7 @@ export class SimRuntime implements Runtime {
         slow: (ns, ms) => net.slow(ns, ms),
         lose: (ns, p) => net.lose(ns, p),
       },
-      client: (process) => target.client(this.transport(`c${process}`), nodes, options.bug, process),
+      client: (process) => target.client(this.transport(`c${process}`), nodes, options.bug, process, opts),
       primaries: target.primaries ? () => target.primaries!(net.programs()) : undefined,
       stop: async () => {},
     };

@@ -14,8 +14,9 @@ export interface SimTransport {
 export interface SimTarget extends TargetInfo {
   /** Node ids for a cluster of n. */
   nodeIds(n: number): string[];
-  node(bug: string | undefined): NodeFactory;
-  client(transport: SimTransport, nodes: readonly string[], bug: string | undefined, process: number): Client;
+  /** The node program, for the bug and the options (already checked against `options`) of the run. */
+  node(bug: string | undefined, options: Readonly<Record<string, unknown>>): NodeFactory;
+  client(transport: SimTransport, nodes: readonly string[], bug: string | undefined, process: number, options: Readonly<Record<string, unknown>>): Client;
   /** Which nodes act as primary, from the node programs (HasPrimary). */
   primaries?(programs: ReadonlyMap<string, unknown>): string[];
 }

@@ -97,7 +97,7 @@ describe('config: the test definition', () => {
       ['store empty', { store: '' }, /^store: expected a directory path, got ""$/],
       ['options a list', { options: [1] }, /^options: expected a mapping of target and workload options, got a list$/],
       ['options that JSON cannot hold', { options: { a: [1, { b: Infinity }] } }, /^options\.a\[1\]\.b: expected JSON data .*got Infinity$/],
-      ['unknown field', { concurency: 3 }, /^concurency: unknown field \(did you mean concurrency\?\) \(known: name, target, .*options\)$/],
+      ['unknown field', { concurency: 3 }, /^concurency: unknown field \(did you mean concurrency\?\) \(known: name, target, .*options, plugins\)$/],
       ['interval 0', { nemesis: { interval: 0 } }, /^nemesis\.interval: expected a positive number of seconds, got 0$/],
       ['unknown nemesis field', { nemesis: { every: 3 } }, /^nemesis\.every: unknown field \(known: faults, interval\)$/],
     ];

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import fc from 'fast-check';
 import {
+  collectFlag,
   FAULT_KINDS,
   FAULT_TARGETS,
   formatFault,
@@ -32,7 +34,10 @@ function shellWords(line: string): string[] {
 /** `faultline run`'s options as the CLI will declare them: from RUN_FLAGS, no defaults (those are the schema's). */
 function parseRunArgs(argv: string[]): CliFlags {
   const cmd = new Command().exitOverride().configureOutput({ writeErr: () => {} });
-  for (const f of RUN_FLAGS) cmd.option(`${f.flag} ${f.arg}`, f.description);
+  for (const f of RUN_FLAGS) {
+    if (f.repeatable) cmd.option(`${f.flag} ${f.arg}`, f.description, collectFlag);
+    else cmd.option(`${f.flag} ${f.arg}`, f.description);
+  }
   cmd.parse(argv, { from: 'user' });
   return cmd.opts();
 }
@@ -57,9 +62,9 @@ describe('config: the replay command', () => {
     );
   });
 
-  it('leaves out only unset optional fields (unlimited rate, no bug, no options)', () => {
+  it('leaves out only unset optional fields (unlimited rate, no bug, no options, no plugins)', () => {
     const flags = replayArgs(parseDefinition({ seed: 1 })).filter((a) => a.startsWith('--'));
-    const all = RUN_FLAGS.map((f) => f.flag).filter((f) => !['--rate', '--bug', '--images', '--options'].includes(f));
+    const all = RUN_FLAGS.map((f) => f.flag).filter((f) => !['--rate', '--bug', '--images', '--options', '--plugin'].includes(f));
     assert.deepEqual(flags, all);
   });
 
@@ -72,6 +77,14 @@ describe('config: the replay command', () => {
   it('round-trips the full fixture (spaces, fractions, targeted faults, options)', async () => {
     const def = mergeDefinition(await loadDefinition(fixture('full.yaml')), {}, registry);
     assert.deepEqual(replayed(def), def);
+  });
+
+  it('round-trips plugins, one --plugin each, in order and made absolute', () => {
+    const def = parseDefinition({ seed: 1, plugins: ['/opt/a plugin.js', '/opt/b.js'] });
+    assert.match(replayCommand(def), / --plugin '\/opt\/a plugin\.js' --plugin \/opt\/b\.js$/);
+    assert.deepEqual(replayed(def), def);
+    const relative = mergeDefinition(undefined, parseRunArgs(['--plugin', 'x.js', '--seed', '1']));
+    assert.deepEqual(relative.plugins, [join(process.cwd(), 'x.js')]);
   });
 
   it('round-trips an external cluster and a run with no faults', () => {

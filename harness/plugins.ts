@@ -1,0 +1,33 @@
+import { existsSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { usageError } from '../checkers/errors.js';
+import { builtinRegistry } from './builtins.js';
+import { describeValue } from './config/index.js';
+import type { Plugin, Registry } from './registry.js';
+
+/**
+ * Loads a plugin module: its default export (or its export named `plugin`) is a Plugin, a plain object naming its
+ * targets and workloads. A module that cannot be loaded, or exports no plugin, is a usage error naming it.
+ */
+export async function loadPlugin(path: string): Promise<Plugin> {
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  } catch (e) {
+    // A missing file and a missing import inside it are the same error code: only the first is "no such module".
+    const why = existsSync(path) ? (e instanceof Error ? e.message : String(e)).split('\n')[0] : 'no such file';
+    throw usageError(`--plugin ${path}: cannot load it (${why})`);
+  }
+  const plugin = mod.default ?? mod.plugin;
+  if (plugin === null || typeof plugin !== 'object' || typeof (plugin as { name?: unknown }).name !== 'string') {
+    throw usageError(`--plugin ${path}: expected its default export to be a plugin ({ name, simTargets?, dockerTargets?, workloads? }), got ${describeValue(plugin)}`);
+  }
+  return plugin as Plugin;
+}
+
+/** faultline's own targets and workloads, and those of the plugins at these paths, in order. */
+export async function registryWith(paths: readonly string[]): Promise<Registry> {
+  const registry = builtinRegistry();
+  for (const p of paths) registry.use(await loadPlugin(p));
+  return registry;
+}
