@@ -1,15 +1,16 @@
 import { z } from 'zod';
 import { Rng } from '../harness/rng.js';
 import type { ClientOp } from '../harness/runtime.js';
-import { ACCOUNTS_PER_PARTICIPANT, DEFAULT_PARTICIPANTS, homeOf } from '../targets/pg-2pc/protocol.js';
 import type { Workload } from './workload.js';
 
 /**
- * The accounts transfers draw from: those of the default participants, in pg-2pc's layout (targets/pg-2pc/protocol.ts:
- * ACCOUNTS_PER_PARTICIPANT each, account a on participant a mod P). The workload does not know the cluster's size;
- * a target maps accounts to its own nodes.
+ * The accounts transfers draw from, 0 to ACCOUNTS - 1, in GROUPS groups (account a in group a mod GROUPS): a
+ * transfer's two accounts are always in different groups. The workload knows nothing of the cluster; a target that
+ * spreads accounts over GROUPS participants by a mod GROUPS (pg-2pc with its default 3) makes every transfer a
+ * distributed transaction.
  */
-const ACCOUNTS = ACCOUNTS_PER_PARTICIPANT * DEFAULT_PARTICIPANTS;
+const ACCOUNTS = 6;
+const GROUPS = 3;
 const MAX_AMOUNT = 5;
 /** One op in this many is a read. */
 const READ_EVERY = 5;
@@ -39,7 +40,7 @@ export const bank: Workload = {
       if (rng.int(READ_EVERY) === 0) return { f: 'read', value: { since: Math.max(0, next - READ_WINDOW) } };
       const from = rng.int(ACCOUNTS);
       let to = rng.int(ACCOUNTS);
-      while (homeOf(to, DEFAULT_PARTICIPANTS) === homeOf(from, DEFAULT_PARTICIPANTS)) to = rng.int(ACCOUNTS);
+      while (to % GROUPS === from % GROUPS) to = rng.int(ACCOUNTS);
       return { f: 'transfer', value: { id: next++, from, to, amount: 1 + rng.int(MAX_AMOUNT) } };
     };
   },

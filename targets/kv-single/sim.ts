@@ -1,5 +1,6 @@
-import type { SimTarget, SimTransport } from '../../harness/runtimes/sim/target.js';
+import type { SimTarget } from '../../harness/runtimes/sim/target.js';
 import type { Client, ClientOp, Completion } from '../../harness/runtime.js';
+import type { RequestTransport } from '../../harness/transport.js';
 import type { NodeContext, NodeProgram } from '../node.js';
 import { applyRegisterOp, REGISTER_OPERATIONS } from '../register-ops.js';
 import { applySetOp, isSetOp, SET_OPERATIONS } from '../set-ops.js';
@@ -33,7 +34,7 @@ export const kvSingle: SimTarget = {
 };
 
 /** A client that sends each op to one node and maps a missing reply to info (the op may have happened). */
-export function requestClient(transport: SimTransport, nodeFor: (op: ClientOp) => string): Client {
+export function requestClient(transport: RequestTransport, nodeFor: (op: ClientOp) => string): Client {
   return {
     invoke(op, done) {
       transport.request(nodeFor(op), { op }, TIMEOUT_MS, (reply) => {

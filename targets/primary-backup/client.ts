@@ -1,5 +1,5 @@
 import type { Client, ClientOp, Completion } from '../../harness/runtime.js';
-import type { SimTransport } from '../../harness/runtimes/sim/target.js';
+import type { RequestTransport } from '../../harness/transport.js';
 import { NOT_PRIMARY, type ClientReply } from './messages.js';
 
 /** How long a client waits for a reply before the outcome is unknown (virtual ms), as kv-single. */
@@ -17,7 +17,7 @@ export interface ClientOptions {
  * 'not primary' fail did not happen, so it is safe to retry where the replier points (at most once per node); a
  * time-out is info, and the next op tries the next node, since the primary may be the one that is gone.
  */
-export function primaryBackupClient(transport: SimTransport, nodes: readonly string[], process: number, options: ClientOptions): Client {
+export function primaryBackupClient(transport: RequestTransport, nodes: readonly string[], process: number, options: ClientOptions): Client {
   const next = (node: string) => nodes[(nodes.indexOf(node) + 1) % nodes.length];
   let primary = options.primaryMoves ? nodes[process % nodes.length] : nodes[0];
   let reads = 0;

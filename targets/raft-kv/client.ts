@@ -1,5 +1,5 @@
 import type { Client, ClientOp, Completion } from '../../harness/runtime.js';
-import type { SimTransport } from '../../harness/runtimes/sim/target.js';
+import type { RequestTransport } from '../../harness/transport.js';
 import { NOT_LEADER, type ClientReply } from './messages.js';
 
 /** How long one attempt waits for a reply (virtual ms): longer than an election, so a failover fits in a retry. */
@@ -13,7 +13,7 @@ export const MAX_TIMEOUTS = 3;
  * not happen: the client follows the hint, else tries the next node. After MAX_TIMEOUTS time-outs the op is info;
  * if no node will take it and none timed out, it certainly did not happen (fail).
  */
-export function raftClient(transport: SimTransport, nodes: readonly string[], process: number): Client {
+export function raftClient(transport: RequestTransport, nodes: readonly string[], process: number): Client {
   const next = (node: string) => nodes[(nodes.indexOf(node) + 1) % nodes.length];
   const clientId = `c${process}`;
   // Like a Jepsen client, each process is bound to a home node and starts every op there (a load balancer's

@@ -1,8 +1,8 @@
-import type { SimTransport } from '../../harness/runtimes/sim/target.js';
 import type { ClusterView, ContainerSpec, DockerTarget, TargetSession } from '../../harness/runtimes/docker/target.js';
 import { endpointsOf, faultlineContainer, probeClient } from '../../harness/runtimes/docker/node-process.js';
 import { pollUntil } from '../../harness/runtimes/docker/poll.js';
 import { connectClient, type ProcessClient } from '../../harness/runtimes/process/client.js';
+import type { RequestTransport } from '../../harness/transport.js';
 import { raftClient } from './client.js';
 import { NOT_LEADER } from './messages.js';
 import { raftKv } from './sim.js';
@@ -56,7 +56,7 @@ export const raftKvDocker: DockerTarget = {
       client(process) {
         const pc = connectClient(`c${process}`, endpoints(view));
         clients.add(pc);
-        const transport: SimTransport = {
+        const transport: RequestTransport = {
           request(node, msg, timeoutMs, done) {
             void pc.request(node, msg, timeoutMs * REAL_TIME_FACTOR).then((reply) => {
               if (reply && reply.error !== NOT_LEADER) leader = node;

@@ -1,9 +1,10 @@
 import { usageError } from '../../../checkers/errors.js';
 import { FAULT_KINDS, type FaultKind } from '../../config/index.js';
 import type { Client, Cluster, Runtime, StartOptions } from '../../runtime.js';
+import type { RequestTransport } from '../../transport.js';
 import { checkBug } from '../bugs.js';
 import { SimNetwork, type NetworkOptions } from './network.js';
-import type { SimTarget, SimTransport } from './target.js';
+import type { SimTarget } from './target.js';
 
 /** Events run between two yields to Node's event loop (so signals and progress output get a turn). */
 const YIELD_EVERY = 20_000;
@@ -68,7 +69,7 @@ export class SimRuntime implements Runtime {
   }
 
   /** A client endpoint: requests carry an id; the reply with that id, or the time-out, settles each. */
-  private transport(endpoint: string): SimTransport {
+  private transport(endpoint: string): RequestTransport {
     const pending = new Map<number, (reply: Record<string, unknown> | undefined) => void>();
     let next = 0;
     this.net.addEndpoint(endpoint, (_from, msg) => {

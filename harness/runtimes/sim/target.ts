@@ -1,14 +1,7 @@
 import type { NodeFactory } from '../../../targets/node.js';
 import type { Client } from '../../runtime.js';
 import type { TargetInfo } from '../../target.js';
-
-/**
- * How a client reaches the simulated cluster: a request to a node, answered by one reply or by nothing, in
- * which case `done(undefined)` is called after `timeoutMs` (the client cannot tell a slow node from a dead one).
- */
-export interface SimTransport {
-  request(node: string, msg: Record<string, unknown>, timeoutMs: number, done: (reply: Record<string, unknown> | undefined) => void): void;
-}
+import type { RequestTransport } from '../../transport.js';
 
 /** A target as the simulation runs it: its node program and its client. */
 export interface SimTarget extends TargetInfo {
@@ -16,7 +9,7 @@ export interface SimTarget extends TargetInfo {
   nodeIds(n: number): string[];
   /** The node program, for the bug and the options (already checked against `options`) of the run. */
   node(bug: string | undefined, options: Readonly<Record<string, unknown>>): NodeFactory;
-  client(transport: SimTransport, nodes: readonly string[], bug: string | undefined, process: number, options: Readonly<Record<string, unknown>>): Client;
+  client(transport: RequestTransport, nodes: readonly string[], bug: string | undefined, process: number, options: Readonly<Record<string, unknown>>): Client;
   /** Which nodes act as primary, from the node programs (HasPrimary). */
   primaries?(programs: ReadonlyMap<string, unknown>): string[];
 }
