@@ -1,0 +1,13 @@
+/**
+ * faultline's checkers as a library (`import … from 'faultline/checkers'`): pure functions from a history to a
+ * verdict with evidence. They know nothing of the harness.
+ */
+export { check, checkSync, explainResult } from './linearizability/index.js';
+export type { CheckOptions, CheckResult, LinearizabilityAnomaly, PartitionResult, Validity } from './linearizability/index.js';
+export { checkHistoryFile } from './linearizability/check-file.js';
+export { readHistoryFile } from './formats/index.js';
+export { MODEL_NAMES } from './models/index.js';
+export type { Model, ModelSpec } from './models/model.js';
+export { CHECKER_NAMES, checkerFor, type CheckerResult } from './registry.js';
+export type { History } from './history/history.js';
+export type { Op } from './history/op.js';
