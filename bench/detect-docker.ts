@@ -21,8 +21,8 @@ interface Case {
 
 type TwoPcAnomaly = keyof Extract<RunOutcome['check'], { checker: '2pc' }>['anomalyCounts'];
 const anomaly = (kind: TwoPcAnomaly) => (r: RunOutcome) => r.check.checker === '2pc' && r.check.anomalyCounts[kind] > 0;
-const pg2pc = (bug: string, faults: string, interval: number, kind: TwoPcAnomaly): Case => ({
-  fields: { target: 'pg-2pc', workload: 'bank', bug, nemesis: { faults, interval }, timeLimit: 30 },
+const pg2pc = (bug: string, faults: string, interval: number, kind: TwoPcAnomaly, concurrency = 5): Case => ({
+  fields: { target: 'pg-2pc', workload: 'bank', bug, concurrency, nemesis: { faults, interval }, timeLimit: 30 },
   shows: anomaly(kind),
 });
 
@@ -33,6 +33,7 @@ const cases: Case[] = [
     shows: (r) => r.check.checker === 'set' && r.check.lost.length > 0,
   },
   pg2pc('no-decision-log', 'kill:primary', 4, 'partial-commit'),
+  pg2pc('no-decision-log', 'kill:primary', 4, 'partial-commit', 20),
   pg2pc('no-recovery', 'kill:primary', 5, 'in-doubt-left'),
   pg2pc('commit-before-all-prepared', 'partition:random', 5, 'partial-commit'),
 ];

@@ -6,7 +6,8 @@ import { parseDefinition } from '../../../harness/config/index.js';
 import { runTest } from '../../../harness/run.js';
 
 const store = mkdtempSync(join(tmpdir(), 'faultline-pb-'));
-const SEEDS = Array.from({ length: 20 }, (_, i) => i + 1);
+/** Two deterministic seeds per claim; the rates over 20 seeds are bench/detect-bugs.ts's (BENCHMARKS.md). */
+const SEEDS = [1, 2];
 
 async function verdicts(bug: string | undefined, faults: string[]) {
   const out: (true | false | 'unknown')[] = [];
@@ -17,7 +18,7 @@ async function verdicts(bug: string | undefined, faults: string[]) {
   return out;
 }
 
-describe('run: primary-backup on the simulation, 20 seeds each', function () {
+describe('run: primary-backup on the simulation', function () {
   this.timeout(300_000);
 
   it('the correct mode is valid under partitions and kills for every seed', async () => {
@@ -25,16 +26,12 @@ describe('run: primary-backup on the simulation, 20 seeds each', function () {
     assert.deepEqual(v, SEEDS.map(() => true));
   });
 
-  it('async-replication: stale reads are found in at least 19 of 20 seeds', async () => {
-    const v = await verdicts('async-replication', ['partition', 'kill']);
-    const found = v.filter((x) => x === false).length;
-    assert.ok(found >= 19, `found in ${found} of 20: ${JSON.stringify(v)}`);
+  it('async-replication: stale reads are found, seed by seed', async () => {
+    assert.deepEqual(await verdicts('async-replication', ['partition', 'kill']), SEEDS.map(() => false));
   });
 
-  it('lost-failover: lost acknowledged writes are found in at least 19 of 20 seeds', async () => {
-    const v = await verdicts('lost-failover', ['partition', 'kill']);
-    const found = v.filter((x) => x === false).length;
-    assert.ok(found >= 19, `found in ${found} of 20: ${JSON.stringify(v)}`);
+  it('lost-failover: lost acknowledged writes are found, seed by seed', async () => {
+    assert.deepEqual(await verdicts('lost-failover', ['partition', 'kill']), SEEDS.map(() => false));
   });
 
   it('the same seed reproduces the same history with a bug too', async () => {

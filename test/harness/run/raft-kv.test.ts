@@ -11,6 +11,11 @@ import { EXPOSING_NEMESES, GENERIC_NEMESIS, type NemesisRecipe } from '../../../
 
 const store = mkdtempSync(join(tmpdir(), 'faultline-raft-'));
 const seeds = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+/**
+ * Tests keep a few deterministic seeds per claim; the rates over 20 seeds are bench/detect-bugs.ts's (BENCHMARKS.md).
+ * The correct mode gets enough seeds for the nemesis to have drawn each shape of fault the test names.
+ */
+const GENERIC_SEEDS = 4;
 
 /** The nemesis ops of the runs `verdicts` made, for checking what the faults were. */
 let nemesisOps: Op[] = [];
@@ -32,8 +37,8 @@ async function verdicts(bug: string | undefined, n: NemesisRecipe, count: number
 describe('run: raft-kv on the simulation (5 nodes)', function () {
   this.timeout(600_000);
 
-  it('the correct mode is valid under partitions, kills and pauses, 30 s, for 20 seeds', async () => {
-    assert.deepEqual(await verdicts(undefined, GENERIC_NEMESIS, 20), seeds(20).map(() => true));
+  it(`the correct mode is valid under partitions, kills and pauses, 30 s, for ${GENERIC_SEEDS} seeds`, async () => {
+    assert.deepEqual(await verdicts(undefined, GENERIC_NEMESIS, GENERIC_SEEDS), seeds(GENERIC_SEEDS).map(() => true));
     // The open targets varied: among the faults were a majorities ring, a bridge, every node killed at once, and
     // pauses of the leader for 2.5 s (ten election timeouts).
     const grudges = nemesisOps.filter((o) => o.f === 'start-partition').map((o) => o.value as Grudge);
@@ -46,14 +51,12 @@ describe('run: raft-kv on the simulation (5 nodes)', function () {
   });
 
   for (const [bug, nemesis] of Object.entries(EXPOSING_NEMESES)) {
-    it(`${bug} is found in at least 18 of 20 seeds with --nemesis ${nemesis.faults}`, async () => {
-      const v = await verdicts(bug, nemesis, 20);
-      const found = v.filter((x) => x === false).length;
-      assert.ok(found >= 18, `found in ${found} of 20: ${JSON.stringify(v)}`);
+    it(`${bug} is found with --nemesis ${nemesis.faults}, seed by seed (2 seeds)`, async () => {
+      assert.deepEqual(await verdicts(bug, nemesis, 2), [false, false]);
     });
 
-    it(`the correct mode stays valid under --nemesis ${nemesis.faults} (10 seeds)`, async () => {
-      assert.deepEqual(await verdicts(undefined, nemesis, 10), seeds(10).map(() => true));
+    it(`the correct mode stays valid under --nemesis ${nemesis.faults} (2 seeds)`, async () => {
+      assert.deepEqual(await verdicts(undefined, nemesis, 2), [true, true]);
     });
   }
 
