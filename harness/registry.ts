@@ -94,7 +94,7 @@ export class Registry {
       problems.push({
         path: ['workload'],
         message:
-          `target '${target.name}' cannot run workload '${workload.name}': it has no ${quoteList(missing)} operation` +
+          `target '${target.name}' cannot run workload '${workload.name}': it has no ${quoteList(missing)} operation${missing.length > 1 ? 's' : ''}` +
           ` (it serves ${quoteList(target.operations) || 'none'}; workloads that fit: ${fits.join(', ') || 'none'})`,
       });
     }

@@ -62,9 +62,9 @@ describe('the registry: a test fits together or is refused before anything start
 
   it('refuses a workload the target does not serve, naming both and what would fit', () => {
     refused({ target: 'primary-backup', workload: 'set' }, /^workload: target 'primary-backup' cannot run workload 'set': it has no 'add' operation \(it serves 'read', 'write', 'cas'; workloads that fit: register\)$/);
-    refused({ target: 'raft-kv', workload: 'bank' }, /target 'raft-kv' cannot run workload 'bank': it has no 'transfer', 'final-read' operation/);
+    refused({ target: 'raft-kv', workload: 'bank' }, /target 'raft-kv' cannot run workload 'bank': it has no 'transfer', 'final-read' operations \(/);
     refused({ runtime: 'docker', target: 'raft-kv', workload: 'bank' }, /workloads that fit: register\)$/);
-    refused({ runtime: 'docker', target: 'pg-2pc', workload: 'register' }, /it has no 'write', 'cas' operation .*workloads that fit: bank\)$/);
+    refused({ runtime: 'docker', target: 'pg-2pc', workload: 'register' }, /it has no 'write', 'cas' operations .*workloads that fit: bank\)$/);
   });
 
   it('refuses options nobody declares, and options their declaration refuses', () => {
