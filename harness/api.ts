@@ -12,5 +12,5 @@ export type { ClusterView, ContainerContext, ContainerSpec, DockerTarget, ImageS
 export type { SimTarget } from './runtimes/sim/target.js';
 export type { RequestTransport } from './transport.js';
 export type { OptionSpec, OptionSpecs, TargetInfo } from './target.js';
-export type { DurableStorage, NodeContext, NodeFactory, NodeProgram } from '../targets/node.js';
+export type { DurableStorage, NodeContext, NodeFactory, NodeProgram } from './node.js';
 export type { Workload } from '../workloads/workload.js';

@@ -1,7 +1,8 @@
 /**
- * What a node of a system under test sees of the world, whatever runs it: the simulated network (harness/runtimes/
- * sim), or a real OS process speaking TCP. Protocol code (Raft, 2PC, primary-backup) is written against this and
- * nothing else, so the same code runs in both.
+ * The node-program contract, the harness's: what a node of a system under test sees of the world, whatever runs
+ * it: the simulated network (harness/runtimes/sim), or a real OS process speaking TCP (harness/hosting). Targets
+ * implement it; protocol code (Raft, 2PC, primary-backup) is written against this and nothing else, so the same
+ * code runs in both.
  */
 export interface NodeContext {
   readonly id: string;

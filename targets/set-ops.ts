@@ -1,5 +1,5 @@
 import type { ClientOp, Completion } from '../harness/runtime.js';
-import type { DurableStorage } from './node.js';
+import type { DurableStorage } from '../harness/node.js';
 
 /** A grow-only set's operations, as a target that serves the set workload declares them. */
 export const SET_OPERATIONS = ['add', 'read'] as const;

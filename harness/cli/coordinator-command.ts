@@ -3,7 +3,7 @@ import { usageError } from '../../checkers/errors.js';
 import { behaviourWith } from '../../targets/bugs.js';
 import { startCoordinator } from '../../targets/pg-2pc/coordinator.js';
 import { BUGS, CORRECT } from '../../targets/pg-2pc/protocol.js';
-import { parsePeers } from '../runtimes/process/address.js';
+import { parsePeers } from '../hosting/address.js';
 
 interface CoordinatorFlags {
   id: string;

@@ -1,8 +1,8 @@
 import { Command } from 'commander';
 import { usageError } from '../../checkers/errors.js';
 import { builtinRegistry } from '../builtins.js';
-import { parsePeers } from '../runtimes/process/address.js';
-import { startNode } from '../runtimes/process/node-process.js';
+import { parsePeers } from '../hosting/address.js';
+import { startNode } from '../hosting/node-process.js';
 
 interface NodeFlags {
   id: string;
@@ -14,7 +14,7 @@ interface NodeFlags {
 
 /**
  * `faultline node <target>`: one node of a target as an OS process, speaking TCP, keeping its durable state in
- * a directory. It runs the same node program as the simulation (targets/node.ts is all a program sees), so the
+ * a directory. It runs the same node program as the simulation (harness/node.ts is all a program sees), so the
  * Docker runtime can put these processes in containers. Prints `listening on host:port` once it accepts
  * connections, and runs until killed.
  */

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
-import { numberedNodes } from '../../targets/node.js';
+import { numberedNodes } from '../node.js';
 
 /**
  * The test definition: Jepsen's test map as a plain, validated object. Everything a run needs to be repeated is in

@@ -1,4 +1,4 @@
-import { InputError } from '../../../checkers/errors.js';
+import { InputError } from '../../checkers/errors.js';
 
 /** A TCP endpoint, `host:port` (IPv6 hosts in brackets: `[::1]:7001`). */
 export interface Address {

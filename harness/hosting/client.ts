@@ -12,7 +12,7 @@ export interface ProcessClient {
 }
 
 /**
- * A client of nodes run as OS processes (tests, and the harness's process runtime): it connects out to each node
+ * A client of nodes run as OS processes (tests, and Docker targets whose nodes are faultline node programs): it connects out to each node
  * it talks to and gets replies on the same connection, matched by `rid` — the convention of the simulated
  * runtime's transport. Ids must be unique among a cluster's clients (a node answers the latest connection of an id).
  */

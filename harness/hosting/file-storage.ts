@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { DurableStorage } from '../../../targets/node.js';
+import type { DurableStorage } from '../node.js';
 
 /**
  * DurableStorage in a directory, one file per key, for nodes that are real OS processes. `put` returns only once

@@ -1,5 +1,5 @@
-import type { NodeContext, NodeFactory, NodeProgram } from '../../../targets/node.js';
-import { InputError } from '../../../checkers/errors.js';
+import type { NodeContext, NodeFactory, NodeProgram } from '../node.js';
+import { InputError } from '../../checkers/errors.js';
 import { parseAddress } from './address.js';
 import { FileStorage } from './file-storage.js';
 import { TcpTransport } from './tcp-transport.js';

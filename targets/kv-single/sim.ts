@@ -1,7 +1,7 @@
 import type { SimTarget } from '../../harness/runtimes/sim/target.js';
 import type { Client, ClientOp, Completion } from '../../harness/runtime.js';
 import type { RequestTransport } from '../../harness/transport.js';
-import type { NodeContext, NodeProgram } from '../node.js';
+import type { NodeContext, NodeProgram } from '../../harness/node.js';
 import { applyRegisterOp, REGISTER_OPERATIONS } from '../register-ops.js';
 import { applySetOp, isSetOp, SET_OPERATIONS } from '../set-ops.js';
 

@@ -1,5 +1,5 @@
 import type { Client, ClientOp, Completion } from '../../harness/runtime.js';
-import type { ProcessClient } from '../../harness/runtimes/process/client.js';
+import type { ProcessClient } from '../../harness/hosting/client.js';
 import { COORDINATOR, participantsOf, RECOVERING, type Reply, type Transfer } from './protocol.js';
 
 /** What the bank client performs (`perform` below). */

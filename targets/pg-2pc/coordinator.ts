@@ -1,6 +1,6 @@
 import pg from 'pg';
-import { parseAddress } from '../../harness/runtimes/process/address.js';
-import { TcpTransport } from '../../harness/runtimes/process/tcp-transport.js';
+import { parseAddress } from '../../harness/hosting/address.js';
+import { TcpTransport } from '../../harness/hosting/tcp-transport.js';
 import { describe } from '../postgres/client.js';
 import { DecisionLog } from './decision-log.js';
 import { Participant, refusedByServer, UNDEFINED_OBJECT, type Session } from './participant.js';

@@ -3,7 +3,7 @@ import { describeError } from '../../checkers/errors.js';
 import type { ClusterView, ContainerSpec, DockerTarget, TargetSession } from '../../harness/runtimes/docker/target.js';
 import { endpointsOf, faultlineContainer, probeClient } from '../../harness/runtimes/docker/node-process.js';
 import { pollUntil } from '../../harness/runtimes/docker/poll.js';
-import { connectClient, type ProcessClient } from '../../harness/runtimes/process/client.js';
+import { connectClient, type ProcessClient } from '../../harness/hosting/client.js';
 import { connectionConfig } from '../postgres/client.js';
 import { endQuietly, PORT as PG_PORT, postgresContainer, untilServing } from '../postgres/docker.js';
 import { BANK_OPERATIONS, bankClient } from './client.js';

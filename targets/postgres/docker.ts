@@ -3,7 +3,7 @@ import { describeError, usageError } from '../../checkers/errors.js';
 import type { ClusterView, ContainerContext, ContainerSpec, DockerTarget, TargetSession } from '../../harness/runtimes/docker/target.js';
 import { pollUntil } from '../../harness/runtimes/docker/poll.js';
 import { behaviourWith, type BugTable } from '../bugs.js';
-import { numberedNodes } from '../node.js';
+import { numberedNodes } from '../../harness/node.js';
 import { REGISTER_OPERATIONS } from '../register-ops.js';
 import { CORRECT, PostgresClient, SCHEMA, connectionConfig, type Behaviour } from './client.js';
 

@@ -1,5 +1,5 @@
 import type { Completion } from '../../harness/runtime.js';
-import type { NodeContext, NodeProgram } from '../node.js';
+import type { NodeContext, NodeProgram } from '../../harness/node.js';
 import { applyRegisterOp } from '../register-ops.js';
 import {
   compareBallots,

@@ -1,6 +1,6 @@
 import type { SimTarget } from '../../harness/runtimes/sim/target.js';
 import { behaviourWith, type BugTable } from '../bugs.js';
-import { numberedNodes, type NodeContext } from '../node.js';
+import { numberedNodes, type NodeContext } from '../../harness/node.js';
 import { REGISTER_OPERATIONS } from '../register-ops.js';
 import { primaryBackupClient } from './client.js';
 import { CORRECT, PrimaryBackupNode, type Behaviour } from './node.js';

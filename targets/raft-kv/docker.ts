@@ -1,7 +1,7 @@
 import type { ClusterView, ContainerSpec, DockerTarget, TargetSession } from '../../harness/runtimes/docker/target.js';
 import { endpointsOf, faultlineContainer, probeClient } from '../../harness/runtimes/docker/node-process.js';
 import { pollUntil } from '../../harness/runtimes/docker/poll.js';
-import { connectClient, type ProcessClient } from '../../harness/runtimes/process/client.js';
+import { connectClient, type ProcessClient } from '../../harness/hosting/client.js';
 import type { RequestTransport } from '../../harness/transport.js';
 import { raftClient } from './client.js';
 import { NOT_LEADER } from './messages.js';

@@ -1,6 +1,6 @@
 import type { Completion } from '../../harness/runtime.js';
 import { Rng } from '../../harness/rng.js';
-import type { NodeContext, NodeProgram } from '../node.js';
+import type { NodeContext, NodeProgram } from '../../harness/node.js';
 import { applyRegisterOp } from '../register-ops.js';
 import {
   isClientRequest,

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { usageError } from '../../checkers/errors.js';
 import type { ClusterView, ContainerContext, DockerTarget } from '../../harness/runtimes/docker/target.js';
 import { pollUntil } from '../../harness/runtimes/docker/poll.js';
-import { numberedNodes } from '../node.js';
+import { numberedNodes } from '../../harness/node.js';
 import { CONNECTION_OPTIONS, OpenClients, redisClient } from '../redis/client.js';
 import { REDIS_OPERATIONS } from '../redis/ops.js';
 import { AdminConnection, PROBE_TIMEOUT_MS, RoleProbe } from '../redis/probe.js';

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { usageError } from '../../checkers/errors.js';
 import type { ContainerContext, ContainerSpec, DockerTarget } from '../../harness/runtimes/docker/target.js';
 import { pollUntil } from '../../harness/runtimes/docker/poll.js';
-import { numberedNodes } from '../node.js';
+import { numberedNodes } from '../../harness/node.js';
 import { CONNECTION_OPTIONS, OpenClients, redisClient } from './client.js';
 import { REDIS_OPERATIONS } from './ops.js';
 import { AdminConnection, RoleProbe } from './probe.js';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Op } from '../../checkers/history/op.js';
 import { checkSync } from '../../checkers/linearizability/index.js';
-import { connectClient } from '../../harness/runtimes/process/client.js';
+import { connectClient } from '../../harness/hosting/client.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const bin = join(root, 'bin/faultline.js');

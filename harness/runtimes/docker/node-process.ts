@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { connectClient, type ProcessClient } from '../process/client.js';
-import { formatAddress } from '../process/address.js';
+import { connectClient, type ProcessClient } from '../../hosting/client.js';
+import { formatAddress } from '../../hosting/address.js';
 import type { ClusterView, ContainerSpec } from './target.js';
 
 /**

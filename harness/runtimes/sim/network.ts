@@ -1,4 +1,4 @@
-import type { DurableStorage, NodeContext, NodeFactory, NodeProgram } from '../../../targets/node.js';
+import type { DurableStorage, NodeContext, NodeFactory, NodeProgram } from '../../node.js';
 import { Rng } from '../../rng.js';
 import { completeGrudge, drops, type Grudge } from '../../nemesis/grudge.js';
 import { EventHeap } from './event-heap.js';

@@ -1,4 +1,4 @@
-import type { NodeFactory } from '../../../targets/node.js';
+import type { NodeFactory } from '../../node.js';
 import type { Client } from '../../runtime.js';
 import type { TargetInfo } from '../../target.js';
 import type { RequestTransport } from '../../transport.js';

@@ -5,12 +5,12 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isInputError } from '../../../../checkers/errors.js';
-import { parseAddress, parsePeers } from '../../../../harness/runtimes/process/address.js';
-import { connectClient, type ProcessClient } from '../../../../harness/runtimes/process/client.js';
-import { FileStorage } from '../../../../harness/runtimes/process/file-storage.js';
-import { startNode, type RunningNode } from '../../../../harness/runtimes/process/node-process.js';
-import type { NodeContext, NodeFactory } from '../../../../targets/node.js';
+import { isInputError } from '../../../checkers/errors.js';
+import { parseAddress, parsePeers } from '../../../harness/hosting/address.js';
+import { connectClient, type ProcessClient } from '../../../harness/hosting/client.js';
+import { FileStorage } from '../../../harness/hosting/file-storage.js';
+import { startNode, type RunningNode } from '../../../harness/hosting/node-process.js';
+import type { NodeContext, NodeFactory } from '../../../harness/node.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const HOST = '127.0.0.1';
@@ -60,7 +60,7 @@ function counter(inbox: Map<string, [string, unknown][]>, ctxs: Map<string, Node
   };
 }
 
-describe('process runtime: nodes as OS processes over TCP', function () {
+describe('node hosting: nodes as OS processes over TCP', function () {
   let tmp: string;
   const running: RunningNode[] = [];
   const clients: ProcessClient[] = [];
@@ -212,7 +212,7 @@ describe('process runtime: nodes as OS processes over TCP', function () {
   });
 });
 
-describe('process runtime: file storage', function () {
+describe('node hosting: file storage', function () {
   let tmp: string;
   beforeEach(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'faultline-storage-'))));
   afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));

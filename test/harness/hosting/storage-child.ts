@@ -4,7 +4,7 @@
  *   storage-child.js <dir> churn      puts ever larger self-checking values under 'big', printing each index
  *                                     once its put returned, until killed (bounded: 100000 puts, then exits)
  */
-import { FileStorage } from '../../../../harness/runtimes/process/file-storage.js';
+import { FileStorage } from '../../../harness/hosting/file-storage.js';
 
 const [dir, mode, arg] = process.argv.slice(2);
 const storage = new FileStorage(dir);

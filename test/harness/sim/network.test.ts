@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { SimNetwork, type NetworkOptions } from '../../../harness/runtimes/sim/network.js';
-import type { NodeContext, NodeFactory } from '../../../targets/node.js';
+import type { NodeContext, NodeFactory } from '../../../harness/node.js';
 
 /** A node that answers every 'ping' with a 'pong' and counts, in memory and durably, what it received. */
 function echo(seen: Map<string, { volatile: number; durable: number }>): NodeFactory {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { NodeContext } from '../../../targets/node.js';
+import type { NodeContext } from '../../../harness/node.js';
 import type { RequestVote } from '../../../targets/raft-kv/messages.js';
 import { RaftNode } from '../../../targets/raft-kv/node.js';
 import { behaviourOf } from '../../../targets/raft-kv/sim.js';
