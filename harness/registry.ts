@@ -1,6 +1,6 @@
 import { usageError } from '../checkers/errors.js';
 import type { Workload } from '../workloads/workload.js';
-import { describeValue, FAULT_KINDS, type DefinitionRegistry, type FaultKind, type RuntimeName, type TestDefinition } from './config/index.js';
+import { describeValue, NAME, type Conflict, type DefinitionRegistry, type FaultKind, type RuntimeName, type TestDefinition } from './config/index.js';
 import type { DockerTarget } from './runtimes/docker/target.js';
 import { runtimeFaults } from './runtimes/index.js';
 import type { SimTarget } from './runtimes/sim/target.js';
@@ -18,7 +18,6 @@ export interface Plugin {
   readonly workloads?: readonly Workload[];
 }
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const PLUGIN_FIELDS: readonly string[] = ['name', 'simTargets', 'dockerTargets', 'workloads'];
 
 /**
@@ -82,11 +81,11 @@ export class Registry {
    * Everything that makes a definition wrong, given its names exist: its workload asks for operations the target
    * does not serve, or an option neither declares or one its declaration refuses.
    */
-  conflicts(d: Pick<TestDefinition, 'target' | 'workload' | 'runtime' | 'options'>): { path: PropertyKey[]; message: string }[] {
+  conflicts(d: Pick<TestDefinition, 'target' | 'workload' | 'runtime' | 'options'>): Conflict[] {
     const target = this.target(d.runtime, d.target);
     const workload = this.workloads.get(d.workload)?.workload;
     if (!target || !workload) return [];
-    const problems: { path: PropertyKey[]; message: string }[] = [];
+    const problems: Conflict[] = [];
     const serves = (w: Workload) => Object.keys(w.operations).filter((f) => !target.operations.includes(f));
     const missing = serves(workload);
     if (missing.length > 0) {
@@ -128,7 +127,7 @@ export class Registry {
       targetsOf: (runtime) => this.targetNames(runtime),
       knownBugs: (t, runtime) => this.target(runtime, t)?.bugs,
       defaultNodes: (t, runtime) => this.target(runtime, t)?.defaultNodes,
-      faultsOf: (runtime) => (this.faultsOf(runtime).length === FAULT_KINDS.length ? undefined : this.faultsOf(runtime)),
+      faultsOf: (runtime) => this.faultsOf(runtime),
       conflicts: (d) => this.conflicts(d),
     };
   }

@@ -6,7 +6,7 @@ import { readHistoryFile } from '../checkers/formats/index.js';
 import { MODEL_NAMES, modelFor } from '../checkers/models/index.js';
 import { CHECKER_NAMES, checkerFor, storedResult, type CheckerResult } from '../checkers/registry.js';
 import { HISTORY_FILE, listRuns, readResults as readStoredResults, RESULTS_FILE, writeFileAtomically, type RunStats } from '../harness/store/index.js';
-import { builtinRegistry } from '../harness/builtins.js';
+import { builtinWorkloads } from '../workloads/index.js';
 import { buildReport } from './build.js';
 import { renderReportHtml } from './html.js';
 import { renderStoreIndex, type StoreIndexRun } from './index-page.js';
@@ -48,9 +48,8 @@ export async function writeReport(runDir: string, options: ReportOptions = {}): 
   let checked = options.model === undefined && options.checker === undefined ? storedResult(results?.checker) : undefined;
   if (!checked) {
     // A stored run without its results: the checker is its workload's, when the workload is one faultline has.
-    const registry = builtinRegistry();
     const named = results?.test?.workload;
-    const workload = typeof named === 'string' && registry.workloadNames().includes(named) ? registry.workload(named) : undefined;
+    const workload = builtinWorkloads.workloads?.find((w) => w.name === named);
     const name = options.checker ?? (options.model !== undefined ? 'linearizable' : workload?.checker);
     const checker = name === undefined ? undefined : checkerFor(name); // an unknown checker names the known ones
     const model = options.model ?? (name === workload?.checker ? workload?.model : undefined);

@@ -101,14 +101,21 @@ export interface DefinitionRegistry {
    * What else makes a definition wrong once its names are known: a target that does not serve the workload's
    * operations, options neither declares. Each problem names its field (`path`).
    */
-  conflicts?: (d: Pick<TestDefinition, 'target' | 'workload' | 'runtime' | 'options'>) => { path: PropertyKey[]; message: string }[];
+  conflicts?: (d: Pick<TestDefinition, 'target' | 'workload' | 'runtime' | 'options'>) => Conflict[];
+}
+
+/** A problem with a definition, blamed on the field at `path`. */
+export interface Conflict {
+  path: PropertyKey[];
+  message: string;
 }
 
 // ---- field schemas: each says what it expects in one phrase; the error reporter adds what it got ----
 
 const expect = (what: string) => ({ error: `expected ${what}` });
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** What a name may be: of a test, a target, a workload, a bug (and, in the registry, whatever a plugin brings). */
+export const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const nameSchema = z.string(expect('a name of letters, digits, ., _ and -')).regex(NAME, expect('a name of letters, digits, ., _ and -'));
 /** Target, workload and bug names are identifiers, so the default test name made of them is a valid name too. */
 const identSchema = (what: string) => z.string(expect(`a ${what} name`)).regex(NAME, expect(`a ${what} name (letters, digits, ., _ and -)`));
@@ -153,7 +160,7 @@ function notJson(v: unknown, path: PropertyKey[]): { path: PropertyKey[]; value:
 }
 
 /**
- * Modules of targets, workloads, models and checkers to load (harness/plugins.ts): paths, made absolute where they
+ * Plugin modules of targets and workloads to load (harness/plugins.ts): paths, made absolute where they
  * were given (the working directory for `--plugin`, the file's directory for `plugins:`), so a replay finds them.
  */
 const pluginsSchema = z.array(z.string(expect('a module path')).min(1, expect('a module path')), expect('a list of module paths'));
