@@ -10,6 +10,10 @@ import type { ModelSpec } from './models/model.js';
 import { MODEL_NAMES } from './models/index.js';
 import { checkSet, explainSet, type SetResult } from './set/index.js';
 import { checkTwoPhaseCommit, explainTwoPhaseCommit, type TwoPhaseCommitResult } from './two-phase-commit/index.js';
+import { presentLinearizable, summarizeLinearizable } from './linearizability/present.js';
+import { presentSet, summarizeSet } from './set/present.js';
+import { presentTwoPhaseCommit, summarizeTwoPhaseCommit } from './two-phase-commit/present.js';
+import { PRESENT_LIMITS, type Presentation, type PresentLimits } from './presentation.js';
 
 /** What every checker's result says, whatever else it carries (Jepsen's `{:valid? …}`). */
 export interface CheckerVerdict {
@@ -38,10 +42,21 @@ export interface CheckerOptions extends CheckOptions {
 export interface Checker<R extends CheckerVerdict = CheckerVerdict> {
   readonly name: R['checker'];
   readonly description: string;
-  /** Whether `options.model` must be given. */
-  readonly needsModel: boolean;
+  /** Whether `options.model` must be given (default: no). */
+  readonly needsModel?: boolean;
   check(history: History | Op[], options?: CheckerOptions): Promise<R>;
   explain(result: R): string;
+  /**
+   * The verdict as the report shows it (checkers/presentation.ts): facts, lists, tables, prose and the ops to mark,
+   * from the result and the history it judged. Absent: the verdict and `explain`'s prose.
+   */
+  present?(result: R, history: readonly Op[], limits: PresentLimits): Presentation;
+  /** The checker's own columns in the terminal's table (`faultline check`, the line after a run). Absent: none. */
+  summarize?(result: R): [string, string | number][];
+  /** How the terminal words a valid and an invalid verdict. Default: valid, INVALID. */
+  readonly verdictWords?: readonly [valid: string, invalid: string];
+  /** The result as `faultline check --json` prints it (default: the whole result). */
+  toJson?(result: R): Record<string, unknown> & { ms: number };
   /**
    * The checker's own options from user input (`faultline check --checker-options <json>`), checked: a bad one is a
    * usage error. Absent: the checker takes none.
@@ -74,7 +89,7 @@ function notIndependent(name: string, options: CheckerOptions | undefined): void
   if (options?.independent) throw usageError(`--independent applies to the linearizable checker, not to ${name}`);
 }
 
-const linearizable: Checker<LinearizableResult> = {
+export const linearizableChecker: Checker<LinearizableResult> = {
   name: 'linearizable',
   description: 'linearizability against a model (Knossos/Porcupine), per key',
   needsModel: true,
@@ -89,10 +104,28 @@ const linearizable: Checker<LinearizableResult> = {
     return { result: { checker: 'linearizable', ...result }, ...rest };
   },
   explain: (r) => explainLinearizable(r),
+  present: (r, history, limits) => presentLinearizable(r, history, limits),
+  summarize: (r) => summarizeLinearizable(r),
+  verdictWords: ['linearizable', 'NOT linearizable'],
+  // Valid keys are only counted; an invalid or unknown verdict carries its evidence and which keys were unknown.
+  toJson: (r) => ({
+    checker: r.checker,
+    valid: r.valid,
+    model: r.model,
+    ops: r.ops,
+    keys: r.keys,
+    ms: r.ms,
+    ...(r.unknownReason && { unknownReason: r.unknownReason }),
+    ...(r.valid !== true && {
+      anomalies: r.anomalies,
+      unknownKeys: r.partitions.filter((p) => p.valid === 'unknown').map((p) => ({ key: p.key ?? null, reason: p.unknownReason, explored: p.explored })),
+    }),
+    stats: r.stats,
+  }),
   parseOptions: noOptions('linearizable', "; a model's options go in --model-options"),
 };
 
-const set: Checker<SetResult> = {
+export const setChecker: Checker<SetResult> = {
   name: 'set',
   description: "Jepsen's set: every acknowledged add is in the final read, and nothing else is",
   needsModel: false,
@@ -101,10 +134,12 @@ const set: Checker<SetResult> = {
     return checkSet(history);
   },
   explain: (r) => explainSet(r),
+  present: (r, _history, limits) => presentSet(r, limits),
+  summarize: (r) => summarizeSet(r),
   parseOptions: noOptions('set'),
 };
 
-const twoPhaseCommit: Checker<TwoPhaseCommitResult> = {
+export const twoPhaseCommitChecker: Checker<TwoPhaseCommitResult> = {
   name: '2pc',
   description: 'atomic commitment of distributed transfers: all-or-nothing at their participants, none left in doubt, money conserved',
   needsModel: false,
@@ -113,6 +148,8 @@ const twoPhaseCommit: Checker<TwoPhaseCommitResult> = {
     return checkTwoPhaseCommit(history, options.total !== undefined ? { total: options.total } : {});
   },
   explain: (r) => explainTwoPhaseCommit(r),
+  present: (r, _history, limits) => presentTwoPhaseCommit(r, limits),
+  summarize: (r) => summarizeTwoPhaseCommit(r),
   parseOptions(raw) {
     const { total, ...rest } = raw;
     const unknown = Object.keys(rest);
@@ -122,29 +159,16 @@ const twoPhaseCommit: Checker<TwoPhaseCommitResult> = {
   },
 };
 
-/** Every checker. Adding one is adding it here: its result joins CheckerResult by itself. */
-const ALL = [linearizable, set, twoPhaseCommit] as const;
+/**
+ * faultline's own checkers. They are registered in the harness's registry as a user's are (harness/builtins.ts);
+ * adding one here makes its result part of CheckerResult.
+ */
+export const BUILTIN_CHECKERS = [linearizableChecker, setChecker, twoPhaseCommitChecker] as const;
 
-/** Any checker's result, told apart by `checker`. */
-export type CheckerResult = ResultOf<(typeof ALL)[number]>;
+/** Any built-in checker's result, told apart by `checker` (a plugin's checker's result is a CheckerVerdict of its own). */
+export type CheckerResult = ResultOf<(typeof BUILTIN_CHECKERS)[number]>;
 type ResultOf<C> = C extends Checker<infer R> ? R : never;
 export type CheckerName = CheckerResult['checker'];
-
-/** Every checker by the name workloads and `--checker` use. */
-export const CHECKERS: ReadonlyMap<string, Checker<CheckerResult>> = new Map(ALL.map((c) => [c.name, c as Checker<CheckerResult>]));
-export const CHECKER_NAMES: readonly CheckerName[] = ALL.map((c) => c.name);
-
-/** The checker of that name; an unknown name is a usage error naming the known ones. */
-export function checkerFor(name: string): Checker<CheckerResult> {
-  const c = CHECKERS.get(name);
-  if (!c) throw usageError(`unknown checker '${name}' (known: ${CHECKER_NAMES.join(', ')})`);
-  return c;
-}
-
-/** Any result as prose, by the checker that gave it. */
-export function explainResult(result: CheckerResult): string {
-  return checkerFor(result.checker).explain(result);
-}
 
 /** A result as the linearizability checker's own API returns it (unnamed) or as any checker does (named). */
 export function asCheckerResult(r: CheckerResult | CheckResult): CheckerResult {
@@ -152,13 +176,24 @@ export function asCheckerResult(r: CheckerResult | CheckResult): CheckerResult {
 }
 
 /**
- * A checker result read back from a results.json. Results stored before checkers had names were all the
- * linearizability checker's; anything that is not a result at all is undefined.
+ * A checker result read back from a results.json: any checker's, a plugin's too (it names its checker). Results
+ * stored before checkers had names were all the linearizability checker's; anything that is not a result at all is
+ * undefined.
  */
 export function storedResult(stored: unknown): CheckerResult | undefined {
   if (!stored || typeof stored !== 'object') return undefined;
   const r = stored as Partial<CheckerVerdict> & Record<string, unknown>;
-  if (typeof r.checker === 'string') return CHECKERS.has(r.checker) ? (r as unknown as CheckerResult) : undefined;
+  if (typeof r.checker === 'string') return typeof r.ms === 'number' && 'valid' in r ? (r as unknown as CheckerResult) : undefined;
   if (typeof r.model === 'string' && Array.isArray(r.partitions)) return { ...(r as unknown as CheckResult), checker: 'linearizable' };
   return undefined;
+}
+
+/**
+ * A verdict as the report shows it: the checker's own presentation, or, for a checker without one, its verdict and
+ * its prose (so any checker's result has a section).
+ */
+export function presentationOf<R extends CheckerVerdict>(checker: Checker<R> | undefined, result: R, history: readonly Op[], limits: PresentLimits = PRESENT_LIMITS): Presentation {
+  if (checker?.present) return checker.present(result, history, limits);
+  const prose = checker ? checker.explain(result) : `The ${result.checker} checker's verdict: ${result.valid === true ? 'valid' : result.valid === false ? 'invalid' : 'unknown'}.`;
+  return { title: `${result.checker} checker`, facts: [], findings: [], blocks: [{ kind: 'prose', text: prose }], marks: [] };
 }

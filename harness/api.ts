@@ -1,12 +1,15 @@
 /**
  * faultline's harness as a library (`import … from 'faultline'`): define a test, register your own targets and
- * workloads, run it, and read the verdict. What is not exported here is internal and may change.
+ * workloads and checkers, run it, and read the verdict and the report. What is not exported here is internal and may change.
  */
 export { builtinRegistry } from './builtins.js';
 export { parseDefinition, replayCommand, type TestDefinition, type TestDefinitionInput } from './config/index.js';
 export { loadPlugin, registryWith } from './plugins.js';
 export { Registry, type Plugin } from './registry.js';
-export { runTest, type RunOptions, type RunOutcome, type RunProgress } from './run.js';
+export { type RunOptions, type RunOutcome, type RunProgress } from './run.js';
+export type { FinishedRun, Reporter } from './reporter.js';
+export { DEFAULT_REPORTERS, htmlReport, storeIndex } from '../reports/reporters.js';
+export { runTest } from './run-with-reports.js';
 export type { Client, ClientOp, Completion } from './runtime.js';
 export type { ClusterView, ContainerContext, ContainerSpec, DockerTarget, ImageSet, TargetSession } from './runtimes/docker/target.js';
 export type { SimTarget } from './runtimes/sim/target.js';

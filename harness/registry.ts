@@ -1,4 +1,5 @@
 import { usageError } from '../checkers/errors.js';
+import type { Checker, CheckerVerdict } from '../checkers/registry.js';
 import type { Workload } from '../workloads/workload.js';
 import { describeValue, NAME, type Conflict, type DefinitionRegistry, type FaultKind, type RuntimeName, type TestDefinition } from './config/index.js';
 import type { DockerTarget } from './runtimes/docker/target.js';
@@ -7,8 +8,8 @@ import type { SimTarget } from './runtimes/sim/target.js';
 import type { OptionSpec, TargetInfo } from './target.js';
 
 /**
- * What a plugin brings: targets for each runtime, and workloads. faultline's own are plugins too (targets/index.ts,
- * workloads/index.ts), registered the same way a user's are.
+ * What a plugin brings: targets for each runtime, workloads and checkers. faultline's own are plugins too
+ * (targets/index.ts, workloads/index.ts, harness/builtins.ts), registered the same way a user's are.
  */
 export interface Plugin {
   /** Named in errors, so a clash says which plugin brought what. */
@@ -16,9 +17,11 @@ export interface Plugin {
   readonly simTargets?: readonly SimTarget[];
   readonly dockerTargets?: readonly DockerTarget[];
   readonly workloads?: readonly Workload[];
+  /** Checkers, by the name a workload's `checker` and `--checker` use. */
+  readonly checkers?: readonly Checker<any>[];
 }
 
-const PLUGIN_FIELDS: readonly string[] = ['name', 'simTargets', 'dockerTargets', 'workloads'];
+const PLUGIN_FIELDS: readonly string[] = ['name', 'simTargets', 'dockerTargets', 'workloads', 'checkers'];
 
 /**
  * The one registry of what a test can be made of: targets per runtime and workloads, by name. The CLI and config
@@ -30,6 +33,7 @@ export class Registry {
   private readonly sim = new Map<string, { target: SimTarget; plugin: string }>();
   private readonly docker = new Map<string, { target: DockerTarget; plugin: string }>();
   private readonly workloads = new Map<string, { workload: Workload; plugin: string }>();
+  private readonly checkers = new Map<string, { checker: Checker<CheckerVerdict>; plugin: string }>();
 
   constructor(plugins: readonly Plugin[] = []) {
     for (const p of plugins) this.use(p);
@@ -42,7 +46,24 @@ export class Registry {
     for (const t of plugin.simTargets ?? []) add(this.sim, 'target', t.name, { target: declaredTarget(plugin, t), plugin: plugin.name }, 'for the sim runtime ');
     for (const t of plugin.dockerTargets ?? []) add(this.docker, 'target', t.name, { target: declaredTarget(plugin, t), plugin: plugin.name }, 'for the docker runtime ');
     for (const w of plugin.workloads ?? []) add(this.workloads, 'workload', w.name, { workload: declaredWorkload(plugin, w), plugin: plugin.name }, '');
+    for (const c of plugin.checkers ?? []) add(this.checkers, 'checker', c.name, { checker: declaredChecker(plugin, c), plugin: plugin.name }, '');
     return this;
+  }
+
+  checkerNames(): string[] {
+    return [...this.checkers.keys()];
+  }
+
+  /** The checker of that name; a name not registered is a usage error naming the known ones. */
+  checker(name: string): Checker<CheckerVerdict> {
+    const c = this.checkers.get(name)?.checker;
+    if (!c) throw usageError(`unknown checker '${name}' (known: ${this.checkerNames().join(', ') || 'none'})`);
+    return c;
+  }
+
+  /** The checker that gave a result, when it is registered (a stored run's may not be: its plugin is not loaded). */
+  checkerOf(result: CheckerVerdict): Checker<CheckerVerdict> | undefined {
+    return this.checkers.get(result.checker)?.checker;
   }
 
   simTargets(): ReadonlyMap<string, SimTarget> {
@@ -86,6 +107,9 @@ export class Registry {
     const workload = this.workloads.get(d.workload)?.workload;
     if (!target || !workload) return [];
     const problems: Conflict[] = [];
+    if (!this.checkers.has(workload.checker)) {
+      problems.push({ path: ['workload'], message: `workload '${workload.name}' is judged by checker '${workload.checker}', which is not registered (known: ${this.checkerNames().join(', ') || 'none'})` });
+    }
     const serves = (w: Workload) => Object.keys(w.operations).filter((f) => !target.operations.includes(f));
     const missing = serves(workload);
     if (missing.length > 0) {
@@ -169,4 +193,23 @@ function declaredWorkload(plugin: Plugin, w: Workload): Workload {
 
 function quoteList(xs: readonly string[]): string {
   return xs.map((x) => `'${x}'`).join(', ');
+}
+
+/** A checker must have a name, check and explain: the rest of its presentation has defaults (checkers/registry.ts). */
+function declaredChecker(plugin: Plugin, c: Checker<any>): Checker<CheckerVerdict> {
+  const name = nameOf(plugin, c);
+  for (const f of ['check', 'explain'] as const) {
+    if (typeof c[f] !== 'function') throw usageError(`plugin ${plugin.name}: checker '${name}' has no ${f}() function`);
+  }
+  if (typeof c.parseOptions !== 'function') return { ...c, parseOptions: refuseOptions(name) };
+  return c;
+}
+
+/** The options parser of a checker that takes none: a key given is a usage error. */
+function refuseOptions(name: string) {
+  return (raw: Record<string, unknown>) => {
+    const keys = Object.keys(raw);
+    if (keys.length > 0) throw usageError(`the ${name} checker has no option '${keys[0]}' (known: none)`);
+    return {};
+  };
 }

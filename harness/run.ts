@@ -1,11 +1,11 @@
 import type { Op } from '../checkers/history/op.js';
-import { checkerFor, type CheckerResult } from '../checkers/registry.js';
-import { writeReport, writeStoreIndex } from '../reports/write.js';
+import type { CheckerResult } from '../checkers/registry.js';
 import { parseDefinition, replayCommand, type TestDefinition } from './config/index.js';
 import { Nemesis } from './nemesis/index.js';
 import { registryWith } from './plugins.js';
 import { preflight } from './preflight.js';
 import type { Registry } from './registry.js';
+import type { Reporter } from './reporter.js';
 import { Rng } from './rng.js';
 import type { Client, ClientOp } from './runtime.js';
 import { runtimeFor } from './runtimes/index.js';
@@ -27,19 +27,26 @@ export interface RunProgress {
 export interface RunOutcome {
   valid: CheckerResult['valid'];
   runDir: string;
-  /** The workload's checker's result (`check.checker` names it). */
+  /**
+   * The workload's checker's result (`check.checker` names it). Typed as faultline's own checkers' results: a
+   * plugin checker's is its own CheckerVerdict.
+   */
   check: CheckerResult;
   stats: RunStats;
   replay: string;
   history: Op[];
-  /** The run's report.html. */
-  report: string;
+  /** What each reporter wrote, by its name (`html`: the run's report.html). */
+  reports: Record<string, string>;
+  /** The run's report.html, when the html reporter ran. */
+  report?: string;
 }
 
 export interface RunOptions {
   progress?: (p: RunProgress) => void;
   /** Where the definition's names are looked up: unless given, faultline's own and the definition's plugins'. */
   registry?: Registry;
+  /** What to write once the results are stored (reports/reporters.ts has the HTML report and the store index). */
+  reporters?: readonly Reporter[];
 }
 
 /**
@@ -54,6 +61,7 @@ export async function runTest(def: TestDefinition, options: RunOptions = {}): Pr
   const registry = options.registry ?? (await registryWith(def.plugins ?? []));
   parseDefinition(def, registry.definitions());
   const workload = registry.workload(def.workload);
+  const checker = registry.checker(workload.checker);
   preflight(workload, def.seed);
   const progress = options.progress;
   const runtime = runtimeFor(def, registry);
@@ -152,16 +160,18 @@ export async function runTest(def: TestDefinition, options: RunOptions = {}): Pr
   progress?.({ at: runtime.now(), ops: history.length, fault: 'none', phase });
   // The workload's own checker. Every key is checked, even after one fails: the report lists each key's verdict,
   // like Jepsen's independent checker.
-  const result = await checkerFor(workload.checker).check(history, { model: workload.model, cancelOnInvalid: false });
+  const result = await checker.check(history, { model: workload.model, cancelOnInvalid: false });
   const stats = runStats(history);
   const replay = replayCommand(def);
-  const results = { valid: result.valid, test: def, replay, checker: result, stats };
-  await writeResults(runDir, results);
-  const reportPath = await writeReport(runDir, { history, results });
+  await writeResults(runDir, { valid: result.valid, test: def, replay, checker: result, stats });
   await updateLatest(def.store, runDir);
-  await writeStoreIndex(def.store);
+  const reports: Record<string, string> = {};
+  for (const r of options.reporters ?? []) {
+    const path = await r.write({ def, runDir, history, checker, result, stats, replay });
+    if (path !== undefined) reports[r.name] = path;
+  }
   log.info(`verdict ${String(result.valid)} after ${history.length} ops`);
   log.close();
-  return { valid: result.valid, runDir, check: result, stats, replay, history, report: reportPath };
+  return { valid: result.valid, runDir, check: result as CheckerResult, stats, replay, history, reports, ...(reports.html !== undefined && { report: reports.html }) };
 }
 

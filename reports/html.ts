@@ -2,23 +2,23 @@ import { createHash } from 'node:crypto';
 import { stringifyExact } from '../checkers/values/json.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { ReportData, ReportKey, ReportSet, ReportSetElement, ReportTwoPhaseCommit, ReportTwoPhaseCommitAnomaly, Verdict } from './model.js';
+import type { Block, ListItem, Presentation } from '../checkers/presentation.js';
+import type { ReportData, Verdict } from './model.js';
 
 /**
  * One run's report as a single self-contained HTML file: the data as a JSON block, the page's script and style
  * inline, nothing fetched. A strict Content-Security-Policy allows exactly that script and that style (by hash), so
  * a value in the history can never run as code or load anything, even if the page had a bug that rendered it as
  * markup. The server side renders what must be readable without the script (verdict, config, checker); the
- * script (reports/client/, compiled to dist/browser/) draws the timeline, the charts and the anomalies. A run the
- * set checker judged has, in place of the anomaly drawings, the checker's counts and elements, each linked to its op;
- * a run the 2pc checker judged, its counts and anomalies, each linked to its ops.
+ * script (reports/client/, compiled to dist/browser/) draws the timeline, the charts and the linearization views.
+ * Whichever checker judged the run, its section is drawn from its presentation (checkers/presentation.ts): facts,
+ * lists whose items link to their ops on the timeline, tables and prose.
  */
 export function renderReportHtml(data: ReportData): string {
   const script = clientScript();
   const verdict = verdictOf(data.verdict);
-  const set = data.checker.set;
-  const tpc = data.checker.twoPhaseCommit;
-  const firstError = data.anomalies.length > 0 || (set !== undefined && setEvidence(set).length > 0) || (tpc !== undefined && tpc.anomalies.length > 0);
+  const p = data.checker.presentation;
+  const firstError = hasEvidence(p);
   const body = [
     `<svg class="probe" width="0" height="0" aria-hidden="true"></svg>`,
     `<header id="banner" class="banner v-${verdict.id}">`,
@@ -26,7 +26,7 @@ export function renderReportHtml(data: ReportData): string {
     `<h1>${esc(data.title)}</h1></div>`,
     `<p class="summary">${esc(summaryLine(data))}${firstError ? ` <a id="jump-to-error" href="#first-error">Jump to the first error ↓</a>` : ''}</p>`,
     data.verdict === 'unknown' && data.unknownReason !== undefined ? `<p class="unknown-reason">Why unknown: ${esc(data.unknownReason)}</p>` : '',
-    firstError ? `<p class="first-anomaly">${esc(firstAnomalyLine(data))}</p>` : '',
+    firstError && p.first !== undefined ? `<p class="first-anomaly">${esc(p.first)}</p>` : '',
     `<div class="replay-row"><span class="label">Replay</span> <code id="replay"${data.replay === undefined ? ' class="none"' : ''}>${esc(data.replay ?? 'none: not a faultline run')}</code>${data.replay !== undefined ? ` <button type="button" id="copy-replay">Copy</button>` : ''}</div>`,
     countsHtml(data),
     `<details class="config-wrap" open><summary>Test configuration${data.seed !== undefined ? ` · seed ${esc(String(data.seed))}` : ''}</summary>${configHtml(data)}</details>`,
@@ -34,11 +34,10 @@ export function renderReportHtml(data: ReportData): string {
     `<noscript><p class="note">The timeline, the charts and the anomaly drawings need JavaScript.</p></noscript>`,
     `<main>`,
     `<section id="timeline"><h2>Timeline</h2><div class="controls"><button type="button" id="timeline-zoom-in" aria-label="Zoom in">+</button><button type="button" id="timeline-zoom-out" aria-label="Zoom out">−</button><button type="button" id="timeline-reset">Reset</button><span class="hint">wheel or pinch to zoom, drag to pan, hover or tap an op</span></div><div class="body"></div></section>`,
-    set !== undefined ? setHtml(set) : tpc !== undefined ? twoPhaseCommitHtml(tpc) : data.anomalies.length > 0 ? `<section id="anomalies"><h2>Anomalies</h2><div class="body"></div></section>` : '',
+    sectionHtml(data.checker.name, p),
     `<section id="latency"><h2>Latency</h2><div class="body"></div></section>`,
     `<section id="throughput"><h2>Throughput</h2><div class="body"></div></section>`,
-    checkersHtml(data),
-    set !== undefined || tpc !== undefined || firstError ? '' : `<section id="anomalies"><h2>Anomalies</h2><p class="note">None: no key failed the check.</p><div class="body"></div></section>`,
+    checkerHtml(data),
     `</main>`,
     `<div id="tooltip" role="tooltip" hidden></div>`,
     `<script type="application/json" id="report-data">${jsonForScript(data)}</script>`,
@@ -83,7 +82,8 @@ export function sha256(text: string): string {
 
 /** Escapes text for HTML content and double-quoted attribute values. */
 export function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  // The line and paragraph separators too: harmless in HTML, but a page should hold none raw (they end lines in a script).
+  return s.replace(/[&<>"'\u2028\u2029]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /**
@@ -128,31 +128,14 @@ function verdictOf(v: Verdict): VerdictView {
 }
 
 function summaryLine(d: ReportData): string {
-  const parts = [d.model !== undefined ? `model ${d.model}` : `checker ${d.checker.name}`, `${num(d.counts.invoke)} ops`, `${seconds(d.durationMs)}`];
-  if (d.anomalies.length > 0) parts.push(`${d.anomalies.length} ${d.anomalies.length === 1 ? 'key' : 'keys'} not linearizable`);
-  const set = d.checker.set;
-  if (set) for (const k of setEvidence(set)) parts.push(`${num(set.counts[k.kind])} ${k.label.toLowerCase()}`);
-  const tpc = d.checker.twoPhaseCommit;
-  if (tpc) for (const [kind, n] of Object.entries(tpc.anomalyCounts)) if (n > 0) parts.push(`${num(n)} ${kind}`);
-  return parts.join(' · ');
+  const p = d.checker.presentation;
+  const about = p.facts.length > 0 ? `${p.facts[0][0]} ${p.facts[0][1]}` : `checker ${d.checker.name}`;
+  return [about, `${num(d.counts.invoke)} ops`, `${seconds(d.durationMs)}`, ...p.findings].join(' · ');
 }
 
-function firstAnomalyLine(d: ReportData): string {
-  const tpc = d.checker.twoPhaseCommit;
-  if (tpc) return `First: ${tpc.anomalies[0].kind}: ${tpc.anomalies[0].text}.`;
-  const set = d.checker.set;
-  if (set) {
-    const [first] = setEvidence(set);
-    const e = first.elements[0];
-    const by = e?.i !== undefined ? ` (added by process ${e.p}, index ${e.i})` : '';
-    return e ? `First: element ${e.e}${by} ${first.what}.` : `First: ${num(set.counts[first.kind])} ${first.label.toLowerCase()}.`;
-  }
-  const a = d.anomalies[0];
-  const c = a.candidates[0];
-  const what = a.text[a.failing] ?? `op ${a.failing}`;
-  const op = a.ops.find((o) => o.i === a.failing);
-  const where = op ? ` at ${seconds(op.s)} on process ${String(d.processes[op.p] ?? op.p)}` : '';
-  return `First: ${a.key !== undefined ? `key ${a.key}: ` : ''}${what} (index ${a.failing})${where} cannot be linearized${c ? `: ${c.reason}` : ''}.`;
+/** Whether the presentation names anything wrong: the banner then links to the first of it. */
+function hasEvidence(p: Presentation): boolean {
+  return p.blocks.some((b) => (b.kind === 'linearization' && b.anomalies.length > 0) || (b.kind === 'list' && b.bad === true && b.total > 0));
 }
 
 function countsHtml(d: ReportData): string {
@@ -183,118 +166,58 @@ function configHtml(d: ReportData): string {
   return `<table id="config" class="kv">${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>`;
 }
 
-/** The set checker's kinds of evidence that hold anything, in the order they are shown. */
-function setEvidence(s: ReportSet) {
-  const kinds = [
-    { kind: 'lost', label: 'Lost', what: 'was acknowledged but is missing from the final read', elements: s.lost },
-    { kind: 'unexpected', label: 'Unexpected', what: 'is in the final read but was never added', elements: s.unexpected },
-    { kind: 'failedButPresent', label: 'Failed but present', what: 'is in the final read although its add failed', elements: s.failedButPresent },
-  ] as const;
-  return kinds.filter((k) => s.counts[k.kind] > 0);
-}
-
 /**
- * The set checker's section: its counts, then each kind of element, each linked to the op that added it (the
- * page's script shows that op on the timeline; without it the link goes to the timeline and the index is written).
+ * The checker's section, drawn from its presentation. An item's op links go to the timeline (the page's script
+ * shows the op there, outlined; without the script the link still reaches the timeline and the index is written).
+ * The first item of the first list of what is wrong, or the first linearization view, is the banner's first error.
  */
-function setHtml(s: ReportSet): string {
-  const c = s.counts;
-  const bad = new Set(setEvidence(s).map((k) => k.kind));
-  const rows: [string, number, string, boolean][] = [
-    ['attempted', c.attempted, 'elements some add was invoked for', false],
-    ['acknowledged', c.acknowledged, 'an add returned ok', false],
-    ['failed', c.failed, 'every add failed: certainly not added', false],
-    ['unknown', c.info, 'adds that timed out or never returned (info)', false],
-    ['final read', c.read, s.finalRead !== undefined ? `elements (the read at index ${s.finalRead})` : 'no read completed ok', false],
-    ['lost', c.lost, 'acknowledged, missing from the final read', bad.has('lost')],
-    ['unexpected', c.unexpected, 'read, never added', bad.has('unexpected')],
-    ['failed but present', c.failedButPresent, 'read although every add failed', bad.has('failedButPresent')],
-    ['recovered', c.recovered, 'of unknown outcome, read: they happened', false],
-    ...(c.unread > 0 ? [['unread', c.unread, 'acknowledged while the final read ran, absent from it (not lost)', false] as [string, number, string, boolean]] : []),
-    ...(c.duplicated > 0 ? [['duplicated', c.duplicated, 'read more than once', false] as [string, number, string, boolean]] : []),
-  ];
-  const table = `<table class="kv set-counts">${rows.map(([k, n, what, b]) => `<tr${b ? ' class="v-invalid"' : ''}><th>${k}</th><td>${num(n)}</td><td class="what">${esc(what)}</td></tr>`).join('')}</table>`;
+function sectionHtml(checker: string, p: Presentation): string {
   let first = true;
-  const item = (e: ReportSetElement, isBad: boolean) => {
-    const id = isBad && first ? ' id="first-error"' : '';
-    if (isBad) first = false;
-    if (e.i === undefined) return `<li${id}><span class="element">${esc(e.e)}</span></li>`;
-    return `<li${id}><a href="#timeline" class="op-link" data-op="${e.i}">${esc(e.e)}</a> <span class="where">process ${esc(String(e.p))}, index ${e.i}${e.t !== undefined && e.t !== 'ok' ? `, ${e.t}` : ''}</span></li>`;
-  };
-  const lists = [
-    { kind: 'lost', label: 'Lost', elements: s.lost, total: c.lost },
-    { kind: 'unexpected', label: 'Unexpected', elements: s.unexpected, total: c.unexpected },
-    { kind: 'failedButPresent', label: 'Failed but present', elements: s.failedButPresent, total: c.failedButPresent },
-    { kind: 'recovered', label: 'Recovered', elements: s.recovered, total: c.recovered },
-  ]
-    .filter((l) => l.total > 0)
-    .map((l) => {
-      const isBad = bad.has(l.kind as 'lost');
-      const more = l.total > l.elements.length ? `<p class="note">… and ${num(l.total - l.elements.length)} more.</p>` : '';
-      return `<h3>${l.label} (${num(l.total)})</h3><ul class="elements${isBad ? ' bad' : ''}" data-kind="${l.kind}">${l.elements.map((e) => item(e, isBad)).join('')}</ul>${more}`;
-    });
-  return `<section id="set-summary"><h2>Set checker</h2>${table}${lists.join('')}<p class="prose">${esc(s.prose)}</p></section>`;
-}
-
-const TOTAL_FROM: Record<string, string> = { option: 'the total option', 'first-read': 'the first ok read', 'final-read': 'the final read' };
-
-/**
- * The 2pc checker's section: its counts, then the first anomalies of each kind, each linked to its transfer and its
- * read (the page's script shows the op on the timeline; without it the link goes to the timeline).
- */
-function twoPhaseCommitHtml(t: ReportTwoPhaseCommit): string {
-  const c = t.counts;
-  const kinds = Object.entries(t.anomalyCounts).filter(([, n]) => n > 0);
-  const rows: [string, string, string, boolean][] = [
-    ['transfers', num(c.transfers), 'invoked', false],
-    ['ok', num(c.ok), 'acknowledged: committed', false],
-    ['failed', num(c.fail), 'certainly aborted', false],
-    ['unknown', num(c.info), `info or never returned (${num(c.infoCommitted)} committed, ${num(c.infoAborted)} aborted)`, false],
-    ['committed', num(c.committed), 'marker at every participant the transfer touches', false],
-    ['aborted', num(c.aborted), 'marker at none', false],
-    ['partial', num(c.partial), 'marker at some but not all', c.partial > 0],
-    ['reads', num(c.reads), 'ok reads', false],
-    ['total', t.expectedTotal !== undefined ? num(t.expectedTotal) : '—', t.totalFrom !== undefined ? `from ${TOTAL_FROM[t.totalFrom] ?? t.totalFrom}${t.finalTotal !== undefined ? `; the final read's: ${num(t.finalTotal)}` : ''}` : 'nothing to take it from', t.anomalyCounts['balance-not-conserved'] > 0],
-    ...kinds.map(([kind, n]): [string, string, string, boolean] => [kind, num(n), 'anomaly', true]),
-  ];
-  const table = `<table class="kv set-counts">${rows.map(([k, n, what, b]) => `<tr${b ? ' class="v-invalid"' : ''}><th>${esc(k)}</th><td>${esc(n)}</td><td class="what">${esc(what)}</td></tr>`).join('')}</table>`;
-  const link = (i: number | undefined, text: string) => (i === undefined ? '' : ` <a href="#timeline" class="op-link" data-op="${i}">${esc(text)}</a>`);
-  let first = true;
-  const item = (a: ReportTwoPhaseCommitAnomaly) => {
-    const id = first ? ' id="first-error"' : '';
+  const firstId = () => {
+    if (!first) return '';
     first = false;
-    return `<li${id}><span class="element">${esc(a.text)}</span>${link(a.i, 'transfer')}${link(a.read, 'read')}</li>`;
+    return ' id="first-error"';
   };
-  const lists = kinds.map(([kind, n]) => {
-    const shown = t.anomalies.filter((a) => a.kind === kind);
-    const more = n > shown.length ? `<p class="note">… and ${num(n - shown.length)} more.</p>` : '';
-    return `<h3>${esc(kind)} (${num(n)})</h3><ul class="elements bad" data-kind="${esc(kind)}">${shown.map(item).join('')}</ul>${more}`;
-  });
-  return `<section id="tpc-summary"><h2>2PC atomicity checker</h2>${table}${lists.join('')}<p class="prose">${esc(t.prose)}</p></section>`;
+  const link = (op: number, text: string) => `<a href="#timeline" class="op-link" data-op="${op}">${esc(text)}</a>`;
+  const item = (it: ListItem, bad: boolean) => {
+    const id = bad ? firstId() : '';
+    const own = it.links?.find((l) => l.label === undefined);
+    const text = own ? link(own.op, it.text) : `<span class="element">${esc(it.text)}</span>`;
+    const where = it.where !== undefined ? ` <span class="where">${esc(it.where)}</span>` : '';
+    const others = (it.links ?? []).filter((l) => l.label !== undefined).map((l) => ` ${link(l.op, l.label!)}`).join('');
+    return `<li${id}>${text}${where}${others}</li>`;
+  };
+  const block = (b: Block): string => {
+    switch (b.kind) {
+      case 'facts':
+        return `<table class="kv facts">${b.rows.map((r) => `<tr${r.bad ? ' class="v-invalid"' : ''}><th>${esc(r.label)}</th><td>${esc(r.value)}</td><td class="what">${esc(r.what ?? '')}</td></tr>`).join('')}</table>`;
+      case 'list': {
+        const kind = b.id !== undefined ? ` data-kind="${esc(b.id)}"` : '';
+        const more = b.total > b.items.length ? `<p class="note">… and ${num(b.total - b.items.length)} more.</p>` : '';
+        const list = b.items.length > 0 ? `<ul class="elements${b.bad ? ' bad' : ''}"${kind}>${b.items.map((it) => item(it, b.bad === true)).join('')}</ul>` : `<p class="note">None.</p>`;
+        if (b.collapsed) return `<details class="list"${kind}><summary>${esc(b.title)}</summary>${list}${more}</details>`;
+        return `<h3>${esc(b.title)}${b.total > b.items.length || b.id !== undefined ? ` (${num(b.total)})` : ''}</h3>${list}${more}`;
+      }
+      case 'table':
+        return `<table class="evidence"><thead><tr>${b.columns.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>${b.rows
+          .map((r) => `<tr${r.verdict !== undefined ? ` class="v-${verdictOf(r.verdict).id}"` : ''}>${r.cells.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`)
+          .join('')}</tbody></table>`;
+      case 'prose':
+        return `<p class="prose">${esc(b.text)}</p>`;
+      case 'linearization':
+        // Drawn by the page's script (reports/client/anomaly.ts); the prose is here for a page without it.
+        return `<div id="anomalies" class="linearization-views"><div class="body"></div><noscript>${b.anomalies.map((a) => `<p class="prose">${esc(a.prose)}</p>`).join('')}</noscript></div>`;
+    }
+  };
+  return `<section id="checker-${esc(checker)}" class="checker-section" data-checker="${esc(checker)}"><h2>${esc(p.title)}</h2>${p.blocks.map(block).join('')}</section>`;
 }
 
-function checkersHtml(d: ReportData): string {
+/** The checker that judged the run: its name and facts, the verdict, how many ops and how long. */
+function checkerHtml(d: ReportData): string {
   const c = d.checker;
   const v = verdictOf(c.valid);
-  if (c.model === undefined) {
-    return [
-      `<section id="checkers"><h2>Checker</h2>`,
-      `<table class="kv checker"><tr><th>checker</th><td>${esc(c.name)}</td></tr><tr><th>verdict</th><td class="v-${v.id}">${v.text}</td></tr><tr><th>ops</th><td>${num(c.ops)}</td></tr><tr><th>time</th><td>${esc(millis(c.ms))}</td></tr></table>`,
-      `</section>`,
-    ].join('');
-  }
-  const passed = c.keys.filter((k) => k.valid === true);
-  const others = c.keys.filter((k) => k.valid !== true);
-  const keyRow = (k: ReportKey) =>
-    `<tr class="v-${verdictOf(k.valid).id}"><td>${esc(k.key === '' ? '(no key)' : k.key)}</td><td>${verdictOf(k.valid).text}</td><td>${num(k.ops)}</td><td>${esc(k.unknownReason ?? '')}</td></tr>`;
-  return [
-    `<section id="checkers"><h2>Checker</h2>`,
-    `<table class="kv checker"><tr><th>model</th><td>${esc(c.model)}</td></tr><tr><th>verdict</th><td class="v-${v.id}">${v.text}</td></tr><tr><th>ops</th><td>${num(c.ops)}</td></tr><tr><th>time</th><td>${esc(millis(c.ms))}</td></tr><tr><th>keys</th><td>${num(c.keys.length)} (${num(passed.length)} passed)</td></tr></table>`,
-    others.length > 0 ? `<table class="keys"><thead><tr><th>key</th><th>verdict</th><th>ops</th><th>why</th></tr></thead><tbody>${others.map(keyRow).join('')}</tbody></table>` : '',
-    `<details class="passed-keys"><summary>${num(passed.length)} ${passed.length === 1 ? 'key' : 'keys'} passed</summary>`,
-    passed.length > 0 ? `<ul>${passed.map((k) => `<li><span class="key">${esc(k.key === '' ? '(no key)' : k.key)}</span> <span class="ops">${num(k.ops)} ops</span></li>`).join('')}</ul>` : `<p class="note">No key passed.</p>`,
-    `</details></section>`,
-  ].join('');
+  const rows: [string, string, string?][] = [['checker', c.name], ...c.presentation.facts.map(([k, x]): [string, string] => [k, x]), ['verdict', v.text, `v-${v.id}`], ['ops', num(c.ops)], ['time', millis(c.ms)]];
+  return `<section id="checkers"><h2>Checker</h2><table class="kv checker">${rows.map(([k, x, cls]) => `<tr><th>${esc(k)}</th><td${cls ? ` class="${cls}"` : ''}>${esc(x)}</td></tr>`).join('')}</table></section>`;
 }
 
 /** A config value in one short line. */
@@ -359,11 +282,10 @@ details summary{cursor:pointer;color:var(--muted)}
 table.kv{border-collapse:collapse;margin:.35rem 0;font-size:.85rem}
 table.kv th{text-align:left;font-weight:500;color:var(--muted);padding:.1rem .8rem .1rem 0;vertical-align:top;white-space:nowrap}
 table.kv td{padding:.1rem 0;word-break:break-word;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
-table.keys{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}
-table.keys th,table.keys td{border-bottom:1px solid var(--line);padding:.2rem .6rem .2rem 0;text-align:left}
+table.evidence{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}
+table.evidence th,table.evidence td{border-bottom:1px solid var(--line);padding:.2rem .6rem .2rem 0;text-align:left}
 td.v-valid,tr.v-valid td:nth-child(2){color:var(--good)}td.v-invalid,tr.v-invalid td:nth-child(2){color:var(--bad);font-weight:600}td.v-unknown,tr.v-unknown td:nth-child(2){color:var(--unk)}
-.passed-keys ul{columns:14rem;margin:.4rem 0;padding-left:1.2rem;font-size:.85rem}
-.passed-keys .ops{color:var(--muted)}
+.checker-section details.list{margin:.5rem 0}
 .note{color:var(--muted);font-size:.85rem;margin:.25rem 0}
 .controls{display:flex;flex-wrap:wrap;gap:.4rem;align-items:center;margin-bottom:.4rem}
 .hint{font-size:.75rem;color:var(--muted)}
@@ -412,13 +334,13 @@ ol.linearization .state{color:var(--muted)}
 .swatch{display:inline-block;width:14px;height:9px;border-radius:1px}.swatch.dot,.swatch.ring{width:9px;height:9px;border-radius:50%}.swatch.line{height:0;width:18px;border-radius:0}
 .sampled{font-size:.8rem;color:var(--unk);margin:.25rem 0}
 .render-error{color:var(--bad)}
-table.set-counts td.what{font-family:inherit;color:var(--muted);padding-left:.8rem}
-table.set-counts tr.v-invalid th,table.set-counts tr.v-invalid td{color:var(--bad);font-weight:600}
+table.facts td.what{font-family:inherit;color:var(--muted);padding-left:.8rem}
+table.facts tr.v-invalid th,table.facts tr.v-invalid td{color:var(--bad);font-weight:600}
 ul.elements{columns:16rem;margin:.4rem 0;padding-left:1.2rem;font-size:.85rem}
 ul.elements li{break-inside:avoid}
 ul.elements.bad a{color:var(--bad);font-weight:600}
 ul.elements .where{color:var(--muted)}
-#set-summary .prose,#tpc-summary .prose{font-family:inherit;font-size:.85rem}
+section.checker-section>.prose{font-family:inherit;font-size:.85rem}
 #tooltip{position:fixed;z-index:10;max-width:min(26rem,92vw);background:#1d232b;color:#f3f5f7;border-radius:5px;padding:.45rem .6rem;font-size:.78rem;line-height:1.35;pointer-events:none;box-shadow:0 2px 10px rgba(0,0,0,.25)}
 #tooltip[hidden]{display:none}
 #tooltip .t-head{font-weight:700;margin-bottom:.2rem}

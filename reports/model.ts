@@ -1,14 +1,19 @@
 /**
  * The data behind one run's HTML report: everything the page shows, computed from the history and the checker's
- * result (whichever checker judged the run), small enough to embed in the page whatever the run's length. This is the contract between the builder
+ * presentation of its result (whichever checker judged the run), small enough to embed in the page whatever the
+ * run's length. This is the contract between the builder
  * (reports/build.ts, in Node) and the page's script (reports/client/, in the browser): plain JSON, no functions.
  *
  * Times are milliseconds since the run's first op. Values from the history are carried as data and only ever
  * rendered as text (never as markup): a history may hold anything.
  */
 
-export type Verdict = true | false | 'unknown';
-export type OpType = 'ok' | 'fail' | 'info' | 'pending';
+import type { Presentation, Verdict } from '../checkers/presentation.js';
+
+export type { Verdict } from '../checkers/presentation.js';
+
+/** How a call ended, as its bar on the timeline is drawn: `pending` never completed. */
+export type Outcome = 'ok' | 'fail' | 'info' | 'pending';
 
 /** One client op as a bar on the timeline: its invocation and completion, paired. */
 export interface ReportOp {
@@ -20,7 +25,7 @@ export interface ReportOp {
   s: number;
   /** Completed at (ms); a pending op (never completed) ends at the end of the run. */
   e: number;
-  t: OpType;
+  t: Outcome;
   f: string;
   /** The key, as text, when the op has one. */
   k?: string;
@@ -41,115 +46,6 @@ export interface ReportFault {
   value: string;
 }
 
-/** One step of a linearization: the op and the model's state after it. */
-export interface ReportStep {
-  op: number;
-  state: string;
-}
-
-export interface ReportCandidate {
-  /** The linearization's last steps, oldest first. */
-  steps: ReportStep[];
-  /** Steps before `steps` that were left out. */
-  omitted: number;
-  /** The state the failing op met, and why the model refused it. */
-  state: string;
-  reason: string;
-}
-
-/**
- * One key that no linearization explains: Porcupine's counterexample view. `ops` are the ops on the key around
- * the failure (every op of the candidates, the concurrent ones, and the ones overlapping the failing op's window),
- * each op id (`i`) usable in `failing`, `previousOk` and the steps.
- */
-export interface ReportAnomaly {
-  key?: string;
-  /** The op that cannot be linearized (its invocation index). */
-  failing: number;
-  previousOk?: number;
-  /** The model's rendering of each op in `ops`, e.g. "cas 3→4", by op id. */
-  text: Record<number, string>;
-  candidates: ReportCandidate[];
-  concurrent: number[];
-  ops: ReportOp[];
-  /** Elle-style prose: "Let … Then … but …". */
-  prose: string;
-}
-
-/** An element in the set checker's evidence, and the add that tried to add it. */
-export interface ReportSetElement {
-  /** The element, as JSON text. */
-  e: string;
-  /** The add's invocation index (an op's `i`): absent for an element no add was attempted for. */
-  i?: number;
-  /** The add's process. */
-  p?: number;
-  /** How the add ended. */
-  t?: 'ok' | 'fail' | 'info' | 'pending';
-}
-
-/** The set checker's summary: its counts, and the elements of each kind (the first ones, sorted; counts are exact). */
-export interface ReportSet {
-  counts: {
-    attempted: number;
-    acknowledged: number;
-    failed: number;
-    info: number;
-    read: number;
-    lost: number;
-    unexpected: number;
-    failedButPresent: number;
-    recovered: number;
-    unread: number;
-    duplicated: number;
-  };
-  /** The final read's invocation index. */
-  finalRead?: number;
-  lost: ReportSetElement[];
-  unexpected: ReportSetElement[];
-  failedButPresent: ReportSetElement[];
-  recovered: ReportSetElement[];
-  /** The checker's explanation. */
-  prose: string;
-}
-
-/** One anomaly of the 2PC checker, in one line, linked to its ops. */
-export interface ReportTwoPhaseCommitAnomaly {
-  /** The anomaly's kind (partial-commit, lost-commit, …). */
-  kind: string;
-  /** The transaction id, when the anomaly is about one. */
-  id?: number;
-  /** One line: "transfer 17 (ok): at p1, not at p3". */
-  text: string;
-  /** The transfer's invocation index (an op's `i`), when there is such a transfer. */
-  i?: number;
-  /** The read's invocation index, when the anomaly is a read's. */
-  read?: number;
-}
-
-/** The 2PC checker's summary: its counts, the total of all balances, and the first anomalies of each kind. */
-export interface ReportTwoPhaseCommit {
-  counts: Record<string, number>;
-  /** Exact count per kind of anomaly. */
-  anomalyCounts: Record<string, number>;
-  /** The first anomalies of each kind (counts are exact). */
-  anomalies: ReportTwoPhaseCommitAnomaly[];
-  expectedTotal?: number;
-  totalFrom?: string;
-  finalTotal?: number;
-  /** The final read's invocation index. */
-  finalRead?: number;
-  /** The checker's explanation (paragraphs separated by blank lines). */
-  prose: string;
-}
-
-export interface ReportKey {
-  key: string;
-  valid: Verdict;
-  ops: number;
-  unknownReason?: string;
-}
-
 /** A sample: what is shown of how many there were. */
 export interface Sampled {
   shown: number;
@@ -166,8 +62,6 @@ export interface ReportData {
   test?: Record<string, unknown>;
   seed?: number;
   replay?: string;
-  /** The linearizable checker's model (absent when another checker judged the run). */
-  model?: string;
   counts: { invoke: number; ok: number; fail: number; info: number; pending: number };
   /** Ok fraction of the ops invoked outside faults and during them. */
   availability?: { quiet: { ops: number; ok: number; fraction: number | null }; faulty: { ops: number; ok: number; fraction: number | null } };
@@ -175,7 +69,7 @@ export interface ReportData {
   durationMs: number;
   /** The lanes, in order: client processes then others. */
   processes: (number | string)[];
-  /** The timeline's ops: all of them, or a sample that keeps every op of an anomaly. */
+  /** The timeline's ops: all of them, or a sample that keeps every op the checker's presentation names. */
   ops: ReportOp[];
   opsSampled: Sampled;
   nemesis: ReportFault[];
@@ -184,20 +78,18 @@ export interface ReportData {
     points: [number, number, number, number][];
     pointsSampled: Sampled;
     fs: string[];
-    types: OpType[];
+    types: Outcome[];
     /** Latency quantiles of every completed op, per time bucket (bucket start, ms). */
     quantiles: { t: number; p50: number; p95: number; p99: number; n: number }[];
   };
   throughput: {
     bucketMs: number;
     /** Completions per bucket, by f and type, over every op. */
-    series: { f: string; t: OpType; counts: number[] }[];
+    series: { f: string; t: Outcome; counts: number[] }[];
   };
   /**
-   * The checker that judged the run (`name`: linearizable, set, …). `keys` are the linearizable checker's per-key
-   * verdicts (empty for other checkers); `set` is the set checker's summary, `twoPhaseCommit` the 2pc checker's.
+   * The checker that judged the run, and its verdict as the checker itself presents it: the page draws the
+   * presentation's parts (checkers/presentation.ts) without knowing which checker it was.
    */
-  checker: { name: string; model?: string; valid: Verdict; ops: number; ms: number; keys: ReportKey[]; set?: ReportSet; twoPhaseCommit?: ReportTwoPhaseCommit };
-  /** The linearizable checker's anomalies (none for other checkers: their evidence is in `checker`). */
-  anomalies: ReportAnomaly[];
+  checker: { name: string; valid: Verdict; ops: number; ms: number; presentation: Presentation };
 }

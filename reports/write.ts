@@ -3,10 +3,8 @@ import { basename, join, relative, resolve, sep } from 'node:path';
 import { usageError } from '../checkers/errors.js';
 import type { Op } from '../checkers/history/op.js';
 import { readHistoryFile } from '../checkers/formats/index.js';
-import { MODEL_NAMES, modelFor } from '../checkers/models/index.js';
-import { CHECKER_NAMES, checkerFor, storedResult, type CheckerResult } from '../checkers/registry.js';
+import { storedResult, type Checker, type CheckerResult, type CheckerVerdict } from '../checkers/registry.js';
 import { HISTORY_FILE, listRuns, readResults as readStoredResults, RESULTS_FILE, writeFileAtomically, type RunStats } from '../harness/store/index.js';
-import { builtinWorkloads } from '../workloads/index.js';
 import { buildReport } from './build.js';
 import { renderReportHtml } from './html.js';
 import { renderStoreIndex, type StoreIndexRun } from './index-page.js';
@@ -20,60 +18,67 @@ export interface StoredResults {
   test?: Record<string, unknown>;
   replay?: string;
   /** Any checker's result (results stored before checkers had names are the linearizable checker's). */
-  checker?: CheckerResult;
+  checker?: CheckerResult | CheckerVerdict;
   stats?: RunStats;
 }
 
 export interface ReportOptions {
-  /** Check the history with this model (else the run's own results; a bare history needs it). */
-  model?: string;
-  /** Check the history with this checker (else the run's workload's; with `model`, linearizable). */
-  checker?: string;
+  /**
+   * The checker that judged the run (it presents its result), or that is to judge it: absent, a stored result is
+   * presented by faultline's checker of that name, or as its prose.
+   */
+  checker?: Checker<any>;
+  /** Check the history again with `checker` (and this model, for one that needs one), whatever results.json holds. */
+  recheck?: { model?: string };
   /** The history and results, when the caller has them in memory (the harness at the end of a run). */
-  history?: Op[];
+  history?: readonly Op[];
   results?: StoredResults;
 }
 
 /**
- * Writes `<runDir>/report.html` from the run's history and results.json, re-checking the history when there are
- * no results (a directory holding only a history.jsonl then needs a checker: `--model` for the linearizable one)
- * or when a model or checker is given; the checker is the run's workload's unless one is given. The file is
- * written whole and renamed into place, so a reader never sees half a report. Returns its path.
+ * Writes `<runDir>/report.html` from the run's history and results.json, checking the history with the given
+ * checker when asked to or when no result is stored. Which checker that is, is the caller's to say (the CLI looks it
+ * up in the registry): a history without a result and without a checker is a usage error. The file is written
+ * whole and renamed into place, so a reader never sees half a report. Returns its path.
  */
 export async function writeReport(runDir: string, options: ReportOptions = {}): Promise<string> {
   const historyPath = join(runDir, HISTORY_FILE);
   if (!(await isFile(historyPath))) throw usageError(`${runDir}: no ${HISTORY_FILE} (not a run directory)`);
-  const results = options.results ?? (await readResults(runDir));
+  const results = options.results ?? (await readRunResults(runDir));
   const history = options.history ?? (await readHistoryFile(historyPath)).ops;
-  let checked = options.model === undefined && options.checker === undefined ? storedResult(results?.checker) : undefined;
+  const { checker } = options;
+  let checked: CheckerVerdict | undefined = options.recheck ? undefined : storedResult(results?.checker);
   if (!checked) {
-    // A stored run without its results: the checker is its workload's, when the workload is one faultline has.
-    const named = results?.test?.workload;
-    const workload = builtinWorkloads.workloads?.find((w) => w.name === named);
-    const name = options.checker ?? (options.model !== undefined ? 'linearizable' : workload?.checker);
-    const checker = name === undefined ? undefined : checkerFor(name); // an unknown checker names the known ones
-    const model = options.model ?? (name === workload?.checker ? workload?.model : undefined);
-    if (checker === undefined || (checker.needsModel && model === undefined)) {
-      throw usageError(
-        `${runDir}: no results.json to take the checker from; give a model with --model (known: ${MODEL_NAMES.join(', ')}) or --checker (known: ${CHECKER_NAMES.join(', ')})`,
-      );
-    }
-    if (model !== undefined) modelFor(model); // an unknown model is a usage error naming the known ones
-    checked = await checker.check(history, { model, cancelOnInvalid: false });
+    if (checker === undefined) throw usageError(`${runDir}: no result in results.json to report, and no checker to check the history with`);
+    const model = options.recheck?.model;
+    if (checker.needsModel && model === undefined) throw usageError(`${runDir}: the ${checker.name} checker needs a model`);
+    checked = (await checker.check(history as Op[], { model, cancelOnInvalid: false })) as CheckerVerdict;
   }
   // A run of the store is named by its test; a bare directory holding a history, by itself.
   const title = typeof results?.test?.name === 'string' ? results.test.name : basename(resolve(runDir));
-  const data = buildReport({ history, check: checked, title, test: results?.test, replay: results?.replay, stats: results?.stats });
+  const data = buildReport({ history, check: checked as CheckerVerdict, ...(checker && { checker }), title, test: results?.test, replay: results?.replay, stats: results?.stats });
   const path = join(runDir, REPORT_FILE);
   await writeFileAtomically(path, renderReportHtml(data));
   return path;
+}
+
+/** A stored results.json that reads back badly is a one-line input error: a report is asked for by a user. */
+function badResults(runDir: string) {
+  return (e: unknown): never => {
+    throw usageError(`${join(runDir, RESULTS_FILE)}: not valid results (${(e as Error).message})`);
+  };
+}
+
+/** Reads a run's results.json (undefined when it has none), for a caller that works out the checker itself. */
+export async function readRunResults(runDir: string): Promise<StoredResults | undefined> {
+  return (await readStoredResults(runDir).catch(badResults(runDir))) as StoredResults | undefined;
 }
 
 /** Writes `<store>/index.html`: every run in the store, newest first, linked to its report. Returns its path. */
 export async function writeStoreIndex(storeRoot: string): Promise<string> {
   const runs: StoreIndexRun[] = [];
   for (const run of await listRuns(storeRoot)) {
-    const results = await readResults(run.dir).catch(() => undefined);
+    const results = (await readStoredResults(run.dir).catch(() => undefined)) as StoredResults | undefined;
     const ops = results?.stats?.ops?.invoke;
     const seed = results?.test?.seed;
     runs.push({
@@ -89,15 +94,6 @@ export async function writeStoreIndex(storeRoot: string): Promise<string> {
   const path = join(storeRoot, INDEX_FILE);
   await writeFileAtomically(path, renderStoreIndex(runs));
   return path;
-}
-
-/** The store's reader, with a bad results.json as a one-line input error: a report is asked for by a user. */
-async function readResults(runDir: string): Promise<StoredResults | undefined> {
-  try {
-    return (await readStoredResults(runDir)) as StoredResults | undefined;
-  } catch (e) {
-    throw usageError(`${join(runDir, RESULTS_FILE)}: not valid results (${(e as Error).message})`);
-  }
 }
 
 async function isFile(path: string): Promise<boolean> {

@@ -1,5 +1,4 @@
 import type { z } from 'zod';
-import type { CheckerName } from '../checkers/registry.js';
 import type { ClientOp } from '../harness/runtime.js';
 import type { OptionSpecs } from '../harness/target.js';
 
@@ -11,8 +10,8 @@ import type { OptionSpecs } from '../harness/target.js';
 export interface Workload {
   readonly name: string;
   readonly description: string;
-  /** The checker that judges the history (see checkers/registry.ts). */
-  readonly checker: CheckerName;
+  /** The name of the checker that judges the history: faultline's (checkers/registry.ts) or a plugin's. */
+  readonly checker: string;
   /** The linearizable checker's model (see checkers/models); other checkers take none. */
   readonly model?: string;
   /**

@@ -22,6 +22,14 @@ describe('lww-cache under faultline', function () {
     assert.equal(outcome.history[anomaly.op.invokeIndex].f, 'read', 'a stale read');
   });
 
+  it('with the plugin’s own checker: reads that missed a write acknowledged before they began', async () => {
+    const def = parseDefinition({ target: 'lww-cache', workload: 'cache-recency', seed: 1, timeLimit: 5, nemesis: 'partition', store }, registry.definitions());
+    const outcome = await runTest(def, { registry });
+    assert.equal(outcome.valid, false, outcome.report);
+    assert.equal(outcome.check.checker, 'stale-reads');
+    assert.ok(outcome.check.stale.length > 0 && outcome.check.stale.every((s) => s.read.f === 'read'));
+  });
+
   it('is linearizable with one node: nothing to replicate, nothing stale', async () => {
     const def = parseDefinition({ target: 'lww-cache', workload: 'cache', nodes: 1, seed: 1, timeLimit: 5, nemesis: 'none', store }, registry.definitions());
     const outcome = await runTest(def, { registry });

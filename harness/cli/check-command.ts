@@ -6,7 +6,10 @@ import { isClientProcess } from '../../checkers/history/op.js';
 import type { History } from '../../checkers/history/history.js';
 import { parseJsonExact, stringifyExact } from '../../checkers/values/json.js';
 import { MODEL_NAMES, modelFor } from '../../checkers/models/index.js';
-import { CHECKER_NAMES, checkerFor, explainResult, type CheckerOptions, type CheckerResult } from '../../checkers/registry.js';
+import type { Checker, CheckerOptions, CheckerResult } from '../../checkers/registry.js';
+import { builtinRegistry } from '../builtins.js';
+import { collectFlag } from '../config/index.js';
+import { registryWith } from '../plugins.js';
 
 interface CheckFlags {
   checker: string;
@@ -20,6 +23,7 @@ interface CheckFlags {
   workers?: number;
   independent?: boolean;
   allowEmpty?: boolean;
+  plugin?: string[];
 }
 
 /** One line of the verdict table / the JSON output. */
@@ -36,7 +40,8 @@ export function checkCommand(program: Command): void {
     .command('check')
     .description('check recorded histories for linearizability against a model (or with another checker)')
     .argument('[files...]', 'history files (JSONL, EDN, Porcupine logs); none or - reads standard input')
-    .addOption(new Option('-c, --checker <name>', `checker: ${CHECKER_NAMES.join(', ')}`).default('linearizable'))
+    .addOption(new Option('-c, --checker <name>', `checker: ${builtinRegistry().checkerNames().join(', ')}, or a plugin's`).default('linearizable'))
+    .option('--plugin <path>', "load a plugin module's checkers (repeatable)", collectFlag)
     .addOption(new Option('-m, --model <name>', `model: ${MODEL_NAMES.join(', ')}`))
     .option('--model-options <json>', 'model options as JSON, e.g. \'{"initial": 0}\'')
     .option('--checker-options <json>', 'the checker\'s options as JSON, e.g. \'{"total": 600}\' for 2pc')
@@ -55,7 +60,7 @@ export function checkCommand(program: Command): void {
 async function runCheck(files: string[], flags: CheckFlags): Promise<number> {
   const options = parseModelOptions(flags.modelOptions);
   // Unknown checker or model, or a model for a checker that takes none: usage errors before reading anything.
-  const checker = checkerFor(flags.checker);
+  const checker = (await registryWith(flags.plugin ?? [])).checker(flags.checker) as Checker<CheckerResult>;
   if (!checker.needsModel && (flags.model !== undefined || flags.modelOptions !== undefined)) {
     throw usageError(`--model applies to the linearizable checker, not to ${checker.name}`);
   }
@@ -68,17 +73,17 @@ async function runCheck(files: string[], flags: CheckFlags): Promise<number> {
   for (const file of files) {
     const row = await checkFile(file, flags, options, checkerOptions);
     rows.push(row);
-    if (flags.json) process.stdout.write(stringifyExact(jsonRow(row)) + '\n');
+    if (flags.json) process.stdout.write(stringifyExact(jsonRow(row, checker)) + '\n');
     if (row.error) process.stderr.write(`faultline: ${row.error}\n`);
   }
-  if (!flags.json) printHuman(rows, flags.checker);
+  if (!flags.json) printHuman(rows, checker);
   return exitCode(rows);
 }
 
 async function checkFile(file: string, flags: CheckFlags, options: Record<string, unknown> | undefined, checkerOptions: CheckerOptions): Promise<Row> {
   const name = file === '-' ? '<stdin>' : file;
   try {
-    const checker = checkerFor(flags.checker);
+    const checker = (await registryWith(flags.plugin ?? [])).checker(flags.checker) as Checker<CheckerResult>;
     const budget = {
       timeLimitMs: flags.timeLimit !== undefined ? flags.timeLimit * 1000 : undefined,
       memoryLimitBytes: flags.memoryLimit !== undefined ? flags.memoryLimit * 1024 * 1024 : undefined,
@@ -114,60 +119,31 @@ function noOperations(name: string): string {
   return `${name}: no operations (no client op was read: is it the right file and --format? --allow-empty checks it anyway)`;
 }
 
-function jsonRow(row: Row): Record<string, unknown> {
+function jsonRow(row: Row, checker: Checker<CheckerResult>): Record<string, unknown> {
   if (row.error || !row.result) return { file: row.file, valid: null, error: row.error };
-  const r = row.result;
-  if (r.checker !== 'linearizable') {
-    const { checker, valid, unknownReason, ms, ...rest } = r;
-    return { file: row.file, checker, valid, ...(unknownReason !== undefined && { unknownReason }), ms: round(ms), format: row.format, ...rest };
-  }
-  const out: Record<string, unknown> = { file: row.file, checker: r.checker, valid: r.valid, model: r.model, ops: r.ops, keys: r.keys, ms: round(r.ms), format: row.format };
-  if (r.unknownReason) out.unknownReason = r.unknownReason;
-  if (r.valid !== true) {
-    out.anomalies = r.anomalies;
-    out.unknownKeys = r.partitions.filter((p) => p.valid === 'unknown').map((p) => ({ key: p.key ?? null, reason: p.unknownReason, explored: p.explored }));
-  }
-  out.stats = r.stats;
-  return out;
+  const { ms, ...rest } = checker.toJson ? checker.toJson(row.result) : row.result;
+  return { file: row.file, ...rest, ms: round(ms as number), format: row.format };
 }
 
-function printHuman(rows: Row[], checker: string): void {
-  if (checker !== 'linearizable') return printOther(rows, checker);
-  const table = new Table({ head: ['file', 'verdict', 'ops', 'keys', 'ms'], style: { head: [], border: [] } });
-  for (const row of rows) {
-    const r = row.result?.checker === 'linearizable' ? row.result : undefined;
-    const verdict = row.error ? 'bad input' : r!.valid === true ? 'linearizable' : r!.valid === false ? 'NOT linearizable' : `unknown (${r!.unknownReason ?? '?'})`;
-    table.push([row.file, verdict, r ? r.ops : '', r ? r.keys : '', r ? round(r.ms) : '']);
-  }
-  process.stdout.write(table.toString() + '\n');
-  for (const row of rows) {
-    if (row.result && row.result.valid !== true) process.stdout.write(`\n${row.file}\n${explainResult(row.result)}\n`);
-  }
-}
-
-/** Another checker's table (with that checker's counts), then the explanation of each file that is not valid. */
-function printOther(rows: Row[], checker: string): void {
-  const head =
-    checker === '2pc'
-      ? ['file', 'verdict', 'transfers', 'ok', 'fail', 'info', 'committed', 'aborted', 'partial', 'reads', 'anomalies', 'ms']
-      : ['file', 'verdict', 'attempted', 'acknowledged', 'lost', 'unexpected', 'recovered', 'ms'];
+/**
+ * The verdict table, with the checker's own columns (its `summarize`), then the explanation of each file that is
+ * not valid.
+ */
+function printHuman(rows: Row[], checker: Checker<CheckerResult>): void {
+  const [validWord, invalidWord] = checker.verdictWords ?? ['valid', 'INVALID'];
+  const columns = (r: CheckerResult | undefined) => (r && checker.summarize ? checker.summarize(r) : []);
+  const first = rows.find((row) => row.result)?.result;
+  const head = ['file', 'verdict', ...columns(first).map(([k]) => k), 'ms'];
   const table = new Table({ head, style: { head: [], border: [] } });
   for (const row of rows) {
     const r = row.result;
-    const verdict = !r ? 'bad input' : r.valid === true ? 'valid' : r.valid === false ? 'INVALID' : 'unknown';
-    if (checker === '2pc') {
-      const c = r?.checker === '2pc' ? r.counts : undefined;
-      const found = r?.checker === '2pc' ? Object.entries(r.anomalyCounts).filter(([, n]) => n > 0) : [];
-      const anomalies = !c ? '' : found.length === 0 ? 'none' : found.map(([k, n]) => `${k} ${n}`).join(', ');
-      table.push([row.file, verdict, c?.transfers ?? '', c?.ok ?? '', c?.fail ?? '', c?.info ?? '', c?.committed ?? '', c?.aborted ?? '', c?.partial ?? '', c?.reads ?? '', anomalies, r ? round(r.ms) : '']);
-      continue;
-    }
-    const c = r?.checker === 'set' ? r.counts : undefined;
-    table.push([row.file, verdict, c?.attempted ?? '', c?.acknowledged ?? '', c?.lost ?? '', c ? c.unexpected + c.failedButPresent : '', c?.recovered ?? '', r ? round(r.ms) : '']);
+    const verdict = !r ? 'bad input' : r.valid === true ? validWord : r.valid === false ? invalidWord : 'unknown'; // why: in the explanation below
+    const cells = r ? columns(r).map(([, v]) => v) : head.slice(2, -1).map(() => '');
+    table.push([row.file, verdict, ...cells, r ? round(r.ms) : '']);
   }
   process.stdout.write(table.toString() + '\n');
   for (const row of rows) {
-    if (row.result && row.result.valid !== true) process.stdout.write(`\n${row.file}\n${explainResult(row.result)}\n`);
+    if (row.result && row.result.valid !== true) process.stdout.write(`\n${row.file}\n${checker.explain(row.result)}\n`);
   }
 }
 
@@ -191,7 +167,7 @@ function parseModelOptions(json: string | undefined): Record<string, unknown> | 
 }
 
 /** `--checker-options`: a JSON object the checker itself reads and checks (a checker without options takes none). */
-function parseCheckerOptions(json: string | undefined, checker: ReturnType<typeof checkerFor>): CheckerOptions {
+function parseCheckerOptions(json: string | undefined, checker: Checker<CheckerResult>): CheckerOptions {
   if (json === undefined) return {};
   let v: unknown;
   try {

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { explainResult, type CheckerResult } from '../../checkers/registry.js';
+import type { Checker, CheckerResult } from '../../checkers/registry.js';
+import { DEFAULT_REPORTERS } from '../../reports/reporters.js';
 import { collectFlag, formatFaultList, loadDefinition, mergeDefinition, pluginPaths, RUN_FLAGS, type CliFlags } from '../config/index.js';
 import { registryWith } from '../plugins.js';
 import { runTest, type RunProgress } from '../run.js';
@@ -27,7 +28,7 @@ export function runCommand(program: Command): void {
     const err = process.stderr;
     err.write(`faultline: ${def.name} on ${def.runtime}, seed ${def.seed}, ${def.timeLimit} s, nemesis ${formatFaultList(def.nemesis.faults)}\n`);
     const live = !flags.quiet && err.isTTY;
-    const outcome = await runTest(def, { registry, progress: flags.quiet ? undefined : (p) => showProgress(p, live) });
+    const outcome = await runTest(def, { registry, reporters: DEFAULT_REPORTERS, progress: flags.quiet ? undefined : (p) => showProgress(p, live) });
     if (live) err.write('\n');
     const out = process.stdout;
     const verdict = outcome.valid === true ? 'valid' : outcome.valid === false ? 'INVALID: anomaly found' : `unknown (${outcome.check.unknownReason ?? 'budget'})`;
@@ -35,21 +36,21 @@ export function runCommand(program: Command): void {
     out.write(`${verdict}\n`);
     out.write(`ops: ${o.invoke} invoked, ${o.ok} ok, ${o.fail} fail, ${o.info} info; store: ${outcome.runDir}\n`);
     out.write(`availability: ${describeAvailability(outcome.stats.availability)}\n`);
-    const counts = describeCounts(outcome.check);
+    const checker = registry.checkerOf(outcome.check) as Checker<CheckerResult> | undefined;
+    const counts = describeCounts(checker, outcome.check);
     if (counts !== undefined) out.write(`${counts}\n`);
     out.write(`report: ${outcome.report}\n`);
-    if (outcome.valid !== true) out.write(`\n${explainResult(outcome.check)}\n\n`);
+    if (outcome.valid !== true && checker) out.write(`\n${checker.explain(outcome.check)}\n\n`);
     out.write(`replay: ${outcome.replay}\n`);
     process.exitCode = outcome.valid === true ? 0 : outcome.valid === false ? 1 : 2;
   });
 }
 
-/** The checker's own counts in one line, for a checker that has them (set); the prose below names the elements. */
-export function describeCounts(r: CheckerResult): string | undefined {
-  if (r.checker !== 'set') return undefined;
-  const c = r.counts;
-  const read = r.finalRead ? `final read ${c.read} elements` : 'no final read';
-  return `set: ${c.attempted} attempted, ${c.acknowledged} acknowledged, ${c.failed} failed, ${c.info} unknown; ${read}: ${c.lost} lost, ${c.unexpected} unexpected, ${c.failedButPresent} failed but present, ${c.recovered} recovered`;
+/** The checker's own counts in one line ("set: 40 attempted, 38 acknowledged, …"), for a checker that has them. */
+export function describeCounts(checker: Checker<CheckerResult> | undefined, r: CheckerResult): string | undefined {
+  const columns = checker?.summarize?.(r);
+  if (!columns || columns.length === 0) return undefined;
+  return `${r.checker}: ${columns.map(([k, v]) => `${v} ${k}`).join(', ')}`;
 }
 
 /** `99.8% ok outside faults (1,234 ops), 61.2% during (456 ops)`. */

@@ -5,29 +5,15 @@
  * ops concurrent with it outlined. The list beside it gives each step's state before and after.
  */
 
-/* The ops the checker's evidence names: the failing op of each anomaly, the set checker's lost and failed adds, or
- * the 2pc checker's transfers and reads. */
+/* The ops the checker's presentation marks, with why, whichever checker it was. */
 function evidenceMarks(data: ReportData): Marks {
+  const p = data.checker.presentation;
   const ops = new Map<number, string>();
-  for (const a of data.anomalies) ops.set(a.failing, 'this op cannot be linearized');
-  const set = data.checker.set;
-  if (set) {
-    for (const e of set.lost) if (e.i !== undefined) ops.set(e.i, `acknowledged, but ${e.e} is missing from the final read`);
-    for (const e of set.failedButPresent) if (e.i !== undefined) ops.set(e.i, `failed, but ${e.e} is in the final read`);
-    return { ops, legend: 'lost, or failed but read' };
-  }
-  const tpc = data.checker.twoPhaseCommit;
-  if (tpc) {
-    for (const a of tpc.anomalies) {
-      if (a.i !== undefined && !ops.has(a.i)) ops.set(a.i, `${a.kind}: ${a.text}`);
-      if (a.read !== undefined && !ops.has(a.read)) ops.set(a.read, `${a.kind}: ${a.text}`);
-    }
-    return { ops, legend: 'named by an atomicity anomaly' };
-  }
-  return { ops, legend: 'cannot be linearized' };
+  for (const m of p.marks) if (!ops.has(m.op)) ops.set(m.op, m.why);
+  return { ops, legend: p.markLegend ?? 'named by the checker' };
 }
 
-/* The set and 2pc checkers' evidence links to its ops: a click shows the op on the timeline, outlined. */
+/* The checker section's links to ops: a click shows the op on the timeline, outlined. */
 function linkOpsToTimeline(data: ReportData, section: HTMLElement, timeline: TimelineView | undefined): void {
   if (!timeline) return;
   const byIndex = new Map(data.ops.map((o) => [o.i, o]));
@@ -44,9 +30,15 @@ function linkOpsToTimeline(data: ReportData, section: HTMLElement, timeline: Tim
   });
 }
 
+/* Every linearization view of the presentation, into the page's one place for them. */
 function renderAnomalies(data: ReportData, section: HTMLElement, timeline: TimelineView | undefined): void {
   const body = section.querySelector('.body') as HTMLElement;
-  data.anomalies.forEach((a, n) => body.append(renderAnomaly(data, a, n, timeline)));
+  const byIndex = new Map(data.ops.map((o) => [o.i, o]));
+  let n = 0;
+  for (const b of data.checker.presentation.blocks) {
+    if (b.kind !== 'linearization') continue;
+    for (const a of b.anomalies) body.append(renderAnomaly(data, a, byIndex, n++, timeline));
+  }
 }
 
 interface StepInfo {
@@ -55,7 +47,9 @@ interface StepInfo {
   after: string;
 }
 
-function renderAnomaly(data: ReportData, a: ReportAnomaly, n: number, timeline: TimelineView | undefined): HTMLElement {
+function renderAnomaly(data: ReportData, anomaly: ReportAnomaly, byIndex: ReadonlyMap<number, ReportOp>, n: number, timeline: TimelineView | undefined): HTMLElement {
+  // The presentation names its ops by index; the report keeps every one of them on the timeline.
+  const a = { ...anomaly, ops: anomaly.ops.map((i) => byIndex.get(i)).filter((o): o is ReportOp => o !== undefined) };
   const sec = el('section', 'anomaly');
   sec.dataset.key = a.key ?? '';
   sec.id = `anomaly-${n + 1}`;

@@ -8,9 +8,9 @@
 type ReportData = import('../model.js').ReportData;
 type ReportOp = import('../model.js').ReportOp;
 type ReportFault = import('../model.js').ReportFault;
-type ReportAnomaly = import('../model.js').ReportAnomaly;
-type ReportCandidate = import('../model.js').ReportCandidate;
-type OpKind = import('../model.js').OpType;
+type ReportAnomaly = import('../../checkers/presentation.js').LinearizationAnomaly;
+type ReportCandidate = import('../../checkers/presentation.js').LinearizationCandidate;
+type OpKind = import('../model.js').Outcome;
 
 /* The SVG namespace, read from an <svg> the HTML parser made (the page holds no URL, not even this one). */
 const SVG_NS = (document.querySelector('svg.probe') ?? document.createElement('div')).namespaceURI ?? '';

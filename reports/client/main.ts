@@ -22,8 +22,7 @@ function main(): void {
   let timeline: TimelineView | undefined;
   renderPart('timeline', (s) => (timeline = renderTimeline(data, s, marks, widths.timeline)));
   renderPart('anomalies', (s) => renderAnomalies(data, s, timeline));
-  renderPart('set-summary', (s) => linkOpsToTimeline(data, s, timeline));
-  renderPart('tpc-summary', (s) => linkOpsToTimeline(data, s, timeline));
+  renderPart(`checker-${data.checker.name}`, (s) => linkOpsToTimeline(data, s, timeline));
   renderPart('latency', (s) => renderLatency(data, s, widths.latency));
   renderPart('throughput', (s) => renderThroughput(data, s, widths.throughput));
 

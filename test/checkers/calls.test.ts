@@ -3,9 +3,13 @@ import { parseHistoryText } from '../../checkers/formats/index.js';
 import { Calls } from '../../checkers/history/calls.js';
 import { complete } from '../../checkers/history/complete.js';
 import type { History } from '../../checkers/history/history.js';
-import { checkerFor } from '../../checkers/registry.js';
+import type { CheckerVerdict } from '../../checkers/registry.js';
+import { builtinRegistry } from '../../harness/builtins.js';
 import { inputErrorAt } from '../support/cli.js';
 import { ops } from '../support/dsl.js';
+
+const checkerFor = (name: string) => builtinRegistry().checker(name);
+const explainResult = (r: CheckerVerdict) => checkerFor(r.checker).explain(r);
 
 describe('history: Calls (pairing invocations with completions)', () => {
   it('a process that got info never issues again: a later invocation on it is an error naming both lines', () => {

@@ -7,9 +7,13 @@ import { parseHistoryText } from '../../checkers/formats/index.js';
 import type { History } from '../../checkers/history/history.js';
 import { splitIndependent } from '../../checkers/history/independent.js';
 import type { Op } from '../../checkers/history/op.js';
-import { checkerFor, explainResult } from '../../checkers/registry.js';
+import { linearizableChecker, type CheckerVerdict } from '../../checkers/registry.js';
+import { builtinRegistry } from '../../harness/builtins.js';
 import { ops } from '../support/dsl.js';
 import { inputErrorAt } from '../support/cli.js';
+
+const checkerFor = (name: string) => builtinRegistry().checker(name);
+const explainResult = (r: CheckerVerdict) => checkerFor(r.checker).explain(r);
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const fixture = (name: string) => readFileSync(join(root, 'test/fixtures/histories', name), 'utf8');
@@ -70,7 +74,7 @@ describe('history: splitIndependent (jepsen.independent)', () => {
     const h = parseHistoryText(edn, { format: 'edn' });
     const s = splitIndependent(h);
     assert.deepEqual(s.ops[2].key, [1, 2]);
-    const r = await checkerFor('linearizable').check(h, { model: 'cas-register', independent: true, workers: 1 });
+    const r = await linearizableChecker.check(h, { model: 'cas-register', independent: true, workers: 1 });
     assert.equal(r.valid, true, explainResult(r));
     assert.equal(r.checker === 'linearizable' && r.keys, 2);
   });

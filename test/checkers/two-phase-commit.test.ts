@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
 import { isInputError } from '../../checkers/errors.js';
 import type { Op } from '../../checkers/history/op.js';
-import { checkerFor, explainResult } from '../../checkers/registry.js';
+import type { CheckerVerdict } from '../../checkers/registry.js';
+import { builtinRegistry } from '../../harness/builtins.js';
 import { ANOMALY_KINDS, checkTwoPhaseCommit, explainTwoPhaseCommit, type AnomalyKind, type AtomicityAnomaly, type TwoPhaseCommitResult } from '../../checkers/two-phase-commit/index.js';
 import { Bank } from '../support/bank.js';
+
+const checkerFor = (name: string) => builtinRegistry().checker(name);
+const explainResult = (r: CheckerVerdict) => checkerFor(r.checker).explain(r);
 
 const P13 = ['p1', 'p3'];
 const P123 = ['p1', 'p2', 'p3'];

@@ -63,7 +63,7 @@ describe('plugins: your own targets and workloads, loaded with --plugin', () => 
     const cases: [string, RegExp][] = [
       [join(tmp, 'missing.js'), /cannot load it \(no such file\)$/],
       [notPlugin, /expected its default export to be a plugin .*got nothing$/],
-      [wrongField, /plugin p: unknown field 'targets' \(known: name, simTargets, dockerTargets, workloads\)$/],
+      [wrongField, /plugin p: unknown field 'targets' \(known: name, simTargets, dockerTargets, workloads, checkers\)$/],
       [broken, /cannot load it \(.*\)$/],
     ];
     for (const [path, re] of cases) {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { isInputError } from '../../checkers/errors.js';
-import { builtinRegistry } from '../../harness/builtins.js';
+import { builtinCheckers, builtinRegistry } from '../../harness/builtins.js';
 import { parseDefinition } from '../../harness/config/index.js';
 import { Registry } from '../../harness/registry.js';
 import { Rng } from '../../harness/rng.js';
@@ -101,7 +101,7 @@ describe('the registry: a test fits together or is refused before anything start
   });
 
   it('runs a user’s workload registered as a plugin, the same way as a built-in one', async () => {
-    const registry = new Registry([builtinTargets, builtinWorkloads, { name: 'mine', workloads: [writeRead] }]);
+    const registry = new Registry([builtinCheckers, builtinTargets, builtinWorkloads, { name: 'mine', workloads: [writeRead] }]);
     const def = parseDefinition({ target: 'kv-single', workload: 'write-read', seed: 3, timeLimit: 2, store: join(tmp, 'plugin') }, registry.definitions());
     const r = await runTest(def, { registry });
     assert.equal(r.valid, true, r.runDir);
@@ -116,7 +116,7 @@ describe('the registry: a test fits together or is refused before anything start
     const typo: Workload = { ...writeRead, name: 'typo', generator: () => () => ({ f: 'wrte', key: 'a', value: 1 }) };
     const shape: Workload = { ...writeRead, name: 'shape', generator: () => () => ({ f: 'write', key: 'a', value: '1' }) };
     const finals: Workload = { ...writeRead, name: 'finals', finalOps: () => [{ f: 'read-all', value: null }] };
-    const registry = new Registry([builtinTargets, { name: 'mine', workloads: [typo, shape, finals] }]);
+    const registry = new Registry([builtinCheckers, builtinTargets, { name: 'mine', workloads: [typo, shape, finals] }]);
     const cases: [string, RegExp][] = [
       ['typo', /^workload 'typo' generates a 'wrte' operation it does not declare \(it declares write, read\)$/],
       ['shape', /^workload 'shape' generates a 'write' whose value "1" is not of its declared shape \(.*expected number.*\)$/],
@@ -138,5 +138,16 @@ describe('the registry: a test fits together or is refused before anything start
     assert.throws(() => new Registry([builtinTargets, { name: 'mine', simTargets: [kvSingle] }]), /^Error: plugin mine: target 'kv-single' for the sim runtime is already registered by faultline$|plugin mine: target 'kv-single' for the sim runtime is already registered by faultline/);
     assert.throws(() => new Registry([{ name: 'mine', workloads: [{ ...writeRead, operations: {} }] }]), /plugin mine: workload 'write-read' must declare its operations/);
     assert.throws(() => new Registry([{ name: 'mine', workloads: [{ ...writeRead, name: 'a b' }] }]), /plugin mine: "a b" is not a name/);
+    const checker = builtinRegistry().checker('set');
+    assert.throws(() => new Registry([{ name: 'mine', checkers: [{ ...checker, explain: undefined } as never] }]), /plugin mine: checker 'set' has no explain\(\) function/);
+    assert.throws(() => new Registry([builtinCheckers, { name: 'mine', checkers: [checker] }]), /plugin mine: checker 'set' is already registered by faultline/);
+  });
+
+  it('refuses a workload judged by a checker nobody registered, naming the known ones', () => {
+    const registry = new Registry([builtinCheckers, builtinTargets, { name: 'mine', workloads: [{ ...writeRead, checker: 'elle' }] }]);
+    assert.throws(
+      () => parseDefinition({ target: 'kv-single', workload: 'write-read' }, registry.definitions()),
+      (e: unknown) => isInputError(e) && /workload 'write-read' is judged by checker 'elle', which is not registered \(known: linearizable, set, 2pc\)/.test((e as Error).message),
+    );
   });
 });

@@ -11,9 +11,10 @@ import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { builtinRegistry } from '../../harness/builtins.js';
 import { parseDefinition } from '../../harness/config/index.js';
-import { runTest } from '../../harness/run.js';
+import { runTest } from '../../harness/api.js';
 import { writeReport } from '../../reports/write.js';
 import { assertClean, launchChromium, openFile, waitUntil, type OpenedPage } from '../support/browser.js';
+import { setChecker } from '../../checkers/registry.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const store = mkdtempSync(join(tmpdir(), 'faultline-set-page-'));
@@ -34,22 +35,22 @@ describe('report: a set checker run in Chromium', function () {
     before(async () => {
       const dir = mkdtempSync(join(store, 'lost-'));
       copyFileSync(join(root, 'test/fixtures/histories/set-lost.jsonl'), join(dir, 'history.jsonl'));
-      o = await openFile(browser, await writeReport(dir, { checker: 'set' }));
+      o = await openFile(browser, await writeReport(dir, { checker: setChecker, recheck: {} }));
     });
     after(async () => o?.close());
 
     it('says Anomaly found and lists the lost elements, the first one as the first error', async () => {
       assert.equal(await o.page.locator('#verdict').getAttribute('data-verdict'), 'invalid');
-      const lost = o.page.locator('#set-summary ul[data-kind="lost"] a.op-link');
+      const lost = o.page.locator('#checker-set ul[data-kind="lost"] a.op-link');
       assert.deepEqual(await lost.allTextContents(), ['2', '3']);
       assert.equal(await o.page.locator('#first-error a.op-link').textContent(), '2');
-      assert.match((await o.page.locator('#set-summary .prose').textContent()) ?? '', /2 of 5 acknowledged adds were lost: 2, 3/);
+      assert.match((await o.page.locator('#checker-set .prose').textContent()) ?? '', /2 of 5 acknowledged adds were lost: 2, 3/);
       assert.equal(await o.page.locator('section.anomaly').count(), 0, 'no linearizability view');
     });
 
     it('outlines the lost adds on the timeline, and a click on an element shows its add there', async () => {
       assert.equal(await o.page.locator('#timeline rect.op.anomalous').count(), 2);
-      const link = o.page.locator('#set-summary a.op-link', { hasText: '3' });
+      const link = o.page.locator('#checker-set a.op-link', { hasText: '3' });
       const index = await link.getAttribute('data-op');
       await o.page.locator(`#timeline rect.op[data-index="${index}"]`).hover({ force: true });
       await o.page.locator('#tooltip').waitFor({ state: 'visible', timeout: 5000 });
@@ -65,7 +66,7 @@ describe('report: a set checker run in Chromium', function () {
     let o: OpenedPage;
     before(async () => {
       const outcome = await runTest(parseDefinition({ target: 'kv-single', workload: 'set', seed: 2, timeLimit: 4, store, nemesis: { faults: ['kill', 'pause'], interval: 1 } }, builtinRegistry().definitions()));
-      o = await openFile(browser, outcome.report);
+      o = await openFile(browser, outcome.report!);
     });
     after(async () => o?.close());
 
@@ -75,8 +76,8 @@ describe('report: a set checker run in Chromium', function () {
       for (const plot of ['#latency', '#throughput']) {
         assert.ok((await o.page.locator(`${plot} svg .point, ${plot} svg .bar, ${plot} svg .line`).count()) > 0, `${plot} has data marks`);
       }
-      assert.equal(await o.page.locator('#set-summary table.set-counts').count(), 1);
-      assert.ok((await o.page.locator('#set-summary ul[data-kind="recovered"] li').count()) > 0, 'pauses leave adds that timed out but happened');
+      assert.equal(await o.page.locator('#checker-set table.facts').count(), 1);
+      assert.ok((await o.page.locator('#checker-set ul[data-kind="recovered"] li').count()) > 0, 'pauses leave adds that timed out but happened');
       assert.equal(await o.page.locator('#jump-to-error').count(), 0);
     });
 

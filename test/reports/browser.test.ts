@@ -12,9 +12,10 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { parseDefinition } from '../../harness/config/index.js';
 import { builtinRegistry } from '../../harness/builtins.js';
-import { runTest } from '../../harness/run.js';
+import { runTest } from '../../harness/api.js';
 import { writeReport } from '../../reports/write.js';
 import { assertClean, launchChromium, openFile, PHONE, waitUntil, type OpenedPage } from '../support/browser.js';
+import { linearizableChecker } from '../../checkers/registry.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const bin = join(root, 'bin/faultline.js');
@@ -109,8 +110,8 @@ describe('report: the HTML report in Chromium', function () {
 
     it('lists the checker results, the passed keys collapsed, and no anomaly', async () => {
       assert.equal(await count(o.page, '#checkers'), 1);
-      assert.equal(await count(o.page, 'details.passed-keys'), 1);
-      assert.equal(await o.page.locator('details.passed-keys').getAttribute('open'), null, 'collapsed');
+      assert.equal(await count(o.page, 'details[data-kind="passed-keys"]'), 1);
+      assert.equal(await o.page.locator('details[data-kind="passed-keys"]').getAttribute('open'), null, 'collapsed');
       assert.equal(await count(o.page, 'section.anomaly'), 0);
       assert.equal(await count(o.page, '#jump-to-error'), 0);
     });
@@ -210,11 +211,11 @@ describe('report: the HTML report in Chromium', function () {
       before(async () => {
         const dir = mkdtempSync(join(store, 'hostile-'));
         writeFileSync(join(dir, 'history.jsonl'), hostileHistory().map((op) => JSON.stringify(op)).join('\n') + '\n');
-        const file = await writeReport(dir, { model: 'cas-register' });
+        const file = await writeReport(dir, { checker: linearizableChecker, recheck: { model: 'cas-register' } });
         // The page's own elements, counted on a page built from the same template with harmless data.
         const plain = mkdtempSync(join(store, 'plain-'));
         writeFileSync(join(plain, 'history.jsonl'), plainHistory().map((op) => JSON.stringify(op)).join('\n') + '\n');
-        const reference = await openFile(browser, await writeReport(plain, { model: 'cas-register' }), { bypassCSP });
+        const reference = await openFile(browser, await writeReport(plain, { checker: linearizableChecker, recheck: { model: 'cas-register' } }), { bypassCSP });
         own = { scripts: await count(reference.page, 'script'), imgs: await count(reference.page, 'img') };
         await reference.close();
         o = await openFile(browser, file, { bypassCSP });

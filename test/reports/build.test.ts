@@ -3,6 +3,7 @@ import type { Op } from '../../checkers/history/op.js';
 import { checkSync } from '../../checkers/linearizability/index.js';
 import { buildReport, LIMITS } from '../../reports/build.js';
 import { ops } from '../support/dsl.js';
+import { anomaliesOf, blocksOf, listOf } from './sample-data.js';
 
 const report = (history: Op[], limits = LIMITS) => buildReport({ history, check: checkSync(history, 'cas-register', { cancelOnInvalid: false }), title: 't' }, limits);
 
@@ -43,7 +44,8 @@ describe('reports: the data of a report', () => {
     );
     assert.deepEqual(r.nemesis, [{ fault: 'partition', start: 0.003, stop: 0.006, value: '{"n1":["n2"]}' }]);
     assert.deepEqual(r.counts, { invoke: 3, ok: 2, fail: 0, info: 0, pending: 1 });
-    assert.deepEqual(r.checker.keys, [{ key: 'x', valid: true, ops: 3 }]);
+    assert.deepEqual(listOf(r, 'passed-keys')!.items, [{ text: 'x', where: '3 ops' }]);
+    assert.deepEqual(blocksOf(r, 'table'), [], 'no key failed');
   });
 
   it('samples a long timeline but keeps every op of the anomaly, and lists the keys that passed', () => {
@@ -51,19 +53,18 @@ describe('reports: the data of a report', () => {
     const r = report(h, { ...LIMITS, ops: 500, points: 300 });
     assert.equal(r.verdict, false);
     assert.equal(r.opsSampled.total, 5001);
-    assert.ok(r.ops.length <= 500 + r.anomalies[0].ops.length && r.ops.length >= 450, `${r.ops.length} shown`);
+    const [a] = anomaliesOf(r);
+    assert.ok(r.ops.length <= 500 + a.ops.length && r.ops.length >= 450, `${r.ops.length} shown`);
     const shown = new Set(r.ops.map((o) => o.i));
-    const [a] = r.anomalies;
     assert.equal(a.key, 'b');
-    for (const op of a.ops) assert.ok(shown.has(op.i), `anomaly op ${op.i} kept`);
-    assert.ok(shown.has(a.failing) && a.ops.some((o) => o.i === a.failing));
+    for (const op of a.ops) assert.ok(shown.has(op), `anomaly op ${op} kept`);
+    assert.ok(shown.has(a.failing) && a.ops.includes(a.failing));
     assert.equal(a.text[a.failing], `read ${((5000 - 2) % 5) + 1}`);
     assert.match(a.prose, /^Key "b" is not linearizable/);
     assert.ok(a.candidates.length > 0 && a.candidates[0].steps.length > 0);
-    assert.deepEqual(
-      r.checker.keys.map((k) => [k.key, k.valid]),
-      [['a', true], ['b', false]],
-    );
+    assert.deepEqual(blocksOf(r, 'table')[0].rows.map((row) => [row.cells[0], row.verdict]), [['b', false]]);
+    assert.deepEqual(listOf(r, 'passed-keys')!.items.map((k) => k.text), ['a']);
+    assert.deepEqual(r.checker.presentation.marks, [{ op: a.failing, why: 'this op cannot be linearized' }]);
     // Sampled points, but quantiles and throughput over every op.
     assert.ok(r.latency.points.length <= 300);
     assert.equal(r.latency.pointsSampled.total, 5001);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { renderReportHtml } from '../../reports/html.js';
 import { renderStoreIndex, type StoreIndexRun } from '../../reports/index-page.js';
-import { sampleReport } from './sample-data.js';
+import { anomaliesOf, sampleReport } from './sample-data.js';
 
 const CLOSE_SCRIPT = '</script><script>alert(1)</script>';
 
@@ -61,7 +61,7 @@ describe('reports/html: the report page', () => {
     const hostile = `${CLOSE_SCRIPT}<!-- & \u2028\u2029 -->`;
     const data = sampleReport({ anomaly: true, valueText: hostile });
     data.title = CLOSE_SCRIPT;
-    data.anomalies[0].prose = hostile;
+    anomaliesOf(data)[0].prose = hostile;
     const html = renderReportHtml(data);
     assert.equal(html.split(CLOSE_SCRIPT).length - 1, 0, 'the markup never appears raw');
     assert.equal(html.split('<script').length - 1, 2, 'the data block and the page script, nothing else');
@@ -87,9 +87,10 @@ describe('reports/html: the report page', () => {
     assert.match(valid, /<div id="verdict" class="verdict" data-verdict="valid">[^]*?Valid/);
     assert.match(invalid, /<div id="verdict" class="verdict" data-verdict="invalid">[^]*?Anomaly found/);
     assert.match(renderReportHtml({ ...sampleReport(), verdict: 'unknown' }), /data-verdict="unknown">[^]*?Unknown/);
-    for (const id of ['replay', 'config', 'timeline', 'latency', 'throughput', 'checkers', 'anomalies', 'tooltip', 'timeline-zoom-in', 'timeline-zoom-out', 'timeline-reset'])
+    assert.match(invalid, /id="anomalies"/, 'the linearization views of an invalid run');
+    for (const id of ['replay', 'config', 'timeline', 'latency', 'throughput', 'checkers', 'checker-linearizable', 'tooltip', 'timeline-zoom-in', 'timeline-zoom-out', 'timeline-reset'])
       assert.match(valid, new RegExp(`id="${id}"`), id);
-    assert.match(valid, /<details class="passed-keys">/, 'passed keys, collapsed');
+    assert.match(valid, /<details class="list" data-kind="passed-keys">/, 'passed keys, collapsed');
     assert.match(invalid, /<a id="jump-to-error" href="#first-error">/);
     assert.doesNotMatch(valid, /id="jump-to-error"/);
     assert.match(valid, /<div id="tooltip" role="tooltip" hidden>/);

@@ -1,4 +1,20 @@
-import type { OpType, ReportAnomaly, ReportData, ReportOp } from '../../reports/model.js';
+import type { Block, LinearizationAnomaly, Presentation } from '../../checkers/presentation.js';
+import type { Outcome as OpType, ReportData, ReportOp } from '../../reports/model.js';
+
+/** The blocks of that kind in a report's checker presentation. */
+export function blocksOf<K extends Block['kind']>(data: ReportData, kind: K): Extract<Block, { kind: K }>[] {
+  return data.checker.presentation.blocks.filter((b): b is Extract<Block, { kind: K }> => b.kind === kind);
+}
+
+/** The linearization views of a report, every anomaly of every block. */
+export function anomaliesOf(data: ReportData): LinearizationAnomaly[] {
+  return blocksOf(data, 'linearization').flatMap((b) => b.anomalies);
+}
+
+/** The list of that id in a report's checker presentation. */
+export function listOf(data: ReportData, id: string): Extract<Block, { kind: 'list' }> | undefined {
+  return blocksOf(data, 'list').find((b) => b.id === id);
+}
 
 /**
  * A hand-made ReportData for the page's tests and for looking at the page: `ops` ops of a cas-register workload on
@@ -50,7 +66,7 @@ export function sampleReport(options: { ops?: number; processes?: number; durati
     if (!series.has(id)) series.set(id, { f: o.f, t: o.t, counts: new Array<number>(50).fill(0) });
     series.get(id)!.counts[Math.min(49, Math.floor(o.e / bucketMs))]++;
   }
-  const anomalies: ReportAnomaly[] = [];
+  const anomalies: LinearizationAnomaly[] = [];
   if (options.anomaly) {
     const at = duration * 0.6;
     const mk = (i: number, p: number, s: number, e: number, f: string, v: string, r?: string): ReportOp => ({ i, p, s, e, t: 'ok', f, k: '3', v, ...(r !== undefined && { r }) });
@@ -84,7 +100,7 @@ export function sampleReport(options: { ops?: number; processes?: number; durati
         { steps: [{ op: 100003, state: '2' }, { op: 100001, state: '1' }], omitted: 3, state: '1', reason: "can't read 2 from register 1" },
       ],
       concurrent: [100011],
-      ops: a,
+      ops: a.map((o) => o.i),
       prose: "Let A = write 1 (process 0), B = write 2, C = read → 2, D = cas 2→4.\nThen A < B < C < D is the longest order found.\nHowever, read → 1 (process 0) sees 1: can't read 1 from register 4: a contradiction!",
     });
   }
@@ -96,7 +112,6 @@ export function sampleReport(options: { ops?: number; processes?: number; durati
     test: { name: 'raft-kv-register', target: 'raft-kv', workload: 'register', nemesis: ['partition', 'kill'], 'time-limit': duration / 1000, concurrency: procs, seed: 7 },
     seed: 7,
     replay: 'npx faultline run --target raft-kv --nemesis partition,kill --seed 7',
-    model: 'cas-register',
     counts: { invoke: ops.length, ok: count('ok'), fail: count('fail'), info: count('info'), pending: count('pending') },
     availability: { quiet: { ops: 300, ok: 297, fraction: 0.99 }, faulty: { ops: 100, ok: 60, fraction: 0.6 } },
     durationMs: duration,
@@ -112,15 +127,30 @@ export function sampleReport(options: { ops?: number; processes?: number; durati
       quantiles,
     },
     throughput: { bucketMs, series: [...series.values()] },
-    checker: {
-      name: 'linearizable',
-      model: 'cas-register',
-      valid: options.anomaly ? false : true,
-      ops: ops.length,
-      ms: 12.5,
-      keys: ['0', '1', '2', '3', '4'].map((key) => ({ key, valid: options.anomaly && key === '3' ? false : true, ops: ops.filter((o) => o.k === key).length })),
-    },
-    anomalies,
+    checker: { name: 'linearizable', valid: options.anomaly ? false : true, ops: ops.length, ms: 12.5, presentation: presentation(ops, anomalies, options.anomaly === true) },
+  };
+}
+
+/** The linearizable checker's presentation of the sample, as checkers/linearizability/present.ts makes one. */
+function presentation(ops: ReportOp[], anomalies: LinearizationAnomaly[], invalid: boolean): Presentation {
+  const keys = ['0', '1', '2', '3', '4'].map((key) => ({ key, valid: !(invalid && key === '3'), ops: ops.filter((o) => o.k === key).length }));
+  const passed = keys.filter((k) => k.valid);
+  const failed = keys.filter((k) => !k.valid);
+  return {
+    title: 'Linearizability',
+    facts: [
+      ['model', 'cas-register'],
+      ['keys', `${keys.length} (${passed.length} passed)`],
+    ],
+    findings: invalid ? ['1 key not linearizable'] : [],
+    ...(invalid && { first: "First: key 3: read → 1 (index 100009) at 6.04 s on process 0 cannot be linearized: can't read 1 from register 4." }),
+    blocks: [
+      ...(anomalies.length > 0 ? [{ kind: 'linearization' as const, anomalies }] : []),
+      ...(failed.length > 0 ? [{ kind: 'table' as const, columns: ['key', 'verdict', 'ops', 'why'], rows: failed.map((k) => ({ cells: [k.key, 'Anomaly found', String(k.ops), ''], verdict: false as const })) }] : []),
+      { kind: 'list', id: 'passed-keys', title: `${passed.length} keys passed`, total: passed.length, items: passed.map((k) => ({ text: k.key, where: `${k.ops} ops` })), collapsed: true },
+    ],
+    marks: anomalies.map((a) => ({ op: a.failing, why: 'this op cannot be linearized' })),
+    markLegend: 'cannot be linearized',
   };
 }
 

@@ -9,6 +9,8 @@ import { buildReport, LIMITS } from '../../reports/build.js';
 import { renderReportHtml } from '../../reports/html.js';
 import { writeReport } from '../../reports/write.js';
 import { ops } from '../support/dsl.js';
+import { anomaliesOf, blocksOf, listOf } from './sample-data.js';
+import { faultline } from '../support/cli.js';
 
 /** n adds on 4 processes (the one that got info goes on under fresh ids), a fail, an info, a partition; the final read drops every `gap`th acknowledged add. */
 function setHistory(n: number, gap: number): Op[] {
@@ -34,35 +36,36 @@ describe('reports: a run judged by the set checker', () => {
     const h = setHistory(40, 10);
     const r = buildReport({ history: h, check: checkSet(h), title: 's' });
     assert.equal(r.verdict, false);
-    assert.equal(r.model, undefined);
     assert.equal(r.checker.name, 'set');
-    assert.deepEqual(r.checker.keys, []);
-    assert.deepEqual(r.anomalies, []);
-    const s = r.checker.set!;
-    assert.deepEqual([s.counts.attempted, s.counts.acknowledged, s.counts.failed, s.counts.info, s.counts.lost, s.counts.recovered], [40, 38, 1, 1, 4, 1]);
-    assert.deepEqual(s.lost.map((e) => e.e), ['1', '11', '21', '31']);
+    assert.deepEqual(anomaliesOf(r), []);
+    const facts = Object.fromEntries(blocksOf(r, 'facts')[0].rows.map((row) => [row.label, row.value]));
+    assert.deepEqual([facts.attempted, facts.acknowledged, facts.failed, facts.unknown, facts.lost, facts.recovered], ['40', '38', '1', '1', '4', '1']);
+    const lost = listOf(r, 'lost')!;
+    assert.deepEqual(lost.items.map((e) => e.text), ['1', '11', '21', '31']);
+    assert.equal(lost.bad, true);
     const first = h.find((o) => o.f === 'add' && o.value === 1 && o.type === 'invoke')!;
-    assert.deepEqual(s.lost[0], { e: '1', i: first.index, p: 1, t: 'ok' });
-    assert.deepEqual(s.recovered.map((e) => [e.e, e.t]), [['6', 'info']]);
-    assert.equal(s.finalRead, h.find((o) => o.f === 'read')!.index);
-    assert.match(s.prose, /^4 of 38 acknowledged adds were lost: 1, 11, 21, 31 /);
+    assert.deepEqual(lost.items[0], { text: '1', where: `process 1, index ${first.index}`, links: [{ op: first.index }] });
+    assert.deepEqual(listOf(r, 'recovered')!.items.map((e) => [e.text, e.where?.endsWith(', info')]), [['6', true]]);
+    assert.deepEqual(r.checker.presentation.keep, [h.find((o) => o.f === 'read')!.index]);
+    assert.deepEqual(r.checker.presentation.marks.map((m) => m.op), lost.items.map((e) => e.links![0].op), 'the lost adds are marked');
+    assert.match(blocksOf(r, 'prose')[0].text, /^4 of 38 acknowledged adds were lost: 1, 11, 21, 31 /);
   });
 
   it('keeps every op the evidence names when the timeline is sampled', () => {
     const h = setHistory(5000, 997);
     const r = buildReport({ history: h, check: checkSet(h), title: 's' }, { ...LIMITS, ops: 200 });
     const shown = new Set(r.ops.map((o) => o.i));
-    const s = r.checker.set!;
-    assert.ok(s.lost.length >= 5);
-    for (const e of [...s.lost, ...s.recovered]) assert.ok(shown.has(e.i!), `the add of ${e.e} is on the timeline`);
-    assert.ok(shown.has(s.finalRead!), 'the final read is on the timeline');
+    const lost = listOf(r, 'lost')!.items;
+    assert.ok(lost.length >= 5);
+    for (const e of [...lost, ...listOf(r, 'recovered')!.items]) assert.ok(shown.has(e.links![0].op), `the add of ${e.text} is on the timeline`);
+    assert.ok(shown.has(h.find((o) => o.f === 'read')!.index), 'the final read is on the timeline');
     assert.ok(r.ops.length < 300, `${r.ops.length} ops shown`);
   });
 
   it('renders the summary without the script: counts, the lost elements linked to their ops, and the first error', () => {
     const h = setHistory(40, 10);
     const html = renderReportHtml(buildReport({ history: h, check: checkSet(h), title: 's' }));
-    assert.match(html, /<section id="set-summary"><h2>Set checker<\/h2>/);
+    assert.match(html, /<section id="checker-set" class="checker-section" data-checker="set"><h2>Set checker<\/h2>/);
     assert.match(html, /<tr class="v-invalid"><th>lost<\/th><td>4<\/td>/);
     const lost = /<ul class="elements bad" data-kind="lost">(.*?)<\/ul>/.exec(html)?.[1] ?? '';
     const links = [...lost.matchAll(/<a href="#timeline" class="op-link" data-op="(\d+)">([^<]*)<\/a>/g)].map((m) => m[2]);
@@ -71,7 +74,7 @@ describe('reports: a run judged by the set checker', () => {
     assert.match(html, /<a id="jump-to-error" href="#first-error">/);
     assert.match(html, /First: element 1 \(added by process 1, index \d+\) was acknowledged but is missing from the final read\./);
     assert.match(html, /checker set · 41 ops · .* · 4 lost/);
-    assert.doesNotMatch(html, /<section id="anomalies">/, 'no linearizability section');
+    assert.doesNotMatch(html, /id="anomalies"/, 'no linearizability view');
     assert.match(html, /<table class="kv checker"><tr><th>checker<\/th><td>set<\/td>/);
   });
 
@@ -95,7 +98,7 @@ describe('reports: a run judged by the set checker', () => {
       0 ok write 1 @x
     `;
     const r = buildReport({ history: h, check: checkSync(h, 'cas-register'), title: 't' });
-    assert.deepEqual([r.model, r.checker.name, r.checker.model, r.checker.set], ['cas-register', 'linearizable', 'cas-register', undefined]);
+    assert.deepEqual([r.checker.name, r.checker.presentation.facts[0]], ['linearizable', ['model', 'cas-register']]);
   });
 
   it('writeReport re-checks a history with the set checker: asked for, or the workload’s when results.json has no result', async () => {
@@ -103,13 +106,20 @@ describe('reports: a run judged by the set checker', () => {
     dirs.push(dir);
     const h = setHistory(40, 10);
     writeFileSync(join(dir, 'history.jsonl'), h.map((o) => JSON.stringify(o)).join('\n') + '\n');
-    await assert.rejects(writeReport(dir), /no results\.json to take the checker from; give a model with --model .* or --checker \(known: linearizable, set, 2pc\)/);
-    const page = readFileSync(await writeReport(dir, { checker: 'set' }), 'utf8');
+    await assert.rejects(writeReport(dir), /no result in results\.json to report, and no checker to check the history with/);
+    const none = faultline(['report', dir]);
+    assert.equal(none.code, 254);
+    assert.match(none.stderr, /no results\.json to take the checker from; give a model with --model .* or --checker \(known: linearizable, set, 2pc\)/);
+    assert.equal(faultline(['report', dir, '--checker', 'set']).code, 0);
+    const page = readFileSync(join(dir, 'report.html'), 'utf8');
     assert.match(page, /data-verdict="invalid"/);
-    assert.match(page, /id="set-summary"/);
-    await assert.rejects(writeReport(dir, { checker: 'nope' }), /unknown checker 'nope'/);
+    assert.match(page, /id="checker-set"/);
+    const nope = faultline(['report', dir, '--checker', 'nope']);
+    assert.deepEqual([nope.code, nope.stderr.trim()], [254, "faultline: unknown checker 'nope' (known: linearizable, set, 2pc)"]);
 
     writeFileSync(join(dir, 'results.json'), JSON.stringify({ valid: false, test: { name: 'kv-single-set', workload: 'set', seed: 1 } }));
-    assert.match(readFileSync(await writeReport(dir), 'utf8'), /id="set-summary"/, 'the set workload’s checker');
+    rmSync(join(dir, 'report.html'));
+    assert.equal(faultline(['report', dir]).code, 0);
+    assert.match(readFileSync(join(dir, 'report.html'), 'utf8'), /id="checker-set"/, 'the set workload’s checker');
   });
 });

@@ -9,6 +9,8 @@ import { buildReport, LIMITS } from '../../reports/build.js';
 import { renderReportHtml } from '../../reports/html.js';
 import { writeReport } from '../../reports/write.js';
 import { Bank } from '../support/bank.js';
+import { anomaliesOf, blocksOf, listOf } from './sample-data.js';
+import { twoPhaseCommitChecker } from '../../checkers/registry.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const fixture = (name: string) => join(root, 'test/fixtures/histories', name);
@@ -22,20 +24,21 @@ describe('reports: a run judged by the 2pc checker', () => {
     const r = buildReport({ history: h, check: checkTwoPhaseCommit(h), title: 'bank' });
     assert.equal(r.verdict, false);
     assert.equal(r.checker.name, '2pc');
-    assert.deepEqual([r.anomalies, r.checker.keys, r.checker.set], [[], [], undefined]);
-    const t = r.checker.twoPhaseCommit!;
-    assert.deepEqual([t.counts.transfers, t.counts.partial, t.anomalyCounts['partial-commit'], t.expectedTotal, t.totalFrom, t.finalTotal], [4, 1, 1, 600, 'first-read', 593]);
-    assert.deepEqual(t.anomalies[0], { kind: 'partial-commit', id: 2, text: 'transfer 2 (ok): at p2, not at p3', i: 7 });
-    assert.deepEqual(t.anomalies.map((a) => a.kind), ['partial-commit', 'lost-commit', 'balance-not-conserved']);
-    assert.equal(t.anomalies[2].read, 12, 'the final read');
-    assert.equal(t.finalRead, 12);
-    assert.match(t.prose, /^1 transfer committed at some of its participants but not all/);
+    assert.deepEqual(anomaliesOf(r), []);
+    const facts = Object.fromEntries(blocksOf(r, 'facts')[0].rows.map((row) => [row.label, [row.value, row.what]]));
+    assert.deepEqual([facts.transfers[0], facts.partial[0], facts['partial-commit'][0], facts.total[0]], ['4', '1', '1', '600']);
+    assert.equal(facts.total[1], "from the first ok read; the final read's: 593");
+    assert.deepEqual(listOf(r, 'partial-commit')!.items[0], { text: 'transfer 2 (ok): at p2, not at p3', links: [{ op: 7, label: 'transfer' }] });
+    assert.deepEqual(blocksOf(r, 'list').map((l) => l.id), ['partial-commit', 'lost-commit', 'balance-not-conserved']);
+    assert.deepEqual(listOf(r, 'balance-not-conserved')!.items[0].links, [{ op: 12, label: 'read' }], 'the final read');
+    assert.deepEqual(r.checker.presentation.keep, [12]);
+    assert.match(blocksOf(r, 'prose')[0].text, /^1 transfer committed at some of its participants but not all/);
   });
 
   it('renders the summary without the script: counts, anomalies linked to their ops, and the first error', async () => {
     const { ops: h } = await readHistoryFile(fixture('2pc-partial-commit.jsonl'));
     const html = renderReportHtml(buildReport({ history: h, check: checkTwoPhaseCommit(h), title: 'bank' }));
-    assert.match(html, /<section id="tpc-summary"><h2>2PC atomicity checker<\/h2>/);
+    assert.match(html, /<section id="checker-2pc" class="checker-section" data-checker="2pc"><h2>2PC atomicity checker<\/h2>/);
     assert.match(html, /<tr class="v-invalid"><th>partial<\/th><td>1<\/td>/);
     assert.match(html, /<tr class="v-invalid"><th>total<\/th><td>600<\/td><td class="what">from the first ok read; the final read&#39;s: 593<\/td>/);
     const partial = /<ul class="elements bad" data-kind="partial-commit">(.*?)<\/ul>/.exec(html)?.[1] ?? '';
@@ -44,14 +47,14 @@ describe('reports: a run judged by the 2pc checker', () => {
     assert.match(html, /<a id="jump-to-error" href="#first-error">/);
     assert.match(html, /First: partial-commit: transfer 2 \(ok\): at p2, not at p3\./);
     assert.match(html, /checker 2pc · 6 ops · .* · 1 partial-commit · 1 lost-commit · 1 balance-not-conserved/);
-    assert.doesNotMatch(html, /<section id="anomalies">/);
+    assert.doesNotMatch(html, /id="anomalies"/);
   });
 
   it('a valid 2pc run has no error to jump to; an unknown one says why', async () => {
     const { ops: h } = await readHistoryFile(fixture('2pc-valid.jsonl'));
     const html = renderReportHtml(buildReport({ history: h, check: checkTwoPhaseCommit(h), title: 'bank' }));
-    assert.match(html, /id="tpc-summary"/);
-    assert.doesNotMatch(html, /<a id="jump-to-error"|<li id="first-error"|<section id="anomalies">/);
+    assert.match(html, /id="checker-2pc"/);
+    assert.doesNotMatch(html, /<a id="jump-to-error"|<li id="first-error"|id="anomalies"/);
     const cut = h.filter((o) => o.f !== 'final-read');
     const unknown = renderReportHtml(buildReport({ history: cut, check: checkTwoPhaseCommit(cut), title: 'bank' }));
     assert.match(unknown, /data-verdict="unknown"/);
@@ -65,10 +68,9 @@ describe('reports: a run judged by the 2pc checker', () => {
     const h = bank.final({ p1: committed, p2: [...committed, 1003] }).ops;
     const r = buildReport({ history: h, check: checkTwoPhaseCommit(h), title: 'bank' }, { ...LIMITS, ops: 200 });
     const shown = new Set(r.ops.map((o) => o.i));
-    const t = r.checker.twoPhaseCommit!;
-    assert.deepEqual([t.anomalyCounts['partial-commit'], t.anomalyCounts['lost-commit']], [1, 6]);
-    for (const a of t.anomalies) assert.ok(shown.has(a.i!), `the transfer of ${a.text} is on the timeline`);
-    assert.ok(shown.has(t.finalRead!));
+    assert.deepEqual([listOf(r, 'partial-commit')!.total, listOf(r, 'lost-commit')!.total], [1, 6]);
+    for (const l of blocksOf(r, 'list')) for (const a of l.items) assert.ok(shown.has(a.links![0].op), `the transfer of ${a.text} is on the timeline`);
+    assert.ok(shown.has(r.checker.presentation.keep![0]));
     assert.ok(r.ops.length < 300, `${r.ops.length} ops shown`);
   });
 
@@ -76,8 +78,8 @@ describe('reports: a run judged by the 2pc checker', () => {
     const dir = mkdtempSync(join(tmpdir(), 'faultline-2pc-report-'));
     dirs.push(dir);
     writeFileSync(join(dir, 'history.jsonl'), readFileSync(fixture('2pc-partial-commit.jsonl')));
-    const page = readFileSync(await writeReport(dir, { checker: '2pc' }), 'utf8');
+    const page = readFileSync(await writeReport(dir, { checker: twoPhaseCommitChecker, recheck: {} }), 'utf8');
     assert.match(page, /data-verdict="invalid"/);
-    assert.match(page, /id="tpc-summary"/);
+    assert.match(page, /id="checker-2pc"/);
   });
 });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDefinition } from '../../../harness/config/index.js';
-import { runTest } from '../../../harness/run.js';
+import { runTest } from '../../../harness/api.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const bin = join(root, 'bin/faultline.js');

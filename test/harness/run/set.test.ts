@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDefinition } from '../../../harness/config/index.js';
 import { builtinRegistry } from '../../../harness/builtins.js';
-import { runTest } from '../../../harness/run.js';
+import { runTest } from '../../../harness/api.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const bin = join(root, 'bin/faultline.js');
@@ -36,8 +36,8 @@ describe('run: the set workload, judged by the set checker', () => {
     assert.equal(results.valid, true);
     assert.equal(results.checker.checker, 'set');
     assert.equal(results.checker.counts.acknowledged, r.check.checker === 'set' ? r.check.counts.acknowledged : -1);
-    const html = readFileSync(r.report, 'utf8');
-    assert.match(html, /<section id="set-summary"><h2>Set checker<\/h2>/);
+    const html = readFileSync(r.report!, 'utf8');
+    assert.match(html, /<section id="checker-set" class="checker-section" data-checker="set"><h2>Set checker<\/h2>/);
     assert.match(html, /checker set · /, 'the summary names the checker, not a model');
   });
 
@@ -45,7 +45,7 @@ describe('run: the set workload, judged by the set checker', () => {
     const r = spawnSync(process.execPath, [bin, 'run', '--target', 'kv-single', '--workload', 'set', '--time-limit', '2', '--seed', '9', '--store', store], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^valid$/m);
-    assert.match(r.stdout, /^set: \d+ attempted, \d+ acknowledged, 0 failed, \d+ unknown; final read \d+ elements: 0 lost, 0 unexpected, 0 failed but present, \d+ recovered$/m);
+    assert.match(r.stdout, /^set: \d+ attempted, \d+ acknowledged, 0 lost, 0 unexpected, \d+ recovered, 0 failed, \d+ unknown, \d+ final read$/m);
     assert.match(r.stdout, /replay: faultline run .*--workload set/);
   });
 });

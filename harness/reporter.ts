@@ -1,0 +1,26 @@
+import type { Op } from '../checkers/history/op.js';
+import type { Checker, CheckerVerdict } from '../checkers/registry.js';
+import type { TestDefinition } from './config/index.js';
+import type { RunStats } from './store/index.js';
+
+/** A run once it is over and its results are stored: what a reporter writes from. */
+export interface FinishedRun {
+  readonly def: TestDefinition;
+  readonly runDir: string;
+  readonly history: readonly Op[];
+  /** The checker that judged the run, and its result. */
+  readonly checker: Checker<CheckerVerdict>;
+  readonly result: CheckerVerdict;
+  readonly stats: RunStats;
+  readonly replay: string;
+}
+
+/**
+ * Writes something of a finished run (the HTML report, the store's index, a JUnit file), as Jepsen's checkers that
+ * write files do. The harness knows only this: reports/ implements it, and whoever starts a run chooses which run.
+ * Returns the path it wrote, if any.
+ */
+export interface Reporter {
+  readonly name: string;
+  write(run: FinishedRun): Promise<string | undefined>;
+}

@@ -1,0 +1,22 @@
+import type { FinishedRun, Reporter } from '../harness/reporter.js';
+import { writeReport, writeStoreIndex } from './write.js';
+
+/** The run's report.html, presented by the checker that judged it. */
+export const htmlReport: Reporter = {
+  name: 'html',
+  write: (run: FinishedRun) =>
+    writeReport(run.runDir, {
+      checker: run.checker,
+      history: run.history,
+      results: { valid: run.result.valid, test: run.def as unknown as Record<string, unknown>, replay: run.replay, checker: run.result, stats: run.stats },
+    }),
+};
+
+/** The store's index.html, refreshed to list the run. */
+export const storeIndex: Reporter = {
+  name: 'index',
+  write: (run: FinishedRun) => writeStoreIndex(run.def.store),
+};
+
+/** What `faultline run` writes after every run: the report, then the store's index. */
+export const DEFAULT_REPORTERS: readonly Reporter[] = [htmlReport, storeIndex];
