@@ -131,5 +131,10 @@ export function valueText(v: unknown, max: number): string {
 
 /** A count with thousands separators, as every part of the report writes them. */
 export function count(n: number): string {
-  return n.toLocaleString('en-US');
+  return Number.isFinite(n) ? n.toLocaleString('en-US') : String(n);
+}
+
+/** A time since the run's start, as every part of the report writes it ("4.20 s", "1 min 5 s"). */
+export function seconds(ms: number): string {
+  return ms >= 60_000 ? `${Math.floor(ms / 60_000)} min ${((ms % 60_000) / 1000).toFixed(0)} s` : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 }

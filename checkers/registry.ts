@@ -76,7 +76,7 @@ function needModel(model: CheckerOptions['model']): ModelSpec | string {
 }
 
 /** Refuses every option (a checker that takes none): names the key, and where a model's options go. */
-function noOptions(name: string, hint = '') {
+export function noOptions(name: string, hint = '') {
   return (raw: Record<string, unknown>): CheckerOptions => {
     const keys = Object.keys(raw);
     if (keys.length > 0) throw usageError(`the ${name} checker has no option '${keys[0]}' (known: none)${hint}`);

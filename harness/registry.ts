@@ -1,5 +1,5 @@
 import { usageError } from '../checkers/errors.js';
-import type { Checker, CheckerVerdict } from '../checkers/registry.js';
+import { noOptions, type Checker, type CheckerVerdict } from '../checkers/registry.js';
 import type { Workload } from '../workloads/workload.js';
 import { describeValue, NAME, type Conflict, type DefinitionRegistry, type FaultKind, type RuntimeName, type TestDefinition } from './config/index.js';
 import type { DockerTarget } from './runtimes/docker/target.js';
@@ -201,15 +201,6 @@ function declaredChecker(plugin: Plugin, c: Checker<any>): Checker<CheckerVerdic
   for (const f of ['check', 'explain'] as const) {
     if (typeof c[f] !== 'function') throw usageError(`plugin ${plugin.name}: checker '${name}' has no ${f}() function`);
   }
-  if (typeof c.parseOptions !== 'function') return { ...c, parseOptions: refuseOptions(name) };
+  if (typeof c.parseOptions !== 'function') return { ...c, parseOptions: noOptions(name) };
   return c;
-}
-
-/** The options parser of a checker that takes none: a key given is a usage error. */
-function refuseOptions(name: string) {
-  return (raw: Record<string, unknown>) => {
-    const keys = Object.keys(raw);
-    if (keys.length > 0) throw usageError(`the ${name} checker has no option '${keys[0]}' (known: none)`);
-    return {};
-  };
 }

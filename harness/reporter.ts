@@ -1,7 +1,7 @@
 import type { Op } from '../checkers/history/op.js';
 import type { Checker, CheckerVerdict } from '../checkers/registry.js';
 import type { TestDefinition } from './config/index.js';
-import type { RunStats } from './store/index.js';
+import type { RunResults, RunStats } from './store/index.js';
 
 /** A run once it is over and its results are stored: what a reporter writes from. */
 export interface FinishedRun {
@@ -13,6 +13,8 @@ export interface FinishedRun {
   readonly result: CheckerVerdict;
   readonly stats: RunStats;
   readonly replay: string;
+  /** What results.json holds. */
+  readonly results: RunResults;
 }
 
 /**

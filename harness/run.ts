@@ -163,11 +163,12 @@ export async function runTest(def: TestDefinition, options: RunOptions = {}): Pr
   const result = await checker.check(history, { model: workload.model, cancelOnInvalid: false });
   const stats = runStats(history);
   const replay = replayCommand(def);
-  await writeResults(runDir, { valid: result.valid, test: def, replay, checker: result, stats });
+  const results = { valid: result.valid, test: def, replay, checker: result, stats };
+  await writeResults(runDir, results);
   await updateLatest(def.store, runDir);
   const reports: Record<string, string> = {};
   for (const r of options.reporters ?? []) {
-    const path = await r.write({ def, runDir, history, checker, result, stats, replay });
+    const path = await r.write({ def, runDir, history, checker, result, stats, replay, results });
     if (path !== undefined) reports[r.name] = path;
   }
   log.info(`verdict ${String(result.valid)} after ${history.length} ops`);

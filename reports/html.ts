@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { stringifyExact } from '../checkers/values/json.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Block, ListItem, Presentation } from '../checkers/presentation.js';
+import { count, seconds, type Block, type ListItem, type Presentation } from '../checkers/presentation.js';
 import type { ReportData, Verdict } from './model.js';
 
 /**
@@ -234,13 +234,8 @@ function compact(v: unknown): string {
   return s.length > 300 ? `${s.slice(0, 299)}…` : s;
 }
 
-export function num(n: number): string {
-  return Number.isFinite(n) ? n.toLocaleString('en-US') : String(n);
-}
+export const num = count;
 
-function seconds(ms: number): string {
-  return ms >= 60_000 ? `${Math.floor(ms / 60_000)} min ${((ms % 60_000) / 1000).toFixed(0)} s` : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
-}
 
 function millis(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;

@@ -1,5 +1,5 @@
 import type { FinishedRun, Reporter } from '../harness/reporter.js';
-import { writeReport, writeStoreIndex } from './write.js';
+import { writeReport, writeStoreIndex, type StoredResults } from './write.js';
 
 /** The run's report.html, presented by the checker that judged it. */
 export const htmlReport: Reporter = {
@@ -8,7 +8,7 @@ export const htmlReport: Reporter = {
     writeReport(run.runDir, {
       checker: run.checker,
       history: run.history,
-      results: { valid: run.result.valid, test: run.def as unknown as Record<string, unknown>, replay: run.replay, checker: run.result, stats: run.stats },
+      results: run.results as StoredResults,
     }),
 };
 

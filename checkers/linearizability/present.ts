@@ -1,6 +1,6 @@
 import { Calls } from '../history/calls.js';
 import { isClientProcess, type Op } from '../history/op.js';
-import { count, type Block, type LinearizationAnomaly, type OpMark, type Presentation, type PresentLimits, type Verdict } from '../presentation.js';
+import { count, seconds, type Block, type LinearizationAnomaly, type OpMark, type Presentation, type PresentLimits, type Verdict } from '../presentation.js';
 import { show } from '../values/show.js';
 import { explainAnomaly } from './explain.js';
 import type { CheckResult, LinearizabilityAnomaly, OpRef } from './result.js';
@@ -136,10 +136,6 @@ function firstLine(a: LinearizabilityAnomaly, history: readonly Op[]): string {
   const where = op ? ` at ${seconds((op.time - t0) / 1e6)} on process ${String(op.process)}` : '';
   const key = a.key !== undefined ? `key ${keyText(a.key)}: ` : '';
   return `First: ${key}${a.op.text} (index ${a.op.invokeIndex})${where} cannot be linearized${c ? `: ${c.reason}` : ''}.`;
-}
-
-function seconds(ms: number): string {
-  return ms >= 60_000 ? `${Math.floor(ms / 60_000)} min ${((ms % 60_000) / 1000).toFixed(0)} s` : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 }
 
 /** A key as text: a string as itself, anything else as it reads in evidence (exact: a bigint keeps its digits). */

@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import { usageError } from '../../checkers/errors.js';
 import { MODEL_NAMES } from '../../checkers/models/index.js';
-import type { Checker } from '../../checkers/registry.js';
 import { readRunResults, writeReport, writeStoreIndex, type ReportOptions } from '../../reports/write.js';
 import { builtinRegistry } from '../builtins.js';
 import { collectFlag } from '../config/index.js';
@@ -49,7 +48,10 @@ async function reportOptions(dir: string, flags: ReportFlags, registry: Registry
   }
   const results = await readRunResults(dir);
   const stored = results?.checker;
-  if (stored && typeof stored === 'object' && typeof stored.checker === 'string') return { results, ...withChecker(registry.checkerOf(stored)) };
+  if (stored && typeof stored === 'object' && typeof stored.checker === 'string') {
+    const checker = registry.checkerOf(stored);
+    return { results, ...(checker && { checker }) };
+  }
   const named = results?.test?.workload;
   const workload = typeof named === 'string' && registry.workloadNames().includes(named) ? registry.workload(named) : undefined;
   if (workload === undefined) {
@@ -58,8 +60,4 @@ async function reportOptions(dir: string, flags: ReportFlags, registry: Registry
     );
   }
   return { results, checker: registry.checker(workload.checker), recheck: { model: workload.model } };
-}
-
-function withChecker(checker: Checker<any> | undefined): Pick<ReportOptions, 'checker'> {
-  return checker ? { checker } : {};
 }
