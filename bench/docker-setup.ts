@@ -6,7 +6,7 @@
  *   node dist/bench/docker-setup.js [rounds]
  */
 import { DockerRuntime } from '../harness/runtimes/docker/runtime.js';
-import { builtinRegistry } from '../harness/builtins.js';
+import { builtinLocalImage, builtinRegistry } from '../harness/builtins.js';
 
 const rounds = Number(process.argv[2] ?? 5);
 const cases: [target: string, nodes: number][] = [
@@ -29,7 +29,7 @@ for (const [target, nodes] of cases) {
   const setup: number[] = [];
   const teardown: number[] = [];
   for (let i = 0; i < rounds; i++) {
-    const runtime = new DockerRuntime(DOCKER_TARGETS, { images: 'auto' });
+    const runtime = new DockerRuntime(DOCKER_TARGETS, { images: 'auto', local: builtinLocalImage() });
     const t0 = performance.now();
     const cluster = await runtime.start(target, { nodes, seed: i });
     setup.push(performance.now() - t0);

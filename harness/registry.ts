@@ -2,6 +2,7 @@ import { usageError } from '../checkers/errors.js';
 import { noOptions, type Checker, type CheckerVerdict } from '../checkers/registry.js';
 import type { Workload } from '../workloads/workload.js';
 import { describeValue, NAME, type Conflict, type DefinitionRegistry, type FaultKind, type RuntimeName, type TestDefinition } from './config/index.js';
+import { imageRolesProblem } from './runtimes/docker/image-roles.js';
 import type { DockerTarget } from './runtimes/docker/target.js';
 import { runtimeFaults } from './runtimes/index.js';
 import type { SimTarget } from './runtimes/sim/target.js';
@@ -44,7 +45,7 @@ export class Registry {
     const unknown = Object.keys(plugin).find((k) => !PLUGIN_FIELDS.includes(k));
     if (unknown !== undefined) throw usageError(`plugin ${plugin.name}: unknown field '${unknown}' (known: ${PLUGIN_FIELDS.join(', ')})`);
     for (const t of plugin.simTargets ?? []) add(this.sim, 'target', t.name, { target: declaredTarget(plugin, t), plugin: plugin.name }, 'for the sim runtime ');
-    for (const t of plugin.dockerTargets ?? []) add(this.docker, 'target', t.name, { target: declaredTarget(plugin, t), plugin: plugin.name }, 'for the docker runtime ');
+    for (const t of plugin.dockerTargets ?? []) add(this.docker, 'target', t.name, { target: declaredDockerTarget(plugin, t), plugin: plugin.name }, 'for the docker runtime ');
     for (const w of plugin.workloads ?? []) add(this.workloads, 'workload', w.name, { workload: declaredWorkload(plugin, w), plugin: plugin.name }, '');
     for (const c of plugin.checkers ?? []) add(this.checkers, 'checker', c.name, { checker: declaredChecker(plugin, c), plugin: plugin.name }, '');
     return this;
@@ -178,6 +179,14 @@ function declaredTarget<T extends TargetInfo>(plugin: Plugin, t: T): T {
   if (!Array.isArray(ops) || ops.length === 0 || !ops.every((f) => typeof f === 'string')) {
     throw usageError(`plugin ${plugin.name}: target '${name}' must declare its operations (a non-empty list of f names)`);
   }
+  return t;
+}
+
+/** A Docker target also declares the images of its roles: the runtime resolves them, and refuses what it cannot run. */
+function declaredDockerTarget(plugin: Plugin, t: DockerTarget): DockerTarget {
+  declaredTarget(plugin, t);
+  const problem = imageRolesProblem((t as { images?: unknown }).images);
+  if (problem !== undefined) throw usageError(`plugin ${plugin.name}: target '${t.name}' ${problem}`);
   return t;
 }
 

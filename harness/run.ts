@@ -1,5 +1,6 @@
 import type { Op } from '../checkers/history/op.js';
 import type { CheckerResult } from '../checkers/registry.js';
+import { builtinLocalImage } from './builtins.js';
 import { parseDefinition, replayCommand, type TestDefinition } from './config/index.js';
 import { Nemesis } from './nemesis/index.js';
 import { registryWith } from './plugins.js';
@@ -64,11 +65,16 @@ export async function runTest(def: TestDefinition, options: RunOptions = {}): Pr
   const checker = registry.checker(workload.checker);
   preflight(workload, def.seed);
   const progress = options.progress;
-  const runtime = runtimeFor(def, registry);
-  const runDir = await createRunDir(def.store, def.name);
+  const runtime = runtimeFor(def, registry, { localImage: builtinLocalImage() });
+  // Started before the run is stored: what only the runtime can refuse (a target its images cannot serve) is
+  // refused like the registry's refusals, with nothing left in the store.
+  const cluster = await runtime.start(def.target, { nodes: Array.isArray(def.nodes) ? def.nodes.length : def.nodes, bug: def.bug, seed: def.seed, options: def.options });
+  const runDir = await createRunDir(def.store, def.name).catch(async (e: unknown) => {
+    await cluster.stop();
+    throw e;
+  });
   const log = new RunLog(runDir);
   log.info(`test ${def.name}: ${replayCommand(def)}`);
-  const cluster = await runtime.start(def.target, { nodes: Array.isArray(def.nodes) ? def.nodes.length : def.nodes, bug: def.bug, seed: def.seed, options: def.options });
   // History times are the runtime's (virtual in the simulation), in ns, so a seed reproduces the history exactly.
   const recorder = HistoryRecorder.open(runDir, { clock: () => Math.round(runtime.now() * 1e6) });
   const history: Op[] = [];

@@ -2,10 +2,10 @@ import type { Key } from '../checkers/history/op.js';
 import type { Grudge } from './nemesis/grudge.js';
 
 /**
- * The runtime contract: how a test's cluster is started, reached and broken. The simulation, Docker and an
- * external cluster implement it; the run loop (harness/run.ts) knows only this. Time is the runtime's: virtual
- * in the simulation (a 10 s test runs in a fraction of that), the wall clock elsewhere, so everything that waits
- * (think time, client time-outs, the nemesis schedule) is scheduled through `at`, never setTimeout.
+ * The runtime contract: how a test's cluster is started, reached and broken. The simulation and Docker implement
+ * it; the run loop (harness/run.ts) knows only this. Time is the runtime's: virtual in the simulation (a 10 s
+ * test runs in a fraction of that), the wall clock elsewhere, so everything that waits (think time, client
+ * time-outs, the nemesis schedule) is scheduled through `at`, never setTimeout.
  */
 export interface Clock {
   /** Milliseconds since the run started. */
@@ -70,7 +70,7 @@ export interface StartOptions {
   nodes: number;
   bug?: string;
   seed: number;
-  /** The target's options from the test definition (e.g. Redis's `wait`). */
+  /** The target's options from the test definition (e.g. how many replicas must acknowledge a write). */
   options?: Readonly<Record<string, unknown>>;
 }
 

@@ -1,5 +1,7 @@
 import { Command } from 'commander';
-import { buildLocalImage, dockerClient, imageExists, LOCAL_IMAGE, OFFICIAL_IMAGES } from '../runtimes/docker/images.js';
+import { builtinLocalImage, builtinRegistry } from '../builtins.js';
+import { buildLocalImage, dockerClient, imageExists } from '../runtimes/docker/images.js';
+import { NET_TOOLS_IMAGE } from '../runtimes/docker/run-images.js';
 
 /**
  * `faultline images build [--force] [--mirror url]`: builds the local image the Docker runtime uses on machines
@@ -7,16 +9,17 @@ import { buildLocalImage, dockerClient, imageExists, LOCAL_IMAGE, OFFICIAL_IMAGE
  */
 export function imagesCommand(program: Command): void {
   const images = program.command('images').description('the Docker runtime\'s images: build the local one, or show which are used');
+  const local = builtinLocalImage();
 
   images
     .command('build')
-    .description(`build ${LOCAL_IMAGE} (Debian bookworm: Redis, PostgreSQL, iptables, this Node) with debootstrap; needs root`)
+    .description(`build ${local.tag} (Debian bookworm with this Node and ${local.packages.join(', ')}) with debootstrap; needs root`)
     .option('--force', 'build again even if the image exists')
     .option('--mirror <url>', 'Debian mirror (default: $FAULTLINE_DEBIAN_MIRROR or http://deb.debian.org/debian)')
     .action(async (flags: { force?: boolean; mirror?: string }) => {
       const docker = await dockerClient();
       const log = (line: string) => process.stdout.write(`images build: ${line}\n`);
-      const { tag, built, ms } = await buildLocalImage(docker, { force: flags.force, mirror: flags.mirror, log });
+      const { tag, built, ms } = await buildLocalImage(docker, local, { force: flags.force, mirror: flags.mirror, log });
       const seconds = (ms / 1000).toFixed(1);
       process.stdout.write(built ? `built ${tag} in ${seconds} s\n` : `${tag} exists (--force builds it again)\n`);
     });
@@ -26,14 +29,16 @@ export function imagesCommand(program: Command): void {
     .description('show the local image\'s tag, whether it is built, and which images --images auto picks')
     .action(async () => {
       const docker = await dockerClient();
-      const local = await imageExists(docker, LOCAL_IMAGE);
-      const official = [OFFICIAL_IMAGES.redis, OFFICIAL_IMAGES.postgres, OFFICIAL_IMAGES.node, OFFICIAL_IMAGES.netTools].filter((i): i is string => i !== undefined);
+      const built = await imageExists(docker, local.tag);
+      // What faultline's own targets run from the registry: each pulls only its own roles' images, when first run.
+      const roles = [...builtinRegistry().dockerTargets().values()].flatMap((t) => Object.values(t.images));
+      const official = [...new Set([...roles.map((r) => r.official), NET_TOOLS_IMAGE])];
       const present = await Promise.all(official.map((i) => imageExists(docker, i)));
       process.stdout.write(
         [
-          `local     ${LOCAL_IMAGE}  ${local ? 'built' : 'not built (faultline images build)'}`,
+          `local     ${local.tag}  ${built ? 'built' : 'not built (faultline images build)'}`,
           `official  ${official.map((i, k) => `${i}${present[k] ? '' : ' (not pulled)'}`).join(', ')}`,
-          `auto      ${local ? 'local' : 'official (pulled on first use)'}`,
+          `auto      ${built ? 'local' : 'official (pulled on first use)'}`,
         ].join('\n') + '\n',
       );
     });

@@ -9,11 +9,12 @@ import { numberedNodes } from '../node.js';
  *
  * Two schemas share the field schemas below: `definitionFieldsSchema` (every field optional, no defaults) checks a
  * config file or the CLI flags on their own, so an error can name the file line or the flag; `definitionSchema`
- * fills the defaults and checks what needs the whole definition (the external runtime needs node addresses, the
- * target and workload must exist).
+ * fills the defaults and checks what needs the whole definition (the target and workload must exist for the
+ * runtime).
  */
 
-export const RUNTIMES = ['sim', 'docker', 'external'] as const;
+/** The runtimes a test can run on: the embedded simulation, and real servers in Docker containers. */
+export const RUNTIMES = ['sim', 'docker'] as const;
 export type RuntimeName = (typeof RUNTIMES)[number];
 
 /**
@@ -413,9 +414,6 @@ export function defaultName(target: string, workload: string, bug?: string): str
 export function definitionSchema(registry?: DefinitionRegistry) {
   return baseSchema
     .superRefine((d, ctx) => {
-      if (d.runtime === 'external' && !Array.isArray(d.nodes)) {
-        ctx.addIssue({ code: 'custom', path: ['nodes'], message: `the external runtime needs the list of node addresses, got ${describeValue(d.nodes)}` });
-      }
       if (!registry) return;
       const known = (what: string, name: string, names: readonly string[]) =>
         `unknown ${what} '${name}' (known: ${names.length ? names.join(', ') : 'none'})`;

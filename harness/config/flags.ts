@@ -13,7 +13,7 @@ export interface RunFlagValues {
   target?: string;
   workload?: string;
   runtime?: string;
-  /** `3`, or `n1,n2,n3` / `10.0.0.1:2379,10.0.0.2:2379` for the external runtime */
+  /** `3`, or `n1,n2,n3` (a list of names counts as its length) */
   nodes?: string | number | readonly string[];
   concurrency?: string | number;
   timeLimit?: string | number;
@@ -54,8 +54,8 @@ export const RUN_FLAGS: readonly RunFlag[] = [
   { key: 'name', flag: '--name', arg: '<name>', description: 'test name, the store subdirectory (default: target-workload[-bug])' },
   { key: 'target', flag: '--target', arg: '<name>', description: 'system under test' },
   { key: 'workload', flag: '--workload', arg: '<name>', description: 'what the clients ask' },
-  { key: 'runtime', flag: '--runtime', arg: '<runtime>', description: 'sim, docker or external' },
-  { key: 'nodes', flag: '--nodes', arg: '<n|names>', description: 'node count, or comma-separated node names/addresses (external)' },
+  { key: 'runtime', flag: '--runtime', arg: '<runtime>', description: 'sim or docker' },
+  { key: 'nodes', flag: '--nodes', arg: '<n|names>', description: 'node count (comma-separated node names count as their number)' },
   { key: 'concurrency', flag: '--concurrency', arg: '<n>', description: 'logical client processes' },
   { key: 'timeLimit', flag: '--time-limit', arg: '<s>', description: 'seconds of workload' },
   { key: 'rate', flag: '--rate', arg: '<ops/s>', description: 'ops per second across all processes (default: unlimited)' },

@@ -15,8 +15,7 @@ import { configError, moreSuffix, problemsOf, type FieldPath, type Problem } fro
 
 /**
  * Config files (YAML or JSON) and their merge with the CLI flags. A file is checked field by field when it is
- * read, so its errors name a line; the merged definition is checked as a whole (defaults, the external runtime's
- * node list, the registries), and each error is blamed on where the field came from: the flag, or the file's line.
+ * read, so its errors name a line; the merged definition is checked as a whole (defaults, the registries), and each error is blamed on where the field came from: the flag, or the file's line.
  */
 
 export type ConfigFormat = 'yaml' | 'json';
@@ -114,7 +113,7 @@ export function mergeDefinition(file: DefinitionFile | undefined, flags: CliFlag
   const [field, sub] = p.path as [keyof DefinitionFields, PropertyKey?];
   const setByFlag = field === 'nemesis' && sub !== undefined ? fromFlags.nemesis?.[sub as 'faults' | 'interval'] !== undefined : fromFlags[field] !== undefined;
   if (setByFlag || !file) return raise(configError(undefined, undefined, [flagFor(p.path)], p.message + more));
-  // From the file, or a default the file's other fields made wrong (e.g. runtime external, no nodes): name the file.
+  // From the file, or a default the file's other fields made wrong (e.g. runtime docker and the default target, a simulated one): name the file.
   const inFile = file.fields[field] !== undefined;
   return raise(configError(file.path, inFile ? file.lineOf(p.path) : undefined, p.path, p.message + more));
 }

@@ -1,11 +1,12 @@
 import pg from 'pg';
 import { describeError } from '../../checkers/errors.js';
 import type { ClusterView, ContainerSpec, DockerTarget, TargetSession } from '../../harness/runtimes/docker/target.js';
-import { endpointsOf, faultlineContainer, probeClient } from '../../harness/runtimes/docker/node-process.js';
+import { endpointsOf, faultlineContainer, NODE_PROGRAM_IMAGE, probeClient } from '../../harness/runtimes/docker/node-process.js';
 import { pollUntil } from '../../harness/runtimes/docker/poll.js';
 import { connectClient, type ProcessClient } from '../../harness/hosting/client.js';
 import { connectionConfig } from '../postgres/client.js';
 import { endQuietly, PORT as PG_PORT, postgresContainer, untilServing } from '../postgres/docker.js';
+import { POSTGRES_IMAGE } from '../postgres/image.js';
 import { BANK_OPERATIONS, bankClient } from './client.js';
 import { accountsOf, BUGS, COORDINATOR, COORDINATOR_PORT, DEFAULT_PARTICIPANTS, INITIAL_BALANCE, participantNames } from './protocol.js';
 
@@ -26,20 +27,21 @@ const participantsOf = (nodes: readonly string[]) => nodes.filter((n) => n !== C
  * one distributed transaction; c1 is the primary, so `kill:primary` crashes the coordinator and
  * `partition:primary` cuts it off from every participant. See docs/pg-2pc.md.
  */
-export const pg2pc: DockerTarget = {
+export const pg2pc: DockerTarget<'participant' | 'coordinator'> = {
   name: 'pg-2pc',
   description: 'two-phase commit: a coordinator process over PostgreSQL participants (bugs: no-decision-log, commit-before-all-prepared, no-recovery)',
   bugs: Object.keys(BUGS),
   defaultNodes: DEFAULT_PARTICIPANTS,
   operations: BANK_OPERATIONS,
+  images: { participant: POSTGRES_IMAGE, coordinator: NODE_PROGRAM_IMAGE },
   nodeIds: (n) => [COORDINATOR, ...participantNames(n > 0 ? n : DEFAULT_PARTICIPANTS)],
-  containers({ nodes, images, ips, bug }) {
+  containers({ nodes, flavour, image, ips, bug }) {
     const specs: Record<string, ContainerSpec> = {};
     const participants = participantsOf(nodes);
-    for (const p of participants) specs[p] = postgresContainer({ images });
+    for (const p of participants) specs[p] = postgresContainer(image('participant'), flavour);
     const list = participants.map((p) => `${p}=${ips[p]}:${PG_PORT}`).join(',');
     specs[COORDINATOR] = faultlineContainer(
-      images.node,
+      image('coordinator'),
       ['coordinator', 'pg-2pc', '--id', COORDINATOR, '--listen', `0.0.0.0:${COORDINATOR_PORT}`, '--participants', list, '--data-dir', DATA_DIR],
       COORDINATOR_PORT,
       bug,

@@ -1,11 +1,13 @@
 import pg from 'pg';
 import { describeError, usageError } from '../../checkers/errors.js';
-import type { ClusterView, ContainerContext, ContainerSpec, DockerTarget, TargetSession } from '../../harness/runtimes/docker/target.js';
+import type { ImageFlavour } from '../../harness/runtimes/docker/image-roles.js';
+import type { ClusterView, ContainerSpec, DockerTarget, TargetSession } from '../../harness/runtimes/docker/target.js';
 import { pollUntil } from '../../harness/runtimes/docker/poll.js';
 import { behaviourWith, type BugTable } from '../bugs.js';
 import { numberedNodes } from '../../harness/node.js';
 import { REGISTER_OPERATIONS } from '../register-ops.js';
 import { CORRECT, PostgresClient, SCHEMA, connectionConfig, type Behaviour } from './client.js';
+import { PG_BIN, PG_DATA, POSTGRES_IMAGE } from './image.js';
 
 const BUGS: BugTable<Behaviour> = {
   // cas as SELECT then UPDATE under READ COMMITTED: two cas from the same value both succeed (a lost update).
@@ -16,8 +18,6 @@ const BUGS: BugTable<Behaviour> = {
 export const behaviourOf = (bug: string | undefined): Behaviour => behaviourWith(CORRECT, BUGS, bug);
 
 export const PORT = 5432;
-const DATA = '/var/lib/postgresql/data';
-const BIN = '/usr/lib/postgresql/15/bin';
 
 /**
  * Server settings, as `-c` arguments. Durability stays on (fsync, synchronous commit, full-page writes): a kill
@@ -42,34 +42,35 @@ const settingArgs = SETTINGS.flatMap((s) => ['-c', s]);
  * start, the way the local image made its own: trust authentication, reachable from the run's network.
  */
 const INIT_IF_NEEDED =
-  `test -f ${DATA}/PG_VERSION || { ${BIN}/initdb --auth=trust -U postgres --encoding=UTF8 --locale=C.UTF-8 -D ${DATA} >/dev/null && ` +
-  `echo 'host all all 0.0.0.0/0 trust' >> ${DATA}/pg_hba.conf; } || exit 1; exec ${BIN}/postgres -D ${DATA} "$@"`;
+  `test -f ${PG_DATA}/PG_VERSION || { ${PG_BIN}/initdb --auth=trust -U postgres --encoding=UTF8 --locale=C.UTF-8 -D ${PG_DATA} >/dev/null && ` +
+  `echo 'host all all 0.0.0.0/0 trust' >> ${PG_DATA}/pg_hba.conf; } || exit 1; exec ${PG_BIN}/postgres -D ${PG_DATA} "$@"`;
 
-/** One PostgreSQL server's container, for the image flavour (the pg-2pc target's participants are these too). */
-export function postgresContainer(ctx: Pick<ContainerContext, 'images'>): ContainerSpec {
-  if (ctx.images.flavour === 'official') {
+/** One PostgreSQL server's container from `image` of the run's flavour (the pg-2pc target's participants are these too). */
+export function postgresContainer(image: string, flavour: ImageFlavour): ContainerSpec {
+  if (flavour === 'official') {
     // The image's entrypoint runs initdb on the first start (a few seconds) and then `postgres` as its user.
-    return { image: ctx.images.postgres, cmd: ['postgres', ...settingArgs], env: { POSTGRES_HOST_AUTH_METHOD: 'trust' }, ports: [PORT] };
+    return { image, cmd: ['postgres', ...settingArgs], env: { POSTGRES_HOST_AUTH_METHOD: 'trust' }, ports: [PORT] };
   }
-  return { image: ctx.images.postgres, entrypoint: [], cmd: ['sh', '-c', INIT_IF_NEEDED, 'postgres', ...settingArgs], user: 'postgres', ports: [PORT] };
+  return { image, entrypoint: [], cmd: ['sh', '-c', INIT_IF_NEEDED, 'postgres', ...settingArgs], user: 'postgres', ports: [PORT] };
 }
 
 /**
  * One PostgreSQL server holding a register per key (a row of `registers`), every op one SERIALIZABLE
  * transaction. A kill is a crash of the whole server: acknowledged commits must survive it (the WAL is fsynced).
  */
-export const postgres: DockerTarget = {
+export const postgres: DockerTarget<'postgres'> = {
   name: 'postgres',
   description: 'PostgreSQL, one server, registers as rows, SERIALIZABLE transactions (bugs: cas under READ COMMITTED)',
   bugs: Object.keys(BUGS),
   defaultNodes: 1,
   operations: REGISTER_OPERATIONS,
+  images: { postgres: POSTGRES_IMAGE },
   nodeIds: (n) => numberedNodes(n, 1),
   containers(ctx) {
     behaviourOf(ctx.bug);
     // Separate servers share nothing: a register spread over them could not be linearizable, correct or not.
     if (ctx.nodes.length !== 1) throw usageError(`the postgres target is one server (asked for ${ctx.nodes.length} nodes; use --nodes 1)`);
-    return Object.fromEntries(ctx.nodes.map((node) => [node, postgresContainer(ctx)]));
+    return Object.fromEntries(ctx.nodes.map((node) => [node, postgresContainer(ctx.image('postgres'), ctx.flavour)]));
   },
   async ready(view, deadline) {
     for (const node of view.nodes) await untilServing(view, node, deadline);

@@ -2,8 +2,17 @@ import type { Client, ClientOp, Completion } from '../../harness/runtime.js';
 import type { RequestTransport } from '../../harness/transport.js';
 import { NOT_LEADER, type ClientReply } from './messages.js';
 
-/** How long one attempt waits for a reply (virtual ms): longer than an election, so a failover fits in a retry. */
-export const ATTEMPT_TIMEOUT_MS = 200;
+/** The client's timing, in the milliseconds of the runtime it runs in. */
+export interface RaftClientTiming {
+  /** How long one attempt waits for a reply before the client tries the next node. */
+  attemptTimeoutMs: number;
+}
+
+/**
+ * In the simulation's virtual ms: an attempt outlasts most elections (time-outs of 150–300 ms, node.ts), so a
+ * failover fits in a retry.
+ */
+export const SIM_CLIENT_TIMING: RaftClientTiming = Object.freeze({ attemptTimeoutMs: 200 });
 /** Attempts that may time out before the op is reported as info (the first and two retries). */
 export const MAX_TIMEOUTS = 3;
 
@@ -13,7 +22,7 @@ export const MAX_TIMEOUTS = 3;
  * not happen: the client follows the hint, else tries the next node. After MAX_TIMEOUTS time-outs the op is info;
  * if no node will take it and none timed out, it certainly did not happen (fail).
  */
-export function raftClient(transport: RequestTransport, nodes: readonly string[], process: number): Client {
+export function raftClient(transport: RequestTransport, nodes: readonly string[], process: number, timing: RaftClientTiming = SIM_CLIENT_TIMING): Client {
   const next = (node: string) => nodes[(nodes.indexOf(node) + 1) % nodes.length];
   const clientId = `c${process}`;
   // Like a Jepsen client, each process is bound to a home node and starts every op there (a load balancer's
@@ -37,7 +46,7 @@ export function raftClient(transport: RequestTransport, nodes: readonly string[]
         return n;
       };
       const attempt = (node: string): void => {
-        transport.request(node, { op, clientId, seq: mySeq }, ATTEMPT_TIMEOUT_MS, (reply) => {
+        transport.request(node, { op, clientId, seq: mySeq }, timing.attemptTimeoutMs, (reply) => {
           if (!reply) {
             timeouts++;
             suspects.add(node);

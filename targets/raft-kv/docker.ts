@@ -1,37 +1,40 @@
 import type { ClusterView, ContainerSpec, DockerTarget, TargetSession } from '../../harness/runtimes/docker/target.js';
-import { endpointsOf, faultlineContainer, probeClient } from '../../harness/runtimes/docker/node-process.js';
+import { endpointsOf, faultlineContainer, NODE_PROGRAM_IMAGE, probeClient } from '../../harness/runtimes/docker/node-process.js';
 import { pollUntil } from '../../harness/runtimes/docker/poll.js';
 import { connectClient, type ProcessClient } from '../../harness/hosting/client.js';
 import type { RequestTransport } from '../../harness/transport.js';
-import { raftClient } from './client.js';
+import { raftClient, type RaftClientTiming } from './client.js';
 import { NOT_LEADER } from './messages.js';
 import { raftKv } from './sim.js';
 
 /** The port every node listens on, inside its container, for peers and clients alike. */
 const PORT = 7000;
 /**
- * The client's attempt time-outs are in the simulation's milliseconds; real ones are slower (docker-proxy, fsync of
- * each log append on an overlay filesystem, an election after a kill), so they are stretched by this factor.
+ * The client's timing in real ms. An attempt waits 500 ms where the simulation's waits 200: the nodes keep the
+ * simulation's election time-outs (150–300 ms), but a real round trip is slower (through docker-proxy, with each
+ * log append fsynced on an overlay filesystem), and a node that was just killed is an election plus a restart away
+ * from serving. 500 ms (2.5 times the simulation's) lets a failover fit in one retry here too.
  */
-const REAL_TIME_FACTOR = 2.5;
+const DOCKER_CLIENT_TIMING: RaftClientTiming = Object.freeze({ attemptTimeoutMs: 500 });
 const PROBE_TIMEOUT_MS = 300;
 
 /**
  * raft-kv in containers: each node is the very program the simulation runs, as a `faultline node raft-kv` process
  * over TCP, its log in the container's own filesystem (so a SIGKILLed node restarts with what it persisted).
  */
-export const raftKvDocker: DockerTarget = {
+export const raftKvDocker: DockerTarget<'node'> = {
   name: 'raft-kv',
   description: raftKv.description,
   bugs: raftKv.bugs,
   defaultNodes: raftKv.defaultNodes,
   operations: raftKv.operations,
+  images: { node: NODE_PROGRAM_IMAGE },
   nodeIds: raftKv.nodeIds,
-  containers({ nodes, images, ips, bug }) {
+  containers({ nodes, image, ips, bug }) {
     const specs: Record<string, ContainerSpec> = {};
     for (const n of nodes) {
       const peers = nodes.filter((p) => p !== n).map((p) => `${p}=${ips[p]}:${PORT}`).join(',');
-      specs[n] = faultlineContainer(images.node, ['node', 'raft-kv', '--id', n, '--listen', `0.0.0.0:${PORT}`, '--peers', peers, '--data-dir', '/data'], PORT, bug);
+      specs[n] = faultlineContainer(image('node'), ['node', 'raft-kv', '--id', n, '--listen', `0.0.0.0:${PORT}`, '--peers', peers, '--data-dir', '/data'], PORT, bug);
     }
     return specs;
   },
@@ -58,13 +61,13 @@ export const raftKvDocker: DockerTarget = {
         clients.add(pc);
         const transport: RequestTransport = {
           request(node, msg, timeoutMs, done) {
-            void pc.request(node, msg, timeoutMs * REAL_TIME_FACTOR).then((reply) => {
+            void pc.request(node, msg, timeoutMs).then((reply) => {
               if (reply && reply.error !== NOT_LEADER) leader = node;
               done(reply);
             });
           },
         };
-        const client = raftClient(transport, view.nodes, process);
+        const client = raftClient(transport, view.nodes, process, DOCKER_CLIENT_TIMING);
         return {
           invoke: (op, done) => client.invoke(op, done),
           close() {

@@ -7,7 +7,7 @@ import { numberedNodes } from '../../harness/node.js';
 import { CONNECTION_OPTIONS, OpenClients, redisClient } from '../redis/client.js';
 import { REDIS_OPERATIONS } from '../redis/ops.js';
 import { AdminConnection, PROBE_TIMEOUT_MS, RoleProbe } from '../redis/probe.js';
-import { REDIS_PORT } from '../redis/server.js';
+import { REDIS_IMAGE, REDIS_PORT } from '../redis/server.js';
 import { MASTER_NAME, nodeScript, SENTINEL_PORT } from './sentinel.js';
 
 /**
@@ -99,13 +99,14 @@ async function notYetReady(view: ClusterView, node: string, probes: NodeProbes):
  * replica of the new primary and drops them (lost acknowledged writes; `wait` narrows, but does not close, that
  * window). Workloads: set, register.
  */
-export const redisReplicated: DockerTarget = {
+export const redisReplicated: DockerTarget<'redis'> = {
   name: 'redis-replicated',
   description:
     'Redis, a primary and replicas with Sentinel failover; option wait=<replicas> (workloads: set, register; loses acknowledged writes on partition)',
   bugs: [],
   defaultNodes: 3,
   operations: REDIS_OPERATIONS,
+  images: { redis: REDIS_IMAGE },
   options: {
     wait: {
       schema: z.int().min(0),
@@ -113,10 +114,10 @@ export const redisReplicated: DockerTarget = {
     },
   },
   nodeIds: (n) => numberedNodes(n, 3),
-  containers(ctx: ContainerContext) {
+  containers(ctx: ContainerContext<'redis'>) {
     waitReplicas(ctx.options, ctx.nodes.length);
     // The official image's entrypoint runs a command other than `redis-server` as it is (as root, like the local one).
-    const spec = (node: string) => ({ image: ctx.images.redis, cmd: ['sh', '-c', nodeScript(ctx, node)], ports: [REDIS_PORT, SENTINEL_PORT] });
+    const spec = (node: string) => ({ image: ctx.image('redis'), cmd: ['sh', '-c', nodeScript(ctx, node)], ports: [REDIS_PORT, SENTINEL_PORT] });
     return Object.fromEntries(ctx.nodes.map((node) => [node, spec(node)]));
   },
   async ready(view, deadline) {

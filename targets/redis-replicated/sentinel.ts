@@ -42,7 +42,7 @@ export function sentinelConf(ctx: ContainerContext, node: string): string[] {
   return [
     `port ${SENTINEL_PORT}`,
     'protected-mode no',
-    `dir ${dataDir(ctx.images)}`,
+    `dir ${dataDir(ctx.flavour)}`,
     `sentinel announce-ip ${ctx.ips[node]}`,
     `sentinel announce-port ${SENTINEL_PORT}`,
     `sentinel monitor ${m} ${ctx.ips[initialPrimary(ctx)]} ${REDIS_PORT} ${quorum(ctx.nodes.length)}`,
@@ -80,8 +80,8 @@ function writeOnce(file: string, lines: readonly string[]): string {
  * of the node hits both). Sentinel runs in the background; the data server is the container's main process.
  */
 export function nodeScript(ctx: ContainerContext, node: string): string {
-  const dir = dataDir(ctx.images);
-  const bin = serverBinary(ctx.images);
+  const dir = dataDir(ctx.flavour);
+  const bin = serverBinary(ctx.flavour);
   // A primary waits 5 s (repl-diskless-sync-delay) for more replicas before a full sync by default: at the start
   // and after every failover, the replicas would trail for that long.
   const args = [...durableArgs(dir), '--replica-announce-ip', ctx.ips[node], '--repl-diskless-sync-delay', '0'];

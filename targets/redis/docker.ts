@@ -6,11 +6,11 @@ import { numberedNodes } from '../../harness/node.js';
 import { CONNECTION_OPTIONS, OpenClients, redisClient } from './client.js';
 import { REDIS_OPERATIONS } from './ops.js';
 import { AdminConnection, RoleProbe } from './probe.js';
-import { dataDir, durableArgs, REDIS_PORT, serverBinary } from './server.js';
+import { dataDir, durableArgs, REDIS_IMAGE, REDIS_PORT, serverBinary } from './server.js';
 
-function container(ctx: ContainerContext): ContainerSpec {
+function container(ctx: ContainerContext<'redis'>): ContainerSpec {
   // The official image's entrypoint runs `redis-server …` as the redis user; the local image has no entrypoint.
-  return { image: ctx.images.redis, cmd: [serverBinary(ctx.images), ...durableArgs(dataDir(ctx.images))], ports: [REDIS_PORT] };
+  return { image: ctx.image('redis'), cmd: [serverBinary(ctx.flavour), ...durableArgs(dataDir(ctx.flavour))], ports: [REDIS_PORT] };
 }
 
 /**
@@ -18,12 +18,13 @@ function container(ctx: ContainerContext): ContainerSpec {
  * SMEMBERS). The append-only file is fsynced before every reply, so a SIGKILL loses no acknowledged write: correct
  * under kill and pause.
  */
-export const redis: DockerTarget = {
+export const redis: DockerTarget<'redis'> = {
   name: 'redis',
   description: 'Redis, one server, append-only file fsynced on every write (workloads: register, set)',
   bugs: [],
   defaultNodes: 1,
   operations: REDIS_OPERATIONS,
+  images: { redis: REDIS_IMAGE },
   nodeIds: (n) => numberedNodes(n, 1),
   containers(ctx) {
     // Separate servers share nothing: a register spread over them could not be linearizable, correct or not.

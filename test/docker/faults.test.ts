@@ -1,24 +1,26 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { DockerCluster } from '../../harness/runtimes/docker/cluster.js';
-import { localImageSet } from '../../harness/runtimes/docker/images.js';
 import { LABELS, runFilter } from '../../harness/runtimes/docker/labels.js';
+import { NODE_PROGRAM_IMAGE } from '../../harness/runtimes/docker/node-process.js';
+import { localImages } from '../../harness/runtimes/docker/run-images.js';
 import type { ClusterView, DockerTarget } from '../../harness/runtimes/docker/target.js';
-import { docker, runResources } from '../support/docker.js';
+import { docker, LOCAL, runResources } from '../support/docker.js';
 
 const PORT = 7000;
 /** A node that only accepts TCP connections (and says which node it is): enough to see what a fault cuts. */
 const LISTENER = `require('net').createServer((s) => s.end(process.env.NODE_NAME)).listen(${PORT})`;
 
 /** The smallest target: three listeners. The faults under test are the runtime's, not a system's. */
-const listeners: DockerTarget = {
+const listeners: DockerTarget<'node'> = {
   name: 'listeners',
   description: 'TCP listeners, for testing the runtime',
   bugs: [],
   defaultNodes: 3,
   operations: [],
+  images: { node: NODE_PROGRAM_IMAGE },
   nodeIds: (n) => Array.from({ length: n }, (_, i) => `n${i + 1}`),
-  containers: ({ nodes, images }) => Object.fromEntries(nodes.map((n) => [n, { image: images.node, cmd: ['node', '-e', LISTENER], env: { NODE_NAME: n }, ports: [PORT] }])),
+  containers: ({ nodes, image }) => Object.fromEntries(nodes.map((n) => [n, { image: image('node'), cmd: ['node', '-e', LISTENER], env: { NODE_NAME: n }, ports: [PORT] }])),
   async ready(view, deadline) {
     for (const n of view.nodes) {
       while ((await fromHost(view, n)) !== n) {
@@ -69,7 +71,7 @@ describe('docker runtime: real faults on real containers', function () {
   let cluster: DockerCluster;
 
   before(async () => {
-    cluster = await DockerCluster.start(docker, listeners, { nodes: 3, options: {}, images: localImageSet() });
+    cluster = await DockerCluster.start(docker, listeners, { nodes: 3, options: {}, images: localImages(listeners, LOCAL) });
     for (const n of cluster.nodes) {
       const info = await docker.getContainer(`faultline-${cluster.runId}-${n}`).inspect();
       ips.set(`${cluster.runId}/${n}`, Object.values(info.NetworkSettings.Networks)[0].IPAddress);

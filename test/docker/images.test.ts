@@ -5,8 +5,11 @@ import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type Dockerode from 'dockerode';
 import { isInputError } from '../../checkers/errors.js';
-import { PG_BIN, PG_DATA } from '../../harness/runtimes/docker/image-recipe.js';
-import { buildLocalImage, dockerClient, imageExists, LOCAL_IMAGE, localImageSet, pullMissing, resolveImages } from '../../harness/runtimes/docker/images.js';
+import { buildLocalImage, dockerClient, imageExists, pullMissing } from '../../harness/runtimes/docker/images.js';
+import { resolveImages } from '../../harness/runtimes/docker/run-images.js';
+import { PG_BIN, PG_DATA } from '../../targets/postgres/image.js';
+import { pg2pc } from '../../targets/pg-2pc/docker.js';
+import { LOCAL } from '../support/docker.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const bin = join(root, 'bin/faultline.js');
@@ -15,7 +18,7 @@ const LABEL = { 'faultline.test': 'images' };
 /** Runs a command in a fresh container of the local image; resolves with its exit code and output. */
 async function runIn(docker: Dockerode, cmd: string[], options: { user?: string; capAdd?: string[] } = {}): Promise<{ code: number; out: string }> {
   const container = await docker.createContainer({
-    Image: LOCAL_IMAGE,
+    Image: LOCAL.tag,
     Cmd: cmd,
     User: options.user,
     Tty: true, // one raw stream, no multiplexing headers
@@ -56,8 +59,8 @@ describe('docker: images', function () {
     // CI runs `faultline images build` before the tests; a machine that has not is built here, once.
     this.timeout(900_000);
     docker = await dockerClient();
-    const { built, ms } = await buildLocalImage(docker, { log: (line) => process.stderr.write(`  images build: ${line}\n`) });
-    if (built) process.stderr.write(`  built ${LOCAL_IMAGE} in ${(ms / 1000).toFixed(1)} s\n`);
+    const { built, ms } = await buildLocalImage(docker, LOCAL, { log: (line) => process.stderr.write(`  images build: ${line}\n`) });
+    if (built) process.stderr.write(`  built ${LOCAL.tag} in ${(ms / 1000).toFixed(1)} s\n`);
   });
 
   after(async function () {
@@ -66,18 +69,17 @@ describe('docker: images', function () {
     await Promise.all(left.map((c) => docker.getContainer(c.Id).remove({ force: true })));
   });
 
-  it('names the local image by its recipe, and resolves local and auto to it once built', async () => {
-    assert.match(LOCAL_IMAGE, /^faultline\/bookworm:[0-9a-f]{8}$/);
-    assert.equal(await imageExists(docker, LOCAL_IMAGE), true);
-    const local = localImageSet();
-    assert.deepEqual(local, { flavour: 'local', redis: LOCAL_IMAGE, postgres: LOCAL_IMAGE, node: LOCAL_IMAGE });
-    assert.deepEqual(await resolveImages(docker, 'local'), local);
-    assert.deepEqual(await resolveImages(docker, 'auto'), local);
+  it('names the local image by its recipe, and resolves local and auto to it once built, for every role', async () => {
+    assert.match(LOCAL.tag, /^faultline\/bookworm:[0-9a-f]{8}$/);
+    assert.equal(await imageExists(docker, LOCAL.tag), true);
+    const local = { flavour: 'local', byRole: { participant: LOCAL.tag, coordinator: LOCAL.tag } };
+    assert.deepEqual(await resolveImages(async () => docker, pg2pc, 'local', LOCAL), local);
+    assert.deepEqual(await resolveImages(async () => docker, pg2pc, 'auto', LOCAL), local);
   });
 
   it('a second build is a no-op while the image exists', async () => {
-    const { tag, built } = await buildLocalImage(docker, { log: () => assert.fail('a skipped build logs nothing') });
-    assert.deepEqual([tag, built], [LOCAL_IMAGE, false]);
+    const { tag, built } = await buildLocalImage(docker, LOCAL, { log: () => assert.fail('a skipped build logs nothing') });
+    assert.deepEqual([tag, built], [LOCAL.tag, false]);
   });
 
   it('runs Redis 7, PostgreSQL 15, iptables and this Node', async () => {
@@ -105,7 +107,7 @@ describe('docker: images', function () {
   it('starts PostgreSQL as user postgres from the pre-initialized data directory within seconds', async function () {
     this.timeout(60_000);
     const container = await docker.createContainer({
-      Image: LOCAL_IMAGE,
+      Image: LOCAL.tag,
       Cmd: [`${PG_BIN}/postgres`, '-D', PG_DATA],
       User: 'postgres',
       Labels: LABEL,
@@ -140,7 +142,7 @@ describe('docker: images', function () {
 
   it('--images local without the image is a usage error that says how to build it', async () => {
     const missing = { getImage: () => ({ inspect: async () => Promise.reject(Object.assign(new Error('no such image'), { statusCode: 404 })) }) };
-    await assert.rejects(resolveImages(missing as unknown as Dockerode, 'local'), (e: unknown) => {
+    await assert.rejects(resolveImages(async () => missing as unknown as Dockerode, pg2pc, 'local', LOCAL), (e: unknown) => {
       assert.ok(isInputError(e), String(e));
       assert.match(e.message, /not built: run `faultline images build`/);
       return true;
@@ -150,7 +152,8 @@ describe('docker: images', function () {
   it('faultline images status names the tag and what auto picks; an unreachable Docker is one line and exit 254', () => {
     const ok = spawnSync(process.execPath, [bin, 'images', 'status'], { encoding: 'utf8', timeout: 30_000 });
     assert.equal(ok.status, 0, ok.stderr);
-    assert.match(ok.stdout, new RegExp(`^local +${LOCAL_IMAGE} +built$`, 'm'));
+    assert.match(ok.stdout, new RegExp(`^local +${LOCAL.tag} +built$`, 'm'));
+    assert.match(ok.stdout, /^official +.*postgres:16.*nicolaka\/netshoot/m);
     assert.match(ok.stdout, /^auto +local$/m);
     const down = spawnSync(process.execPath, [bin, 'images', 'status'], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, DOCKER_HOST: 'unix:///nonexistent/docker.sock' } });
     assert.equal(down.status, 254, down.stderr);

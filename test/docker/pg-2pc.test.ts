@@ -12,18 +12,18 @@ import { runTest } from '../../harness/api.js';
 import { type RunOutcome } from '../../harness/run.js';
 import type { Client, ClientOp, Completion } from '../../harness/runtime.js';
 import { DockerCluster } from '../../harness/runtimes/docker/cluster.js';
-import { imageExists, LOCAL_IMAGE } from '../../harness/runtimes/docker/images.js';
-import type { ImageSet } from '../../harness/runtimes/docker/target.js';
+import { imageExists } from '../../harness/runtimes/docker/images.js';
+import { imageOf, localImages } from '../../harness/runtimes/docker/run-images.js';
 import { DECISION_LOG } from '../../targets/pg-2pc/decision-log.js';
 import { DATA_DIR, pg2pc } from '../../targets/pg-2pc/docker.js';
 import type { ParticipantFinalRead, ParticipantRead } from '../../targets/pg-2pc/protocol.js';
 import { PORT } from '../../targets/postgres/docker.js';
-import { eventually, runResources } from '../support/docker.js';
+import { eventually, LOCAL, runResources } from '../support/docker.js';
 import { untilCaught } from '../support/detect.js';
 
 const invoke = (c: Client, op: ClientOp) => new Promise<Completion>((resolve) => c.invoke(op, resolve));
 const transfer = (id: number, from: number, to: number, amount: number): ClientOp => ({ f: 'transfer', value: { id, from, to, amount } });
-const images: ImageSet = { flavour: 'local', redis: LOCAL_IMAGE, postgres: LOCAL_IMAGE, node: LOCAL_IMAGE };
+const images = localImages(pg2pc, LOCAL);
 
 describe('pg-2pc target (docker): the coordinator against real participants', function () {
   this.timeout(180_000);
@@ -54,7 +54,7 @@ describe('pg-2pc target (docker): the coordinator against real participants', fu
   const prepared = async (node: string) => ((await (await admin(node)).query("SELECT gid FROM pg_prepared_xacts WHERE gid LIKE 'fl-%' ORDER BY gid")).rows as { gid: string }[]).map((r) => r.gid);
 
   before(async () => {
-    assert.ok(await imageExists(docker, LOCAL_IMAGE), `${LOCAL_IMAGE} does not exist: run \`faultline images build\``);
+    assert.ok(await imageExists(docker, LOCAL.tag), `${LOCAL.tag} does not exist: run \`faultline images build\``);
     cluster = await DockerCluster.start(docker, pg2pc, { nodes: 2, options: {}, images });
   });
 
@@ -68,7 +68,7 @@ describe('pg-2pc target (docker): the coordinator against real participants', fu
     assert.deepEqual(pg2pc.nodeIds(3), ['c1', 'p1', 'p2', 'p3']);
     assert.equal(pg2pc.defaultNodes, 3);
     const ips = { c1: '10.0.0.2', p1: '10.0.0.3', p2: '10.0.0.4' };
-    const specs = pg2pc.containers({ nodes: ['c1', 'p1', 'p2'], images, ips, bug: 'no-recovery', options: {} });
+    const specs = pg2pc.containers({ nodes: ['c1', 'p1', 'p2'], flavour: 'local', image: imageOf(pg2pc, images), ips, bug: 'no-recovery', options: {} });
     const cmd = specs.c1.cmd.join(' ');
     assert.match(cmd, /faultline\.js coordinator pg-2pc --id c1 --listen 0\.0\.0\.0:7000 --participants p1=10\.0\.0\.3:5432,p2=10\.0\.0\.4:5432 --data-dir \/data --bug no-recovery$/);
     assert.ok(specs.p1.cmd.join(' ').includes('-c max_prepared_transactions=64'));

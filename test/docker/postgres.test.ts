@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import type { Client, ClientOp, Completion } from '../../harness/runtime.js';
 import { DockerCluster } from '../../harness/runtimes/docker/cluster.js';
-import type { ImageSet } from '../../harness/runtimes/docker/target.js';
 import { CONNECT_TIMEOUT_MS, QUERY_TIMEOUT_MS } from '../../targets/postgres/client.js';
 import { PORT, postgres } from '../../targets/postgres/docker.js';
 import { docker, testImages } from '../support/docker.js';
@@ -70,7 +69,7 @@ describe('postgres target (docker)', function () {
   const processes = (n: number) => (nextProcess += n) - n;
 
   before(async () => {
-    const images = await testImages();
+    const images = await testImages(postgres);
     const start = (bug?: string) => DockerCluster.start(docker, postgres, { nodes: 1, bug, options: {}, images });
     const [c, b] = await Promise.allSettled([start(), start('read-committed')]);
     if (c.status === 'fulfilled') correct = c.value;
@@ -86,13 +85,14 @@ describe('postgres target (docker)', function () {
   });
 
   it('asks for one durable server that can PREPARE TRANSACTION, and refuses more nodes or unknown bugs', () => {
-    const images: ImageSet = { flavour: 'local', redis: 'x', postgres: 'img', node: 'x' };
-    const ctx = { nodes: ['n1'], images, ips: { n1: '10.0.0.2' }, bug: undefined, options: {} };
+    const image = (role: string) => (role === 'postgres' ? 'img' : assert.fail(`asked for role ${role}`));
+    const ctx = { nodes: ['n1'], flavour: 'local' as const, image, ips: { n1: '10.0.0.2' }, bug: undefined, options: {} };
     const spec = postgres.containers(ctx).n1;
+    assert.equal(spec.image, 'img');
     const args = spec.cmd.join(' ');
     for (const s of ['fsync=on', 'synchronous_commit=on', 'max_prepared_transactions=64']) assert.ok(args.includes(`-c ${s}`), s);
     assert.equal(spec.user, 'postgres');
-    const official = postgres.containers({ ...ctx, images: { ...images, flavour: 'official', postgres: 'postgres:16' } }).n1;
+    const official = postgres.containers({ ...ctx, flavour: 'official' }).n1;
     assert.deepEqual(official.cmd.slice(0, 1), ['postgres']);
     assert.equal(official.env?.POSTGRES_HOST_AUTH_METHOD, 'trust');
     assert.throws(() => postgres.containers({ ...ctx, nodes: ['n1', 'n2'] }), /one server/);

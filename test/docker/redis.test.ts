@@ -16,7 +16,7 @@ import { docker, eventually, testImages } from '../support/docker.js';
  */
 
 async function start(target: DockerTarget, nodes: number, options: Record<string, unknown> = {}): Promise<DockerCluster> {
-  return DockerCluster.start(docker, target, { nodes, options, images: await testImages() });
+  return DockerCluster.start(docker, target, { nodes, options, images: await testImages(target) });
 }
 
 /** Removes a cluster whatever state the test left it in, and anything of its run that survived. */

@@ -9,9 +9,8 @@ import { builtinRegistry } from '../../harness/builtins.js';
 import { parseDefinition } from '../../harness/config/index.js';
 import { runTest } from '../../harness/api.js';
 import { type RunOutcome } from '../../harness/run.js';
-import { LOCAL_IMAGE } from '../../harness/runtimes/docker/images.js';
 import { LABELS } from '../../harness/runtimes/docker/labels.js';
-import { docker, eventually, removeByPid, runIdOf, runResources } from '../support/docker.js';
+import { docker, eventually, LOCAL, removeByPid, runIdOf, runResources } from '../support/docker.js';
 import { untilCaught } from '../support/detect.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -168,7 +167,7 @@ describe('docker runtime: cleanup you can trust', function () {
     // One engine, two machines (a shared socket): the other machine's live run has a pid that is dead here.
     const runId = `foreign${process.pid}`;
     const labels = { [LABELS.run]: runId, [LABELS.pid]: '2147483646', [LABELS.origin]: 'elsewhere pid:[1]' };
-    const c = await docker.createContainer({ Image: LOCAL_IMAGE, Cmd: ['true'], name: `faultline-${runId}-n1`, Labels: labels });
+    const c = await docker.createContainer({ Image: LOCAL.tag, Cmd: ['true'], name: `faultline-${runId}-n1`, Labels: labels });
     try {
       const r = spawnSync(process.execPath, [bin, 'cleanup'], { encoding: 'utf8' });
       assert.equal(r.status, 0, r.stderr);

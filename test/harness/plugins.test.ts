@@ -53,6 +53,36 @@ describe('plugins: your own targets and workloads, loaded with --plugin', () => 
     assert.match(bad.stderr, /^faultline: --options: option 'replicationDelay': .*got -5 \(target 'lww-cache': ms between a write and its replication/);
   });
 
+  it('refuses a plugin target that needs a package the local image lacks, before Docker is reached: exit 254, one line, nothing stored', () => {
+    const plugin = join(tmp, 'etcd.js');
+    writeFileSync(
+      plugin,
+      `const never = () => { throw new Error('no container may be made'); };
+export default {
+  name: 'etcd',
+  dockerTargets: [{
+    name: 'etcd-kv', description: 'etcd', bugs: [], defaultNodes: 3, operations: ['read', 'write', 'cas'],
+    images: { etcd: { official: 'quay.io/coreos/etcd:v3.5.17', packages: ['etcd-server'] } },
+    nodeIds: (n) => Array.from({ length: n }, (_, i) => 'n' + (i + 1)),
+    containers: never, ready: never, open: never,
+  }],
+};
+`,
+    );
+    const store = join(tmp, 'etcd-store');
+    // An unreachable Docker: the refusal must come first, from the declarations alone.
+    const r = faultline(['run', '--plugin', plugin, '--runtime', 'docker', '--images', 'local', '--target', 'etcd-kv', '--seed', '1', '--store', store, '--quiet'], undefined, {
+      DOCKER_HOST: 'unix:///nonexistent/docker.sock',
+    });
+    assert.equal(r.code, 254, r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 2, r.stderr); // the run's first line, then the refusal
+    assert.match(
+      r.stderr.trim().split('\n')[1],
+      /^faultline: target 'etcd-kv' needs the Debian package etcd-server \(role 'etcd'\), which the local image faultline\/bookworm:[0-9a-f]{8} lacks .*: use --images official to run it from quay\.io\/coreos\/etcd:v3\.5\.17$/,
+    );
+    assert.equal(existsSync(store), false);
+  });
+
   it('refuses a plugin it cannot load or that exports no plugin: exit 254, one line, nothing stored', () => {
     const notPlugin = join(tmp, 'not-a-plugin.js');
     writeFileSync(notPlugin, 'export const x = 1;\n');

@@ -100,6 +100,17 @@ describe('the registry: a test fits together or is refused before anything start
     }
   });
 
+  it('offers only the runtimes that exist: --runtime external is unknown (exit 254, one line), and --help names sim and docker', () => {
+    const store = join(tmp, 'external');
+    const r = faultline(['run', '--runtime', 'external', '--nodes', 'db1,db2', '--store', store, '--quiet']);
+    assert.equal(r.code, 254, r.stderr);
+    assert.equal(r.stderr, 'faultline: --runtime: expected one of sim, docker, got "external"\n');
+    assert.equal(existsSync(store), false, 'nothing stored');
+    const help = faultline(['run', '--help']);
+    assert.match(help.stdout, /--runtime <runtime> +sim or docker$/m);
+    assert.doesNotMatch(help.stdout, /external/);
+  });
+
   it('runs a user’s workload registered as a plugin, the same way as a built-in one', async () => {
     const registry = new Registry([builtinCheckers, builtinTargets, builtinWorkloads, { name: 'mine', workloads: [writeRead] }]);
     const def = parseDefinition({ target: 'kv-single', workload: 'write-read', seed: 3, timeLimit: 2, store: join(tmp, 'plugin') }, registry.definitions());

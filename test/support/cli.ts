@@ -10,9 +10,9 @@ import { isInputError } from '../../checkers/errors.js';
 export const root = fileURLToPath(new URL('../../../', import.meta.url));
 export const bin = join(root, 'bin/faultline.js');
 
-/** Runs the real CLI to completion: its exit code and both streams. */
-export function faultline(args: string[], input?: string): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { input, encoding: 'utf8', cwd: root });
+/** Runs the real CLI to completion (with `env` added to this environment): its exit code and both streams. */
+export function faultline(args: string[], input?: string, env?: Record<string, string>): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { input, encoding: 'utf8', cwd: root, env: { ...process.env, ...env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

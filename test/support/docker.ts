@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import Docker from 'dockerode';
 import { removeLeftovers } from '../../harness/runtimes/docker/cleanup.js';
-import { imageExists, LOCAL_IMAGE } from '../../harness/runtimes/docker/images.js';
+import { builtinLocalImage } from '../../harness/builtins.js';
+import { imageExists } from '../../harness/runtimes/docker/images.js';
 import { LABELS, runFilter } from '../../harness/runtimes/docker/labels.js';
-import type { ImageSet } from '../../harness/runtimes/docker/target.js';
+import { localImages, type ImageUser, type RunImages } from '../../harness/runtimes/docker/run-images.js';
 
 /** The engine the Docker tests use (the one `.ci/setup` started); no mock: these tests are about real containers. */
 export const docker = new Docker();
@@ -11,11 +12,14 @@ export const docker = new Docker();
 /** The image the local one replaced (PostgreSQL 15 but no cluster: the postgres target initdbs then), used until it is built. */
 const PROBE_IMAGE = 'faultline/base:probe';
 
-/** The images the target tests run: the local image, or the probe image while the local one is not built. */
-export async function testImages(): Promise<ImageSet> {
-  const image = (await imageExists(docker, LOCAL_IMAGE)) ? LOCAL_IMAGE : PROBE_IMAGE;
-  assert.ok(await imageExists(docker, image), `neither ${LOCAL_IMAGE} nor ${PROBE_IMAGE} is built: run \`faultline images build\``);
-  return { flavour: 'local', redis: image, postgres: image, node: image };
+/** The local image `faultline images build` makes, as the runs under test use it. */
+export const LOCAL = builtinLocalImage();
+
+/** A target's images in the target tests: every role from the local image, or the probe image while the local one is not built. */
+export async function testImages(target: ImageUser): Promise<RunImages> {
+  const image = (await imageExists(docker, LOCAL.tag)) ? LOCAL.tag : PROBE_IMAGE;
+  assert.ok(await imageExists(docker, image), `neither ${LOCAL.tag} nor ${PROBE_IMAGE} is built: run \`faultline images build\``);
+  return localImages(target, { ...LOCAL, tag: image });
 }
 
 /** Docker's label filter for what one faultline process created. */

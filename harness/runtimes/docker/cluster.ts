@@ -8,7 +8,8 @@ import { DockerFaults, type NodeControl } from './faults.js';
 import { LABELS, runFilter, runLabels } from './labels.js';
 import { createRunNetwork, type RunNetwork } from './network.js';
 import { freePort } from './ports.js';
-import type { ClusterView, ContainerSpec, DockerTarget, ImageSet, TargetSession } from './target.js';
+import { imageOf, type RunImages } from './run-images.js';
+import type { ClusterView, ContainerSpec, DockerTarget, TargetSession } from './target.js';
 
 /** How long a cluster may take to serve clients after its containers start. */
 const READY_MS = 60_000;
@@ -19,7 +20,8 @@ export interface DockerClusterOptions {
   nodes: number;
   bug?: string;
   options: Readonly<Record<string, unknown>>;
-  images: ImageSet;
+  /** The target's roles, resolved in the run's flavour. */
+  images: RunImages;
   onStopped?: () => void;
 }
 
@@ -54,7 +56,7 @@ export class DockerCluster implements Cluster {
     private readonly session: TargetSession,
     private readonly untrack: () => void,
     setupMs: number,
-    images: ImageSet,
+    images: RunImages,
     private readonly onStopped: (() => void) | undefined,
     /** How the target (and the runtime's own tests) see the nodes: addresses, published ports, exec. */
     readonly view: ClusterView,
@@ -110,7 +112,8 @@ export class DockerCluster implements Cluster {
       notAborted();
       const nodes = target.nodeIds(options.nodes);
       const ips = Object.fromEntries(nodes.map((n, i) => [n, network.ip(i)]));
-      const specs = target.containers({ nodes, images: options.images, ips, bug: options.bug, options: options.options });
+      const { flavour } = options.images;
+      const specs = target.containers({ nodes, flavour, image: imageOf(target, options.images), ips, bug: options.bug, options: options.options });
       const members = new Map<string, NodeContainer>();
       await Promise.all(
         nodes.map(async (n) => {
@@ -238,7 +241,7 @@ function clusterView(members: ReadonlyMap<string, NodeContainer>, options: Docke
   };
 }
 
-function nodeControl(docker: Dockerode, m: NodeContainer, images: ImageSet): NodeControl {
+function nodeControl(docker: Dockerode, m: NodeContainer, images: RunImages): NodeControl {
   const c = m.container;
   return {
     name: m.name,

@@ -5,29 +5,9 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import Dockerode from 'dockerode';
 import { describeError, usageError } from '../../../checkers/errors.js';
-import { CHROOT_SCRIPT, DEFAULT_MIRROR, IMAGE_CHANGES, IMAGE_REPO, NODE_PATH, PACKAGES, recipeHash, SUITE } from './image-recipe.js';
-import type { ImageSet } from './target.js';
+import { DEFAULT_MIRROR, IMAGE_CHANGES, NODE_PATH, SUITE, type LocalImage } from './image-recipe.js';
 
-/** The registry's images, for machines that reach one. netshoot brings the iptables the official images lack. */
-export const OFFICIAL_IMAGES: ImageSet = Object.freeze({
-  flavour: 'official',
-  redis: 'redis:7',
-  postgres: 'postgres:16',
-  node: 'node:20-slim',
-  netTools: 'nicolaka/netshoot:v0.13',
-});
-
-/** The one locally built image (`faultline images build`); its tag names the recipe it was built from. */
-export const LOCAL_IMAGE = `${IMAGE_REPO}:${recipeHash()}`;
-
-/** Every role runs from the local image, which carries iptables itself: no helper image. */
-export function localImageSet(): ImageSet {
-  return { flavour: 'local', redis: LOCAL_IMAGE, postgres: LOCAL_IMAGE, node: LOCAL_IMAGE };
-}
-
-export type ImageChoice = 'auto' | 'local' | 'official';
-
-const BUILD_HINT = 'run `faultline images build` (as root, needs debootstrap)';
+export const BUILD_HINT = 'run `faultline images build` (as root, needs debootstrap)';
 
 /** Where the client talks to: DOCKER_HOST, else the default socket. */
 function dockerAddress(): string {
@@ -95,20 +75,6 @@ export async function pullMissing(docker: Dockerode, images: readonly string[]):
   }
 }
 
-/**
- * `auto`: the local image when it has been built, else the registry's; `local`: the local image or a usage error;
- * `official`: the registry's, pulled when missing.
- */
-export async function resolveImages(docker: Dockerode, choice: ImageChoice): Promise<ImageSet> {
-  if (choice !== 'official') {
-    if (await imageExists(docker, LOCAL_IMAGE)) return localImageSet();
-    if (choice === 'local') throw usageError(`the local image ${LOCAL_IMAGE} is not built: ${BUILD_HINT}`);
-  }
-  const { redis, postgres, node, netTools } = OFFICIAL_IMAGES;
-  await pullMissing(docker, [redis, postgres, node, ...(netTools ? [netTools] : [])]);
-  return OFFICIAL_IMAGES;
-}
-
 export interface BuildOptions {
   /** Build even when the tag exists (replacing it). */
   force?: boolean;
@@ -119,15 +85,16 @@ export interface BuildOptions {
 }
 
 /**
- * Builds LOCAL_IMAGE unless it exists: debootstrap a minimal bookworm with the recipe's packages, copy this Node
- * in, pre-initialize PostgreSQL and trim the tree (image-recipe.ts), then import it into the engine. The tree lives
- * in a temporary directory that is removed however the build ends.
+ * Builds the recipe's image unless it exists: debootstrap a minimal bookworm with the recipe's packages, copy this
+ * Node in, run the recipe's script (the roles' preparation, then a trim) and import the tree into the engine. The
+ * tree lives in a temporary directory that is removed however the build ends.
  */
-export async function buildLocalImage(docker: Dockerode, options: BuildOptions): Promise<{ tag: string; built: boolean; ms: number }> {
+export async function buildLocalImage(docker: Dockerode, recipe: LocalImage, options: BuildOptions): Promise<{ tag: string; built: boolean; ms: number }> {
   const started = Date.now();
   const { log } = options;
-  const previous = await imageId(docker, LOCAL_IMAGE);
-  if (!options.force && previous !== undefined) return { tag: LOCAL_IMAGE, built: false, ms: Date.now() - started };
+  const { tag, packages } = recipe;
+  const previous = await imageId(docker, tag);
+  if (!options.force && previous !== undefined) return { tag, built: false, ms: Date.now() - started };
   if (process.getuid?.() !== 0) throw usageError('images build: debootstrap and chroot need root: run it as root (e.g. sudo npx faultline images build)');
   const debootstrap = await findExecutable('debootstrap');
   if (debootstrap === undefined) throw usageError('images build: debootstrap not found: apt-get install debootstrap (or run bash .ci/setup)');
@@ -141,8 +108,8 @@ export async function buildLocalImage(docker: Dockerode, options: BuildOptions):
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    log(`debootstrap ${SUITE} (minbase, ${PACKAGES.join(', ')}) from ${mirror} into ${dir}`);
-    await run(debootstrap, ['--variant=minbase', `--include=${PACKAGES.join(',')}`, SUITE, rootfs, mirror], {
+    log(`debootstrap ${SUITE} (minbase, ${packages.join(', ')}) from ${mirror} into ${dir}`);
+    await run(debootstrap, ['--variant=minbase', `--include=${packages.join(',')}`, SUITE, rootfs, mirror], {
       signal: abort.signal,
       // Per-package lines (hundreds of them) are noise; the phases are progress.
       log: (line) => {
@@ -154,19 +121,19 @@ export async function buildLocalImage(docker: Dockerode, options: BuildOptions):
       throw abort.signal.aborted ? e : usageError(`images build: ${describeError(e)} (mirror ${mirror}; another with --mirror or FAULTLINE_DEBIAN_MIRROR)`);
     });
 
-    log(`debootstrap done (${seconds(started)}); copy ${process.execPath} (${process.version}) to ${NODE_PATH}, initialize PostgreSQL, trim`);
+    log(`debootstrap done (${seconds(started)}); copy ${process.execPath} (${process.version}) to ${NODE_PATH}, prepare (${recipe.steps.length} step${recipe.steps.length === 1 ? '' : 's'}), trim`);
     await copyFile(process.execPath, join(rootfs, NODE_PATH));
     await chmod(join(rootfs, NODE_PATH), 0o755);
-    await run('chroot', [rootfs, '/bin/sh', '-c', CHROOT_SCRIPT], { signal: abort.signal, what: 'preparing the tree (chroot)' });
+    await run('chroot', [rootfs, '/bin/sh', '-c', recipe.script], { signal: abort.signal, what: 'preparing the tree (chroot)' });
 
-    log(`import as ${LOCAL_IMAGE} (${seconds(started)})`);
-    await importTree(docker, rootfs, abort.signal);
-    const inspect = await docker.getImage(LOCAL_IMAGE).inspect();
-    if (inspect.Config?.Labels?.['faultline.image'] !== 'local') throw new Error(`the import did not produce ${LOCAL_IMAGE} with its label`);
+    log(`import as ${tag} (${seconds(started)})`);
+    await importTree(docker, rootfs, tag, abort.signal);
+    const inspect = await docker.getImage(tag).inspect();
+    if (inspect.Config?.Labels?.['faultline.image'] !== 'local') throw new Error(`the import did not produce ${tag} with its label`);
     log(`imported (${seconds(started)}): ${Math.round(inspect.Size / 1e6)} MB`);
     // A forced build leaves the image it replaced untagged: remove it, unless containers still use it.
     if (previous !== undefined && previous !== inspect.Id) await docker.getImage(previous).remove().catch(() => undefined);
-    return { tag: LOCAL_IMAGE, built: true, ms: Date.now() - started };
+    return { tag, built: true, ms: Date.now() - started };
   } catch (e) {
     if (abort.signal.aborted) throw usageError('images build: interrupted (the partial tree was removed)');
     throw e;
@@ -178,9 +145,9 @@ export async function buildLocalImage(docker: Dockerode, options: BuildOptions):
 }
 
 /** `tar` of the tree, streamed into the engine's import (POST /images/create?fromSrc=-). */
-async function importTree(docker: Dockerode, rootfs: string, signal: AbortSignal): Promise<void> {
+async function importTree(docker: Dockerode, rootfs: string, image: string, signal: AbortSignal): Promise<void> {
   const tar = start('tar', ['-C', rootfs, '--numeric-owner', '-c', '.'], { signal, what: 'tar of the tree', stdout: 'pipe' });
-  const [repo, tag] = LOCAL_IMAGE.split(':');
+  const [repo, tag] = image.split(':');
   let stream: NodeJS.ReadableStream;
   try {
     stream = await docker.importImage(tar.child.stdout!, { repo, tag, changes: IMAGE_CHANGES, message: 'faultline images build' });
@@ -193,7 +160,7 @@ async function importTree(docker: Dockerode, rootfs: string, signal: AbortSignal
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed !== undefined) {
     // A cut-short tar must not leave a tag that looks built.
-    await docker.getImage(LOCAL_IMAGE).remove({ force: true }).catch(() => undefined);
+    await docker.getImage(image).remove({ force: true }).catch(() => undefined);
     throw failed.reason;
   }
 }

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { connectClient, type ProcessClient } from '../../hosting/client.js';
 import { formatAddress } from '../../hosting/address.js';
+import type { ImageRole } from './image-roles.js';
 import type { ClusterView, ContainerSpec } from './target.js';
 
 /**
@@ -9,6 +10,13 @@ import type { ClusterView, ContainerSpec } from './target.js';
  */
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const MOUNT = '/faultline';
+
+/**
+ * The role of a node program's container, the harness's own: a target whose nodes are faultline programs declares
+ * it among its images. Node 20 from the registry; locally no package, as the local image's base carries this
+ * machine's Node (image-recipe.ts).
+ */
+export const NODE_PROGRAM_IMAGE: ImageRole = Object.freeze({ official: 'node:20-slim', packages: Object.freeze([]) });
 
 /** A container running `faultline <args…>` (and `--bug <bug>` when there is one), listening on `port`. */
 export function faultlineContainer(image: string, args: readonly string[], port: number, bug: string | undefined): ContainerSpec {

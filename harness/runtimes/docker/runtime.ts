@@ -4,7 +4,9 @@ import { FAULT_KINDS, type FaultKind } from '../../config/index.js';
 import type { Cluster, Runtime, StartOptions } from '../../runtime.js';
 import { checkBug } from '../bugs.js';
 import { DockerCluster } from './cluster.js';
-import { dockerClient, resolveImages, type ImageChoice } from './images.js';
+import type { LocalImage } from './image-recipe.js';
+import { dockerClient } from './images.js';
+import { resolveImages, type ImageChoice } from './run-images.js';
 import type { DockerTarget } from './target.js';
 
 /** How often `drive` looks at the run's condition: the run loop's own work happens in timers and I/O callbacks. */
@@ -12,7 +14,7 @@ const DRIVE_POLL_MS = 5;
 
 /**
  * The Docker runtime: real servers in containers, real time. Time starts when the cluster is serving, so a test's
- * time limit is spent testing, not pulling images or waiting for PostgreSQL to start.
+ * time limit is spent testing, not pulling images or waiting for a database to start.
  */
 export class DockerRuntime implements Runtime {
   /** No latency: the kernels we run on have no netem, and a userspace proxy in front of every node is not built. */
@@ -25,7 +27,8 @@ export class DockerRuntime implements Runtime {
 
   constructor(
     private readonly targets: ReadonlyMap<string, DockerTarget>,
-    private readonly config: { images: ImageChoice; docker?: Dockerode },
+    /** `local`: the image `faultline images build` makes (the composition root says which targets it is built for). */
+    private readonly config: { images: ImageChoice; local: LocalImage; docker?: Dockerode },
   ) {}
 
   now(): number {
@@ -44,9 +47,10 @@ export class DockerRuntime implements Runtime {
     const target = this.targets.get(name);
     if (!target) throw usageError(`unknown target '${name}' for the docker runtime (known: ${[...this.targets.keys()].join(', ')})`);
     checkBug(name, target.bugs, options.bug);
-    const docker = this.config.docker ?? (await dockerClient());
-    const images = await resolveImages(docker, this.config.images);
-    const cluster = await DockerCluster.start(docker, target, {
+    let docker = this.config.docker;
+    const connect = async () => (docker ??= await dockerClient());
+    const images = await resolveImages(connect, target, this.config.images, this.config.local);
+    const cluster = await DockerCluster.start(await connect(), target, {
       nodes: options.nodes,
       bug: options.bug,
       options: options.options ?? {},

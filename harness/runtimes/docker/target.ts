@@ -1,24 +1,6 @@
 import type { Client } from '../../runtime.js';
 import type { TargetInfo } from '../../target.js';
-
-/**
- * The images a run's containers come from. `official`: the registry's images (redis:7, postgres:16, node:20-slim),
- * for users with a registry; `local`: one image built here by `faultline images build` (Debian bookworm with Redis,
- * PostgreSQL, iptables and this machine's Node), for machines without one. A target picks its role's image and
- * writes its command for the flavour, as the two lay out their servers differently.
- */
-export interface ImageSet {
-  flavour: 'local' | 'official';
-  redis: string;
-  postgres: string;
-  node: string;
-  /**
-   * An image with iptables, for node images without it (the official ones): the runtime then writes a node's rules
-   * from a one-shot container of this image that shares the node's network namespace. Absent: the node images
-   * have iptables (the local image), and the rules are written by `docker exec` in the node itself.
-   */
-  netTools?: string;
-}
+import type { ImageFlavour, ImageRoles } from './image-roles.js';
 
 /** One container of a cluster, as a target asks for it. */
 export interface ContainerSpec {
@@ -48,9 +30,12 @@ export interface ClusterView {
   readonly options: Readonly<Record<string, unknown>>;
 }
 
-export interface ContainerContext {
+export interface ContainerContext<Role extends string = string> {
   readonly nodes: readonly string[];
-  readonly images: ImageSet;
+  /** The run's image flavour: a target writes its commands for it, as the two lay a server out differently. */
+  readonly flavour: ImageFlavour;
+  /** The image one of the target's roles runs from, in the run's flavour. */
+  image(role: Role): string;
   /** Every node's address on the private network, fixed before any container starts (so peers can be named). */
   readonly ips: Readonly<Record<string, string>>;
   readonly bug: string | undefined;
@@ -66,10 +51,15 @@ export interface TargetSession {
 }
 
 /** A system under test as the Docker runtime starts it: real servers, one container per node. */
-export interface DockerTarget extends TargetInfo {
+export interface DockerTarget<Role extends string = string> extends TargetInfo {
+  /**
+   * The images its containers run, by role: the registry's image, and the Debian packages the local image must
+   * hold. The runtime resolves each role in the run's flavour (and refuses a flavour that cannot serve one).
+   */
+  readonly images: ImageRoles<Role>;
   /** Node names for a cluster of n. */
   nodeIds(n: number): string[];
-  containers(ctx: ContainerContext): Record<string, ContainerSpec>;
+  containers(ctx: ContainerContext<Role>): Record<string, ContainerSpec>;
   /** Resolves once every node serves clients (called after the containers start); rejects with why not. */
   ready(view: ClusterView, deadline: number): Promise<void>;
   open(view: ClusterView): Promise<TargetSession>;

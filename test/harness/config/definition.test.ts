@@ -85,7 +85,8 @@ describe('config: the test definition', () => {
       ['concurrency 2.5', { concurrency: 2.5 }, /^concurrency: expected a positive integer, got 2\.5$/],
       ['timeLimit negative', { timeLimit: -1 }, /^timeLimit: expected a positive number of seconds, got -1$/],
       ['rate 0', { rate: 0 }, /^rate: expected a positive number of ops per second, got 0$/],
-      ['runtime unknown', { runtime: 'k8s' }, /^runtime: expected one of sim, docker, external, got "k8s"$/],
+      ['runtime unknown', { runtime: 'k8s' }, /^runtime: expected one of sim, docker, got "k8s"$/],
+      ['runtime external (not built: not offered)', { runtime: 'external' }, /^runtime: expected one of sim, docker, got "external"$/],
       ['nodes 0', { nodes: 0 }, /^nodes: expected a positive node count or a list of node names, got 0$/],
       ['nodes empty list', { nodes: [] }, /^nodes: expected a node count or a non-empty list of node names, got a list$/],
       ['node name with a comma', { nodes: ['a', 'b,c'] }, /^nodes\[1\]: expected a node name or address without spaces or commas, got "b,c"$/],
@@ -124,14 +125,6 @@ describe('config: the test definition', () => {
     it('gives node ids n1…nN for a count, and the names themselves for a list', () => {
       assert.deepEqual(nodeNames(parseDefinition({ nodes: 3 })), ['n1', 'n2', 'n3']);
       assert.deepEqual(nodeNames(parseDefinition({ nodes: ['a:1', 'b:2'] })), ['a:1', 'b:2']);
-    });
-  });
-
-  describe('runtime external', () => {
-    it('needs the node addresses', () => {
-      throwsInputError(() => parseDefinition({ runtime: 'external' }), /^nodes: the external runtime needs the list of node addresses, got nothing$/);
-      const def = parseDefinition({ runtime: 'external', nodes: ['10.0.0.1:2379', 'db2'] });
-      assert.deepEqual(def.nodes, ['10.0.0.1:2379', 'db2']);
     });
   });
 

@@ -64,10 +64,9 @@ describe('config: loading and merging', () => {
       assert.deepEqual(def.nemesis.faults, [{ kind: 'partition', target: 'majority' }, { kind: 'kill' }, { kind: 'pause' }]);
     });
 
-    it('the external runtime takes node addresses', async () => {
-      const def = mergeDefinition(await load('external.yaml'), {}, registry);
-      assert.equal(def.runtime, 'external');
-      assert.deepEqual(def.nodes, ['10.0.0.1:2379', '10.0.0.2:2379', '10.0.0.3:2379']);
+    it('nodes may be a list of names', async () => {
+      const def = mergeDefinition(await load('node-names.yaml'), {}, registry);
+      assert.deepEqual(def.nodes, ['db1', 'db2', 'db3']);
     });
   });
 
@@ -126,8 +125,12 @@ describe('config: loading and merging', () => {
     });
 
     it('a default the file made wrong names the file and the field', async () => {
-      const file = await load('external-no-nodes.yaml');
-      throwsInputError(() => mergeDefinition(file), /\/external-no-nodes\.yaml: nodes: the external runtime needs the list of node addresses, got nothing$/);
+      const file = await load('docker-default-target.yaml');
+      const byRuntime = { ...registry, targetsOf: (runtime: string) => (runtime === 'docker' ? ['redis'] : registry.knownTargets) };
+      throwsInputError(
+        () => mergeDefinition(file, {}, byRuntime),
+        /\/docker-default-target\.yaml: target: unknown target 'primary-backup' \(known: redis\) for the docker runtime$/,
+      );
     });
 
     it('duplicate keys are a YAML error', () => {
@@ -191,7 +194,7 @@ describe('config: loading and merging', () => {
 
     it('--nodes takes a count or a comma list', () => {
       assert.equal(mergeDefinition(undefined, { nodes: '5' }).nodes, 5);
-      assert.deepEqual(mergeDefinition(undefined, { nodes: 'db1:5432, db2:5432', runtime: 'external' }).nodes, ['db1:5432', 'db2:5432']);
+      assert.deepEqual(mergeDefinition(undefined, { nodes: 'db1:5432, db2:5432' }).nodes, ['db1:5432', 'db2:5432']);
     });
 
     it('a seed from the flags is kept; with neither file nor flag, one is drawn and recorded', () => {
@@ -207,7 +210,8 @@ describe('config: loading and merging', () => {
       ['--time-limit 0', { timeLimit: '0' }, /^--time-limit: expected a positive number of seconds, got 0$/],
       ['--rate -1', { rate: '-1' }, /^--rate: expected a positive number of ops per second, got -1$/],
       ['--seed 1.5', { seed: '1.5' }, /^--seed: expected an integer from 0 to 4294967295, got 1\.5$/],
-      ['--runtime k8s', { runtime: 'k8s' }, /^--runtime: expected one of sim, docker, external, got "k8s"$/],
+      ['--runtime k8s', { runtime: 'k8s' }, /^--runtime: expected one of sim, docker, got "k8s"$/],
+      ['--runtime external (not built: not offered)', { runtime: 'external' }, /^--runtime: expected one of sim, docker, got "external"$/],
       ['--nemesis partition,meteor', { nemesis: 'partition,meteor' }, /^--nemesis: unknown fault 'meteor' \(known: partition, kill, pause, latency, loss, crash-loop\)$/],
       ['--nemesis kill:everyone', { nemesis: 'kill:everyone' }, /^--nemesis: unknown target 'everyone' for fault 'kill'/],
       ['--nemesis-interval x', { nemesisInterval: 'x' }, /^--nemesis-interval: expected a positive number of seconds, got "x"$/],
@@ -215,7 +219,6 @@ describe('config: loading and merging', () => {
       ['--nodes a,,b', { nodes: 'a,,b' }, /^--nodes: expected a node name or address without spaces or commas, got ""$/],
       ['--options {x', { options: '{x' }, /^--options: expected a JSON object, got invalid JSON \(.*\)$/],
       ['--options [1]', { options: '[1]' }, /^--options: expected a mapping of target and workload options, got a list$/],
-      ['--runtime external without --nodes', { runtime: 'external' }, /^--nodes: the external runtime needs the list of node addresses, got nothing$/],
       ['--target etcd', { target: 'etcd' }, /^--target: unknown target 'etcd' \(known: kv-single, primary-backup\)$/],
       ['--workload bank', { workload: 'bank' }, /^--workload: unknown workload 'bank' \(known: register\)$/],
       ['--bug nope', { bug: 'nope' }, /^--bug: unknown bug 'nope' \(known: async-replication, lost-failover\) of target 'primary-backup'$/],

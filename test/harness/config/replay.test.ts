@@ -87,8 +87,8 @@ describe('config: the replay command', () => {
     assert.deepEqual(relative.plugins, [join(process.cwd(), 'x.js')]);
   });
 
-  it('round-trips an external cluster and a run with no faults', () => {
-    const def = parseDefinition({ runtime: 'external', nodes: ['10.0.0.1:2379', 'db-2'], nemesis: 'none', seed: 0 });
+  it('round-trips a list of node names and a run with no faults', () => {
+    const def = parseDefinition({ nodes: ['10.0.0.1:2379', 'db-2'], nemesis: 'none', seed: 0 });
     assert.match(replayCommand(def), / --nodes 10\.0\.0\.1:2379,db-2 .* --nemesis none /);
     assert.deepEqual(replayed(def), def);
   });
@@ -112,7 +112,7 @@ describe('config: the replay command', () => {
         name: ident,
         target: ident,
         workload: ident,
-        runtime: fc.constantFrom('sim', 'docker', 'external'),
+        runtime: fc.constantFrom('sim', 'docker'),
         nodes: fc.oneof(fc.integer({ min: 1, max: 9 }), fc.uniqueArray(fc.stringMatching(/^[^\s,]{1,8}$/).filter((n) => !NODE_COUNT.test(n)), { minLength: 1, maxLength: 4 })),
         concurrency: fc.integer({ min: 1, max: 1000 }),
         timeLimit: fc.double({ min: 0.001, max: 1e6, noNaN: true }),
@@ -130,7 +130,6 @@ describe('config: the replay command', () => {
     );
     fc.assert(
       fc.property(input, (raw) => {
-        if (raw.runtime === 'external' && !Array.isArray(raw.nodes)) raw.nodes = ['n1'];
         const def = parseDefinition(raw);
         assert.deepEqual(replayed(def), def, replayCommand(def));
       }),
