@@ -6,7 +6,7 @@ import type { History } from './history/history.js';
 import type { Op } from './history/op.js';
 import { check, explainResult as explainLinearizable } from './linearizability/index.js';
 import type { CheckOptions, CheckResult, Validity } from './linearizability/result.js';
-import type { ModelSpec } from './models/model.js';
+import type { ModelRef } from './models/model.js';
 import { MODEL_NAMES } from './models/index.js';
 import { checkSet, explainSet, type SetResult } from './set/index.js';
 import { checkTwoPhaseCommit, explainTwoPhaseCommit, type TwoPhaseCommitResult } from './two-phase-commit/index.js';
@@ -30,8 +30,11 @@ export type LinearizableResult = CheckResult & { checker: 'linearizable' };
 
 /** Options for any checker; each reads the ones it knows. */
 export interface CheckerOptions extends CheckOptions {
-  /** The model the history is held to (the linearizable checker; required there). */
-  model?: ModelSpec | string;
+  /**
+   * The model the history is held to (the linearizable checker; required there): a built-in's name or spec, a model
+   * value, or a module to load it from (see checkers/models/model.ts ModelRef).
+   */
+  model?: ModelRef;
   /** The total of all balances (the 2pc checker; else its first ok read's total). */
   total?: number;
   /** Split Jepsen's independent `[key value]` tuples first (the linearizable checker only; history/independent.ts). */
@@ -70,8 +73,8 @@ export interface Checker<R extends CheckerVerdict = CheckerVerdict> {
 }
 
 /** The linearizable checker's model, which must be given. */
-function needModel(model: CheckerOptions['model']): ModelSpec | string {
-  if (model === undefined) throw usageError(`the linearizable checker needs a model (one of: ${MODEL_NAMES.join(', ')})`);
+function needModel(model: CheckerOptions['model']): ModelRef {
+  if (model === undefined) throw usageError(`the linearizable checker needs a model (one of: ${MODEL_NAMES.join(', ')}, or your own)`);
   return model;
 }
 

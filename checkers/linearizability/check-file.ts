@@ -1,7 +1,7 @@
 import { streamHistoryFile, type Format } from '../formats/index.js';
 import { Completer } from '../history/complete.js';
 import { IndependentSplit } from '../history/independent.js';
-import type { ModelSpec } from '../models/model.js';
+import type { ModelRef } from '../models/model.js';
 import { checkCompleted } from './check.js';
 import type { CheckOptions, CheckResult } from './result.js';
 
@@ -13,7 +13,7 @@ import type { CheckOptions, CheckResult } from './result.js';
 export async function checkHistoryFile(
   path: string,
   format: Format | undefined,
-  spec: ModelSpec | string,
+  model: ModelRef,
   opts: CheckOptions & { independent?: boolean } = {},
 ): Promise<{ result: CheckResult; format: string; clientOps: number }> {
   const completer = new Completer(path);
@@ -22,6 +22,6 @@ export async function checkHistoryFile(
   const completed = completer.finish();
   const { ok, fail, info, pending } = completed.stats;
   // `ms` is the check's own time, as for a history in memory: reading and pairing are not in it.
-  const result = await checkCompleted({ ...completed, source: path }, spec, opts);
+  const result = await checkCompleted({ ...completed, source: path }, model, opts);
   return { result, format: h.format!, clientOps: ok + fail + info + pending };
 }

@@ -5,8 +5,10 @@ import { availableParallelism } from 'node:os';
 import { complete, type Completed } from '../history/complete.js';
 import type { History } from '../history/history.js';
 import type { Op } from '../history/op.js';
-import { modelFor } from '../models/index.js';
-import type { Model, ModelSpec } from '../models/model.js';
+import { resolveModel, type ResolvedModel } from '../models/index.js';
+import { usageError } from '../errors.js';
+import { isModelSource, loadModel, sourceText } from '../models/load.js';
+import type { Model, ModelRef, ModelSource } from '../models/model.js';
 import { checkPartition } from './check-partition.js';
 import { partition, type Partition } from './prepare.js';
 import type { CheckOptions, CheckResult, PartitionResult } from './result.js';
@@ -30,28 +32,34 @@ const FIRST_ROUND = 500;
 const TRIAGE_STEPS = 20_000;
 
 /**
- * Checks a history for linearizability against a model in this thread. Bad input (an op the model does not know,
- * an ill-formed history) throws an InputError; everything else is a verdict.
+ * Checks a history for linearizability against a model in this thread: a built-in's name (or name and options) or a
+ * model value (a module must be loaded first: `check` does, or loadModel). Bad input (an op the model does not
+ * know, an ill-formed history, a malformed model) throws an InputError; everything else is a verdict.
  */
-export function checkSync(history: History | Op[], spec: ModelSpec | string, opts: CheckOptions = {}): CheckResult {
+export function checkSync(history: History | Op[], ref: ModelRef, opts: CheckOptions = {}): CheckResult {
   const start = performance.now();
-  const { model, parts, stats, ops, modelSpec } = prepare(completeHistory(history), spec);
+  const { model, parts, stats, ops, name } = prepare(completeHistory(history), resolveModel(ref));
   const budget = budgetOf(opts, 1);
   const search = rounds(parts, model, budget, opts);
   let round = search.next();
   while (!round.done) round = search.next(checkInThread(round.value.keys, model, { ...budget, maxExplored: round.value.steps }, opts));
   const { results, hardKeys } = round.value;
-  return summarize(modelSpec.name, ops, results, { ...stats, hardKeys, threads: 1 }, performance.now() - start);
+  return summarize(name, ops, results, { ...stats, hardKeys, threads: 1 }, performance.now() - start);
 }
 
 /**
  * The library API for the harness and the CLI. Keys are triaged in this thread (each may explore a few thousand
  * configurations); the keys that need a real search are then checked on worker threads, one per core, with the
  * memory budget split between them. The first key found not linearizable cancels every other search.
+ *
+ * The model is a built-in's name (or name and options), a model value, or a module to load it from (ModelSource).
+ * Worker threads cannot be handed a model value, only told how to build it: a built-in by name, a model from its
+ * module (`source`, which defineModel and loadModel set). A model value without a source is searched in this
+ * thread alone, as with `workers: 1`, and the result says so (`stats.mainThreadOnly`).
  */
-export async function check(history: History | Op[], spec: ModelSpec | string, opts: CheckOptions = {}): Promise<CheckResult> {
+export async function check(history: History | Op[], ref: ModelRef, opts: CheckOptions = {}): Promise<CheckResult> {
   const start = performance.now();
-  return checkCompleted(completeHistory(history), spec, opts, start);
+  return checkCompleted(completeHistory(history), ref, opts, start);
 }
 
 /**
@@ -60,14 +68,19 @@ export async function check(history: History | Op[], spec: ModelSpec | string, o
  */
 export async function checkCompleted(
   completed: Completed & { source?: string },
-  spec: ModelSpec | string,
+  ref: ModelRef,
   opts: CheckOptions = {},
   start = performance.now(),
 ): Promise<CheckResult> {
-  const { model, parts, stats, ops, modelSpec } = prepare(completed, spec);
-  const threads = opts.workers ?? availableParallelism();
+  const resolved = resolveModel(isModelSource(ref) ? await loadModel(ref) : ref);
+  const { model, parts, stats, ops, name, rebuild } = prepare(completed, resolved);
+  const asked = opts.workers ?? availableParallelism();
+  // Workers build the model again from its name or module; a model value that has neither stays in this thread.
+  const threads = rebuild === undefined ? 1 : asked;
+  const mainThreadOnly = asked > 1 && rebuild === undefined ? NO_SOURCE : undefined;
+  if (threads > 1 && isModelSource(rebuild!)) await sameModel(rebuild, model);
   const done = (results: PartitionResult[], hardKeys: number, used: number) =>
-    summarize(modelSpec.name, ops, results, { ...stats, hardKeys, threads: used }, performance.now() - start);
+    summarize(name, ops, results, { ...stats, hardKeys, threads: used, ...(mainThreadOnly && { mainThreadOnly }) }, performance.now() - start);
   const budget = budgetOf(opts, 1);
   const search = rounds(parts, model, budget, opts);
   let used = 1;
@@ -80,7 +93,7 @@ export async function checkCompleted(
       const { checkInPool } = await import('./pool.js');
       const shared = { ...budget, maxExplored: steps, memoryLimitBytes: budget.memoryLimitBytes! / threads };
       used = Math.max(used, Math.min(threads, keys.length));
-      round = search.next(await checkInPool(keys, modelSpec, shared, threads, opts.cancelOnInvalid !== false));
+      round = search.next(await checkInPool(keys, rebuild!, shared, threads, opts.cancelOnInvalid !== false));
     }
   }
   return done(round.value.results, round.value.hardKeys, used);
@@ -142,14 +155,27 @@ function completeHistory(history: History | Op[]): Completed & { source?: string
   return { ...complete(h), source: h.source };
 }
 
-function prepare({ operations, stats, source }: Completed & { source?: string }, spec: ModelSpec | string) {
-  const modelSpec = typeof spec === 'string' ? { name: spec } : spec;
-  const model = modelFor(modelSpec);
+function prepare({ operations, stats, source }: Completed & { source?: string }, { model, name, rebuild }: ResolvedModel) {
   const parts: Partition[] = partition(operations, model, source);
   // Biggest keys first: they bound the wall time, so start them early.
   parts.sort((a, b) => b.ops.length - a.ops.length);
-  return { model, parts, stats, ops: operations.length, modelSpec };
+  return { model, parts, stats, ops: operations.length, name, rebuild };
 }
+
+/**
+ * A model's source is loaded here before any worker does, so that a wrong export is a usage error now, not a
+ * worker's crash later; and it must give a model of the same name, or workers would check another model.
+ */
+async function sameModel(source: ModelSource, model: Model<unknown>): Promise<void> {
+  const loaded = await loadModel(source);
+  const name = model.name ?? source.export ?? 'default';
+  if (loaded.name !== name) {
+    throw usageError(`model ${name}: its source ${sourceText(source)} gives a model named '${loaded.name}', so worker threads would check another model`);
+  }
+}
+
+/** Why a check ran in this thread alone although more were allowed (CheckResult.stats.mainThreadOnly). */
+export const NO_SOURCE = 'the model is a value without a source (defineModel): worker threads cannot build it';
 
 /** One budget for every key, with the shared flag that cancels them all. */
 function budgetOf(opts: CheckOptions, threads: number): SearchBudget {
@@ -167,7 +193,7 @@ function summarize(
   model: string,
   ops: number,
   results: PartitionResult[],
-  base: ReturnType<typeof complete>['stats'] & { hardKeys: number; threads: number },
+  base: ReturnType<typeof complete>['stats'] & { hardKeys: number; threads: number; mainThreadOnly?: string },
   ms: number,
 ): CheckResult {
   let valid: CheckResult['valid'] = true;

@@ -1,6 +1,7 @@
 import type { Operation } from '../history/op.js';
 import type { Model } from '../models/model.js';
-import { describeOpDefault, show } from '../models/model.js';
+import { describeStateDefault } from '../models/identity.js';
+import { describeOpDefault } from '../models/model.js';
 import type { LinearizabilityAnomaly, OpRef } from './result.js';
 import type { SearchOutcome } from './wgl.js';
 
@@ -29,7 +30,7 @@ export function opRef(o: Operation, model: Model<any>): OpRef {
  */
 export function anomalyOf<S>(ops: readonly Operation[], model: Model<S>, out: SearchOutcome<S>, key: Operation['key']): LinearizabilityAnomaly {
   const failed = ops[out.failed!];
-  const describeState = (id: number) => (model.describeState ?? show)(out.table.states[id] as S);
+  const describeState = (id: number) => (model.describeState ?? describeStateDefault)(out.table.states[id] as S);
   let previousOk: Operation | undefined;
   for (const o of ops) {
     if (o.status === 'ok' && o.ret < failed.ret && (!previousOk || o.ret > previousOk.ret)) previousOk = o;

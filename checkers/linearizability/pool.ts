@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import type { ModelSpec } from '../models/model.js';
+import type { ModelSource, ModelSpec } from '../models/model.js';
 import type { Partition } from './prepare.js';
 import type { PartitionResult } from './result.js';
 import type { SearchBudget } from './wgl.js';
@@ -10,7 +10,8 @@ import { restore, toWire } from './wire.js';
 const BATCH_OPS = 4_000;
 
 export interface PoolTask {
-  model: ModelSpec;
+  /** How the worker builds the model: a built-in by name, or a user's model from its module. */
+  model: ModelSpec | ModelSource;
   partitions: Partition[];
   budget: SearchBudget;
   cancelOnInvalid: boolean;
@@ -39,7 +40,7 @@ function poolOf(threads: number): Piscina {
  */
 export async function checkInPool(
   parts: Partition[],
-  model: ModelSpec,
+  model: ModelSpec | ModelSource,
   budget: SearchBudget,
   threads: number,
   cancelOnInvalid: boolean,

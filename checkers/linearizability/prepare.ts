@@ -20,9 +20,11 @@ export function partition(operations: readonly Operation[], model: Model<unknown
   const plain = new Map<string | number | undefined, Partition>();
   const other = new Map<string, Partition>();
   const perKey = model.partition !== 'none';
+  // Without validate every op is the model's: step judges it.
+  const validate = model.validate;
   for (const o of operations) {
-    const why = model.validate(o);
-    if (why !== null) throw historyError(source, o.line, why);
+    const why = validate ? validate(o) : null;
+    if (typeof why === 'string') throw historyError(source, o.line, why);
     if (o.status === 'info' && model.isReadOnly?.(o)) continue;
     const key = perKey ? o.key : undefined;
     const byPlain = key === undefined || typeof key === 'string' || (typeof key === 'number' && (Number.isSafeInteger(key) || !Number.isInteger(key)));

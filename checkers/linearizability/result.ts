@@ -96,6 +96,8 @@ export interface CheckResult {
     /** Keys that needed more than the triage's step budget, and the threads that searched them. */
     hardKeys: number;
     threads: number;
+    /** Why the search stayed in this thread although workers were allowed (a model value without a source). */
+    mainThreadOnly?: string;
   };
 }
 

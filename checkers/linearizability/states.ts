@@ -1,5 +1,5 @@
+import { stateIdentity } from '../models/identity.js';
 import type { Model, ModelOp } from '../models/model.js';
-import { canonical } from '../models/model.js';
 import { StateIndex } from './state-index.js';
 import { TransitionTable } from './transitions.js';
 
@@ -17,10 +17,15 @@ export class StateTable<S> {
   private ids = new Map<string | number, number>();
   private dense: Int32Array;
   private sparse = new TransitionTable();
-  private readonly fingerprint: (s: S) => string | number;
+  /** Exact keys of states (Model.fingerprint), or else hash and equals (given, or identity.ts's defaults). */
+  private readonly fingerprint?: (s: S) => string | number;
+  private readonly hash?: (s: S) => number;
+  private readonly equals?: (a: S, b: S) => boolean;
 
   constructor(private readonly model: Model<S>, private readonly ops: readonly ModelOp[]) {
-    this.fingerprint = model.fingerprint ? (s) => model.fingerprint!(s) : (s) => canonical(s);
+    const identity = stateIdentity(model);
+    if ('fingerprint' in identity) this.fingerprint = identity.fingerprint;
+    else ({ hash: this.hash, equals: this.equals } = identity);
     this.dense = new Int32Array(ops.length * DENSE).fill(UNKNOWN);
   }
 
@@ -35,14 +40,14 @@ export class StateTable<S> {
 
   private stateBytes = 0;
 
-  /** States by hash, when the model gives hash and equals. */
+  /** States by hash, when they are told apart by hash and equals. */
   private readonly byHash = new StateIndex();
 
   intern(s: S): number {
-    const { hash, equals } = this.model;
-    if (hash && equals) {
+    const { hash, equals } = this;
+    if (hash) {
       const h = hash(s);
-      const known = this.byHash.find(h, s, this.states, equals);
+      const known = this.byHash.find(h, s, this.states, equals!);
       if (known >= 0) return known;
       const id = this.states.length;
       this.states.push(s);
@@ -50,7 +55,7 @@ export class StateTable<S> {
       this.stateBytes += 160;
       return id;
     }
-    const fp = this.fingerprint(s);
+    const fp = this.fingerprint!(s);
     let id = this.ids.get(fp);
     if (id === undefined) {
       id = this.states.length;

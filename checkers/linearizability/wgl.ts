@@ -105,7 +105,7 @@ export function search<S>(ops: readonly Operation[], model: Model<S>, budget: Se
   const prev = new Int32Array(2 * n + 1);
   linkEntries(ops, next, prev, HEAD);
 
-  const pred = dominators(ops, group);
+  const pred = dominators(ops, group, model.partition === 'none');
   // Alternatives of one crashed op (see alternatives.ts): at most one of each group is linearized.
   const used = new Uint8Array(n);
   const exclusive = group ?? new Int32Array(n).fill(-1);

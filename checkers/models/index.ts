@@ -5,14 +5,16 @@ import { casRegister } from './cas-register.js';
 import { counter, isInteger } from './counter.js';
 import { fifoQueue } from './fifo-queue.js';
 import { kv } from './kv.js';
-import type { Model, ModelFactory, ModelSpec } from './model.js';
+import { isModel, isModelSource, modelValue, sourceText } from './load.js';
+import type { Model, ModelFactory, ModelRef, ModelSource, ModelSpec } from './model.js';
 import { multiRegister } from './multi-register.js';
 import { mutex } from './mutex.js';
 import { register } from './register.js';
 import { set } from './set.js';
 import { unorderedQueue } from './unordered-queue.js';
 
-export type { Model, ModelOp, ModelSpec, Step } from './model.js';
+export type { Model, ModelOp, ModelRef, ModelSource, ModelSpec, Step } from './model.js';
+export { defineModel, loadModel } from './load.js';
 
 /** Every model by the name users type after `--model`. */
 export const MODELS: Readonly<Record<string, ModelFactory>> = {
@@ -61,4 +63,26 @@ export function modelFor(spec: ModelSpec | string): Model<any> {
   if (!factory) throw unknownModel(s.name, MODEL_NAMES);
   checkOptions(s.name, s.options ?? {});
   return factory(s.options ?? {});
+}
+
+/** A model ready for the search, its name, and how a worker thread builds it again. */
+export interface ResolvedModel {
+  model: Model<any>;
+  name: string;
+  /** A built-in's spec or a module's source; undefined when workers cannot build it (a model value without source). */
+  rebuild?: ModelSpec | ModelSource;
+}
+
+/**
+ * The model a reference names, without loading anything: a built-in by name (workers rebuild it by name) or a model
+ * value (checked; workers load it from its source, if it has one). A source must be loaded first (loadModel).
+ */
+export function resolveModel(ref: ModelRef): ResolvedModel {
+  if (isModelSource(ref)) throw usageError(`model ${sourceText(ref)} must be loaded first: give it to check (not checkSync), or call loadModel`);
+  if (isModel(ref)) {
+    const model = modelValue(ref, `model ${ref.name ?? '(unnamed)'}`);
+    return { model, name: model.name ?? 'model', rebuild: model.source };
+  }
+  const spec = typeof ref === 'string' ? { name: ref } : ref;
+  return { model: modelFor(spec), name: spec.name, rebuild: spec };
 }

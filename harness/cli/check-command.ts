@@ -5,7 +5,8 @@ import { defaultModelFor, FORMATS, readHistoryFile, readHistoryStream, sniffForm
 import { isClientProcess } from '../../checkers/history/op.js';
 import type { History } from '../../checkers/history/history.js';
 import { parseJsonExact, stringifyExact } from '../../checkers/values/json.js';
-import { MODEL_NAMES, modelFor } from '../../checkers/models/index.js';
+import { loadModel, MODEL_NAMES, modelFor, type ModelRef } from '../../checkers/models/index.js';
+import { parseModelReference } from '../../checkers/models/load.js';
 import type { Checker, CheckerOptions, CheckerResult } from '../../checkers/registry.js';
 import { builtinRegistry } from '../builtins.js';
 import { collectFlag } from '../config/index.js';
@@ -34,6 +35,7 @@ type Row = { file: string; result?: CheckerResult; format?: string; error?: stri
  * then the evidence for each illegal one. Exit 0 all valid (linearizable), 1 some not, 2 some unknown and none
  * invalid, 254 bad input or usage. `--checker set` holds the histories to Jepsen's set checker instead (no model);
  * `--checker 2pc` to the 2PC-atomicity checker, with its options (`--checker-options '{"total": 600}'`).
+ * `--model ./my-models.js#register` holds them to a model of your own, the module's export (docs/extending.md).
  */
 export function checkCommand(program: Command): void {
   program
@@ -42,8 +44,8 @@ export function checkCommand(program: Command): void {
     .argument('[files...]', 'history files (JSONL, EDN, Porcupine logs); none or - reads standard input')
     .addOption(new Option('-c, --checker <name>', `checker: ${builtinRegistry().checkerNames().join(', ')}, or a plugin's`).default('linearizable'))
     .option('--plugin <path>', "load a plugin module's checkers (repeatable)", collectFlag)
-    .addOption(new Option('-m, --model <name>', `model: ${MODEL_NAMES.join(', ')}`))
-    .option('--model-options <json>', 'model options as JSON, e.g. \'{"initial": 0}\'')
+    .addOption(new Option('-m, --model <name>', `model: ${MODEL_NAMES.join(', ')}; or your own, a module's path#export`))
+    .option('--model-options <json>', 'model options as JSON, e.g. \'{"initial": 0}\' (your own model\'s go to its factory)')
     .option('--checker-options <json>', 'the checker\'s options as JSON, e.g. \'{"total": 600}\' for 2pc')
     .addOption(new Option('-f, --format <format>', 'history format').choices(FORMATS as string[]).default('auto'))
     .option('--json', 'one JSON object per file per line')
@@ -64,14 +66,14 @@ async function runCheck(files: string[], flags: CheckFlags): Promise<number> {
   if (!checker.needsModel && (flags.model !== undefined || flags.modelOptions !== undefined)) {
     throw usageError(`--model applies to the linearizable checker, not to ${checker.name}`);
   }
-  if (flags.model) modelFor({ name: flags.model, options });
+  const model = flags.model !== undefined ? await modelFlag(flags.model, options) : undefined;
   const checkerOptions = parseCheckerOptions(flags.checkerOptions, checker);
   if (flags.independent) checkerOptions.independent = true;
   // A flag the checker cannot use is refused before anything is read.
   if (flags.independent && checker.name !== 'linearizable') throw usageError(`--independent applies to the linearizable checker, not to ${checker.name}`);
   const rows: Row[] = [];
   for (const file of files) {
-    const row = await checkFile(file, flags, options, checkerOptions);
+    const row = await checkFile(file, flags, checker, model, options, checkerOptions);
     rows.push(row);
     if (flags.json) process.stdout.write(stringifyExact(jsonRow(row, checker)) + '\n');
     if (row.error) process.stderr.write(`faultline: ${row.error}\n`);
@@ -80,19 +82,39 @@ async function runCheck(files: string[], flags: CheckFlags): Promise<number> {
   return exitCode(rows);
 }
 
-async function checkFile(file: string, flags: CheckFlags, options: Record<string, unknown> | undefined, checkerOptions: CheckerOptions): Promise<Row> {
+/**
+ * `--model`: a built-in's name (an unknown one, or a bad option, is refused here) or a module's `path#export`,
+ * loaded here: a file that cannot be loaded or an export that is not a model is refused in one line, exit 254.
+ */
+async function modelFlag(text: string, options: Record<string, unknown> | undefined): Promise<ModelRef> {
+  const source = parseModelReference(text);
+  if (source) return loadModel(options === undefined ? source : { ...source, options });
+  const spec = { name: text, options };
+  modelFor(spec);
+  return spec;
+}
+
+async function checkFile(
+  file: string,
+  flags: CheckFlags,
+  checker: Checker<CheckerResult>,
+  model: ModelRef | undefined,
+  options: Record<string, unknown> | undefined,
+  checkerOptions: CheckerOptions,
+): Promise<Row> {
   const name = file === '-' ? '<stdin>' : file;
   try {
-    const checker = (await registryWith(flags.plugin ?? [])).checker(flags.checker) as Checker<CheckerResult>;
     const budget = {
       timeLimitMs: flags.timeLimit !== undefined ? flags.timeLimit * 1000 : undefined,
       memoryLimitBytes: flags.memoryLimit !== undefined ? flags.memoryLimit * 1024 * 1024 : undefined,
       workers: flags.workers,
     };
-    const modelOption = (format: string | undefined) => {
-      const model = checker.needsModel ? (flags.model ?? defaultModelFor(format as Format)) : undefined;
-      if (checker.needsModel && !model) throw usageError(`${name}: --model is required for ${format} histories (one of: ${MODEL_NAMES.join(', ')})`);
-      return model !== undefined ? { model: { name: model, options } } : {};
+    const modelOption = (format: string | undefined): CheckerOptions => {
+      if (!checker.needsModel) return {};
+      if (model !== undefined) return { model };
+      const byFormat = defaultModelFor(format as Format);
+      if (!byFormat) throw usageError(`${name}: --model is required for ${format} histories (one of: ${MODEL_NAMES.join(', ')}, or a module's path#export)`);
+      return { model: { name: byFormat, options } };
     };
     // A checker that digests a file in one pass reads it so (the model may depend on the format: peek at it first).
     const sniffed = file !== '-' && checker.checkFile ? (flags.format === 'auto' ? await sniffFormat(file) : flags.format) : undefined;
