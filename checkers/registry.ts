@@ -6,7 +6,7 @@ import type { History } from './history/history.js';
 import type { Op } from './history/op.js';
 import { check, explainResult as explainLinearizable } from './linearizability/index.js';
 import type { CheckOptions, CheckResult, Validity } from './linearizability/result.js';
-import type { ModelRef } from './models/model.js';
+import type { ModelRef, ModelSpec } from './models/model.js';
 import { MODEL_NAMES } from './models/index.js';
 import { checkSet, explainSet, type SetResult } from './set/index.js';
 import { checkTwoPhaseCommit, explainTwoPhaseCommit, type TwoPhaseCommitResult } from './two-phase-commit/index.js';
@@ -167,6 +167,9 @@ export const twoPhaseCommitChecker: Checker<TwoPhaseCommitResult> = {
  * adding one here makes its result part of CheckerResult.
  */
 export const BUILTIN_CHECKERS = [linearizableChecker, setChecker, twoPhaseCommitChecker] as const;
+
+/** faultline's own models, by their built-in specs: registered as a user's are (harness/builtins.ts). */
+export const BUILTIN_MODELS: readonly ModelSpec[] = MODEL_NAMES.map((name) => ({ name }));
 
 /** Any built-in checker's result, told apart by `checker` (a plugin's checker's result is a CheckerVerdict of its own). */
 export type CheckerResult = ResultOf<(typeof BUILTIN_CHECKERS)[number]>;

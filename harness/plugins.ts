@@ -7,7 +7,7 @@ import type { Plugin, Registry } from './registry.js';
 
 /**
  * Loads a plugin module: its default export (or its export named `plugin`) is a Plugin, a plain object naming its
- * targets and workloads. A module that cannot be loaded, or exports no plugin, is a usage error naming it.
+ * targets, workloads, checkers and models. A module that cannot be loaded, or exports no plugin, is a usage error naming it.
  */
 export async function loadPlugin(path: string): Promise<Plugin> {
   let mod: Record<string, unknown>;
@@ -20,7 +20,7 @@ export async function loadPlugin(path: string): Promise<Plugin> {
   }
   const plugin = mod.default ?? mod.plugin;
   if (plugin === null || typeof plugin !== 'object' || typeof (plugin as { name?: unknown }).name !== 'string') {
-    throw usageError(`--plugin ${path}: expected its default export to be a plugin ({ name, simTargets?, dockerTargets?, workloads? }), got ${describeValue(plugin)}`);
+    throw usageError(`--plugin ${path}: expected its default export to be a plugin ({ name, simTargets?, dockerTargets?, workloads?, checkers?, models? }), got ${describeValue(plugin)}`);
   }
   return plugin as Plugin;
 }

@@ -1,5 +1,6 @@
 import { usageError } from '../checkers/errors.js';
 import { noOptions, type Checker, type CheckerVerdict } from '../checkers/registry.js';
+import { isModel, isModelSpec, modelFor, modelValue, MODEL_NAMES, type Model, type ModelRef, type ModelSpec } from '../checkers/models/index.js';
 import type { Workload } from '../workloads/workload.js';
 import { describeValue, NAME, type Conflict, type DefinitionRegistry, type FaultKind, type RuntimeName, type TestDefinition } from './config/index.js';
 import { imageRolesProblem } from './runtimes/docker/image-roles.js';
@@ -20,9 +21,14 @@ export interface Plugin {
   readonly workloads?: readonly Workload[];
   /** Checkers, by the name a workload's `checker` and `--checker` use. */
   readonly checkers?: readonly Checker<any>[];
+  /**
+   * Models for the linearizable checker, by the name a workload's `model` and `--model` use: a model value with a
+   * `name` (made with defineModel, so it runs on worker threads too), or, for faultline's own, a built-in's spec.
+   */
+  readonly models?: readonly (Model<any> | ModelSpec)[];
 }
 
-const PLUGIN_FIELDS: readonly string[] = ['name', 'simTargets', 'dockerTargets', 'workloads', 'checkers'];
+const PLUGIN_FIELDS: readonly string[] = ['name', 'simTargets', 'dockerTargets', 'workloads', 'checkers', 'models'];
 
 /**
  * The one registry of what a test can be made of: targets per runtime and workloads, by name. The CLI and config
@@ -35,6 +41,7 @@ export class Registry {
   private readonly docker = new Map<string, { target: DockerTarget; plugin: string }>();
   private readonly workloads = new Map<string, { workload: Workload; plugin: string }>();
   private readonly checkers = new Map<string, { checker: Checker<CheckerVerdict>; plugin: string }>();
+  private readonly models = new Map<string, { model: Model<any> | ModelSpec; plugin: string }>();
 
   constructor(plugins: readonly Plugin[] = []) {
     for (const p of plugins) this.use(p);
@@ -48,7 +55,32 @@ export class Registry {
     for (const t of plugin.dockerTargets ?? []) add(this.docker, 'target', t.name, { target: declaredDockerTarget(plugin, t), plugin: plugin.name }, 'for the docker runtime ');
     for (const w of plugin.workloads ?? []) add(this.workloads, 'workload', w.name, { workload: declaredWorkload(plugin, w), plugin: plugin.name }, '');
     for (const c of plugin.checkers ?? []) add(this.checkers, 'checker', c.name, { checker: declaredChecker(plugin, c), plugin: plugin.name }, '');
+    for (const m of plugin.models ?? []) {
+      const model = declaredModel(plugin, m);
+      add(this.models, 'model', model.name as string, { model, plugin: plugin.name }, '');
+    }
     return this;
+  }
+
+  modelNames(): string[] {
+    return [...this.models.keys()];
+  }
+
+  /**
+   * The model of that name, as the linearizable checker takes it: a built-in's spec (with `options`; workers build
+   * it by name) or a plugin's model value. A name not registered, or options for a model that takes none, is a
+   * usage error.
+   */
+  model(name: string, options?: Record<string, unknown>): ModelRef {
+    const m = this.models.get(name)?.model;
+    if (!m) throw usageError(`unknown model '${name}' (known: ${this.modelNames().join(', ') || 'none'}; or a module's path#export)`);
+    if (isModel(m)) {
+      if (options !== undefined) throw usageError(`model ${name} is a plugin's model value: it takes no options`);
+      return m;
+    }
+    const spec = options === undefined ? m : { ...m, options };
+    modelFor(spec);
+    return spec;
   }
 
   checkerNames(): string[] {
@@ -108,8 +140,16 @@ export class Registry {
     const workload = this.workloads.get(d.workload)?.workload;
     if (!target || !workload) return [];
     const problems: Conflict[] = [];
-    if (!this.checkers.has(workload.checker)) {
+    const checker = this.checkers.get(workload.checker)?.checker;
+    if (!checker) {
       problems.push({ path: ['workload'], message: `workload '${workload.name}' is judged by checker '${workload.checker}', which is not registered (known: ${this.checkerNames().join(', ') || 'none'})` });
+    } else if (checker.needsModel && workload.model === undefined) {
+      problems.push({ path: ['workload'], message: `workload '${workload.name}' is judged by checker '${checker.name}', which needs a model, and names none` });
+    } else if (!checker.needsModel && workload.model !== undefined) {
+      problems.push({ path: ['workload'], message: `workload '${workload.name}' names model '${workload.model}', but its checker '${checker.name}' takes none` });
+    }
+    if (workload.model !== undefined && !this.models.has(workload.model)) {
+      problems.push({ path: ['workload'], message: `workload '${workload.name}' is held to model '${workload.model}', which is not registered (known: ${this.modelNames().join(', ') || 'none'})` });
     }
     const serves = (w: Workload) => Object.keys(w.operations).filter((f) => !target.operations.includes(f));
     const missing = serves(workload);
@@ -198,6 +238,21 @@ function declaredWorkload(plugin: Plugin, w: Workload): Workload {
     throw usageError(`plugin ${plugin.name}: workload '${name}' must declare its operations (a mapping of f to the zod schema of its value)`);
   }
   return w;
+}
+
+/**
+ * A model must be a model value with a name (checked as the search will use it), or the spec of a built-in: a
+ * malformed one is refused here, naming the plugin, rather than when a run ends and its history is checked.
+ */
+function declaredModel(plugin: Plugin, m: Model<any> | ModelSpec): Model<any> | ModelSpec {
+  if (typeof m === 'object' && m !== null && isModel(m)) {
+    const name = nameOf(plugin, m);
+    return modelValue(m, `plugin ${plugin.name}: model '${name}'`);
+  }
+  if (typeof m !== 'object' || m === null || !isModelSpec(m) || typeof m.name !== 'string' || !MODEL_NAMES.includes(m.name)) {
+    throw usageError(`plugin ${plugin.name}: ${describeValue(m)} is not a model (an object with name, init and step)`);
+  }
+  return m;
 }
 
 function quoteList(xs: readonly string[]): string {

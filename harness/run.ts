@@ -63,6 +63,7 @@ export async function runTest(def: TestDefinition, options: RunOptions = {}): Pr
   parseDefinition(def, registry.definitions());
   const workload = registry.workload(def.workload);
   const checker = registry.checker(workload.checker);
+  const model = workload.model === undefined ? undefined : registry.model(workload.model);
   preflight(workload, def.seed);
   const progress = options.progress;
   const runtime = runtimeFor(def, registry, { localImage: builtinLocalImage() });
@@ -166,7 +167,7 @@ export async function runTest(def: TestDefinition, options: RunOptions = {}): Pr
   progress?.({ at: runtime.now(), ops: history.length, fault: 'none', phase });
   // The workload's own checker. Every key is checked, even after one fails: the report lists each key's verdict,
   // like Jepsen's independent checker.
-  const result = await checker.check(history, { model: workload.model, cancelOnInvalid: false });
+  const result = await checker.check(history, { model, cancelOnInvalid: false });
   const stats = runStats(history);
   const replay = replayCommand(def);
   const results = { valid: result.valid, test: def, replay, checker: result, stats };

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { usageError } from '../checkers/errors.js';
 import type { Op } from '../checkers/history/op.js';
+import type { ModelRef } from '../checkers/models/model.js';
 import { readHistoryFile } from '../checkers/formats/index.js';
 import { storedResult, type Checker, type CheckerResult, type CheckerVerdict } from '../checkers/registry.js';
 import { HISTORY_FILE, listRuns, readResults as readStoredResults, RESULTS_FILE, writeFileAtomically, type RunStats } from '../harness/store/index.js';
@@ -29,7 +30,7 @@ export interface ReportOptions {
    */
   checker?: Checker<any>;
   /** Check the history again with `checker` (and this model, for one that needs one), whatever results.json holds. */
-  recheck?: { model?: string };
+  recheck?: { model?: ModelRef };
   /** The history and results, when the caller has them in memory (the harness at the end of a run). */
   history?: readonly Op[];
   results?: StoredResults;

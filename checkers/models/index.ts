@@ -14,7 +14,7 @@ import { set } from './set.js';
 import { unorderedQueue } from './unordered-queue.js';
 
 export type { Model, ModelOp, ModelRef, ModelSource, ModelSpec, Step } from './model.js';
-export { defineModel, loadModel } from './load.js';
+export { defineModel, isModel, isModelSpec, loadModel, modelValue } from './load.js';
 
 /** Every model by the name users type after `--model`. */
 export const MODELS: Readonly<Record<string, ModelFactory>> = {

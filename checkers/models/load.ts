@@ -57,6 +57,7 @@ export function sourceText(source: ModelSource): string {
 
 function kindOf(v: unknown): string {
   if (v === null) return 'null';
+  if (v === undefined) return 'nothing';
   if (Array.isArray(v)) return 'a list';
   return typeof v === 'object' ? 'an object' : typeof v === 'function' ? 'a function' : `a ${typeof v}`;
 }

@@ -17,6 +17,7 @@ describe('lww-cache under faultline', function () {
     const outcome = await runTest(def, { registry });
     assert.equal(outcome.valid, false, outcome.report);
     assert.equal(outcome.check.checker, 'linearizable');
+    assert.equal(outcome.check.model, 'cache-register', 'held to the plugin’s own model');
     const anomaly = outcome.check.partitions.find((p) => p.anomaly)?.anomaly;
     assert.ok(anomaly, 'the evidence names an operation');
     assert.equal(outcome.history[anomaly.op.invokeIndex].f, 'read', 'a stale read');

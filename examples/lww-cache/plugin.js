@@ -1,4 +1,5 @@
-// A faultline plugin: a small last-writer-wins cache with asynchronous replication, workloads for it, and a checker.
+// A faultline plugin: a small last-writer-wins cache with asynchronous replication, workloads for it, a model and a
+// checker.
 //
 //   faultline run --plugin examples/lww-cache/plugin.js --target lww-cache --workload cache
 //
@@ -6,6 +7,7 @@
 // write is stamped there, acknowledged at once and sent to the peers `replicationDelay` ms later; a read answers
 // from the node's copy. Fast and available under any partition, and not linearizable: a read at one node can miss
 // a write another node acknowledged long ago. faultline finds those stale reads. (See docs/extending.md.)
+import { defineModel } from 'faultline/checkers';
 import { z } from 'zod';
 
 /** How long a client waits for its node before the outcome is unknown (ms, the runtime's time). */
@@ -66,12 +68,31 @@ export const lwwCache = {
   client: (transport, nodes, _bug, process) => cacheClient(transport, nodes, process),
 };
 
-/** Reads and writes of three keys, judged as a register per key (the linearizable checker's cas-register). */
+/**
+ * A model of one's own: what a client of one key of the cache should see if it were linearizable, a register of
+ * reads and writes starting empty (null). The linearizable checker holds each key's history to it. defineModel says
+ * where worker threads find it again (this module, this export), so the search runs on every core.
+ */
+export const cacheRegister = defineModel(import.meta.url, 'cacheRegister', {
+  name: 'cache-register',
+  init: () => null,
+  step(state, op) {
+    if (op.f === 'write') return { ok: true, state: op.value };
+    // A crashed read (status 'info') returned nothing: it constrains nothing.
+    if (op.status === 'info' || op.value === state) return { ok: true, state };
+    return { ok: false, reason: `read ${op.value ?? 'null'}, but the key holds ${state ?? 'null'}` };
+  },
+  // An op of another kind is bad input (exit 254), not an anomaly.
+  validate: (op) => (op.f === 'read' || op.f === 'write' ? null : `the cache has no operation '${op.f}'`),
+  isReadOnly: (op) => op.f === 'read',
+});
+
+/** Reads and writes of three keys, judged by the model above, per key. */
 export const cacheWorkload = {
   name: 'cache',
   description: 'reads and writes of 3 keys, checked as a register per key',
   checker: 'linearizable',
-  model: 'cas-register',
+  model: 'cache-register',
   operations: { read: z.null(), write: z.int() },
   generator(seed) {
     // A small seeded generator of its own (xorshift32): a plugin needs nothing from faultline's internals.
@@ -201,4 +222,4 @@ function pairCalls(history) {
 const { model: _linearizableOnly, ...sameOps } = cacheWorkload;
 export const recencyWorkload = { ...sameOps, name: 'cache-recency', description: 'reads and writes of 3 keys, checked for stale reads', checker: 'stale-reads' };
 
-export default { name: 'lww-cache-example', simTargets: [lwwCache], workloads: [cacheWorkload, recencyWorkload], checkers: [staleReads] };
+export default { name: 'lww-cache-example', simTargets: [lwwCache], workloads: [cacheWorkload, recencyWorkload], checkers: [staleReads], models: [cacheRegister] };

@@ -5,12 +5,12 @@ import { defaultModelFor, FORMATS, readHistoryFile, readHistoryStream, sniffForm
 import { isClientProcess } from '../../checkers/history/op.js';
 import type { History } from '../../checkers/history/history.js';
 import { parseJsonExact, stringifyExact } from '../../checkers/values/json.js';
-import { loadModel, MODEL_NAMES, modelFor, type ModelRef } from '../../checkers/models/index.js';
-import { parseModelReference } from '../../checkers/models/load.js';
+import { MODEL_NAMES, type ModelRef } from '../../checkers/models/index.js';
 import type { Checker, CheckerOptions, CheckerResult } from '../../checkers/registry.js';
 import { builtinRegistry } from '../builtins.js';
 import { collectFlag } from '../config/index.js';
 import { registryWith } from '../plugins.js';
+import { modelFlag } from './model-flag.js';
 
 interface CheckFlags {
   checker: string;
@@ -43,8 +43,8 @@ export function checkCommand(program: Command): void {
     .description('check recorded histories for linearizability against a model (or with another checker)')
     .argument('[files...]', 'history files (JSONL, EDN, Porcupine logs); none or - reads standard input')
     .addOption(new Option('-c, --checker <name>', `checker: ${builtinRegistry().checkerNames().join(', ')}, or a plugin's`).default('linearizable'))
-    .option('--plugin <path>', "load a plugin module's checkers (repeatable)", collectFlag)
-    .addOption(new Option('-m, --model <name>', `model: ${MODEL_NAMES.join(', ')}; or your own, a module's path#export`))
+    .option('--plugin <path>', "load a plugin module's checkers and models (repeatable)", collectFlag)
+    .addOption(new Option('-m, --model <name>', `model: ${MODEL_NAMES.join(', ')}, a plugin's, or your own module's path#export`))
     .option('--model-options <json>', 'model options as JSON, e.g. \'{"initial": 0}\' (your own model\'s go to its factory)')
     .option('--checker-options <json>', 'the checker\'s options as JSON, e.g. \'{"total": 600}\' for 2pc')
     .addOption(new Option('-f, --format <format>', 'history format').choices(FORMATS as string[]).default('auto'))
@@ -62,11 +62,12 @@ export function checkCommand(program: Command): void {
 async function runCheck(files: string[], flags: CheckFlags): Promise<number> {
   const options = parseModelOptions(flags.modelOptions);
   // Unknown checker or model, or a model for a checker that takes none: usage errors before reading anything.
-  const checker = (await registryWith(flags.plugin ?? [])).checker(flags.checker) as Checker<CheckerResult>;
+  const registry = await registryWith(flags.plugin ?? []);
+  const checker = registry.checker(flags.checker) as Checker<CheckerResult>;
   if (!checker.needsModel && (flags.model !== undefined || flags.modelOptions !== undefined)) {
     throw usageError(`--model applies to the linearizable checker, not to ${checker.name}`);
   }
-  const model = flags.model !== undefined ? await modelFlag(flags.model, options) : undefined;
+  const model = flags.model !== undefined ? await modelFlag(registry, flags.model, options) : undefined;
   const checkerOptions = parseCheckerOptions(flags.checkerOptions, checker);
   if (flags.independent) checkerOptions.independent = true;
   // A flag the checker cannot use is refused before anything is read.
@@ -80,18 +81,6 @@ async function runCheck(files: string[], flags: CheckFlags): Promise<number> {
   }
   if (!flags.json) printHuman(rows, checker);
   return exitCode(rows);
-}
-
-/**
- * `--model`: a built-in's name (an unknown one, or a bad option, is refused here) or a module's `path#export`,
- * loaded here: a file that cannot be loaded or an export that is not a model is refused in one line, exit 254.
- */
-async function modelFlag(text: string, options: Record<string, unknown> | undefined): Promise<ModelRef> {
-  const source = parseModelReference(text);
-  if (source) return loadModel(options === undefined ? source : { ...source, options });
-  const spec = { name: text, options };
-  modelFor(spec);
-  return spec;
 }
 
 async function checkFile(

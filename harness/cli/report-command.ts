@@ -6,6 +6,7 @@ import { builtinRegistry } from '../builtins.js';
 import { collectFlag } from '../config/index.js';
 import { registryWith } from '../plugins.js';
 import type { Registry } from '../registry.js';
+import { modelFlag } from './model-flag.js';
 
 interface ReportFlags {
   model?: string;
@@ -24,9 +25,9 @@ export function reportCommand(program: Command): void {
     .command('report')
     .description('write report.html for stored runs, and with --store the store index (index.html)')
     .argument('[run-dirs...]', 'run directories (holding history.jsonl, and results.json unless --model is given)')
-    .option('-m, --model <name>', `check the history with this model: ${MODEL_NAMES.join(', ')}`)
+    .option('-m, --model <name>', `check the history with this model: ${MODEL_NAMES.join(', ')}, a plugin's, or a module's path#export`)
     .option('-c, --checker <name>', `check the history with this checker: ${builtinRegistry().checkerNames().join(', ')} (the linearizable one needs --model)`)
-    .option('--plugin <path>', "load a plugin module's checkers and workloads (repeatable)", collectFlag)
+    .option('--plugin <path>', "load a plugin module's checkers, models and workloads (repeatable)", collectFlag)
     .option('--store <dir>', 'also write <dir>/index.html listing every run in the store')
     .action(async (dirs: string[], flags: ReportFlags) => {
       if (dirs.length === 0 && flags.store === undefined) throw usageError('report: give run directories, or --store <dir> for the store index');
@@ -44,7 +45,7 @@ async function reportOptions(dir: string, flags: ReportFlags, registry: Registry
   if (flags.checker !== undefined || flags.model !== undefined) {
     const checker = registry.checker(flags.checker ?? 'linearizable');
     if (checker.needsModel && flags.model === undefined) throw usageError(`--checker ${checker.name} needs --model (known: ${MODEL_NAMES.join(', ')})`);
-    return { checker, recheck: { model: flags.model } };
+    return { checker, recheck: { model: flags.model === undefined ? undefined : await modelFlag(registry, flags.model) } };
   }
   const results = await readRunResults(dir);
   const stored = results?.checker;
@@ -59,5 +60,5 @@ async function reportOptions(dir: string, flags: ReportFlags, registry: Registry
       `${dir}: no results.json to take the checker from; give a model with --model (known: ${MODEL_NAMES.join(', ')}) or --checker (known: ${registry.checkerNames().join(', ')})`,
     );
   }
-  return { results, checker: registry.checker(workload.checker), recheck: { model: workload.model } };
+  return { results, checker: registry.checker(workload.checker), recheck: { model: workload.model === undefined ? undefined : registry.model(workload.model) } };
 }

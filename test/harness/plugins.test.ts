@@ -34,6 +34,25 @@ describe('plugins: your own targets and workloads, loaded with --plugin', () => 
     assert.equal(historyOf(again.stdout), historyOf(r.stdout), 'the replay makes the same history');
   });
 
+  it('checks a stored history against the plugin’s own model by name, on worker threads; an op it does not know is bad input', () => {
+    const store = join(tmp, 'model');
+    const run = faultline(['run', '--plugin', example, '--target', 'lww-cache', '--workload', 'cache', '--seed', '3', '--time-limit', '3', '--store', store, '--quiet']);
+    assert.equal(run.code, 1, run.stderr);
+    const history = join(/store: (\S+)/.exec(run.stdout)?.[1] ?? '', 'history.jsonl');
+    const r = faultline(['check', '--plugin', example, '--model', 'cache-register', '--json', history]);
+    assert.equal(r.code, 1, r.stderr);
+    const row = JSON.parse(r.stdout);
+    assert.deepEqual([row.valid, row.model], [false, 'cache-register']);
+    assert.equal(row.stats.mainThreadOnly, undefined, 'the model says where workers find it');
+    assert.ok(row.stats.threads >= 1);
+    const bad = faultline(['check', '--plugin', example, '--model', 'cache-register', 'examples/register-ok.jsonl']);
+    assert.equal(bad.code, 254, bad.stderr);
+    assert.match(bad.stderr.trim(), /^faultline: .*the cache has no operation 'cas'/);
+    const unknown = faultline(['check', '--model', 'cache-register', history]);
+    assert.equal(unknown.code, 254);
+    assert.match(unknown.stderr.trim(), /^faultline: unknown model 'cache-register' \(known: register, .*; or a module's path#export\)$/);
+  });
+
   it('loads plugins named in a config file, relative to the file', () => {
     const dir = mkdtempSync(join(tmp, 'config-'));
     writeFileSync(join(dir, 'plugin.js'), `export { default } from ${JSON.stringify(example)};\n`);
@@ -93,7 +112,7 @@ export default {
     const cases: [string, RegExp][] = [
       [join(tmp, 'missing.js'), /cannot load it \(no such file\)$/],
       [notPlugin, /expected its default export to be a plugin .*got nothing$/],
-      [wrongField, /plugin p: unknown field 'targets' \(known: name, simTargets, dockerTargets, workloads, checkers\)$/],
+      [wrongField, /plugin p: unknown field 'targets' \(known: name, simTargets, dockerTargets, workloads, checkers, models\)$/],
       [broken, /cannot load it \(.*\)$/],
     ];
     for (const [path, re] of cases) {

@@ -161,4 +161,39 @@ describe('the registry: a test fits together or is refused before anything start
       (e: unknown) => isInputError(e) && /workload 'write-read' is judged by checker 'elle', which is not registered \(known: linearizable, set, 2pc\)/.test((e as Error).message),
     );
   });
+
+  it('holds a workload to a registered model: a plugin’s by name; one nobody registered, or one its checker cannot take, is refused', async () => {
+    const lastWins = { name: 'last-wins', init: () => null, step: (s: unknown, op: { f: string; value: unknown }) => (op.f === 'write' || op.value === s ? { ok: true as const, state: op.f === 'write' ? op.value : s } : { ok: false as const, reason: 'stale' }) };
+    const mine = (w: Partial<Workload>) => new Registry([builtinCheckers, builtinTargets, { name: 'mine', workloads: [{ ...writeRead, ...w }], models: [lastWins] }]);
+    const registry = mine({ model: 'last-wins' });
+    assert.equal(registry.model('last-wins'), registry.model('last-wins'), 'the registered value itself');
+    assert.deepEqual(registry.model('cas-register', { initial: 0 }), { name: 'cas-register', options: { initial: 0 } });
+    assert.throws(() => registry.model('last-wins', { initial: 0 }), /model last-wins is a plugin's model value: it takes no options/);
+    assert.throws(() => registry.model('lww'), /unknown model 'lww' \(known: register, cas-register, .*, last-wins; or a module's path#export\)/);
+    const store = join(tmp, 'plugin-model');
+    const def = parseDefinition({ target: 'kv-single', workload: 'write-read', seed: 1, timeLimit: 1, nemesis: 'none', store }, registry.definitions());
+    const outcome = await runTest(def, { registry });
+    assert.equal(outcome.check.checker, 'linearizable');
+    assert.equal(outcome.check.checker === 'linearizable' && outcome.check.model, 'last-wins');
+    assert.equal(outcome.valid, true);
+    const cases: [Partial<Workload>, RegExp][] = [
+      [{ model: 'lww' }, /workload 'write-read' is held to model 'lww', which is not registered \(known: .*last-wins\)/],
+      [{ model: undefined }, /workload 'write-read' is judged by checker 'linearizable', which needs a model, and names none/],
+      [{ checker: 'set', model: 'last-wins' }, /workload 'write-read' names model 'last-wins', but its checker 'set' takes none/],
+    ];
+    for (const [w, re] of cases) {
+      assert.throws(() => parseDefinition({ target: 'kv-single', workload: 'write-read' }, mine(w).definitions()), (e: unknown) => isInputError(e) && re.test((e as Error).message));
+    }
+  });
+
+  it('refuses a plugin model that is not one, naming the plugin', () => {
+    const cases: [unknown, RegExp][] = [
+      [{ init: () => 0, step: () => ({ ok: true, state: 0 }) }, /plugin mine: nothing is not a name/],
+      [{ name: 'm', init: () => 0, step: () => ({ ok: true, state: 0 }), equal: () => true }, /plugin mine: model 'm': unknown field 'equal' \(did you mean 'equals'\?\)/],
+      [{ name: 'm', init: () => 0 }, /plugin mine: model 'm': step must be a function, got nothing/],
+      [{ name: 'lww' }, /plugin mine: .* is not a model \(an object with name, init and step\)/],
+      [{ name: 'register', init: () => 0, step: () => ({ ok: true, state: 0 }) }, /plugin mine: model 'register' is already registered by faultline/],
+    ];
+    for (const [m, re] of cases) assert.throws(() => new Registry([builtinCheckers, { name: 'mine', models: [m as never] }]), re);
+  });
 });
