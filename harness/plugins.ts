@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { usageError } from '../checkers/errors.js';
+import { describeError, usageError } from './errors.js';
 import { builtinRegistry } from './builtins.js';
 import { describeValue } from './config/index.js';
 import type { Plugin, Registry } from './registry.js';
@@ -15,7 +15,7 @@ export async function loadPlugin(path: string): Promise<Plugin> {
     mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (e) {
     // A missing file and a missing import inside it are the same error code: only the first is "no such module".
-    const why = existsSync(path) ? (e instanceof Error ? e.message : String(e)).split('\n')[0] : 'no such file';
+    const why = existsSync(path) ? describeError(e) : 'no such file';
     throw usageError(`--plugin ${path}: cannot load it (${why})`);
   }
   const plugin = mod.default ?? mod.plugin;

@@ -1,4 +1,4 @@
-import { usageError } from '../checkers/errors.js';
+import { usageError } from './errors.js';
 import type { Workload } from '../workloads/workload.js';
 import { describeValue } from './config/index.js';
 import type { ClientOp } from './runtime.js';

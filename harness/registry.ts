@@ -1,4 +1,4 @@
-import { usageError } from '../checkers/errors.js';
+import { usageError } from './errors.js';
 import { noOptions, type Checker, type CheckerVerdict } from '../checkers/registry.js';
 import { isModel, isModelSpec, modelFor, modelValue, MODEL_NAMES, type Model, type ModelRef, type ModelSpec } from '../checkers/models/index.js';
 import type { Workload } from '../workloads/workload.js';

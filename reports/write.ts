@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
-import { usageError } from '../checkers/errors.js';
+import { usageError } from '../harness/errors.js';
 import type { Op } from '../checkers/history/op.js';
 import type { ModelRef } from '../checkers/models/model.js';
 import { readHistoryFile } from '../checkers/formats/index.js';

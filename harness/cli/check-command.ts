@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import { Command, Option } from 'commander';
-import { describeError, isInputError, usageError } from '../../checkers/errors.js';
+import { describeError, isUserError, usageError } from '../errors.js';
 import { defaultModelFor, FORMATS, readHistoryFile, readHistoryStream, sniffFormat, type Format } from '../../checkers/formats/index.js';
 import { isClientProcess } from '../../checkers/history/op.js';
 import type { History } from '../../checkers/history/history.js';
@@ -120,7 +120,7 @@ async function checkFile(
     const result = await checker.check(history, { ...checkerOptions, ...modelOption(history.format), ...budget });
     return { file: name, result, format: history.format };
   } catch (e) {
-    if (!isInputError(e)) throw e;
+    if (!isUserError(e)) throw e;
     return { file: name, error: describeError(e) };
   }
 }

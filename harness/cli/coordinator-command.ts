@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { usageError } from '../../checkers/errors.js';
+import { usageError } from '../errors.js';
 import { behaviourWith } from '../../targets/bugs.js';
 import { startCoordinator } from '../../targets/pg-2pc/coordinator.js';
 import { BUGS, CORRECT } from '../../targets/pg-2pc/protocol.js';

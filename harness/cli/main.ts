@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { describeError, isInputError } from '../../checkers/errors.js';
+import { describeError, isUserError } from '../errors.js';
 import { nodeCommand } from './node-command.js';
 
 /** Exit codes, Jepsen's: 0 valid, 1 invalid, 2 unknown, 254 bad input or usage, 255 a crash of faultline. */
@@ -56,7 +56,7 @@ try {
   if (e instanceof CommanderError) {
     // Help and version are not errors; every other parse error is a usage error (already printed on one line).
     process.exitCode = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0 ? 0 : EXIT.badInput;
-  } else if (isInputError(e)) {
+  } else if (isUserError(e)) {
     process.stderr.write(`faultline: ${describeError(e)}\n`);
     process.exitCode = EXIT.badInput;
   } else {

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { usageError } from '../../checkers/errors.js';
+import { usageError } from '../errors.js';
 import { builtinRegistry } from '../builtins.js';
 import { parsePeers } from '../hosting/address.js';
 import { startNode } from '../hosting/node-process.js';

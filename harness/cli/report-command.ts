@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { usageError } from '../../checkers/errors.js';
+import { usageError } from '../errors.js';
 import { MODEL_NAMES } from '../../checkers/models/index.js';
 import { readRunResults, writeReport, writeStoreIndex, type ReportOptions } from '../../reports/write.js';
 import { builtinRegistry } from '../builtins.js';

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { definitionFieldsSchema, FIELD_NAMES, NODE_COUNT, type DefinitionFields } from './definition.js';
+import { describeError } from '../errors.js';
 import { configError, moreSuffix, problemsOf, type FieldPath } from './issues.js';
 
 /**
@@ -108,7 +109,7 @@ export function flagsToFields(flags: CliFlags): DefinitionFields {
       try {
         raw.options = JSON.parse(flags.options);
       } catch (e) {
-        throw configError(undefined, undefined, ['--options'], `expected a JSON object, got invalid JSON (${firstLine(e)})`);
+        throw configError(undefined, undefined, ['--options'], `expected a JSON object, got invalid JSON (${describeError(e)})`);
       }
     } else raw.options = flags.options;
   }
@@ -118,8 +119,4 @@ export function flagsToFields(flags: CliFlags): DefinitionFields {
   const problems = problemsOf(r.error.issues, raw, FIELD_NAMES);
   const p = problems[0];
   throw configError(undefined, undefined, [flagFor(p.path)], p.message + moreSuffix(problems.length));
-}
-
-function firstLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0];
 }

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { InputError } from '../../checkers/errors.js';
+import { UsageError } from '../errors.js';
 import { describeValue } from './definition.js';
 
 /**
@@ -23,10 +23,10 @@ export function formatPath(path: FieldPath): string {
 }
 
 /** `file:line: field: what`, parts left out when unknown. The config-file form of checkers' historyError. */
-export function configError(source: string | undefined, line: number | undefined, path: FieldPath, what: string): InputError {
+export function configError(source: string | undefined, line: number | undefined, path: FieldPath, what: string): UsageError {
   const where = [source, line !== undefined ? String(line) : undefined].filter(Boolean).join(':');
   const field = formatPath(path);
-  return new InputError([where, field, what].filter(Boolean).join(': '));
+  return new UsageError([where, field, what].filter(Boolean).join(': '));
 }
 
 export function valueAt(input: unknown, path: FieldPath): unknown {

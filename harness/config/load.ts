@@ -11,6 +11,7 @@ import {
   type TestDefinition,
 } from './definition.js';
 import { flagFor, flagsToFields, type CliFlags } from './flags.js';
+import { describeError } from '../errors.js';
 import { configError, moreSuffix, problemsOf, type FieldPath, type Problem } from './issues.js';
 
 /**
@@ -30,7 +31,7 @@ export interface DefinitionFile {
   lineOf(path: FieldPath): number | undefined;
 }
 
-/** Reads a YAML or JSON config (by extension; otherwise `{` first means JSON). Bad input: an InputError, one line. */
+/** Reads a YAML or JSON config (by extension; otherwise `{` first means JSON). Bad input: a UsageError, one line. */
 export async function loadDefinition(path: string): Promise<DefinitionFile> {
   let text: string;
   try {
@@ -257,7 +258,7 @@ function ioReason(e: unknown): string {
   if (code === 'ENOENT') return 'no such file';
   if (code === 'EISDIR') return 'it is a directory';
   if (code === 'EACCES') return 'permission denied';
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0];
+  return describeError(e);
 }
 
 /** The plugin modules a run loads: the flags' (`--plugin`, repeatable) when given, else the file's (`plugins:`). */

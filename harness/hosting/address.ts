@@ -1,4 +1,4 @@
-import { InputError } from '../../checkers/errors.js';
+import { UsageError } from '../errors.js';
 
 /** A TCP endpoint, `host:port` (IPv6 hosts in brackets: `[::1]:7001`). */
 export interface Address {
@@ -6,11 +6,11 @@ export interface Address {
   port: number;
 }
 
-/** Parses `host:port`; bad input is the user's to fix (InputError, one line). Port 0 means "any free port". */
+/** Parses `host:port`; bad input is the user's to fix (UsageError, one line). Port 0 means "any free port". */
 export function parseAddress(text: string, what = 'address'): Address {
   const m = /^(?:\[([^\]]+)\]|([^:\s]+)):(\d{1,5})$/.exec(text.trim());
   const port = m ? Number(m[3]) : NaN;
-  if (!m || !(port >= 0 && port <= 65535)) throw new InputError(`bad ${what} '${text}' (expected host:port)`);
+  if (!m || !(port >= 0 && port <= 65535)) throw new UsageError(`bad ${what} '${text}' (expected host:port)`);
   return { host: m[1] ?? m[2], port };
 }
 
@@ -26,8 +26,8 @@ export function parsePeers(text: string): Record<string, string> {
   for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
     const eq = part.indexOf('=');
     const id = eq > 0 ? part.slice(0, eq).trim() : '';
-    if (!id) throw new InputError(`bad peer '${part}' (expected id=host:port)`);
-    if (id in out) throw new InputError(`peer '${id}' is listed twice`);
+    if (!id) throw new UsageError(`bad peer '${part}' (expected id=host:port)`);
+    if (id in out) throw new UsageError(`peer '${id}' is listed twice`);
     const addr = part.slice(eq + 1).trim();
     parseAddress(addr, `address of peer '${id}'`);
     out[id] = addr;

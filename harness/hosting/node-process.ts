@@ -1,5 +1,5 @@
 import type { NodeContext, NodeFactory, NodeProgram } from '../node.js';
-import { InputError } from '../../checkers/errors.js';
+import { UsageError } from '../errors.js';
 import { parseAddress } from './address.js';
 import { FileStorage } from './file-storage.js';
 import { TcpTransport } from './tcp-transport.js';
@@ -38,7 +38,7 @@ export interface RunningNode {
  */
 export async function startNode(options: NodeProcessOptions): Promise<RunningNode> {
   const { id, factory } = options;
-  if (!id) throw new InputError('a node needs an id');
+  if (!id) throw new UsageError('a node needs an id');
   parseAddress(options.listen, 'listen address');
   const log = options.log ?? ((line: string) => void process.stderr.write(`${new Date().toISOString()} ${id} ${line}\n`));
   const fail = (e: unknown) => {

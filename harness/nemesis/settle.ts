@@ -1,4 +1,4 @@
-import { describeError } from '../../checkers/errors.js';
+import { describeError } from '../errors.js';
 import type { FaultDone } from '../runtime.js';
 
 /**

@@ -1,4 +1,4 @@
-import { usageError } from '../../checkers/errors.js';
+import { usageError } from '../errors.js';
 
 /** Rejects a bug the target does not have, before anything starts (a usage error, naming the bugs it has). */
 export function checkBug(target: string, bugs: readonly string[], bug: string | undefined): void {

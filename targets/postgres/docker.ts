@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { describeError, usageError } from '../../checkers/errors.js';
+import { describeError, usageError } from '../../harness/errors.js';
 import type { ImageFlavour } from '../../harness/runtimes/docker/image-roles.js';
 import type { ClusterView, ContainerSpec, DockerTarget, TargetSession } from '../../harness/runtimes/docker/target.js';
 import { pollUntil } from '../../harness/runtimes/docker/poll.js';

@@ -1,6 +1,6 @@
 import { Redis, type NatMap } from 'ioredis';
 import { z } from 'zod';
-import { usageError } from '../../checkers/errors.js';
+import { usageError } from '../../harness/errors.js';
 import type { ClusterView, ContainerContext, DockerTarget } from '../../harness/runtimes/docker/target.js';
 import { pollUntil } from '../../harness/runtimes/docker/poll.js';
 import { numberedNodes } from '../../harness/node.js';

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { usageError } from '../../checkers/errors.js';
+import { usageError } from '../../harness/errors.js';
 import type { ContainerContext, ContainerSpec, DockerTarget } from '../../harness/runtimes/docker/target.js';
 import { pollUntil } from '../../harness/runtimes/docker/poll.js';
 import { numberedNodes } from '../../harness/node.js';

@@ -3,6 +3,7 @@ import { isInputError } from '../../checkers/errors.js';
 import { checkSync } from '../../checkers/linearizability/index.js';
 import { asCheckerResult, BUILTIN_CHECKERS, storedResult, type CheckerVerdict } from '../../checkers/registry.js';
 import { builtinRegistry } from '../../harness/builtins.js';
+import { isUserError } from '../../harness/errors.js';
 import { ops } from '../support/dsl.js';
 
 const checkerFor = (name: string) => builtinRegistry().checker(name);
@@ -32,7 +33,7 @@ describe('checkers: the registry', () => {
     assert.deepEqual(BUILTIN_CHECKERS.map((c) => c.name), builtinRegistry().checkerNames(), 'registered as a plugin’s are');
     assert.throws(
       () => checkerFor('2pc-nope'),
-      (e: unknown) => isInputError(e) && e.exitCode === 254 && e.message === "unknown checker '2pc-nope' (known: linearizable, set, 2pc)",
+      (e: unknown) => isUserError(e) && e.exitCode === 254 && e.message === "unknown checker '2pc-nope' (known: linearizable, set, 2pc)",
     );
   });
 

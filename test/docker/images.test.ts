@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type Dockerode from 'dockerode';
-import { isInputError } from '../../checkers/errors.js';
+import { isUserError } from '../../harness/errors.js';
 import { buildLocalImage, dockerClient, imageExists, pullMissing } from '../../harness/runtimes/docker/images.js';
 import { resolveImages } from '../../harness/runtimes/docker/run-images.js';
 import { PG_BIN, PG_DATA } from '../../targets/postgres/image.js';
@@ -133,7 +133,7 @@ describe('docker: images', function () {
 
   it('a pull that fails is one usage error naming the image and the way around it', async () => {
     await assert.rejects(pullMissing(docker, ['faultline/no-such-image:never']), (e: unknown) => {
-      assert.ok(isInputError(e), String(e));
+      assert.ok(isUserError(e), String(e));
       assert.match(e.message, /^cannot pull faultline\/no-such-image:never \(.+\): .*faultline images build.*--images local$/);
       assert.equal(e.message.split('\n').length, 1);
       return true;
@@ -143,7 +143,7 @@ describe('docker: images', function () {
   it('--images local without the image is a usage error that says how to build it', async () => {
     const missing = { getImage: () => ({ inspect: async () => Promise.reject(Object.assign(new Error('no such image'), { statusCode: 404 })) }) };
     await assert.rejects(resolveImages(async () => missing as unknown as Dockerode, pg2pc, 'local', LOCAL), (e: unknown) => {
-      assert.ok(isInputError(e), String(e));
+      assert.ok(isUserError(e), String(e));
       assert.match(e.message, /not built: run `faultline images build`/);
       return true;
     });

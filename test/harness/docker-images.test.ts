@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type Dockerode from 'dockerode';
-import { isInputError } from '../../checkers/errors.js';
+import { isUserError } from '../../harness/errors.js';
 import { builtinLocalImage, builtinRegistry } from '../../harness/builtins.js';
 import { Registry } from '../../harness/registry.js';
 import { BASE_PACKAGES, localImage } from '../../harness/runtimes/docker/image-recipe.js';
@@ -38,7 +38,7 @@ function engineWithEverything(): { docker: Dockerode; asked: string[] } {
 }
 
 function refusedWith(e: unknown, re: RegExp): true {
-  assert.ok(isInputError(e), String(e));
+  assert.ok(isUserError(e), String(e));
   assert.equal(e.exitCode, 254);
   assert.ok(!e.message.includes('\n'), e.message);
   assert.match(e.message, re);

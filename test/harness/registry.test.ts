@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { isInputError } from '../../checkers/errors.js';
+import { isUserError } from '../../harness/errors.js';
 import { builtinCheckers, builtinRegistry } from '../../harness/builtins.js';
 import { parseDefinition } from '../../harness/config/index.js';
 import { Registry } from '../../harness/registry.js';
@@ -23,7 +23,7 @@ function refused(fields: Record<string, unknown>, re: RegExp): void {
   assert.throws(
     () => parseDefinition(fields, definitions),
     (e: unknown) => {
-      assert.ok(isInputError(e), String(e));
+      assert.ok(isUserError(e), String(e));
       assert.ok(!(e as Error).message.includes('\n'), (e as Error).message);
       assert.match((e as Error).message, re);
       return true;
@@ -84,7 +84,7 @@ describe('the registry: a test fits together or is refused before anything start
     const store = join(tmp, 'never');
     for (const fields of [{ target: 'primary-backup', workload: 'set' }, { target: 'raft-kv', workload: 'bank' }, { options: { foo: 1 } }]) {
       const def = parseDefinition({ ...fields, store, seed: 1, timeLimit: 1 }); // no registry: names unchecked
-      await assert.rejects(runTest(def), (e: unknown) => isInputError(e) && /cannot run workload|unknown option/.test((e as Error).message));
+      await assert.rejects(runTest(def), (e: unknown) => isUserError(e) && /cannot run workload|unknown option/.test((e as Error).message));
       assert.equal(existsSync(store), false, 'nothing stored');
     }
   });
@@ -137,7 +137,7 @@ describe('the registry: a test fits together or is refused before anything start
       const store = join(tmp, `preflight-${workload}`);
       const def = parseDefinition({ target: 'kv-single', workload, seed: 1, timeLimit: 1, store }, registry.definitions());
       await assert.rejects(runTest(def, { registry }), (e: unknown) => {
-        assert.ok(isInputError(e), String(e));
+        assert.ok(isUserError(e), String(e));
         assert.match((e as Error).message, re);
         return true;
       });
@@ -158,7 +158,7 @@ describe('the registry: a test fits together or is refused before anything start
     const registry = new Registry([builtinCheckers, builtinTargets, { name: 'mine', workloads: [{ ...writeRead, checker: 'elle' }] }]);
     assert.throws(
       () => parseDefinition({ target: 'kv-single', workload: 'write-read' }, registry.definitions()),
-      (e: unknown) => isInputError(e) && /workload 'write-read' is judged by checker 'elle', which is not registered \(known: linearizable, set, 2pc\)/.test((e as Error).message),
+      (e: unknown) => isUserError(e) && /workload 'write-read' is judged by checker 'elle', which is not registered \(known: linearizable, set, 2pc\)/.test((e as Error).message),
     );
   });
 
@@ -182,7 +182,7 @@ describe('the registry: a test fits together or is refused before anything start
       [{ checker: 'set', model: 'last-wins' }, /workload 'write-read' names model 'last-wins', but its checker 'set' takes none/],
     ];
     for (const [w, re] of cases) {
-      assert.throws(() => parseDefinition({ target: 'kv-single', workload: 'write-read' }, mine(w).definitions()), (e: unknown) => isInputError(e) && re.test((e as Error).message));
+      assert.throws(() => parseDefinition({ target: 'kv-single', workload: 'write-read' }, mine(w).definitions()), (e: unknown) => isUserError(e) && re.test((e as Error).message));
     }
   });
 

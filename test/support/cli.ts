@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isInputError } from '../../checkers/errors.js';
+import { isUserError } from '../../harness/errors.js';
 
 /** The repository root (tests run from dist/test/…). */
 export const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -26,10 +26,10 @@ export function tempFiles(prefix: string): (name: string, text: string) => strin
   };
 }
 
-/** An assert.throws/rejects validator: an InputError of one line, `<source>:<line>: …`, matching `re`. */
+/** An assert.throws/rejects validator: an UsageError of one line, `<source>:<line>: …`, matching `re`. */
 export function inputErrorAt(line: number, re: RegExp): (e: unknown) => boolean {
   return (e: unknown) => {
-    assert.ok(isInputError(e), `not an input error: ${String(e)}`);
+    assert.ok(isUserError(e), `not an input error: ${String(e)}`);
     const m = (e as Error).message;
     assert.ok(!m.includes('\n'), m);
     assert.match(m, new RegExp(`^[^:]+:${line}: `), m);

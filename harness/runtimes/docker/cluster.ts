@@ -1,6 +1,6 @@
 import type Dockerode from 'dockerode';
 import { randomBytes } from 'node:crypto';
-import { describeError, usageError } from '../../../checkers/errors.js';
+import { describeError, usageError } from '../../errors.js';
 import type { Client, Cluster } from '../../runtime.js';
 import { ignoreGone, removeResources, trackCluster } from './cleanup.js';
 import { execIn } from './exec.js';

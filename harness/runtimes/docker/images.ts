@@ -4,7 +4,7 @@ import { access, chmod, copyFile, mkdtemp, readFile, rm } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import Dockerode from 'dockerode';
-import { describeError, usageError } from '../../../checkers/errors.js';
+import { describeError, usageError } from '../../errors.js';
 import { DEFAULT_MIRROR, IMAGE_CHANGES, NODE_PATH, SUITE, type LocalImage } from './image-recipe.js';
 
 export const BUILD_HINT = 'run `faultline images build` (as root, needs debootstrap)';

@@ -1,5 +1,5 @@
 import type Dockerode from 'dockerode';
-import { usageError } from '../../../checkers/errors.js';
+import { usageError } from '../../errors.js';
 import { prepareStep, type LocalImage } from './image-recipe.js';
 import type { ImageFlavour, ImageRoles } from './image-roles.js';
 import { BUILD_HINT, imageExists, pullMissing } from './images.js';

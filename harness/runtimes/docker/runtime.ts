@@ -1,5 +1,5 @@
 import type Dockerode from 'dockerode';
-import { usageError } from '../../../checkers/errors.js';
+import { usageError } from '../../errors.js';
 import { FAULT_KINDS, type FaultKind } from '../../config/index.js';
 import type { Cluster, Runtime, StartOptions } from '../../runtime.js';
 import { checkBug } from '../bugs.js';

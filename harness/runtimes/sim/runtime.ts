@@ -1,4 +1,4 @@
-import { usageError } from '../../../checkers/errors.js';
+import { usageError } from '../../errors.js';
 import { FAULT_KINDS, type FaultKind } from '../../config/index.js';
 import type { Client, Cluster, Runtime, StartOptions } from '../../runtime.js';
 import type { RequestTransport } from '../../transport.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isInputError } from '../../../checkers/errors.js';
+import { isUserError } from '../../../harness/errors.js';
 import type { DefinitionRegistry } from '../../../harness/config/index.js';
 
 /** Fixtures live in the source tree (tsc does not copy them): dist/test/harness/config → the repo root. */
@@ -15,9 +15,9 @@ export const registry: DefinitionRegistry = {
   knownBugs: (t) => (t === 'primary-backup' ? ['async-replication', 'lost-failover'] : t === 'kv-single' ? [] : undefined),
 };
 
-/** The error contract: an InputError (exit 254) whose message is one line and says what the pattern says. */
+/** The error contract: an UsageError (exit 254) whose message is one line and says what the pattern says. */
 function checkInputError(e: unknown, pattern: RegExp): true {
-  assert.ok(isInputError(e), `expected an InputError, got ${String(e)}`);
+  assert.ok(isUserError(e), `expected an UsageError, got ${String(e)}`);
   assert.equal(e.exitCode, 254);
   assert.ok(!/[\r\n]/.test(e.message), `message spans lines: ${JSON.stringify(e.message)}`);
   assert.match(e.message, pattern);

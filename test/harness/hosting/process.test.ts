@@ -5,7 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isInputError } from '../../../checkers/errors.js';
+import { isUserError } from '../../../harness/errors.js';
 import { parseAddress, parsePeers } from '../../../harness/hosting/address.js';
 import { connectClient, type ProcessClient } from '../../../harness/hosting/client.js';
 import { FileStorage } from '../../../harness/hosting/file-storage.js';
@@ -207,8 +207,8 @@ describe('node hosting: nodes as OS processes over TCP', function () {
     assert.deepEqual(parseAddress('127.0.0.1:7001'), { host: '127.0.0.1', port: 7001 });
     assert.deepEqual(parseAddress('[::1]:0'), { host: '::1', port: 0 });
     assert.deepEqual(parsePeers('n2=127.0.0.1:7002, n3=127.0.0.1:7003'), { n2: '127.0.0.1:7002', n3: '127.0.0.1:7003' });
-    for (const bad of ['127.0.0.1', 'localhost:99999', ':80', 'a:b']) assert.throws(() => parseAddress(bad), isInputError, bad);
-    for (const bad of ['n2', '=127.0.0.1:1', 'n2=127.0.0.1:1,n2=127.0.0.1:2', 'n2=nowhere']) assert.throws(() => parsePeers(bad), isInputError, bad);
+    for (const bad of ['127.0.0.1', 'localhost:99999', ':80', 'a:b']) assert.throws(() => parseAddress(bad), isUserError, bad);
+    for (const bad of ['n2', '=127.0.0.1:1', 'n2=127.0.0.1:1,n2=127.0.0.1:2', 'n2=nowhere']) assert.throws(() => parsePeers(bad), isUserError, bad);
   });
 });
 
