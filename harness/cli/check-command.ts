@@ -5,7 +5,7 @@ import { defaultModelFor, FORMATS, readHistoryFile, readHistoryStream, sniffForm
 import { isClientProcess } from '../../checkers/history/op.js';
 import type { History } from '../../checkers/history/history.js';
 import { parseJsonExact, stringifyExact } from '../../checkers/values/json.js';
-import { MODEL_NAMES, type ModelRef } from '../../checkers/models/index.js';
+import type { ModelRef } from '../../checkers/models/index.js';
 import type { Checker, CheckerOptions, CheckerResult } from '../../checkers/registry.js';
 import { builtinRegistry } from '../builtins.js';
 import { collectFlag } from '../config/index.js';
@@ -44,7 +44,7 @@ export function checkCommand(program: Command): void {
     .argument('[files...]', 'history files (JSONL, EDN, Porcupine logs); none or - reads standard input')
     .addOption(new Option('-c, --checker <name>', `checker: ${builtinRegistry().checkerNames().join(', ')}, or a plugin's`).default('linearizable'))
     .option('--plugin <path>', "load a plugin module's checkers and models (repeatable)", collectFlag)
-    .addOption(new Option('-m, --model <name>', `model: ${MODEL_NAMES.join(', ')}, a plugin's, or your own module's path#export`))
+    .addOption(new Option('-m, --model <name>', `model: ${builtinRegistry().modelNames().join(', ')}, a plugin's, or your own module's path#export`))
     .option('--model-options <json>', 'model options as JSON, e.g. \'{"initial": 0}\' (your own model\'s go to its factory)')
     .option('--checker-options <json>', 'the checker\'s options as JSON, e.g. \'{"total": 600}\' for 2pc')
     .addOption(new Option('-f, --format <format>', 'history format').choices(FORMATS as string[]).default('auto'))
@@ -74,7 +74,7 @@ async function runCheck(files: string[], flags: CheckFlags): Promise<number> {
   if (flags.independent && checker.name !== 'linearizable') throw usageError(`--independent applies to the linearizable checker, not to ${checker.name}`);
   const rows: Row[] = [];
   for (const file of files) {
-    const row = await checkFile(file, flags, checker, model, options, checkerOptions);
+    const row = await checkFile(file, flags, { checker, model, options, checkerOptions, modelNames: registry.modelNames() });
     rows.push(row);
     if (flags.json) process.stdout.write(stringifyExact(jsonRow(row, checker)) + '\n');
     if (row.error) process.stderr.write(`faultline: ${row.error}\n`);
@@ -83,14 +83,18 @@ async function runCheck(files: string[], flags: CheckFlags): Promise<number> {
   return exitCode(rows);
 }
 
-async function checkFile(
-  file: string,
-  flags: CheckFlags,
-  checker: Checker<CheckerResult>,
-  model: ModelRef | undefined,
-  options: Record<string, unknown> | undefined,
-  checkerOptions: CheckerOptions,
-): Promise<Row> {
+/** What every file is checked with, resolved once from the flags. */
+interface Judge {
+  checker: Checker<CheckerResult>;
+  /** `--model`, resolved; else the format's default model is taken, with `options`. */
+  model: ModelRef | undefined;
+  options: Record<string, unknown> | undefined;
+  checkerOptions: CheckerOptions;
+  /** Named when a model is needed and none can be taken. */
+  modelNames: readonly string[];
+}
+
+async function checkFile(file: string, flags: CheckFlags, { checker, model, options, checkerOptions, modelNames }: Judge): Promise<Row> {
   const name = file === '-' ? '<stdin>' : file;
   try {
     const budget = {
@@ -102,7 +106,7 @@ async function checkFile(
       if (!checker.needsModel) return {};
       if (model !== undefined) return { model };
       const byFormat = defaultModelFor(format as Format);
-      if (!byFormat) throw usageError(`${name}: --model is required for ${format} histories (one of: ${MODEL_NAMES.join(', ')}, or a module's path#export)`);
+      if (!byFormat) throw usageError(`${name}: --model is required for ${format} histories (one of: ${modelNames.join(', ')}, or a module's path#export)`);
       return { model: { name: byFormat, options } };
     };
     // A checker that digests a file in one pass reads it so (the model may depend on the format: peek at it first).

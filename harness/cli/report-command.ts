@@ -1,6 +1,5 @@
 import { Command } from 'commander';
 import { usageError } from '../errors.js';
-import { MODEL_NAMES } from '../../checkers/models/index.js';
 import { readRunResults, writeReport, writeStoreIndex, type ReportOptions } from '../../reports/write.js';
 import { builtinRegistry } from '../builtins.js';
 import { collectFlag } from '../config/index.js';
@@ -25,7 +24,7 @@ export function reportCommand(program: Command): void {
     .command('report')
     .description('write report.html for stored runs, and with --store the store index (index.html)')
     .argument('[run-dirs...]', 'run directories (holding history.jsonl, and results.json unless --model is given)')
-    .option('-m, --model <name>', `check the history with this model: ${MODEL_NAMES.join(', ')}, a plugin's, or a module's path#export`)
+    .option('-m, --model <name>', `check the history with this model: ${builtinRegistry().modelNames().join(', ')}, a plugin's, or a module's path#export`)
     .option('-c, --checker <name>', `check the history with this checker: ${builtinRegistry().checkerNames().join(', ')} (the linearizable one needs --model)`)
     .option('--plugin <path>', "load a plugin module's checkers, models and workloads (repeatable)", collectFlag)
     .option('--store <dir>', 'also write <dir>/index.html listing every run in the store')
@@ -44,7 +43,7 @@ export function reportCommand(program: Command): void {
 async function reportOptions(dir: string, flags: ReportFlags, registry: Registry): Promise<ReportOptions> {
   if (flags.checker !== undefined || flags.model !== undefined) {
     const checker = registry.checker(flags.checker ?? 'linearizable');
-    if (checker.needsModel && flags.model === undefined) throw usageError(`--checker ${checker.name} needs --model (known: ${MODEL_NAMES.join(', ')})`);
+    if (checker.needsModel && flags.model === undefined) throw usageError(`--checker ${checker.name} needs --model (known: ${registry.modelNames().join(', ')})`);
     return { checker, recheck: { model: flags.model === undefined ? undefined : await modelFlag(registry, flags.model) } };
   }
   const results = await readRunResults(dir);
@@ -57,7 +56,7 @@ async function reportOptions(dir: string, flags: ReportFlags, registry: Registry
   const workload = typeof named === 'string' && registry.workloadNames().includes(named) ? registry.workload(named) : undefined;
   if (workload === undefined) {
     throw usageError(
-      `${dir}: no results.json to take the checker from; give a model with --model (known: ${MODEL_NAMES.join(', ')}) or --checker (known: ${registry.checkerNames().join(', ')})`,
+      `${dir}: no results.json to take the checker from; give a model with --model (known: ${registry.modelNames().join(', ')}) or --checker (known: ${registry.checkerNames().join(', ')})`,
     );
   }
   return { results, checker: registry.checker(workload.checker), recheck: { model: workload.model === undefined ? undefined : registry.model(workload.model) } };
