@@ -1,4 +1,4 @@
-import type { Key } from '../checkers/history/op.js';
+import type { CompletionType, Key } from '../checkers/history/op.js';
 import type { Grudge } from './nemesis/grudge.js';
 
 /**
@@ -23,7 +23,7 @@ export interface ClientOp {
 
 /** How it ended: ok (happened), fail (certainly did not), info (unknown: the process is retired). */
 export interface Completion {
-  type: 'ok' | 'fail' | 'info';
+  type: CompletionType;
   value?: unknown;
   error?: string;
 }

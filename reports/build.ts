@@ -1,5 +1,6 @@
 import type { Op } from '../checkers/history/op.js';
 import { isClientProcess } from '../checkers/history/op.js';
+import { pairCalls, type ClientCalls } from '../checkers/history/pair-index.js';
 import { PRESENT_LIMITS, valueText, type Presentation } from '../checkers/presentation.js';
 import type { CheckResult } from '../checkers/linearizability/result.js';
 import { asCheckerResult, BUILTIN_CHECKERS, presentationOf, type Checker, type CheckerResult, type CheckerVerdict } from '../checkers/registry.js';
@@ -28,13 +29,6 @@ export interface ReportInput {
   stats?: RunStats;
 }
 
-/** The ops of a history paired up: parallel arrays over client ops in invocation order (cheap at 1M ops). */
-interface Paired {
-  invoke: number[];
-  complete: number[]; // history position of the completion, -1 while pending
-  process: (number | string)[];
-}
-
 /** Everything the page shows, from a history and the checker's result over it. Pure. */
 export function buildReport(input: ReportInput, limits = LIMITS): ReportData {
   const { history } = input;
@@ -42,7 +36,8 @@ export function buildReport(input: ReportInput, limits = LIMITS): ReportData {
   const t0 = history.length ? history[0].time : 0;
   const ms = (ns: number) => round((ns - t0) / 1e6);
   const durationMs = history.length ? ms(history[history.length - 1].time) : 0;
-  const paired = pair(history);
+  // Calls in invocation order, paired as every part of faultline pairs them (a malformed history: what pairs up).
+  const paired = pairCalls(history);
   const n = paired.invoke.length;
   const stats = input.stats ?? runStats(history);
   const presentation = presentationOf<CheckerVerdict>(input.checker ?? builtinChecker(check.checker), check, history, limits);
@@ -107,26 +102,6 @@ function opsNamed(p: Presentation): number[] {
   return out;
 }
 
-function pair(history: readonly Op[]): Paired {
-  const out: Paired = { invoke: [], complete: [], process: [] };
-  const open = new Map<number, number>();
-  history.forEach((op, pos) => {
-    if (!isClientProcess(op.process)) return;
-    if (op.type === 'invoke') {
-      open.set(op.process, out.invoke.length);
-      out.invoke.push(pos);
-      out.complete.push(-1);
-      out.process.push(op.process);
-    } else {
-      const j = open.get(op.process);
-      if (j === undefined) return;
-      open.delete(op.process);
-      out.complete[j] = pos;
-    }
-  });
-  return out;
-}
-
 /** The lanes: client processes in numeric order. */
 function processesOf(history: readonly Op[]): (number | string)[] {
   const seen = new Set<number>();
@@ -143,7 +118,7 @@ function sample(n: number, limit: number, keep: Set<number>): number[] {
   return [...out].sort((a, b) => a - b);
 }
 
-function latencyOf(history: readonly Op[], paired: Paired, ms: (ns: number) => number, durationMs: number, limits: typeof LIMITS): ReportData['latency'] {
+function latencyOf(history: readonly Op[], paired: ClientCalls, ms: (ns: number) => number, durationMs: number, limits: typeof LIMITS): ReportData['latency'] {
   const fs: string[] = [];
   const fIndex = new Map<string, number>();
   const types: Outcome[] = ['ok', 'fail', 'info'];
@@ -177,7 +152,7 @@ function latencyOf(history: readonly Op[], paired: Paired, ms: (ns: number) => n
   return { points, pointsSampled: { shown: points.length, total: completed.length }, fs, types, quantiles };
 }
 
-function throughputOf(history: readonly Op[], paired: Paired, ms: (ns: number) => number, durationMs: number, buckets: number): ReportData['throughput'] {
+function throughputOf(history: readonly Op[], paired: ClientCalls, ms: (ns: number) => number, durationMs: number, buckets: number): ReportData['throughput'] {
   const bucketMs = Math.max(durationMs, 1) / buckets;
   const series = new Map<string, { f: string; t: Outcome; counts: number[] }>();
   for (let j = 0; j < paired.invoke.length; j++) {

@@ -8,12 +8,13 @@
  * rendered as text (never as markup): a history may hold anything.
  */
 
+import type { CompletionType } from '../checkers/history/op.js';
 import type { Presentation, Verdict } from '../checkers/presentation.js';
 
 export type { Verdict } from '../checkers/presentation.js';
 
 /** How a call ended, as its bar on the timeline is drawn: `pending` never completed. */
-export type Outcome = 'ok' | 'fail' | 'info' | 'pending';
+export type Outcome = CompletionType | 'pending';
 
 /** One client op as a bar on the timeline: its invocation and completion, paired. */
 export interface ReportOp {

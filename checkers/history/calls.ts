@@ -1,8 +1,7 @@
-import { historyError, type InputError } from '../errors.js';
+import { brokenRule, historyError, type InputError } from '../errors.js';
 import type { History } from './history.js';
 import type { Op } from './op.js';
-import { isClientProcess } from './op.js';
-import { OpenCalls } from './open-calls.js';
+import { isInvocation, pairIndex } from './pair-index.js';
 
 /** Where a call is in its history, as evidence: its process, and the indices, times and source lines of both ends. */
 export interface CallRef {
@@ -20,10 +19,9 @@ export interface CallRef {
 
 /**
  * The client calls of a history, each invocation paired with its completion (Knossos's `history/complete`, without
- * an object per call): `completion[i]` is the position of the completion of the invocation at position i (-1: it
- * never completed, or position i is not a client invocation). One pass, a typed array: the checkers that judge a
- * million ops in one pass (set, 2pc) and the linearizability checker's `complete` pair calls here, and so reject
- * an ill-formed history with the same errors.
+ * an object per call): `completion` is the history's pair index (pairIndex: the position of the completion of the
+ * invocation at position i, -1: it never completed, or position i is not a client invocation), with what the
+ * checkers that judge a million ops in one pass (set, 2pc) need around it: source lines, and calls as evidence.
  */
 export class Calls {
   readonly ops: Op[];
@@ -34,9 +32,9 @@ export class Calls {
   private readonly lines: number[] | undefined;
 
   /**
-   * An ill-formed history is an input error naming the line: a completion with no invocation in flight on its
-   * process, a completion of another function than the one invoked, a second invocation while one is in flight,
-   * and any op of a process after its `info` (Jepsen retires it: a fresh process id takes its place).
+   * An ill-formed history is an input error naming the line (see ClientDiscipline): a completion with no invocation
+   * in flight on its process, a completion of another function or key than the one invoked, a second invocation
+   * while one is in flight, and any op of a process after its `info` (Jepsen retires it: a fresh id takes its place).
    */
   constructor(history: History | Op[]) {
     const h: History = Array.isArray(history) ? { ops: history } : history;
@@ -44,16 +42,11 @@ export class Calls {
     this.source = h.source;
     this.lines = h.lines;
     this.fromFile = h.lines !== undefined || h.source !== undefined;
-    const ops = this.ops;
-    const completion = new Int32Array(ops.length).fill(-1);
-    // A call's id is its invocation's position.
-    const open = new OpenCalls(this.source, (c) => ops[c].f, (c) => this.lineOf(c));
-    for (let i = 0; i < ops.length; i++) {
-      if (!isClientProcess(ops[i].process)) continue;
-      const c = open.pair(ops[i], i, this.lineOf(i));
-      if (c >= 0) completion[c] = i;
-    }
-    this.completion = completion;
+    const lineOf = (i: number) => this.lineOf(i);
+    // A call's name is its invocation's position, so every line a Violation names is one lookup away.
+    this.completion = pairIndex(this.ops, (v) => {
+      throw brokenRule(this.source, v, { line: lineOf(v.at), callLine: lineOf, infoLine: (r) => lineOf(r.at) });
+    });
   }
 
   /** The source line of the op at position i (its position + 1 when the history has no lines). */
@@ -68,8 +61,7 @@ export class Calls {
 
   /** Whether position i is a client invocation (every other position has no call). */
   isInvocation(i: number): boolean {
-    const op = this.ops[i];
-    return op.type === 'invoke' && isClientProcess(op.process);
+    return isInvocation(this.ops[i]);
   }
 
   /** The call invoked at position i, as evidence. */

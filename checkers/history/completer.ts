@@ -1,6 +1,7 @@
+import { brokenRule } from '../errors.js';
+import { ClientDiscipline } from './client-discipline.js';
 import type { Op, Operation } from './op.js';
 import { isClientProcess } from './op.js';
-import { OpenCalls } from './open-calls.js';
 
 /** Counts of what a history held. */
 export interface CompletedStats {
@@ -22,19 +23,17 @@ export interface Completed {
  * while it is read, without holding its ops: only the operations that may have happened are kept. `fail` ops are
  * dropped (they did not happen); `info` ops and invocations still pending at the end become ops that may take
  * effect at any point after their invocation, or never. An ill-formed history is an input error naming the line
- * (the same rules as Calls, a process that got info never issuing again included).
+ * (ClientDiscipline's rules, as for Calls).
  */
 export class Completer {
   /** Every invocation so far, in order; null once it failed. */
   private readonly calls: (Operation | null)[] = [];
-  /** A call's id is its place in `calls`. */
-  private readonly open: OpenCalls;
+  /** An invocation is named by its call's place in `calls`, so a completion finds its call in one lookup. */
+  private readonly discipline = new ClientDiscipline();
   private readonly stats: CompletedStats = { ok: 0, fail: 0, info: 0, pending: 0, nemesis: 0 };
   private invocations = 0;
 
-  constructor(source: string | undefined) {
-    this.open = new OpenCalls(source, (c) => this.calls[c]!.f, (c) => this.calls[c]!.line!);
-  }
+  constructor(private readonly source: string | undefined) {}
 
   /** The op at `position` in the history, read from source line `line`. */
   push(op: Op, position: number, line: number): void {
@@ -42,7 +41,12 @@ export class Completer {
       this.stats.nemesis++;
       return;
     }
-    const c = this.open.pair(op, this.calls.length, line);
+    const c = this.discipline.admit(op, op.type === 'invoke' ? this.calls.length : position);
+    if (typeof c !== 'number') {
+      // The calls a Violation names are never null: a running call has not failed, and one that retired its process got info.
+      const lineOf = (at: number) => this.calls[at]!.line!;
+      throw brokenRule(this.source, c, { line, callLine: lineOf, infoLine: (r) => this.calls[r.call]!.completeLine! });
+    }
     if (c < 0) {
       this.calls.push(fromInvoke(op, position, line));
       this.invocations++;

@@ -1,6 +1,6 @@
-import { historyError } from '../errors.js';
-import { sameValue } from '../values/key.js';
+import { brokenRule, historyError } from '../errors.js';
 import { show } from '../values/show.js';
+import { ClientDiscipline } from './client-discipline.js';
 import type { History } from './history.js';
 import type { Op } from './op.js';
 import { isClientProcess } from './op.js';
@@ -13,29 +13,29 @@ import { isClientProcess } from './op.js';
  * key. Ops of other processes (the nemesis) are kept as they are. Ops are copied: the input is not changed.
  */
 export class IndependentSplit {
-  /** Process → the key of its invocation in flight. */
-  private readonly keys = new Map<number, { key: unknown; line: number }>();
+  /**
+   * The split ops, admitted as they go (each named by its line): a completion finds its invocation's key here, and
+   * one on another key than its invocation's is the discipline's `key-mismatch`, worded as every checker words it.
+   */
+  private readonly discipline = new ClientDiscipline();
 
   constructor(private readonly source: string | undefined) {}
 
   /** The op with its tuple split; `line` names it in errors. */
   split(op: Op, line: number): Op {
     if (!isClientProcess(op.process)) return op;
-    const p = op.process;
     const v = op.value;
-    const invoked = this.keys.get(p);
-    if (op.type === 'invoke') {
-      const [key, value] = this.tuple(op, line, 'invokes');
-      this.keys.set(p, { key, line });
-      return { ...op, key, value };
+    const invoked = op.type === 'invoke' ? undefined : this.discipline.invocation(op.process);
+    let out: Op;
+    if ((v === null || v === undefined) && invoked) {
+      out = { ...op, key: invoked.key, value: null };
+    } else {
+      const [key, value] = this.tuple(op, line, op.type === 'invoke' ? 'invokes' : 'completes');
+      out = { ...op, key, value };
     }
-    this.keys.delete(p);
-    if ((v === null || v === undefined) && invoked) return { ...op, key: invoked.key, value: null };
-    const [key, value] = this.tuple(op, line, 'completes');
-    if (invoked && !sameValue(key, invoked.key)) {
-      throw historyError(this.source, line, `process ${p} completes ${op.f} on key ${show(key)}, but invoked it on key ${show(invoked.key)} (line ${invoked.line})`);
-    }
-    return { ...op, key, value };
+    const c = this.discipline.admit(out, line);
+    if (typeof c !== 'number') throw brokenRule(this.source, c, { line, callLine: (at) => at, infoLine: (r) => r.at });
+    return out;
   }
 
   private tuple(op: Op, line: number, verb: string): [unknown, unknown] {

@@ -7,6 +7,9 @@
  */
 export type OpType = 'invoke' | 'ok' | 'fail' | 'info';
 
+/** How a call ended: the type of its completion. */
+export type CompletionType = Exclude<OpType, 'invoke'>;
+
 /** A client process id is an integer; anything else (Jepsen's `:nemesis`) is not a client. */
 export type Process = number | string;
 

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { Calls } from '../history/calls.js';
 import type { History } from '../history/history.js';
 import type { Op } from '../history/op.js';
+import { IntTable } from '../int-table.js';
 import { canonical, show } from '../models/model.js';
 import { valueFingerprint } from '../models/values.js';
 import type { AddRef, AddStatus, DuplicatedElement, ReadRef, SetCheckOptions, SetCounts, SetResult, UnexpectedElement } from './result.js';
@@ -15,25 +16,25 @@ const keyOf = (v: unknown): ElementKey => valueFingerprint(v);
 const isSmallIndex = (v: unknown, bound: number): v is number => typeof v === 'number' && v >= 0 && v < bound && Number.isInteger(v);
 
 /**
- * Element → slot (a non-negative number). The set workload adds 0, 1, 2, …: those live in a typed array indexed by
- * the element itself, which a million elements fill in milliseconds; any other element goes to a Map.
+ * Element → slot (a non-negative number), -1 when absent. The set workload adds 0, 1, 2, …: those are slots of an
+ * IntTable's typed array, which a million elements fill in milliseconds; any other element goes to a Map by its
+ * value (so 2^60 as a double and as a bigint are one element).
  */
 class ElementTable {
-  private readonly dense: Int32Array;
+  private readonly small: IntTable;
   private readonly other = new Map<ElementKey, number>();
   size = 0;
-  constructor(bound: number) {
-    this.dense = new Int32Array(bound).fill(-1);
+  constructor(private readonly bound: number) {
+    this.small = new IntTable(-1, bound);
   }
-  /** The element's slot, -1 when absent. */
   get(v: unknown): number {
-    if (isSmallIndex(v, this.dense.length)) return this.dense[v];
+    if (isSmallIndex(v, this.bound)) return this.small.get(v);
     return this.other.get(keyOf(v)) ?? -1;
   }
   set(v: unknown, slot: number): void {
-    if (isSmallIndex(v, this.dense.length)) {
-      if (this.dense[v] < 0) this.size++;
-      this.dense[v] = slot;
+    if (isSmallIndex(v, this.bound)) {
+      if (this.small.get(v) < 0) this.size++;
+      this.small.set(v, slot);
       return;
     }
     const k = keyOf(v);
@@ -41,8 +42,7 @@ class ElementTable {
     this.other.set(k, slot);
   }
   forEachSlot(fn: (slot: number) => void): void {
-    const d = this.dense;
-    for (let i = 0; i < d.length; i++) if (d[i] >= 0) fn(d[i]);
+    this.small.forEach(fn);
     this.other.forEach(fn);
   }
 }

@@ -1,8 +1,9 @@
 import type { CallRef } from '../history/calls.js';
+import type { CompletionType } from '../history/op.js';
 import type { Validity } from '../linearizability/result.js';
 
 /** How an add ended: `pending` = invoked and never completed (as unknown as `info`). */
-export type AddStatus = 'ok' | 'fail' | 'info' | 'pending';
+export type AddStatus = CompletionType | 'pending';
 
 /** One add as evidence: the element, how the add ended, and where to find its op. */
 export interface AddRef extends CallRef {

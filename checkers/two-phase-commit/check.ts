@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { InputError } from '../errors.js';
+import { IntTable } from '../int-table.js';
 import { stringifyExact } from '../values/json.js';
 import { Calls } from '../history/calls.js';
 import type { History } from '../history/history.js';
@@ -27,26 +28,6 @@ const FAIL = 2;
 const INFO = 3;
 const STATUS: TransferStatus[] = ['pending', 'ok', 'fail', 'info'];
 const TYPE_CODE: Record<string, number> = { ok: OK, fail: FAIL, info: INFO };
-
-/**
- * Transaction id → transfer (its slot). The bank workload numbers transfers 0, 1, 2, …: those live in a typed
- * array indexed by the id itself; any other integer goes to a Map.
- */
-class IdTable {
-  private readonly dense: Int32Array;
-  private readonly other = new Map<number, number>();
-  constructor(bound: number) {
-    this.dense = new Int32Array(bound).fill(-1);
-  }
-  get(id: number): number {
-    if (id >= 0 && id < this.dense.length) return this.dense[id];
-    return this.other.get(id) ?? -1;
-  }
-  set(id: number, slot: number): void {
-    if (id >= 0 && id < this.dense.length) this.dense[id] = slot;
-    else this.other.set(id, slot);
-  }
-}
 
 interface TrieNode {
   set: number;
@@ -187,7 +168,8 @@ export function checkTwoPhaseCommit(history: History | Op[], opts: TwoPhaseCommi
     if (!names) throw bad(i, `transfer ${json(v.id)}: participants must be a non-empty list of participant names, got ${clip(json(ps))}`);
     return ps as string[];
   }
-  const ids = new IdTable(maxId >= 0 && maxId < 4 * nT + 1024 ? maxId + 1 : 0);
+  // Transaction id → transfer. The bank workload numbers transfers 0, 1, 2, …: those are a typed array's slots.
+  const ids = new IntTable(-1, maxId >= 0 && maxId < 4 * nT + 1024 ? maxId + 1 : 0);
   for (let t = 0; t < nT; t++) {
     const prior = ids.get(tId[t]);
     if (prior >= 0) throw bad(transferCalls[t], `transfer id ${tId[t]} is used again (first at line ${calls.lineOf(transferCalls[prior])}): ids must be unique`);

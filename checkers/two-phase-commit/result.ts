@@ -1,8 +1,9 @@
 import type { CallRef } from '../history/calls.js';
+import type { CompletionType } from '../history/op.js';
 import type { Validity } from '../linearizability/result.js';
 
 /** How a transfer ended: `pending` = invoked and never completed (as unknown as `info`). */
-export type TransferStatus = 'ok' | 'fail' | 'info' | 'pending';
+export type TransferStatus = CompletionType | 'pending';
 
 /** One transfer as evidence: its id, how it ended, what it asked, where it touched, and where to find its op. */
 export interface TransferRef extends CallRef {

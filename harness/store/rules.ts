@@ -1,5 +1,6 @@
-import type { Key, Op } from '../../checkers/history/op.js';
-import { isClientProcess } from '../../checkers/history/op.js';
+import type { Violation } from '../../checkers/history/client-discipline.js';
+import { ClientDiscipline } from '../../checkers/history/client-discipline.js';
+import type { Op } from '../../checkers/history/op.js';
 
 /**
  * The harness broke the history contract. This is a bug in faultline (a scheduler or client wrapper that lost track
@@ -44,67 +45,46 @@ function show(v: unknown): string {
   }
 }
 
-interface Pending {
-  f: string;
-  key?: Key;
-  index: number;
-}
-
 /**
- * Jepsen's client discipline, checked as ops are recorded rather than discovered later by a checker:
- * - a client process has at most one op in flight (an invoke only when the process has nothing pending);
- * - a completion (`ok`, `fail`, `info`) answers the process's pending invoke, with the same `f` (and the same key);
- * - a process that got `info` is retired: the scheduler must give its client a fresh process id.
- * Ops of non-client processes (the nemesis) are records of faults and follow no such rule.
- *
- * Memory: one entry per process in flight (bounded by the concurrency) plus one per retired process.
+ * Jepsen's client discipline (checkers/history's ClientDiscipline, the checkers' own), checked as ops are recorded
+ * rather than discovered later by a checker: a client process has at most one op in flight; a completion answers its
+ * process's pending invoke with the same `f` and key; a process that got `info` is retired, so the scheduler must give
+ * its client a fresh process id. Ops of non-client processes (the nemesis) are records of faults and follow no rule.
+ * A violation is worded here by op index, as a harness bug.
  */
 export class ProcessRules {
-  private readonly pending = new Map<number, Pending>();
-  /** Retired process → index of the `info` that retired it (for the message when it is reused). */
-  private readonly retired = new Map<number, number>();
+  private readonly discipline = new ClientDiscipline();
 
   /** Throws a HistoryRuleError when `op` may not come next; otherwise records its effect on its process. */
   admit(op: Op): void {
-    const p = op.process;
-    if (!isClientProcess(p)) return;
-    if (op.type === 'invoke') {
-      const retiredAt = this.retired.get(p);
-      if (retiredAt !== undefined) {
-        throw new HistoryRuleError(
-          `process ${p} invokes ${op.f} after it got info at index ${retiredAt}: a process that got info never invokes again (give its client a fresh process id)`,
-        );
-      }
-      const open = this.pending.get(p);
-      if (open !== undefined) {
-        throw new HistoryRuleError(`process ${p} invokes ${op.f} while its ${open.f} (index ${open.index}) is still pending`);
-      }
-      const entry: Pending = { f: op.f, index: op.index };
-      if (op.key !== undefined) entry.key = op.key;
-      this.pending.set(p, entry);
-      return;
-    }
-    const open = this.pending.get(p);
-    if (open === undefined) {
-      const retiredAt = this.retired.get(p);
-      const why = retiredAt !== undefined ? ` (it was retired by the info at index ${retiredAt})` : '';
-      throw new HistoryRuleError(`process ${p} completes ${op.f} (${op.type}) with no pending invocation${why}`);
-    }
-    if (open.f !== op.f) {
-      throw new HistoryRuleError(`process ${p} completes ${op.f} (${op.type}) but its pending invocation (index ${open.index}) is ${open.f}`);
-    }
-    // The checker splits histories by key; a completion under another key would pair with nothing there.
-    if (op.key !== undefined && open.key !== undefined && op.key !== open.key) {
-      throw new HistoryRuleError(
-        `process ${p} completes ${op.f} on key ${JSON.stringify(op.key)} but invoked it (index ${open.index}) on key ${JSON.stringify(open.key)}`,
-      );
-    }
-    this.pending.delete(p);
-    if (op.type === 'info') this.retired.set(p, op.index);
+    const v = this.discipline.admit(op, op.index);
+    if (typeof v !== 'number') throw new HistoryRuleError(describe(v));
   }
 
   /** Client processes with an op in flight (what counts as `info` if the run ends now). */
   pendingProcesses(): number[] {
-    return [...this.pending.keys()];
+    return this.discipline.runningProcesses();
+  }
+}
+
+/** Ops are named by their index, so every `at` in a Violation is an index. */
+function describe(v: Violation): string {
+  const { op } = v;
+  const p = op.process as number;
+  switch (v.rule) {
+    case 'retired':
+      return op.type === 'invoke'
+        ? `process ${p} invokes ${op.f} after it got info at index ${v.retiredBy.at}: a process that got info never invokes again (give its client a fresh process id)`
+        : `process ${p} completes ${op.f} (${op.type}) with no pending invocation (it was retired by the info at index ${v.retiredBy.at})`;
+    case 'double-invoke':
+      return `process ${p} invokes ${op.f} while its ${v.running.invoke.f} (index ${v.running.at}) is still pending`;
+    case 'not-running':
+      return `process ${p} completes ${op.f} (${op.type}) with no pending invocation`;
+    case 'f-mismatch':
+      return `process ${p} completes ${op.f} (${op.type}) but its pending invocation (index ${v.running.at}) is ${v.running.invoke.f}`;
+    case 'key-mismatch':
+      return `process ${p} completes ${op.f} on key ${JSON.stringify(op.key)} but invoked it (index ${v.running.at}) on key ${JSON.stringify(v.running.invoke.key)}`;
+    case 'unknown-type':
+      return `op ${op.index}: type must be invoke, ok, fail or info, not ${show(op.type)}`;
   }
 }

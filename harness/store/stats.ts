@@ -1,5 +1,6 @@
 import type { Op } from '../../checkers/history/op.js';
 import { isClientProcess } from '../../checkers/history/op.js';
+import { isInvocation, pairIndex } from '../../checkers/history/pair-index.js';
 import type { IntervalOptions, NemesisInterval } from './nemesis-intervals.js';
 import { nemesisIntervals } from './nemesis-intervals.js';
 
@@ -71,7 +72,7 @@ export function runStats(ops: readonly Op[], opts: StatsOptions = {}): RunStats 
   const total = counts();
   const perF = new Map<string, { counts: OpCounts; latencies: number[] }>();
   const all: number[] = [];
-  const inFlight = new Map<number, Op>(); // process → its pending invocation
+  const pair = pairIndex(ops);
   let first = Infinity;
   let last = -Infinity;
 
@@ -81,27 +82,24 @@ export function runStats(ops: readonly Op[], opts: StatsOptions = {}): RunStats 
     return s;
   };
 
-  for (const op of ops) {
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i];
     if (op.time < first) first = op.time;
     if (op.time > last) last = op.time;
     if (!isClientProcess(op.process)) continue;
     const s = forF(op.f);
     total[op.type]++;
     s.counts[op.type]++;
-    if (op.type === 'invoke') {
-      inFlight.set(op.process, op);
+    if (op.type !== 'invoke') continue;
+    const c = pair[i];
+    if (c < 0) {
+      total.pending++;
+      s.counts.pending++;
       continue;
     }
-    const inv = inFlight.get(op.process);
-    if (inv === undefined) continue;
-    inFlight.delete(op.process);
-    const ms = (op.time - inv.time) / 1e6;
+    const ms = (ops[c].time - op.time) / 1e6;
     all.push(ms);
     s.latencies.push(ms);
-  }
-  for (const inv of inFlight.values()) {
-    total.pending++;
-    forF(inv.f).counts.pending++;
   }
 
   const durationNs = opts.durationNs ?? (last > first ? last - first : 0);
@@ -118,24 +116,19 @@ export function runStats(ops: readonly Op[], opts: StatsOptions = {}): RunStats 
     throughput: perSecond(total.ok),
     latency: latency(all),
     nemesis,
-    availability: availability(ops, nemesis),
+    availability: availability(ops, pair, nemesis),
   };
 }
 
-function availability(ops: readonly Op[], intervals: readonly NemesisInterval[]): RunStats['availability'] {
+function availability(ops: readonly Op[], pair: Int32Array, intervals: readonly NemesisInterval[]): RunStats['availability'] {
   const faulty = (t: number) => intervals.some((i) => i.start <= t && t <= i.stop);
   const quiet = { ops: 0, ok: 0 };
   const hit = { ops: 0, ok: 0 };
-  const invokedAt = new Map<number, number>();
-  for (const op of ops) {
-    if (!isClientProcess(op.process)) continue;
-    if (op.type === 'invoke') {
-      invokedAt.set(op.process, op.time);
-      (faulty(op.time) ? hit : quiet).ops++;
-    } else if (op.type === 'ok') {
-      const t = invokedAt.get(op.process);
-      if (t !== undefined) (faulty(t) ? hit : quiet).ok++;
-    }
+  for (let i = 0; i < ops.length; i++) {
+    if (!isInvocation(ops[i])) continue;
+    const a = faulty(ops[i].time) ? hit : quiet;
+    a.ops++;
+    if (pair[i] >= 0 && ops[pair[i]].type === 'ok') a.ok++;
   }
   const of = (a: { ops: number; ok: number }): Availability => ({ ...a, fraction: a.ops ? round(a.ok / a.ops) : null });
   return { quiet: of(quiet), faulty: of(hit) };

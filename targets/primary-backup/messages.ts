@@ -1,4 +1,4 @@
-import type { ClientOp } from '../../harness/runtime.js';
+import type { ClientOp, Completion } from '../../harness/runtime.js';
 
 /**
  * The primary-backup protocol's messages. Every node-to-node message carries the sender's ballot: which primary
@@ -40,7 +40,7 @@ export interface ClientRequest {
 /** The reply to a request: a completion, and on 'not primary' the node the replier believes is primary. */
 export interface ClientReply {
   rid: number;
-  type: 'ok' | 'fail' | 'info';
+  type: Completion['type'];
   value: unknown;
   error?: string;
   primary?: string;

@@ -99,6 +99,23 @@ describe('history: splitIndependent (jepsen.independent)', () => {
     `, 2, /process 0 completes write on key 2, but invoked it on key 1 \(line 1\)/);
   });
 
+  it('pairs as the checkers pair (ClientDiscipline): a nil completion of a call not in flight has no key to take', () => {
+    throwsAt(ops`
+      0 invoke write [1,1]
+      0 invoke write [1,2]
+    `, 2, /process 0 invokes write while its write from line 1 is still pending$/);
+    throwsAt(ops`
+      0 invoke write [1,1]
+      0 info write nil
+      0 ok write nil
+    `, 3, /process 0 completes write with nil: .*\[key value\] tuple/);
+    throwsAt(ops`
+      0 invoke write [1,1]
+      0 info write nil
+      0 ok write [1,1]
+    `, 3, /process 0 completes write \(ok\) after its info at line 2/);
+  });
+
   it('the linearizable checker splits when told to, and only the linearizable checker', async () => {
     const h = parseHistoryText(fixture('independent-ok.edn'), { source: 'independent-ok.edn' });
     const c = checkerFor('linearizable');

@@ -1,31 +1,41 @@
 import assert from 'node:assert/strict';
+import { ClientDiscipline } from '../../checkers/history/client-discipline.js';
 import type { Op } from '../../checkers/history/op.js';
+import { ops } from '../support/dsl.js';
 import { mutate } from '../support/mutate.js';
 import { Rng } from '../../harness/rng.js';
 import { SIMULATED_MODELS, simulate } from '../support/simulate.js';
 
-/** The shape every history must have, whatever the simulator or a mutation did to it. */
+/**
+ * The shape every history must have, whatever the simulator or a mutation did to it: dense indices, increasing
+ * times, and Jepsen's client rules as the checkers and the recorder enforce them (ClientDiscipline), so that what
+ * the property tests feed the checkers is what a real run could record.
+ */
 function assertWellFormed(h: Op[], what: string): void {
-  const open = new Map<number, Op>();
-  const retired = new Set<number>();
+  const rules = new ClientDiscipline();
   h.forEach((e, i) => {
     assert.equal(e.index, i, `${what}: index = position`);
     if (i > 0) assert.ok(e.time > h[i - 1].time, `${what}: times increase at ${i}`);
-    const p = e.process as number;
-    if (e.type === 'invoke') {
-      assert.ok(!open.has(p), `${what}: ${p} invokes while pending at ${i}`);
-      assert.ok(!retired.has(p), `${what}: crashed process ${p} issues again at ${i}`);
-      open.set(p, e);
-    } else {
-      const inv = open.get(p);
-      assert.ok(inv && inv.f === e.f, `${what}: completion at ${i} matches an open invocation`);
-      open.delete(p);
-      if (e.type === 'info') retired.add(p);
-    }
+    const v = rules.admit(e, i);
+    assert.ok(typeof v === 'number', `${what}: op ${i} breaks the client rule ${typeof v === 'number' ? '' : v.rule}`);
   });
 }
 
 describe('simulator', () => {
+  it('is held to the client rules: a history that breaks one is refused', () => {
+    const broken: [string, Op[]][] = [
+      ['double-invoke', ops`0 invoke write 1\n0 invoke read nil`],
+      ['not-running', ops`0 ok write 1`],
+      ['f-mismatch', ops`0 invoke write 1\n0 ok read 1`],
+      ['key-mismatch', ops`0 invoke read nil @x\n0 ok read 1 @y`],
+      ['retired', ops`0 invoke write 1\n0 info write 1\n0 invoke read nil`],
+    ];
+    for (const [rule, h] of broken) {
+      assert.throws(() => assertWellFormed(h, rule), (e: unknown) => new RegExp(`breaks the client rule ${rule}$`).test((e as Error).message), rule);
+    }
+    assert.doesNotThrow(() => assertWellFormed(ops`0 invoke write 1\n0 info write 1\n1 invoke read nil\n1 ok read 1`, 'ok'));
+  });
+
   it('is deterministic given the seed', () => {
     const o = { model: 'cas-register', processes: 4, ops: 50, keys: 3, crashRate: 0.1, seed: 7 };
     assert.deepEqual(simulate(o), simulate(o));
