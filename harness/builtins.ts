@@ -1,11 +1,10 @@
-import { BUILTIN_CHECKERS, BUILTIN_MODELS } from '../checkers/registry.js';
 import { builtinTargets } from '../targets/index.js';
 import { builtinWorkloads } from '../workloads/index.js';
-import { Registry, type Plugin } from './registry.js';
+import { builtinCheckers } from './checking.js';
+import { Registry } from './registry.js';
 import { localImage, type LocalImage } from './runtimes/docker/image-recipe.js';
 
-/** faultline's checkers and models, registered as a plugin's are. */
-export const builtinCheckers: Plugin = { name: 'faultline', checkers: BUILTIN_CHECKERS, models: BUILTIN_MODELS };
+export { builtinCheckers } from './checking.js';
 
 /**
  * A registry of what faultline ships: the composition root, the one module that knows both the harness and the

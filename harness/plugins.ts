@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { describeError, usageError } from './errors.js';
-import { builtinRegistry } from './builtins.js';
-import { describeValue } from './config/index.js';
+import { describeValue } from './config/vocabulary.js';
 import type { Plugin, Registry } from './registry.js';
 
 /**
@@ -25,9 +24,13 @@ export async function loadPlugin(path: string): Promise<Plugin> {
   return plugin as Plugin;
 }
 
-/** faultline's own targets and workloads, and those of the plugins at these paths, in order. */
-export async function registryWith(paths: readonly string[]): Promise<Registry> {
-  const registry = builtinRegistry();
+/**
+ * A registry of faultline's own targets, workloads, checkers and models (or `base`'s), and those of the plugins at
+ * these paths, in order.
+ */
+export async function registryWith(paths: readonly string[], base?: () => Registry): Promise<Registry> {
+  // Imported here, not above: `faultline check` gives its own base and so never loads the targets' clients.
+  const registry = base ? base() : (await import('./builtins.js')).builtinRegistry();
   for (const p of paths) registry.use(await loadPlugin(p));
   return registry;
 }

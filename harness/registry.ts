@@ -2,10 +2,11 @@ import { usageError } from './errors.js';
 import { noOptions, type Checker, type CheckerVerdict } from '../checkers/registry.js';
 import { isModel, isModelSpec, modelFor, modelValue, MODEL_NAMES, type Model, type ModelRef, type ModelSpec } from '../checkers/models/index.js';
 import type { Workload } from '../workloads/workload.js';
-import { describeValue, NAME, type Conflict, type DefinitionRegistry, type FaultKind, type RuntimeName, type TestDefinition } from './config/index.js';
+import type { Conflict, DefinitionRegistry, TestDefinition } from './config/definition.js';
+import { describeValue, NAME, type FaultKind, type RuntimeName } from './config/vocabulary.js';
 import { imageRolesProblem } from './runtimes/docker/image-roles.js';
 import type { DockerTarget } from './runtimes/docker/target.js';
-import { runtimeFaults } from './runtimes/index.js';
+import { RUNTIME_FAULTS } from './runtimes/capabilities.js';
 import type { SimTarget } from './runtimes/sim/target.js';
 import type { OptionSpec, TargetInfo } from './target.js';
 
@@ -128,7 +129,7 @@ export class Registry {
 
   /** What the runtime declares it can inflict (SimRuntime.faults, DockerRuntime.faults). */
   faultsOf(runtime: RuntimeName): readonly FaultKind[] {
-    return runtimeFaults(runtime);
+    return RUNTIME_FAULTS[runtime];
   }
 
   /**

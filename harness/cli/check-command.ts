@@ -7,8 +7,8 @@ import type { History } from '../../checkers/history/history.js';
 import { parseJsonExact, stringifyExact } from '../../checkers/values/json.js';
 import type { ModelRef } from '../../checkers/models/index.js';
 import type { Checker, CheckerOptions, CheckerResult } from '../../checkers/registry.js';
-import { builtinRegistry } from '../builtins.js';
-import { collectFlag } from '../config/index.js';
+import { checkingRegistry } from '../checking.js';
+import { collectFlag } from '../config/vocabulary.js';
 import { registryWith } from '../plugins.js';
 import { modelFlag } from './model-flag.js';
 
@@ -42,9 +42,9 @@ export function checkCommand(program: Command): void {
     .command('check')
     .description('check recorded histories for linearizability against a model (or with another checker)')
     .argument('[files...]', 'history files (JSONL, EDN, Porcupine logs); none or - reads standard input')
-    .addOption(new Option('-c, --checker <name>', `checker: ${builtinRegistry().checkerNames().join(', ')}, or a plugin's`).default('linearizable'))
+    .addOption(new Option('-c, --checker <name>', `checker: ${checkingRegistry().checkerNames().join(', ')}, or a plugin's`).default('linearizable'))
     .option('--plugin <path>', "load a plugin module's checkers and models (repeatable)", collectFlag)
-    .addOption(new Option('-m, --model <name>', `model: ${builtinRegistry().modelNames().join(', ')}, a plugin's, or your own module's path#export`))
+    .addOption(new Option('-m, --model <name>', `model: ${checkingRegistry().modelNames().join(', ')}, a plugin's, or your own module's path#export`))
     .option('--model-options <json>', 'model options as JSON, e.g. \'{"initial": 0}\' (your own model\'s go to its factory)')
     .option('--checker-options <json>', 'the checker\'s options as JSON, e.g. \'{"total": 600}\' for 2pc')
     .addOption(new Option('-f, --format <format>', 'history format').choices(FORMATS as string[]).default('auto'))
@@ -62,7 +62,7 @@ export function checkCommand(program: Command): void {
 async function runCheck(files: string[], flags: CheckFlags): Promise<number> {
   const options = parseModelOptions(flags.modelOptions);
   // Unknown checker or model, or a model for a checker that takes none: usage errors before reading anything.
-  const registry = await registryWith(flags.plugin ?? []);
+  const registry = await registryWith(flags.plugin ?? [], checkingRegistry);
   const checker = registry.checker(flags.checker) as Checker<CheckerResult>;
   if (!checker.needsModel && (flags.model !== undefined || flags.modelOptions !== undefined)) {
     throw usageError(`--model applies to the linearizable checker, not to ${checker.name}`);

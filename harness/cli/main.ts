@@ -1,6 +1,5 @@
 import { Command, CommanderError } from 'commander';
 import { describeError, isUserError } from '../errors.js';
-import { nodeCommand } from './node-command.js';
 
 /** Exit codes, Jepsen's: 0 valid, 1 invalid, 2 unknown, 254 bad input or usage, 255 a crash of faultline. */
 export const EXIT = { valid: 0, invalid: 1, unknown: 2, badInput: 254, crash: 255 } as const;
@@ -25,14 +24,15 @@ const program = new Command()
 // what a node needs, not the checker, the reports and the Docker client, which would double its start-up time.
 // `faultline coordinator` (pg-2pc's coordinator container) likewise.
 if (process.argv[2] === 'node') {
-  nodeCommand(program);
+  (await import('./node-command.js')).nodeCommand(program);
 } else if (process.argv[2] === 'check') {
   // `faultline check` likewise loads the checkers alone, not the runtimes' clients: half a second less per call.
   (await import('./check-command.js')).checkCommand(program);
 } else if (process.argv[2] === 'coordinator') {
   (await import('./coordinator-command.js')).coordinatorCommand(program);
 } else {
-  const [check, run, report, cleanup, images, coordinator] = await Promise.all([
+  const [node, check, run, report, cleanup, images, coordinator] = await Promise.all([
+    import('./node-command.js'),
     import('./check-command.js'),
     import('./run-command.js'),
     import('./report-command.js'),
@@ -42,7 +42,7 @@ if (process.argv[2] === 'node') {
   ]);
   check.checkCommand(program);
   run.runCommand(program);
-  nodeCommand(program);
+  node.nodeCommand(program);
   coordinator.coordinatorCommand(program);
   report.reportCommand(program);
   cleanup.cleanupCommand(program);

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { usageError } from '../errors.js';
-import { builtinRegistry } from '../builtins.js';
+import { builtinSimTargets } from '../../targets/sim.js';
 import { parsePeers } from '../hosting/address.js';
 import { startNode } from '../hosting/node-process.js';
 
@@ -19,7 +19,8 @@ interface NodeFlags {
  * connections, and runs until killed.
  */
 export function nodeCommand(program: Command): void {
-  const targets = builtinRegistry().simTargets();
+  // By name, from the node programs alone (not the registry, which would load the checkers too).
+  const targets = new Map((builtinSimTargets.simTargets ?? []).map((t) => [t.name, t]));
   program
     .command('node')
     .description('run one node of a target as a process over TCP (the same code as in the simulation)')

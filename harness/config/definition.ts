@@ -1,6 +1,9 @@
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import { numberedNodes } from '../node.js';
+import { describeValue, FAULT_KINDS, NAME, RUNTIMES, type FaultKind, type RuntimeName } from './vocabulary.js';
+
+export { describeValue, FAULT_KINDS, NAME, RUNTIMES, type FaultKind, type RuntimeName } from './vocabulary.js';
 
 /**
  * The test definition: Jepsen's test map as a plain, validated object. Everything a run needs to be repeated is in
@@ -13,23 +16,12 @@ import { numberedNodes } from '../node.js';
  * runtime).
  */
 
-/** The runtimes a test can run on: the embedded simulation, and real servers in Docker containers. */
-export const RUNTIMES = ['sim', 'docker'] as const;
-export type RuntimeName = (typeof RUNTIMES)[number];
-
 /**
  * Which images the docker runtime uses: the registry's official ones, the ones `faultline images build` made here,
  * or (auto, the default) the local ones when they have been built and the official ones otherwise.
  */
 export const IMAGE_CHOICES = ['auto', 'local', 'official'] as const;
 export type ImageChoiceName = (typeof IMAGE_CHOICES)[number];
-
-/**
- * The faults the nemesis can inflict. `crash-loop` crash-restarts its nodes again and again while it lasts (a
- * process crash-looping under its supervisor): many elections, each with nodes that forget what they did not persist.
- */
-export const FAULT_KINDS = ['partition', 'kill', 'pause', 'latency', 'loss', 'crash-loop'] as const;
-export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /**
  * Which nodes a fault hits; absent, the nemesis varies it from cycle to cycle (see harness/nemesis/aim.ts). A
@@ -115,8 +107,6 @@ export interface Conflict {
 
 const expect = (what: string) => ({ error: `expected ${what}` });
 
-/** What a name may be: of a test, a target, a workload, a bug (and, in the registry, whatever a plugin brings). */
-export const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const nameSchema = z.string(expect('a name of letters, digits, ., _ and -')).regex(NAME, expect('a name of letters, digits, ., _ and -'));
 /** Target, workload and bug names are identifiers, so the default test name made of them is a valid name too. */
 const identSchema = (what: string) => z.string(expect(`a ${what} name`)).regex(NAME, expect(`a ${what} name (letters, digits, ., _ and -)`));
@@ -449,13 +439,3 @@ export function nodeNames(def: Pick<TestDefinition, 'nodes'>): string[] {
   return Array.isArray(def.nodes) ? [...def.nodes] : numberedNodes(def.nodes, 1);
 }
 
-/** How a value is shown after "got": short, and the type when the value would not help. */
-export function describeValue(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  if (v === null) return 'null';
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 37) + '...' : v);
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping';
-  return typeof v;
-}

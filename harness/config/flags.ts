@@ -48,8 +48,7 @@ export interface RunFlag {
   repeatable?: boolean;
 }
 
-/** Commander's argument parser for a repeatable flag: every value, in order. */
-export const collectFlag = (v: string, all: string[] | undefined): string[] => [...(all ?? []), v];
+export { collectFlag } from './vocabulary.js';
 
 export const RUN_FLAGS: readonly RunFlag[] = [
   { key: 'name', flag: '--name', arg: '<name>', description: 'test name, the store subdirectory (default: target-workload[-bug])' },

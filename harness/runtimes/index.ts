@@ -1,4 +1,4 @@
-import type { FaultKind, RuntimeName, TestDefinition } from '../config/index.js';
+import type { TestDefinition } from '../config/index.js';
 import type { Registry } from '../registry.js';
 import type { Runtime } from '../runtime.js';
 import type { LocalImage } from './docker/image-recipe.js';
@@ -15,15 +15,5 @@ export function runtimeFor(def: TestDefinition, registry: Registry, images: { lo
       return new SimRuntime(registry.simTargets(), { seed: def.seed, latency: { min: 1, max: 5 } });
     case 'docker':
       return new DockerRuntime(registry.dockerTargets(), { images: def.images ?? 'auto', local: images.localImage });
-  }
-}
-
-/** The faults a runtime declares it can inflict. */
-export function runtimeFaults(runtime: RuntimeName): readonly FaultKind[] {
-  switch (runtime) {
-    case 'sim':
-      return SimRuntime.faults;
-    case 'docker':
-      return DockerRuntime.faults;
   }
 }

@@ -1,6 +1,7 @@
 import type Dockerode from 'dockerode';
 import { usageError } from '../../errors.js';
-import { FAULT_KINDS, type FaultKind } from '../../config/index.js';
+import type { FaultKind } from '../../config/index.js';
+import { RUNTIME_FAULTS } from '../capabilities.js';
 import type { Cluster, Runtime, StartOptions } from '../../runtime.js';
 import { checkBug } from '../bugs.js';
 import { DockerCluster } from './cluster.js';
@@ -18,7 +19,7 @@ const DRIVE_POLL_MS = 5;
  */
 export class DockerRuntime implements Runtime {
   /** No latency: the kernels we run on have no netem, and a userspace proxy in front of every node is not built. */
-  static readonly faults: readonly FaultKind[] = FAULT_KINDS.filter((k) => k !== 'latency');
+  static readonly faults: readonly FaultKind[] = RUNTIME_FAULTS.docker;
   readonly name = 'docker';
   private t0 = performance.now();
   private readonly timers = new Set<NodeJS.Timeout>();

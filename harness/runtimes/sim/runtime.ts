@@ -1,5 +1,6 @@
 import { usageError } from '../../errors.js';
-import { FAULT_KINDS, type FaultKind } from '../../config/index.js';
+import type { FaultKind } from '../../config/index.js';
+import { RUNTIME_FAULTS } from '../capabilities.js';
 import type { Client, Cluster, Runtime, StartOptions } from '../../runtime.js';
 import type { RequestTransport } from '../../transport.js';
 import { checkBug } from '../bugs.js';
@@ -15,7 +16,7 @@ const YIELD_EVERY = 20_000;
  */
 export class SimRuntime implements Runtime {
   /** Every fault: the network and the node programs are ours. */
-  static readonly faults: readonly FaultKind[] = FAULT_KINDS;
+  static readonly faults: readonly FaultKind[] = RUNTIME_FAULTS.sim;
   readonly name = 'sim';
   readonly net: SimNetwork;
 
