@@ -1,9 +1,9 @@
-import pg from 'pg';
 import { parseAddress } from '../../harness/hosting/address.js';
 import { TcpTransport } from '../../harness/hosting/tcp-transport.js';
-import { describe } from '../postgres/client.js';
+import { describe, refusedByServer, sqlState, UNDEFINED_OBJECT } from '../postgres/errors.js';
+import type { Rows } from '../postgres/session.js';
 import { DecisionLog } from './decision-log.js';
-import { Participant, refusedByServer, UNDEFINED_OBJECT, type Session } from './participant.js';
+import { Participant, type Session } from './participant.js';
 import {
   ACCOUNTS_PER_PARTICIPANT,
   gidOf,
@@ -17,6 +17,7 @@ import {
   type Request,
   type Transfer,
 } from './protocol.js';
+import { finalRead, lockedRead, preparedGids, prepareTransfer, resolvePrepared } from './statements.js';
 
 /** How often the coordinator looks for prepared transactions nobody is driving, and resolves them (see sweep). */
 const SWEEP_MS = 2000;
@@ -28,8 +29,6 @@ const FINAL_SETTLE_MS = 20_000;
 /** Sweeps (and reads) of the final read at most, and the pause between them. */
 const FINAL_SWEEPS = 6;
 const FINAL_SWEEP_PAUSE_MS = 500;
-
-const PREPARED_SQL = "SELECT gid FROM pg_prepared_xacts WHERE gid LIKE 'fl-%' AND database = current_database() ORDER BY gid";
 
 export interface CoordinatorOptions {
   id: string;
@@ -64,7 +63,7 @@ type Vote = { vote: 'prepared' } | { vote: 'refused' | 'maybe'; reason: string }
  * the process transport, and speaking SQL to PostgreSQL participants.
  *
  * A transfer prepares at each participant it touches, in participant order (BEGIN; UPDATE; INSERT marker; PREPARE
- * TRANSACTION 'fl-<id>', sent as one message). Taking locks in one global order means transfers cannot deadlock
+ * TRANSACTION 'fl-<id>', sent at once). Taking locks in one global order means transfers cannot deadlock
  * across participants, which PostgreSQL could not detect; lock_timeout still bounds waits for a transaction that
  * is prepared and waiting for its commit. If every participant prepared, the decision is written to the decision
  * log (fsynced) and only then is COMMIT PREPARED sent, one participant after another, each retried until it
@@ -204,7 +203,7 @@ export class Coordinator {
     return [...byIndex.values()].sort((a, b) => a.participant.index - b.participant.index);
   }
 
-  /** Phase 1 at one participant, as one message: BEGIN; UPDATE…; INSERT marker; PREPARE TRANSACTION. */
+  /** Phase 1 at one participant, sent at once: BEGIN; UPDATE…; INSERT marker; PREPARE TRANSACTION. */
   private async prepare(b: Branch, id: number): Promise<Vote> {
     let s: Session;
     try {
@@ -212,23 +211,18 @@ export class Coordinator {
     } catch (e) {
       return { vote: 'refused', reason: `connect: ${describe(e)}` };
     }
-    const sql = [
-      'BEGIN',
-      ...b.updates.map((u) => `UPDATE accounts SET balance = balance + (${u.delta}) WHERE id = ${u.account}`),
-      `INSERT INTO markers (txid) VALUES (${id})`,
-      `PREPARE TRANSACTION '${gidOf(id)}'`,
-    ].join('; ');
     try {
-      const results = await s.query(sql);
+      const results = await s.run((sql) => prepareTransfer(sql, id, b.updates));
       const last = results[results.length - 1];
       // PREPARE TRANSACTION of a transaction that failed answers ROLLBACK instead.
-      if (last?.command !== 'PREPARE') return { vote: 'refused', reason: `PREPARE TRANSACTION answered ${String(last?.command)}` };
-      const missing = b.updates.find((_, i) => results[1 + i]?.rowCount !== 1);
+      if (last?.command !== 'PREPARE TRANSACTION') return { vote: 'refused', reason: `PREPARE TRANSACTION answered ${String(last?.command)}` };
+      const missing = b.updates.find((_, i) => results[1 + i]?.count !== 1);
       // Prepared, but wrong: it must not commit (only a schema someone changed by hand gets here).
       if (missing) return { vote: 'maybe', reason: `no row for account ${missing.account}` };
       return { vote: 'prepared' };
     } catch (e) {
-      // Refused by the server: nothing is prepared. Anything else (no answer in time, a reset) and it may be.
+      // Refused by the server: nothing is prepared (a statement before PREPARE failed, or PREPARE itself did).
+      // Anything else (no answer in time, a reset, a FATAL) and it may be.
       return { vote: refusedByServer(e) ? 'refused' : 'maybe', reason: describe(e) };
     } finally {
       s.release();
@@ -241,14 +235,13 @@ export class Coordinator {
    * earlier attempt whose answer was lost, or a sweep, got there first.
    */
   private async resolveAt(p: Participant, id: number, action: 'commit' | 'rollback'): Promise<void> {
-    const sql = `${action === 'commit' ? 'COMMIT' : 'ROLLBACK'} PREPARED '${gidOf(id)}'`;
     for (let attempt = 0; !this.closed; attempt++) {
       try {
-        await p.query(sql);
+        await p.run((sql) => [resolvePrepared(sql, id, action)]);
         return;
       } catch (e) {
-        if (e instanceof pg.DatabaseError && e.code === UNDEFINED_OBJECT) return;
-        if (attempt === 10) this.log(`${sql} at ${p.name} still failing: ${describe(e)}`);
+        if (sqlState(e) === UNDEFINED_OBJECT) return;
+        if (attempt === 10) this.log(`${action === 'commit' ? 'COMMIT' : 'ROLLBACK'} PREPARED '${gidOf(id)}' at ${p.name} still failing: ${describe(e)}`);
       }
       await this.sleep(Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** attempt));
     }
@@ -282,15 +275,13 @@ export class Coordinator {
         }
         sessions.push(s);
         try {
-          const r = await s.query(
-            `BEGIN ISOLATION LEVEL READ COMMITTED; SELECT id, balance FROM accounts ORDER BY id FOR SHARE; SELECT txid FROM markers WHERE txid >= ${since} ORDER BY txid`,
-          );
+          const r = await s.run((sql) => lockedRead(sql, since));
           participants[p.name] = { balances: balancesOf(r[1]), markers: markersOf(r[2]) };
         } catch (e) {
           return { type: 'fail', error: `${p.name}: ${describe(e)}` };
         }
       }
-      const commits = await Promise.allSettled(sessions.map((s) => s.query('COMMIT')));
+      const commits = await Promise.allSettled(sessions.map((s) => s.run((sql) => [sql`COMMIT`])));
       done = true;
       const bad = commits.findIndex((c) => c.status === 'rejected' || c.value[0]?.command !== 'COMMIT');
       if (bad >= 0) {
@@ -299,7 +290,7 @@ export class Coordinator {
       }
       return { type: 'ok', value: { since, participants } };
     } finally {
-      if (!done) await Promise.allSettled(sessions.map((s) => s.query('ROLLBACK')));
+      if (!done) await Promise.allSettled(sessions.map((s) => s.run((sql) => [sql`ROLLBACK`])));
       for (const s of sessions) s.release();
     }
   }
@@ -324,8 +315,7 @@ export class Coordinator {
 
   /** Every participant's state (or why it could not be read). */
   private async readEverything(): Promise<Record<string, ParticipantFinalRead> | string> {
-    const sql = `BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT id, balance FROM accounts ORDER BY id; SELECT txid FROM markers ORDER BY txid; ${PREPARED_SQL}; COMMIT`;
-    const reads = await Promise.allSettled(this.participants.map((p) => p.query(sql)));
+    const reads = await Promise.allSettled(this.participants.map((p) => p.run(finalRead)));
     const participants: Record<string, ParticipantFinalRead> = {};
     for (const [i, r] of reads.entries()) {
       const name = this.participants[i].name;
@@ -357,11 +347,11 @@ export class Coordinator {
             for (const id of await this.preparedAt(p)) {
               const commit = this.decisionLog?.has(id) ?? false;
               try {
-                await p.query(`${commit ? 'COMMIT' : 'ROLLBACK'} PREPARED '${gidOf(id)}'`);
+                await p.run((sql) => [resolvePrepared(sql, id, commit ? 'commit' : 'rollback')]);
                 if (commit) committed++;
                 else rolledBack++;
               } catch (e) {
-                if (!(e instanceof pg.DatabaseError && e.code === UNDEFINED_OBJECT)) throw e;
+                if (sqlState(e) !== UNDEFINED_OBJECT) throw e;
               }
             }
             return;
@@ -390,7 +380,7 @@ export class Coordinator {
         }
         for (const id of ids.filter((x) => this.resolvable(x))) {
           const commit = this.decisions.get(id) === 'commit' || (!this.decisions.has(id) && (this.decisionLog?.has(id) ?? false));
-          await p.query(`${commit ? 'COMMIT' : 'ROLLBACK'} PREPARED '${gidOf(id)}'`).catch(() => undefined);
+          await p.run((sql) => [resolvePrepared(sql, id, commit ? 'commit' : 'rollback')]).catch(() => undefined);
         }
       }),
     );
@@ -406,7 +396,7 @@ export class Coordinator {
   }
 
   private async preparedAt(p: Participant): Promise<number[]> {
-    const [r] = await p.query(PREPARED_SQL);
+    const [r] = await p.run((sql) => [preparedGids(sql)]);
     return idsOf(r);
   }
 
@@ -449,17 +439,17 @@ export class Coordinator {
   }
 }
 
-function balancesOf(r: pg.QueryResult): Record<string, number> {
-  return Object.fromEntries((r.rows as { id: number; balance: number }[]).map((row) => [String(row.id), row.balance]));
+function balancesOf(rows: Rows): Record<string, number> {
+  return Object.fromEntries((rows as unknown as { id: number; balance: number }[]).map((row) => [String(row.id), row.balance]));
 }
 
 /** The transfer ids of a query of prepared gids. */
-function idsOf(r: pg.QueryResult): number[] {
-  return (r.rows as { gid: string }[]).map((row) => idOfGid(row.gid)).filter((id): id is number => id !== undefined);
+function idsOf(rows: Rows): number[] {
+  return (rows as unknown as { gid: string }[]).map((row) => idOfGid(row.gid)).filter((id): id is number => id !== undefined);
 }
 
-function markersOf(r: pg.QueryResult): number[] {
-  return (r.rows as { txid: number }[]).map((row) => row.txid);
+function markersOf(rows: Rows): number[] {
+  return (rows as unknown as { txid: number }[]).map((row) => row.txid);
 }
 
 /**

@@ -1,12 +1,12 @@
-import pg from 'pg';
 import { describeError } from '../../harness/errors.js';
 import type { ClusterView, ContainerSpec, DockerTarget, TargetSession } from '../../harness/runtimes/docker/target.js';
 import { endpointsOf, faultlineContainer, NODE_PROGRAM_IMAGE, probeClient } from '../../harness/runtimes/docker/node-process.js';
 import { pollUntil } from '../../harness/runtimes/docker/poll.js';
 import { connectClient, type ProcessClient } from '../../harness/hosting/client.js';
-import { connectionConfig } from '../postgres/client.js';
-import { endQuietly, PORT as PG_PORT, postgresContainer, untilServing } from '../postgres/docker.js';
+import { sessionOptions } from '../postgres/client.js';
+import { PORT as PG_PORT, postgresContainer, untilServing } from '../postgres/docker.js';
 import { POSTGRES_IMAGE } from '../postgres/image.js';
+import { PgSession, type Sql, type Statement } from '../postgres/session.js';
 import { BANK_OPERATIONS, bankClient } from './client.js';
 import { accountsOf, BUGS, COORDINATOR, COORDINATOR_PORT, DEFAULT_PARTICIPANTS, INITIAL_BALANCE, participantNames } from './protocol.js';
 
@@ -15,7 +15,10 @@ export const DATA_DIR = '/data';
 const PROBE_TIMEOUT_MS = 500;
 
 /** The participants' schema, created by ready() on each (idempotent: a restarted run keeps its data). */
-const SCHEMA = ['CREATE TABLE IF NOT EXISTS accounts (id int PRIMARY KEY, balance int NOT NULL)', 'CREATE TABLE IF NOT EXISTS markers (txid int PRIMARY KEY)'];
+const schema = (sql: Sql): Statement[] => [
+  sql`CREATE TABLE IF NOT EXISTS accounts (id int PRIMARY KEY, balance int NOT NULL)`,
+  sql`CREATE TABLE IF NOT EXISTS markers (txid int PRIMARY KEY)`,
+];
 
 /** Participant names of a cluster's nodes (every node but the coordinator). */
 const participantsOf = (nodes: readonly string[]) => nodes.filter((n) => n !== COORDINATOR);
@@ -95,16 +98,14 @@ export const pg2pc: DockerTarget<'participant' | 'coordinator'> = {
 
 /** The tables, and this participant's accounts at INITIAL_BALANCE each (accounts already there are left alone). */
 async function createSchema(view: ClusterView, node: string, index: number, count: number): Promise<void> {
-  const conn = new pg.Client(connectionConfig(view.endpoint(node, PG_PORT), 'setup'));
-  conn.on('error', () => {});
-  const rows = accountsOf(index, count).map((a) => `(${a}, ${INITIAL_BALANCE})`);
+  const session = new PgSession(sessionOptions(view.endpoint(node, PG_PORT), 'setup'));
+  const accounts = accountsOf(index, count).map((id) => ({ id, balance: INITIAL_BALANCE }));
   try {
-    await conn.connect();
-    await conn.query([...SCHEMA, `INSERT INTO accounts (id, balance) VALUES ${rows.join(', ')} ON CONFLICT (id) DO NOTHING`].join('; '));
+    await session.batch((sql) => [...schema(sql), sql`INSERT INTO accounts ${sql(accounts, 'id', 'balance')} ON CONFLICT (id) DO NOTHING`]);
   } catch (e) {
     throw new Error(`participant ${node}: creating the schema: ${describeError(e)}`);
   } finally {
-    endQuietly(conn);
+    session.close();
   }
 }
 

@@ -1,6 +1,6 @@
-import net from 'node:net';
-import pg from 'pg';
-import { connectionConfig } from '../postgres/client.js';
+import { refusedByServer } from '../postgres/errors.js';
+import { sessionOptions } from '../postgres/client.js';
+import { PgSession, type Rows, type SessionOptions, type Sql, type Statement } from '../postgres/session.js';
 
 /**
  * A row lock held elsewhere is waited for this long, then the statement fails (55P03). Locks held by a transaction
@@ -23,68 +23,56 @@ const SERVER_KEEPALIVES = '-c tcp_keepalives_idle=5 -c tcp_keepalives_interval=2
 /** Idle connections kept per participant (more are closed when released). */
 const MAX_IDLE = 16;
 
-/** The PostgreSQL error of a prepared transaction that does not exist (already resolved, or never prepared). */
-export const UNDEFINED_OBJECT = '42704';
-
-/**
- * Whether the server itself refused a statement (an ERROR answer): then it certainly had no effect beyond aborting
- * the transaction, and the connection still works. Anything else (a timeout, a reset, a FATAL) leaves what the
- * server did unknown.
- */
-export function refusedByServer(e: unknown): e is pg.DatabaseError {
-  return e instanceof pg.DatabaseError && e.severity === 'ERROR';
-}
+/** Statements built with postgres.js, sent at once on one session (see PgSession.batch). */
+export type Build = (sql: Sql) => readonly Statement[];
 
 /**
  * The coordinator's connections to one participant: a small pool of sessions, each with the target's timeouts
  * (connect, statement, lock, and the client's own query time-out for a server that does not answer at all).
  */
 export class Participant {
-  private readonly idle: { conn: pg.Client; socket: net.Socket }[] = [];
+  private readonly idle: PgSession[] = [];
   private closed = false;
 
   constructor(
     readonly name: string,
     /** Its position in the participant list: account a lives on participant a mod P. */
     readonly index: number,
-    private readonly config: pg.ClientConfig,
+    private readonly options: SessionOptions,
   ) {}
 
   static at(name: string, index: number, endpoint: { host: string; port: number }): Participant {
+    const base = sessionOptions(endpoint, `coordinator-${name}`);
     return new Participant(name, index, {
-      ...connectionConfig(endpoint, `coordinator-${name}`),
-      lock_timeout: LOCK_TIMEOUT_MS,
-      statement_timeout: STATEMENT_TIMEOUT_MS,
-      query_timeout: QUERY_TIMEOUT_MS,
-      options: SERVER_KEEPALIVES,
+      ...base,
+      queryTimeoutMs: QUERY_TIMEOUT_MS,
+      settings: { ...base.settings, lock_timeout: LOCK_TIMEOUT_MS, statement_timeout: STATEMENT_TIMEOUT_MS, options: SERVER_KEEPALIVES },
     });
   }
 
   /** A connected session (reused when one is idle). Rejects if none can be opened: then nothing was sent. */
   async session(): Promise<Session> {
     if (this.closed) throw new Error('coordinator closing');
-    const reused = this.idle.pop();
-    if (reused) return new Session(this, reused.conn, reused.socket);
-    // The socket is ours, so that a session given up on can be reset rather than closed (see Session.release).
-    const socket = new net.Socket();
-    const conn = new pg.Client({ ...this.config, stream: () => socket });
-    // A connection whose server went away emits 'error' (and 'end'); unheard, it would crash the coordinator.
-    conn.on('error', () => this.forget(conn));
-    conn.on('end', () => this.forget(conn));
+    for (let s = this.idle.pop(); s; s = this.idle.pop()) {
+      // An idle session whose server went away (a kill, a FATAL) is closed, not reused.
+      if (s.usable) return new Session(this, s);
+      s.close();
+    }
+    const s = new PgSession(this.options);
     try {
-      await conn.connect();
+      await s.connect();
     } catch (e) {
-      conn.end().catch(() => {});
+      s.close();
       throw e;
     }
-    return new Session(this, conn, socket);
+    return new Session(this, s);
   }
 
-  /** One query on a session of its own, released after (simple protocol: several statements may be sent as one). */
-  async query(text: string): Promise<pg.QueryResult[]> {
+  /** Statements on a session of their own, released after; one answer per statement. */
+  async run(build: Build): Promise<Rows[]> {
     const s = await this.session();
     try {
-      return await s.query(text);
+      return await s.run(build);
     } finally {
       s.release();
     }
@@ -92,68 +80,47 @@ export class Participant {
 
   close(): void {
     this.closed = true;
-    for (const c of this.idle.splice(0)) c.conn.end().catch(() => {});
+    for (const s of this.idle.splice(0)) s.close();
   }
 
   /** @internal */
-  giveBack(conn: pg.Client, socket: net.Socket): void {
-    if (this.closed || this.idle.length >= MAX_IDLE) conn.end().catch(() => {});
-    else this.idle.push({ conn, socket });
-  }
-
-  private forget(conn: pg.Client): void {
-    const i = this.idle.findIndex((c) => c.conn === conn);
-    if (i >= 0) this.idle.splice(i, 1);
+  giveBack(session: PgSession): void {
+    if (this.closed || this.idle.length >= MAX_IDLE || !session.usable) session.close();
+    else this.idle.push(session);
   }
 }
 
 /**
  * One connection, held for a transaction. A statement the server refused leaves it usable (after a ROLLBACK, sent
- * here); any other failure makes it unusable and it is reset (the server rolls back whatever was open on it).
+ * here); any other failure breaks it, and it is reset (the server rolls back whatever was open on it).
  */
 export class Session {
-  private broken = false;
   private released = false;
 
   constructor(
     private readonly owner: Participant,
-    private readonly conn: pg.Client,
-    private readonly socket: net.Socket,
+    private readonly pg: PgSession,
   ) {}
 
-  /** Runs `text` (one or more statements); resolves with one result per statement. */
-  async query(text: string): Promise<pg.QueryResult[]> {
-    if (this.broken) throw new Error('session broken');
+  /** Sends the statements `build` makes at once; resolves with one answer per statement. */
+  async run(build: Build): Promise<Rows[]> {
     try {
-      const r = (await this.conn.query(text)) as pg.QueryResult | pg.QueryResult[];
-      return Array.isArray(r) ? r : [r];
+      return await this.pg.batch(build);
     } catch (e) {
-      if (!refusedByServer(e)) this.break();
-      else await this.conn.query('ROLLBACK').catch(() => this.break());
+      if (refusedByServer(e) && this.pg.usable) await this.pg.one((sql) => sql`ROLLBACK`).catch(() => this.pg.break());
       throw e;
     }
   }
 
   /**
-   * Returns the connection to the pool, or resets it if it broke. Reset (RST), not closed: a closed socket's kernel
-   * goes on retransmitting what the participant has not acknowledged, so a PREPARE sent into a partition could land
-   * seconds after the heal — long after this coordinator gave up on it, decided abort, and found nothing to roll
-   * back. A reset drops it.
+   * Returns the connection to the pool, or closes it if it broke. A broken one was reset (RST), not closed: a
+   * closed socket's kernel goes on retransmitting what the participant has not acknowledged, so a PREPARE sent into
+   * a partition could land seconds after the heal — long after this coordinator gave up on it, decided abort, and
+   * found nothing to roll back. A reset drops it.
    */
   release(): void {
     if (this.released) return;
     this.released = true;
-    if (!this.broken) return this.owner.giveBack(this.conn, this.socket);
-    try {
-      this.socket.resetAndDestroy();
-    } catch {
-      // already destroyed
-    }
-    this.conn.end().catch(() => {});
-  }
-
-  /** Marks the connection unusable: release() resets it, and the server rolls back whatever was open on it. */
-  break(): void {
-    this.broken = true;
+    this.owner.giveBack(this.pg);
   }
 }

@@ -1,6 +1,7 @@
-import pg from 'pg';
 import type { Client, ClientOp, Completion } from '../../harness/runtime.js';
 import { Rng } from '../../harness/rng.js';
+import { describe, refusedByServer, retryable } from './errors.js';
+import { PgSession, type SessionOptions, type Sql, type Statement } from './session.js';
 
 /** How the client talks to PostgreSQL: the correct behaviour, or a bug's (targets/postgres/docker.ts). */
 export interface Behaviour {
@@ -18,13 +19,13 @@ export const CONNECT_TIMEOUT_MS = 1000;
 /** Attempts of one op's transaction when PostgreSQL aborts it as a serialization failure or a deadlock. */
 export const MAX_ATTEMPTS = 5;
 
-/** SQLSTATEs of transactions PostgreSQL rolled back so that the client may retry them: nothing was committed. */
-const RETRYABLE = new Set(['40001', '40P01']);
+export const schema = (sql: Sql): Statement => sql`CREATE TABLE IF NOT EXISTS registers (key text PRIMARY KEY, value int)`;
 
-export const SCHEMA = 'CREATE TABLE IF NOT EXISTS registers (key text PRIMARY KEY, value int)';
-const SELECT = 'SELECT value FROM registers WHERE key = $1';
-const UPSERT = 'INSERT INTO registers (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value';
-const UPDATE = 'UPDATE registers SET value = $2 WHERE key = $1';
+/** BEGIN at each isolation level, spelled out: a level is part of the statement, never a parameter. */
+const BEGIN: Readonly<Record<Behaviour['isolation'], (sql: Sql) => Statement>> = {
+  SERIALIZABLE: (sql) => sql`BEGIN ISOLATION LEVEL SERIALIZABLE`,
+  'READ COMMITTED': (sql) => sql`BEGIN ISOLATION LEVEL READ COMMITTED`,
+};
 
 /** How one attempt of an op's transaction ended. */
 type Attempt = { done: Completion } | { retry: string };
@@ -32,9 +33,9 @@ type Attempt = { done: Completion } | { retry: string };
 /**
  * Where a transaction stood when it broke, which decides what the history may say. Before COMMIT is sent,
  * nothing can have committed: PostgreSQL rolls back an open transaction on any error and when its connection
- * goes, and this client never sends another statement on a connection it gave up on — so `fail`. While COMMIT
- * is in flight the transaction may have committed with the answer lost (a timeout, a reset, a server killed
- * after its commit record reached disk): `info`.
+ * goes, and this client never sends another statement on a connection it gave up on (a PgSession never
+ * reconnects) — so `fail`. While COMMIT is in flight the transaction may have committed with the answer lost (a
+ * time-out, a reset, a server killed after its commit record reached disk): `info`.
  */
 class TxError extends Error {
   constructor(
@@ -47,16 +48,16 @@ class TxError extends Error {
 
 /**
  * A logical process's connection to one PostgreSQL server: read, write and cas of the `registers` table, each
- * op one transaction at the behaviour's isolation level. One pg.Client, opened on the first op and again on the
- * op after one that broke it; one op in flight at a time (the harness's contract).
+ * op one transaction at the behaviour's isolation level. One PgSession (one connection), opened on the first op
+ * and again on the op after one that broke it or found it lost; one op in flight at a time (the harness's contract).
  */
 export class PostgresClient implements Client {
-  private conn: pg.Client | undefined;
+  private session: PgSession | undefined;
   private closed = false;
   private readonly rng: Rng;
 
   constructor(
-    private readonly config: pg.ClientConfig,
+    private readonly options: SessionOptions,
     private readonly behaviour: Behaviour,
     process: number,
   ) {
@@ -86,20 +87,20 @@ export class PostgresClient implements Client {
   }
 
   private async attempt(op: ClientOp): Promise<Attempt> {
-    let conn: pg.Client;
+    let session: PgSession;
     try {
-      conn = await this.connection();
+      session = await this.connection();
     } catch (e) {
       return { done: { type: 'fail', value: op.value, error: `connect: ${describe(e)}` } };
     }
     try {
-      return { done: await this.transaction(conn, op) };
+      return { done: await this.transaction(session, op) };
     } catch (e) {
       if (!(e instanceof TxError)) throw e;
-      await this.rollback(conn, e.cause);
+      await this.rollback(session, e.cause);
       // Serialization failures also come as the answer to COMMIT (SSI checks at commit), before anything is
       // committed: retried like the others. Any other error while COMMIT was in flight is taken as unknown.
-      if (e.cause instanceof pg.DatabaseError && RETRYABLE.has(e.cause.code ?? '')) return { retry: e.message };
+      if (retryable(e.cause)) return { retry: e.message };
       // A read changes nothing, so a read that broke anywhere certainly did not happen.
       if (e.stage === 'commit' && op.f !== 'read') return { done: { type: 'info', error: `commit: ${e.message}` } };
       return { done: { type: 'fail', value: op.value, error: e.message } };
@@ -107,52 +108,52 @@ export class PostgresClient implements Client {
   }
 
   /** One op as one transaction; a broken statement is thrown as a TxError saying where it broke. */
-  private async transaction(conn: pg.Client, op: ClientOp): Promise<Completion> {
+  private async transaction(session: PgSession, op: ClientOp): Promise<Completion> {
     const key = String(op.key);
-    const statement = async (text: string, values?: unknown[]) => {
+    const statement = async (build: (sql: Sql) => Statement) => {
       try {
-        return await conn.query(text, values);
+        return await session.one(build);
       } catch (e) {
         throw new TxError('statement', e);
       }
     };
-    await statement(`BEGIN ISOLATION LEVEL ${this.behaviour.isolation}`);
+    const select = async () => ((await statement((sql) => sql`SELECT value FROM registers WHERE key = ${key}`))[0]?.value ?? null) as number | null;
+    await statement(BEGIN[this.behaviour.isolation]);
     let completion: Completion;
     switch (op.f) {
       case 'read': {
-        const rows = (await statement(SELECT, [key])).rows as { value: number | null }[];
         // The value is not yet known to be serializable: PostgreSQL's SSI vouches for what a SERIALIZABLE
         // transaction read only once it commits, read-only ones included. So reads commit too.
-        completion = { type: 'ok', value: rows[0]?.value ?? null };
+        completion = { type: 'ok', value: await select() };
         break;
       }
-      case 'write':
-        await statement(UPSERT, [key, op.value]);
+      case 'write': {
+        const value = op.value as number;
+        await statement((sql) => sql`INSERT INTO registers (key, value) VALUES (${key}, ${value}) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`);
         completion = { type: 'ok', value: op.value };
         break;
+      }
       default: {
-        const [from, to] = op.value as [unknown, unknown];
-        const rows = (await statement(SELECT, [key])).rows as { value: number | null }[];
-        const current = rows[0]?.value ?? null;
-        if (current !== from) {
-          await this.rollback(conn);
+        const [from, to] = op.value as [unknown, number];
+        if ((await select()) !== from) {
+          await this.rollback(session);
           return { type: 'fail', value: op.value, error: 'cas mismatch' };
         }
         // Not `WHERE value = $from`: the check above is the cas. Under SERIALIZABLE that is enough — a row
         // changed since this transaction's snapshot makes the UPDATE (or COMMIT) fail with 40001. Under
         // READ COMMITTED it is the classic lost update: two cas from the same value both succeed.
-        await statement(UPDATE, [key, to]);
+        await statement((sql) => sql`UPDATE registers SET value = ${to} WHERE key = ${key}`);
         completion = { type: 'ok', value: op.value };
       }
     }
-    let result: pg.QueryResult;
+    let command: string;
     try {
-      result = await conn.query('COMMIT');
+      command = (await session.one((sql) => sql`COMMIT`)).command;
     } catch (e) {
       throw new TxError('commit', e);
     }
     // COMMIT of a transaction PostgreSQL had already aborted answers with the tag ROLLBACK, not an error.
-    if (result.command !== 'COMMIT') return { type: 'fail', value: op.value, error: `COMMIT answered ${result.command}` };
+    if (command !== 'COMMIT') return { type: 'fail', value: op.value, error: `COMMIT answered ${command}` };
     return completion;
   }
 
@@ -160,63 +161,54 @@ export class PostgresClient implements Client {
    * Ends the transaction after an error or a cas mismatch, so the connection can serve the next op. A
    * connection that broke (no answer, reset, FATAL) or will not roll back is dropped; the next op opens another.
    */
-  private async rollback(conn: pg.Client, cause?: unknown): Promise<void> {
-    if (cause !== undefined && !(cause instanceof pg.DatabaseError && cause.severity === 'ERROR')) return this.discard();
+  private async rollback(session: PgSession, cause?: unknown): Promise<void> {
+    if (cause !== undefined && !refusedByServer(cause)) return this.discard();
     try {
-      await conn.query('ROLLBACK');
+      await session.one((sql) => sql`ROLLBACK`);
     } catch {
       this.discard();
     }
   }
 
-  private async connection(): Promise<pg.Client> {
+  /** This process's session; a new one (connected here) when there is none or the last one lost its connection. */
+  private async connection(): Promise<PgSession> {
     if (this.closed) throw new Error('client closed');
-    if (this.conn) return this.conn;
-    const conn = new pg.Client(this.config);
-    // An idle connection whose server died emits 'error'; unheard, it would crash the harness.
-    conn.on('error', () => {
-      if (this.conn === conn) this.discard();
-    });
-    this.conn = conn;
+    if (this.session?.usable) return this.session;
+    // An idle session whose server died was lost without an error to anyone: forget it, open another.
+    this.discard();
+    const session = new PgSession(this.options);
+    this.session = session;
     try {
-      await conn.connect();
+      await session.connect();
     } catch (e) {
       this.discard();
       throw e;
     }
-    return conn;
+    return session;
   }
 
-  /** Forgets the connection. end() destroys the socket at once when a query is still out (a paused server). */
+  /** Forgets the session, closing it without waiting (a reset when it broke). */
   private discard(): void {
-    const conn = this.conn;
-    this.conn = undefined;
-    conn?.end().catch(() => {});
+    const session = this.session;
+    this.session = undefined;
+    session?.close();
   }
 }
 
-/** The settings every connection of the target uses. */
-export function connectionConfig(endpoint: { host: string; port: number }, process: number | string): pg.ClientConfig {
+/** The settings every session of the target uses. */
+export function sessionOptions(endpoint: { host: string; port: number }, process: number | string): SessionOptions {
   return {
     host: endpoint.host,
     port: endpoint.port,
-    user: 'postgres',
-    database: 'postgres',
-    application_name: `faultline-${process}`,
-    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-    statement_timeout: STATEMENT_TIMEOUT_MS,
-    query_timeout: QUERY_TIMEOUT_MS,
-    // A session the client abandoned mid-transaction (its socket half-open) must not hold row locks for long.
-    idle_in_transaction_session_timeout: 5000,
-    keepAlive: true,
+    application: `faultline-${process}`,
+    connectTimeoutMs: CONNECT_TIMEOUT_MS,
+    queryTimeoutMs: QUERY_TIMEOUT_MS,
+    settings: {
+      statement_timeout: STATEMENT_TIMEOUT_MS,
+      // A session the client abandoned mid-transaction (its socket half-open) must not hold row locks for long.
+      idle_in_transaction_session_timeout: 5000,
+    },
   };
-}
-
-/** A PostgreSQL error as `SQLSTATE: message`, another Error as its first line (or its name); shared with pg-2pc. */
-export function describe(e: unknown): string {
-  if (e instanceof pg.DatabaseError) return `${e.code ?? 'error'}: ${e.message}`;
-  if (e instanceof Error) return e.message.split('\n')[0] || e.name;
-  return String(e);
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { describeError, usageError } from '../../harness/errors.js';
 import type { ImageFlavour } from '../../harness/runtimes/docker/image-roles.js';
 import type { ClusterView, ContainerSpec, DockerTarget, TargetSession } from '../../harness/runtimes/docker/target.js';
@@ -6,8 +5,9 @@ import { pollUntil } from '../../harness/runtimes/docker/poll.js';
 import { behaviourWith, type BugTable } from '../bugs.js';
 import { numberedNodes } from '../../harness/node.js';
 import { REGISTER_OPERATIONS } from '../register-ops.js';
-import { CORRECT, PostgresClient, SCHEMA, connectionConfig, type Behaviour } from './client.js';
+import { CORRECT, PostgresClient, schema, sessionOptions, type Behaviour } from './client.js';
 import { PG_BIN, PG_DATA, POSTGRES_IMAGE } from './image.js';
+import { PgSession } from './session.js';
 
 const BUGS: BugTable<Behaviour> = {
   // cas as SELECT then UPDATE under READ COMMITTED: two cas from the same value both succeed (a lost update).
@@ -74,15 +74,13 @@ export const postgres: DockerTarget<'postgres'> = {
   },
   async ready(view, deadline) {
     for (const node of view.nodes) await untilServing(view, node, deadline);
-    const conn = new pg.Client(connectionConfig(view.endpoint(view.nodes[0], PORT), 'setup'));
-    conn.on('error', () => {});
+    const session = new PgSession(sessionOptions(view.endpoint(view.nodes[0], PORT), 'setup'));
     try {
-      await conn.connect();
-      await conn.query(SCHEMA);
+      await session.one(schema);
     } catch (e) {
       throw new Error(`postgres on ${view.nodes[0]}: creating the schema: ${describeError(e)}`);
     } finally {
-      endQuietly(conn);
+      session.close();
     }
   },
   async open(view: ClusterView): Promise<TargetSession> {
@@ -91,7 +89,7 @@ export const postgres: DockerTarget<'postgres'> = {
     const clients = new Set<PostgresClient>();
     return {
       client(process) {
-        const client = new PostgresClient(connectionConfig(endpoint, `p${process}`), behaviour, process);
+        const client = new PostgresClient(sessionOptions(endpoint, `p${process}`), behaviour, process);
         clients.add(client);
         return client;
       },
@@ -106,14 +104,12 @@ export const postgres: DockerTarget<'postgres'> = {
 /** Connects and runs `SELECT 1` until it works (the server is up and out of recovery) or the deadline passes. */
 export async function untilServing(view: ClusterView, node: string, deadline: number): Promise<void> {
   const serving = async (): Promise<undefined> => {
-    const conn = new pg.Client(connectionConfig(view.endpoint(node, PORT), 'ready'));
-    conn.on('error', () => {});
+    const session = new PgSession(sessionOptions(view.endpoint(node, PORT), 'ready'));
     try {
-      await conn.connect();
-      await conn.query('SELECT 1');
+      await session.connect();
       return undefined;
     } finally {
-      endQuietly(conn);
+      session.close();
     }
   };
   try {
@@ -121,9 +117,4 @@ export async function untilServing(view: ClusterView, node: string, deadline: nu
   } catch (e) {
     throw new Error(`postgres on ${node} did not serve before the deadline: ${describeError(e)}`);
   }
-}
-
-/** Closes a connection without waiting: a server that stopped answering must not hold up the caller. */
-export function endQuietly(conn: pg.Client): void {
-  conn.end().catch(() => {});
 }

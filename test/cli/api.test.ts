@@ -27,6 +27,6 @@ describe('the package: what a user imports', () => {
 
   it('puts every package the workloads and targets use at run time in dependencies', async () => {
     const pkg = (await import(join(root, 'package.json'), { with: { type: 'json' } })).default as { dependencies: Record<string, string> };
-    for (const used of ['fast-check', 'zod', 'ioredis', 'pg', 'dockerode', 'piscina', 'commander', 'yaml']) assert.ok(pkg.dependencies[used], used);
+    for (const used of ['fast-check', 'zod', 'ioredis', 'postgres', 'dockerode', 'piscina', 'commander', 'yaml']) assert.ok(pkg.dependencies[used], used);
   });
 });

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Dockerode from 'dockerode';
-import pg from 'pg';
+import postgresJs from 'postgres';
 import type { Op } from '../../checkers/history/op.js';
 import type { CheckerResult } from '../../checkers/registry.js';
 import { builtinRegistry } from '../../harness/builtins.js';
@@ -29,7 +29,7 @@ describe('pg-2pc target (docker): the coordinator against real participants', fu
   this.timeout(180_000);
   const docker = new Dockerode();
   let cluster: DockerCluster | undefined;
-  const admins = new Map<string, pg.Client>();
+  const admins = new Map<string, postgresJs.Sql>();
   let nextProcess = 0;
   const clients: Client[] = [];
   const client = () => {
@@ -39,19 +39,19 @@ describe('pg-2pc target (docker): the coordinator against real participants', fu
   };
 
   /** A superuser connection of the test's own to a participant, through its published port. */
-  async function admin(node: string): Promise<pg.Client> {
+  async function admin(node: string): Promise<postgresJs.Sql> {
     const known = admins.get(node);
     if (known) return known;
     const { host, port } = cluster!.view.endpoint(node, PORT);
-    const conn = new pg.Client({ host, port, user: 'postgres', database: 'postgres', connectionTimeoutMillis: 5000, lock_timeout: 5000 });
-    conn.on('error', () => {});
-    await conn.connect();
+    // One connection (max: 1), so that BEGIN … ROLLBACK below is one transaction.
+    const conn = postgresJs({ host, port, user: 'postgres', database: 'postgres', max: 1, connect_timeout: 5, fetch_types: false, onnotice: () => {}, connection: { lock_timeout: 5000 } });
+    await conn`SELECT 1`;
     admins.set(node, conn);
     return conn;
   }
-  const balance = async (node: string, account: number) => (await (await admin(node)).query('SELECT balance FROM accounts WHERE id = $1', [account])).rows[0]?.balance as number;
-  const markers = async (node: string) => ((await (await admin(node)).query('SELECT txid FROM markers ORDER BY txid')).rows as { txid: number }[]).map((r) => r.txid);
-  const prepared = async (node: string) => ((await (await admin(node)).query("SELECT gid FROM pg_prepared_xacts WHERE gid LIKE 'fl-%' ORDER BY gid")).rows as { gid: string }[]).map((r) => r.gid);
+  const balance = async (node: string, account: number) => (await (await admin(node))`SELECT balance FROM accounts WHERE id = ${account}`)[0]?.balance as number;
+  const markers = async (node: string) => ((await (await admin(node))`SELECT txid FROM markers ORDER BY txid`) as unknown as { txid: number }[]).map((r) => r.txid);
+  const prepared = async (node: string) => ((await (await admin(node))`SELECT gid FROM pg_prepared_xacts WHERE gid LIKE 'fl-%' ORDER BY gid`) as unknown as { gid: string }[]).map((r) => r.gid);
 
   before(async () => {
     assert.ok(await imageExists(docker, LOCAL.tag), `${LOCAL.tag} does not exist: run \`faultline images build\``);
@@ -60,7 +60,7 @@ describe('pg-2pc target (docker): the coordinator against real participants', fu
 
   after(async () => {
     for (const c of clients) c.close();
-    for (const a of admins.values()) a.end().catch(() => {});
+    for (const a of admins.values()) a.end({ timeout: 0 }).catch(() => {});
     await cluster?.stop();
   });
 
@@ -94,7 +94,7 @@ describe('pg-2pc target (docker): the coordinator against real participants', fu
 
   it('a participant that cannot prepare: the transfer fails and the participant that had prepared rolls back', async () => {
     // Marker 10 already at p2: the transfer's INSERT fails there, after p1 (first in order) has prepared.
-    await (await admin('p2')).query('INSERT INTO markers (txid) VALUES (10)');
+    await (await admin('p2'))`INSERT INTO markers (txid) VALUES (10)`;
     const r = await invoke(client(), transfer(10, 0, 1, 5));
     assert.equal(r.type, 'fail', JSON.stringify(r));
     assert.match(r.error ?? '', /p2 did not prepare: 23505/);
@@ -106,14 +106,14 @@ describe('pg-2pc target (docker): the coordinator against real participants', fu
 
   it('a row lock held elsewhere: lock_timeout aborts the transfer instead of waiting, and nothing commits', async () => {
     const holder = await admin('p2');
-    await holder.query('BEGIN');
-    await holder.query('SELECT * FROM accounts WHERE id = 1 FOR UPDATE');
+    await holder`BEGIN`;
+    await holder`SELECT * FROM accounts WHERE id = 1 FOR UPDATE`;
     const t0 = Date.now();
     let r: Completion;
     try {
       r = await invoke(client(), transfer(11, 0, 1, 5));
     } finally {
-      await holder.query('ROLLBACK');
+      await holder`ROLLBACK`;
     }
     assert.equal(r.type, 'fail', JSON.stringify(r));
     assert.match(r.error ?? '', /p2 did not prepare: 55P03/);
@@ -129,7 +129,7 @@ describe('pg-2pc target (docker): the coordinator against real participants', fu
     await cluster!.view.exec('c1', ['sh', '-c', `echo '{"commit":100,"participants":["p1","p2"]}' >> ${DATA_DIR}/${DECISION_LOG}`]);
     await cluster!.faults.kill('c1');
     const prepare = async (node: string, id: number, account: number, delta: number) =>
-      (await admin(node)).query(`BEGIN; UPDATE accounts SET balance = balance + (${delta}) WHERE id = ${account}; INSERT INTO markers (txid) VALUES (${id}); PREPARE TRANSACTION 'fl-${id}'`);
+      (await admin(node)).unsafe(`BEGIN; UPDATE accounts SET balance = balance + (${delta}) WHERE id = ${account}; INSERT INTO markers (txid) VALUES (${id}); PREPARE TRANSACTION 'fl-${id}'`);
     // 100: 4 from account 0 (p1) to 1 (p2); 101: 6 from account 2 (p1) to 3 (p2).
     await prepare('p1', 100, 0, -4);
     await prepare('p2', 100, 1, 4);

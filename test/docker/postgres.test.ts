@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import pg from 'pg';
+import postgresJs from 'postgres';
 import type { Client, ClientOp, Completion } from '../../harness/runtime.js';
 import { DockerCluster } from '../../harness/runtimes/docker/cluster.js';
 import { CONNECT_TIMEOUT_MS, QUERY_TIMEOUT_MS } from '../../targets/postgres/client.js';
@@ -51,11 +51,10 @@ async function casRace(cluster: DockerCluster, first: number, key: string, n = 1
 }
 
 /** A superuser connection of the test's own, to the published port (for settings the target never touches). */
-async function adminOf(cluster: DockerCluster): Promise<pg.Client> {
+async function adminOf(cluster: DockerCluster): Promise<postgresJs.Sql> {
   const { host, port } = cluster.view.endpoint('n1', PORT);
-  const admin = new pg.Client({ host, port, user: 'postgres', database: 'postgres', connectionTimeoutMillis: 5000 });
-  admin.on('error', () => {});
-  await admin.connect();
+  const admin = postgresJs({ host, port, user: 'postgres', database: 'postgres', max: 1, connect_timeout: 5, fetch_types: false, onnotice: () => {} });
+  await admin`SELECT 1`;
   return admin;
 }
 
@@ -64,7 +63,7 @@ describe('postgres target (docker)', function () {
   /** Correct mode, and the read-committed bug: two servers, started side by side. */
   let correct: DockerCluster | undefined;
   let buggy: DockerCluster | undefined;
-  let admin: pg.Client | undefined;
+  let admin: postgresJs.Sql | undefined;
   let nextProcess = 0;
   const processes = (n: number) => (nextProcess += n) - n;
 
@@ -80,7 +79,7 @@ describe('postgres target (docker)', function () {
   });
 
   after(async () => {
-    admin?.end().catch(() => {}); // its server was killed by then: do not wait for a goodbye
+    admin?.end({ timeout: 0 }).catch(() => {}); // its server was killed by then: do not wait for a goodbye
     await Promise.all([correct?.stop(), buggy?.stop()]);
   });
 
@@ -139,8 +138,8 @@ describe('postgres target (docker)', function () {
     const c = cluster.client(processes(1));
     try {
       assert.equal((await invoke(c, read('in-flight'))).type, 'ok');
-      await admin!.query("ALTER SYSTEM SET synchronous_standby_names = 'nobody'");
-      await admin!.query('SELECT pg_reload_conf()');
+      await admin!`ALTER SYSTEM SET synchronous_standby_names = 'nobody'`;
+      await admin!`SELECT pg_reload_conf()`;
       await sleep(300);
       const op = timed(c, write('in-flight', 2));
       await sleep(300);
@@ -151,8 +150,8 @@ describe('postgres target (docker)', function () {
       assert.ok(ms < 4000, `took ${ms} ms`);
     } finally {
       await cluster.faults.resume('n1');
-      await admin!.query('ALTER SYSTEM RESET synchronous_standby_names');
-      await admin!.query('SELECT pg_reload_conf()');
+      await admin!`ALTER SYSTEM RESET synchronous_standby_names`;
+      await admin!`SELECT pg_reload_conf()`;
       c.close();
     }
     // The write was on disk: once the wait ends (no synchronous standby wanted any more), everyone sees it.
