@@ -1,15 +1,20 @@
 import type Dockerode from 'dockerode';
+import type { StartedTestContainer } from 'testcontainers';
 import { randomBytes } from 'node:crypto';
 import { describeError, usageError } from '../../errors.js';
 import type { Client, Cluster } from '../../runtime.js';
 import { ignoreGone, removeResources, trackCluster } from './cleanup.js';
 import { execIn } from './exec.js';
 import { DockerFaults, type NodeControl } from './faults.js';
-import { LABELS, runFilter, runLabels } from './labels.js';
+import { runFilter } from './labels.js';
 import { createRunNetwork, type RunNetwork } from './network.js';
+import { netToolsRun } from './net-tools.js';
+import { nodeContainer } from './node-container.js';
 import { freePort } from './ports.js';
+import { lastWords } from './readiness.js';
 import { imageOf, type RunImages } from './run-images.js';
 import type { ClusterView, ContainerSpec, DockerTarget, TargetSession } from './target.js';
+import { loadTestcontainers, type Testcontainers } from './testcontainers.js';
 
 /** How long a cluster may take to serve clients after its containers start. */
 const READY_MS = 60_000;
@@ -28,7 +33,7 @@ export interface DockerClusterOptions {
 interface NodeContainer {
   name: string;
   ip: string;
-  container: Dockerode.Container;
+  container: StartedTestContainer;
   /** container port → published loopback port */
   ports: Map<number, number>;
 }
@@ -37,6 +42,10 @@ interface NodeContainer {
  * A target's nodes as containers on a private network of their own: one run, one network, every container and
  * the network labelled with the run id. Started, it is a Cluster (clients, real faults, primaries); stopped, every
  * trace of it is gone. Setup and teardown are timed for the benchmarks.
+ *
+ * testcontainers makes the containers and the network, starts, waits for and stops them (node-container.ts,
+ * network.ts, readiness.ts); dockerode does what testcontainers has no call for: kill with SIGKILL and start the same
+ * container again with its data, pause and resume with the cgroup freezer, and list by label what a run left.
  */
 export class DockerCluster implements Cluster {
   readonly nodes: readonly string[];
@@ -60,11 +69,12 @@ export class DockerCluster implements Cluster {
     private readonly onStopped: (() => void) | undefined,
     /** How the target (and the runtime's own tests) see the nodes: addresses, published ports, exec. */
     readonly view: ClusterView,
+    tc: Testcontainers,
   ) {
     this.nodes = [...members.keys()];
     this.setupMs = setupMs;
     const controls = new Map<string, NodeControl>();
-    for (const m of members.values()) controls.set(m.name, nodeControl(docker, m, images));
+    for (const m of members.values()) controls.set(m.name, nodeControl(tc, docker, m, images));
     this.faults = new DockerFaults(controls);
     if (session.primaries) {
       const poll = () => {
@@ -108,7 +118,9 @@ export class DockerCluster implements Cluster {
     };
     let session: TargetSession | undefined;
     try {
-      const network = await step(createRunNetwork(docker, runId));
+      const tc = await loadTestcontainers();
+      notAborted();
+      const network = await step(createRunNetwork(tc, runId));
       notAborted();
       const nodes = target.nodeIds(options.nodes);
       const ips = Object.fromEntries(nodes.map((n, i) => [n, network.ip(i)]));
@@ -117,18 +129,18 @@ export class DockerCluster implements Cluster {
       const members = new Map<string, NodeContainer>();
       await Promise.all(
         nodes.map(async (n) => {
-          members.set(n, await step(createNode(docker, runId, network, n, ips[n], specs[n], notAborted)));
+          members.set(n, await createNode(tc, docker, { runId, network, name: n, ip: ips[n], spec: specs[n] }, notAborted, step));
         }),
       );
       notAborted();
       const ordered = new Map(nodes.map((n) => [n, members.get(n)!]));
       const view = clusterView(ordered, options);
       await target.ready(view, Date.now() + READY_MS).catch(async (e: unknown) => {
-        throw usageError(`${target.name} did not become ready within ${READY_MS / 1000} s: ${describeError(e)}${await lastLogLine(ordered)}`);
+        throw usageError(`${target.name} did not become ready within ${READY_MS / 1000} s: ${describeError(e)}${await lastLogLine(ordered, docker)}`);
       });
       session = await target.open(view);
       notAborted();
-      return new DockerCluster(runId, docker, network, ordered, session, untrack, performance.now() - t0, options.images, options.onStopped, view);
+      return new DockerCluster(runId, docker, network, ordered, session, untrack, performance.now() - t0, options.images, options.onStopped, view, tc);
     } catch (e) {
       await session?.close().catch(() => undefined);
       await removeAll().catch(() => undefined);
@@ -160,66 +172,42 @@ export class DockerCluster implements Cluster {
   }
 }
 
+/**
+ * Makes and starts one node's container through testcontainers. `step` tracks its creation (not its start and wait):
+ * a removal of the run waits for a creation under way, then removes the container by its labels, and the start
+ * fails. A port chosen free can be taken before Docker binds it (by another run, or a node of this one choosing at
+ * the same moment): Docker then refuses the start, and the node is made again with other ports.
+ */
 async function createNode(
+  tc: Testcontainers,
   docker: Dockerode,
-  runId: string,
-  network: RunNetwork,
-  name: string,
-  ip: string,
-  spec: ContainerSpec | undefined,
+  node: { runId: string; network: RunNetwork; name: string; ip: string; spec: ContainerSpec | undefined },
   notAborted: () => void,
+  step: <T>(p: Promise<T>) => Promise<T>,
 ): Promise<NodeContainer> {
+  const { name, ip, spec } = node;
   if (!spec) throw new Error(`the target defines no container for node ${name}`);
-  // A port chosen free can be taken before Docker binds it (by another run, or a node of this one choosing at the
-  // same moment): Docker then refuses the start, and the node is made again with other ports.
   for (let attempt = 1; ; attempt++) {
     const ports = new Map<number, number>();
     for (const p of spec.ports) ports.set(p, await freePort());
     notAborted();
-    const container = await createContainer(docker, runId, network, name, ip, spec, ports);
-    notAborted();
+    let id: string | undefined;
+    let created!: () => void;
+    const creation = new Promise<void>((resolve) => (created = resolve));
+    const starting = nodeContainer(tc, { ...node, spec, ports, onCreated: (cid) => ((id = cid), created()) }).start();
+    void step(Promise.race([creation, starting]));
     try {
-      await container.start();
-      return { name, ip, container, ports };
+      return { name, ip, container: await starting, ports };
     } catch (e) {
+      // A container that failed to start is still there (one that failed its wait testcontainers removed).
+      if (id !== undefined) await docker.getContainer(id).remove({ force: true, v: true }).catch(ignoreGone);
       if (attempt >= PORT_ATTEMPTS || !/port is already allocated|address already in use/i.test(String((e as Error).message))) throw e;
-      await container.remove({ force: true }).catch(ignoreGone);
     }
   }
 }
 
 /** How many times a node is made again after its published port was taken before Docker could bind it. */
 const PORT_ATTEMPTS = 5;
-
-function createContainer(
-  docker: Dockerode,
-  runId: string,
-  network: RunNetwork,
-  name: string,
-  ip: string,
-  spec: ContainerSpec,
-  ports: ReadonlyMap<number, number>,
-): Promise<Dockerode.Container> {
-  return docker.createContainer({
-    name: `faultline-${runId}-${name}`,
-    Hostname: name,
-    Image: spec.image,
-    Cmd: spec.cmd,
-    ...(spec.entrypoint && { Entrypoint: spec.entrypoint }),
-    Env: Object.entries(spec.env ?? {}).map(([k, v]) => `${k}=${v}`),
-    ...(spec.user && { User: spec.user }),
-    Labels: { ...runLabels(runId), [LABELS.node]: name },
-    ExposedPorts: Object.fromEntries(spec.ports.map((p) => [`${p}/tcp`, {}])),
-    HostConfig: {
-      // iptables in the node's own namespace; privileged mode is neither needed nor available everywhere.
-      CapAdd: ['NET_ADMIN'],
-      PortBindings: Object.fromEntries([...ports].map(([c, h]) => [`${c}/tcp`, [{ HostIp: '127.0.0.1', HostPort: String(h) }]])),
-      Binds: Object.entries(spec.mounts ?? {}).map(([host, inside]) => `${host}:${inside}:ro`),
-      NetworkMode: network.name,
-    },
-    NetworkingConfig: { EndpointsConfig: { [network.name]: { IPAMConfig: { IPv4Address: ip }, Aliases: [name] } } },
-  });
-}
 
 function clusterView(members: ReadonlyMap<string, NodeContainer>, options: DockerClusterOptions): ClusterView {
   const member = (n: string) => {
@@ -241,60 +229,46 @@ function clusterView(members: ReadonlyMap<string, NodeContainer>, options: Docke
   };
 }
 
-function nodeControl(docker: Dockerode, m: NodeContainer, images: RunImages): NodeControl {
-  const c = m.container;
+/** The faults' seam onto one node: dockerode for the calls testcontainers lacks, testcontainers' exec for iptables. */
+function nodeControl(tc: Testcontainers, docker: Dockerode, m: NodeContainer, images: RunImages): NodeControl {
+  const c = docker.getContainer(m.container.getId());
   return {
     name: m.name,
     ip: m.ip,
+    // SIGKILL, and the container stays (testcontainers' stop removes it, or sends SIGTERM first): restart is the
+    // same container, its data, its address and its ports.
     kill: () => c.kill({ signal: 'SIGKILL' }).then(() => undefined),
     start: () => c.start().then(() => undefined),
+    // The cgroup freezer: testcontainers has no pause.
     pause: () => c.pause().then(() => undefined),
     unpause: () => c.unpause().then(() => undefined),
-    netScript: (script) => (images.netTools ? netToolsRun(docker, images.netTools, c, script) : execIn(c, ['sh', '-c', script], { user: 'root' }).then(() => undefined)),
+    netScript: (script) =>
+      images.netTools ? netToolsRun(tc, images.netTools, m.container, script) : execIn(m.container, ['sh', '-c', script], { user: 'root' }).then(() => undefined),
   };
 }
 
 /**
- * Official images carry no iptables: the script runs in a one-shot container of a tools image that joins the
- * node's network namespace (`--network container:<node>`), with NET_ADMIN.
+ * Removes every container and the network of a run: those the cluster knows through testcontainers (stopped with
+ * no grace and removed with their volumes), then whatever else carries the run's label (what a failed setup
+ * half-made, a net-tools helper cut short), then the network. Unlike removeLeftovers, an engine that cannot list
+ * them does not stop the removal of what the cluster knows it made.
  */
-async function netToolsRun(docker: Dockerode, image: string, node: Dockerode.Container, script: string): Promise<void> {
-  const info = await node.inspect();
-  const helper = await docker.createContainer({
-    Image: image,
-    Cmd: ['sh', '-c', script],
-    Labels: info.Config.Labels,
-    HostConfig: { NetworkMode: `container:${info.Id}`, CapAdd: ['NET_ADMIN'] },
-  });
-  try {
-    await helper.start();
-    const { StatusCode } = (await helper.wait()) as { StatusCode: number };
-    if (StatusCode !== 0) throw new Error(`iptables in ${image} exited with ${StatusCode}`);
-  } finally {
-    await helper.remove({ force: true }).catch(() => undefined);
-  }
-}
-
-/**
- * Removes every container and the network of a run (by label, so also what a failed setup half-made). Unlike
- * removeLeftovers, an engine that cannot list them does not stop the removal of what the cluster knows it made.
- */
-async function removeRun(docker: Dockerode, runId: string, known: Dockerode.Container[] = [], network?: RunNetwork): Promise<void> {
+async function removeRun(docker: Dockerode, runId: string, known: StartedTestContainer[] = [], network?: RunNetwork): Promise<void> {
+  await Promise.all(
+    known.map((c) => c.stop({ timeout: 0, remove: true, removeVolumes: true }).catch(() => docker.getContainer(c.getId()).remove({ force: true, v: true }).catch(ignoreGone))),
+  );
   const filters = runFilter(runId);
   const listed = await docker.listContainers({ all: true, filters }).catch(() => []);
   const nets = network ? [network.remove] : (await docker.listNetworks({ filters }).catch(() => [])).map((n) => () => docker.getNetwork(n.Id).remove());
-  await removeResources(docker, [...known.map((c) => c.id), ...listed.map((c) => c.Id)], nets);
+  await removeResources(docker, listed.map((c) => c.Id), nets);
 }
 
 /** The last line a node's server wrote, often the reason it is not serving. */
-async function lastLogLine(members: ReadonlyMap<string, NodeContainer>): Promise<string> {
+async function lastLogLine(members: ReadonlyMap<string, NodeContainer>, docker: Dockerode): Promise<string> {
   for (const m of members.values()) {
-    const info = await m.container.inspect().catch(() => undefined);
-    if (info && !info.State.Running) {
-      const logs = (await m.container.logs({ stdout: true, stderr: true, tail: 5 }).catch(() => Buffer.alloc(0))) as Buffer;
-      const text = logs.toString('utf8').replace(/[\x00-\x08\x0e-\x1f]/g, '').trim().split('\n').pop() ?? '';
-      return ` (${m.name} exited with ${info.State.ExitCode}${text ? `: ${text.trim()}` : ''})`;
-    }
+    const container = docker.getContainer(m.container.getId());
+    const info = await container.inspect().catch(() => undefined);
+    if (info && !info.State.Running) return ` (${m.name} exited with ${info.State.ExitCode}${await lastWords(container)})`;
   }
   return '';
 }
