@@ -20,8 +20,8 @@ import type { ParticipantFinalRead, ParticipantRead } from '../../targets/pg-2pc
 import { PORT } from '../../targets/postgres/docker.js';
 import { eventually, LOCAL, runResources } from '../support/docker.js';
 import { untilCaught } from '../support/detect.js';
+import { invoke } from '../support/client-ops.js';
 
-const invoke = (c: Client, op: ClientOp) => new Promise<Completion>((resolve) => c.invoke(op, resolve));
 const transfer = (id: number, from: number, to: number, amount: number): ClientOp => ({ f: 'transfer', value: { id, from, to, amount } });
 const images = localImages(pg2pc, LOCAL);
 

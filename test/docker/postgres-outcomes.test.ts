@@ -1,27 +1,17 @@
 import assert from 'node:assert/strict';
 import postgresJs from 'postgres';
-import type { Client, ClientOp, Completion } from '../../harness/runtime.js';
+import type { Client } from '../../harness/runtime.js';
 import { DockerCluster } from '../../harness/runtimes/docker/cluster.js';
 import { QUERY_TIMEOUT_MS, STATEMENT_TIMEOUT_MS } from '../../targets/postgres/client.js';
 import { PORT, postgres } from '../../targets/postgres/docker.js';
 import { docker, testImages } from '../support/docker.js';
+import { read, write, invoke, sleep, timed } from '../support/client-ops.js';
 
 /**
  * The outcome rules of the postgres target's client, pinned against a real server: what the history says when a
  * statement or a COMMIT gets no answer, or an error, and what the server really did. The server is made slow on
  * purpose by triggers that sleep — through the session's statement_timeout, which they catch — on one key each.
  */
-
-const read = (key: string): ClientOp => ({ f: 'read', key, value: null });
-const write = (key: string, value: number): ClientOp => ({ f: 'write', key, value });
-const invoke = (c: Client, op: ClientOp) => new Promise<Completion>((resolve) => c.invoke(op, resolve));
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function timed(c: Client, op: ClientOp): Promise<{ completion: Completion; ms: number }> {
-  const t0 = performance.now();
-  const completion = await invoke(c, op);
-  return { completion, ms: performance.now() - t0 };
-}
 
 /** How long the triggers keep a statement (or a COMMIT) from answering: well past the client's time-out. */
 const SLOW_S = 3;

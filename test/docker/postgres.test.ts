@@ -5,18 +5,7 @@ import { DockerCluster } from '../../harness/runtimes/docker/cluster.js';
 import { CONNECT_TIMEOUT_MS, QUERY_TIMEOUT_MS } from '../../targets/postgres/client.js';
 import { PORT, postgres } from '../../targets/postgres/docker.js';
 import { docker, testImages } from '../support/docker.js';
-
-const read = (key: string): ClientOp => ({ f: 'read', key, value: null });
-const write = (key: string, value: number): ClientOp => ({ f: 'write', key, value });
-const cas = (key: string, from: number, to: number): ClientOp => ({ f: 'cas', key, value: [from, to] });
-const invoke = (c: Client, op: ClientOp) => new Promise<Completion>((resolve) => c.invoke(op, resolve));
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function timed(c: Client, op: ClientOp): Promise<{ completion: Completion; ms: number }> {
-  const t0 = performance.now();
-  const completion = await invoke(c, op);
-  return { completion, ms: performance.now() - t0 };
-}
+import { read, write, cas, invoke, sleep, timed } from '../support/client-ops.js';
 
 /** The op, each time by a fresh client, until its completion passes `until` or the deadline; the last one. */
 async function eventually(c: () => Client, op: ClientOp, until: (r: Completion) => boolean, ms: number): Promise<Completion> {
