@@ -24,6 +24,4 @@ export function isUserError(e: unknown): e is UsageError | InputError {
 }
 
 /** An error as one line, for a message that embeds what went wrong (Docker's, PostgreSQL's, a module's). */
-export function describeError(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0];
-}
+export { describeError } from '../checkers/errors.js';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { isInputError, usageError } from '../errors.js';
+import { describeError, isInputError, usageError } from '../errors.js';
 import type { Model, ModelRef, ModelSource, ModelSpec } from './model.js';
 
 /*
@@ -142,7 +142,7 @@ export async function loadModel(source: ModelSource): Promise<Model<any>> {
     mod = (await import(module)) as Record<string, unknown>;
   } catch (e) {
     // A missing file and a missing import inside it are the same error code: only the first is "no such file".
-    const why = existsSync(fileURLToPath(module)) ? (e instanceof Error ? e.message : String(e)).split('\n')[0] : 'no such file';
+    const why = existsSync(fileURLToPath(module)) ? describeError(e) : 'no such file';
     throw usageError(`${where}: cannot load it (${why})`);
   }
   const name = source.export ?? 'default';
@@ -157,7 +157,7 @@ export async function loadModel(source: ModelSource): Promise<Model<any>> {
       model = (exported as (o?: Record<string, unknown>) => unknown)(source.options);
     } catch (e) {
       if (isInputError(e)) throw e;
-      throw usageError(`${where}: the factory refused its options (${(e instanceof Error ? e.message : String(e)).split('\n')[0]})`);
+      throw usageError(`${where}: the factory refused its options (${describeError(e)})`);
     }
   } else if (source.options !== undefined && Object.keys(source.options).length > 0) {
     throw usageError(`${where}: the export is a model, not a factory: it takes no options`);
