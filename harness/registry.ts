@@ -108,12 +108,28 @@ export class Registry {
     return new Map([...this.docker].map(([k, v]) => [k, v.target]));
   }
 
+  /** The Docker targets that also run on a cluster the user started (they declare `external`). */
+  externalTargets(): ReadonlyMap<string, DockerTarget> {
+    return new Map([...this.docker].filter(([, v]) => v.target.external !== undefined).map(([k, v]) => [k, v.target]));
+  }
+
   target(runtime: RuntimeName, name: string): TargetInfo | undefined {
-    return (runtime === 'docker' ? this.docker : this.sim).get(name)?.target;
+    return this.targetsFor(runtime).get(name);
   }
 
   targetNames(runtime: RuntimeName): string[] {
-    return [...(runtime === 'docker' ? this.docker : this.sim).keys()];
+    return [...this.targetsFor(runtime).keys()];
+  }
+
+  private targetsFor(runtime: RuntimeName): ReadonlyMap<string, TargetInfo> {
+    switch (runtime) {
+      case 'sim':
+        return this.simTargets();
+      case 'docker':
+        return this.dockerTargets();
+      case 'external':
+        return this.externalTargets();
+    }
   }
 
   workloadNames(): string[] {

@@ -41,6 +41,23 @@ export interface Client {
  */
 export type FaultDone = void | Promise<void>;
 
+/**
+ * Faults between the harness's clients and the nodes, made by the TCP fault proxy the clients connect through:
+ * traffic between nodes is untouched. Each call replaces what the nodes had; `heal` undoes all of them on those
+ * nodes (every node when none are named).
+ */
+export interface ClientFaults {
+  /** The nodes' client connections go dead: `drop` forwards nothing more (a black hole), `reset` closes with RST. */
+  cut(nodes: readonly string[], mode: 'drop' | 'reset'): FaultDone;
+  /** Each chunk to and from these nodes is held back by an extra delay (ms), in order. */
+  delay(nodes: readonly string[], ms: { min: number; max: number }): FaultDone;
+  /** Each chunk is, with probability p, held back for a retransmission time-out: packet loss as TCP shows it. */
+  lose(nodes: readonly string[], p: number): FaultDone;
+  /** Traffic to and from these nodes trickles at this many bytes per second, each way. */
+  throttle(nodes: readonly string[], bytesPerSecond: number): FaultDone;
+  heal(nodes?: readonly string[]): FaultDone;
+}
+
 export interface Faults {
   /** A partition of any shape: each node drops what the nodes its grudge names send it. Replaces the last one. */
   partition(grudge: Grudge): FaultDone;
@@ -54,6 +71,15 @@ export interface Faults {
   slow(nodes: readonly string[], ms: { min: number; max: number }): FaultDone;
   /** Drops each message to or from these nodes with probability p, until heal(). */
   lose(nodes: readonly string[], p: number): FaultDone;
+  /** Client-to-node faults, where the runtime has the proxy in front of the nodes (its capabilities say so). */
+  readonly client?: ClientFaults;
+}
+
+/** The run a cluster serves, once its directory exists: where to keep its fault journal and copied logs. */
+export interface RunAttachment {
+  readonly dir: string;
+  /** Appends a line to the run's run.log. */
+  log(line: string): void;
 }
 
 export interface Cluster {
@@ -63,6 +89,8 @@ export interface Cluster {
   client(process: number): Client;
   /** The nodes that currently act as primary or leader, for nemeses that target them (HasPrimary). */
   primaries?(): string[];
+  /** Told the run's directory before the first fault (a cluster we do not own journals its faults there). */
+  attach?(run: RunAttachment): void;
   stop(): Promise<void>;
 }
 

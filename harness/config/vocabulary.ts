@@ -3,16 +3,39 @@
  * `faultline check` need, loaded without the definition's parser.
  */
 
-/** The runtimes a test can run on: the embedded simulation, and real servers in Docker containers. */
-export const RUNTIMES = ['sim', 'docker'] as const;
+/**
+ * The runtimes a test can run on: the embedded simulation, real servers in Docker containers, and a cluster someone
+ * else started (`external`: the user's own nodes, reached at the addresses the test names).
+ */
+export const RUNTIMES = ['sim', 'docker', 'external'] as const;
 export type RuntimeName = (typeof RUNTIMES)[number];
 
 /**
- * The faults the nemesis can inflict. `crash-loop` crash-restarts its nodes again and again while it lasts (a
- * process crash-looping under its supervisor): many elections, each with nodes that forget what they did not persist.
+ * Faults between the harness's clients and the nodes, made by the TCP fault proxy the clients connect through
+ * (harness/proxy/): the nodes among themselves are untouched (a client cut off from a primary, not a primary cut
+ * off from its replicas). Kinds of their own, so that a nemesis that needs node-to-node faults is refused where
+ * only these exist rather than run silently weaker. `client-partition`: the aimed nodes' connections go dead
+ * (dropped or reset); `client-latency`: delayed; `client-loss`: what packet loss does to TCP, stalls of a
+ * retransmission time-out; `client-slow`: a trickle of bandwidth.
  */
-export const FAULT_KINDS = ['partition', 'kill', 'pause', 'latency', 'loss', 'crash-loop'] as const;
+export const CLIENT_FAULT_KINDS = ['client-partition', 'client-latency', 'client-loss', 'client-slow'] as const;
+export type ClientFaultKind = (typeof CLIENT_FAULT_KINDS)[number];
+
+/**
+ * Faults of the nodes themselves and of the network between them. `crash-loop` crash-restarts its nodes again and
+ * again while it lasts (a process crash-looping under its supervisor): many elections, each with nodes that forget
+ * what they did not persist.
+ */
+export const NODE_FAULT_KINDS = ['partition', 'kill', 'pause', 'latency', 'loss', 'crash-loop'] as const;
+export type NodeFaultKind = (typeof NODE_FAULT_KINDS)[number];
+
+/** The faults the nemesis can inflict. */
+export const FAULT_KINDS = [...NODE_FAULT_KINDS, ...CLIENT_FAULT_KINDS] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
+
+export function isClientFault(kind: FaultKind): kind is ClientFaultKind {
+  return (CLIENT_FAULT_KINDS as readonly string[]).includes(kind);
+}
 
 /** What a name may be: of a test, a target, a workload, a bug (and, in the registry, whatever a plugin brings). */
 export const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;

@@ -15,6 +15,10 @@ export const VARIED_TARGETS: Record<FaultKind, readonly (readonly [FaultTarget, 
   latency: [['primary', 1], ['random', 1]],
   loss: [['primary', 1], ['random', 1]],
   'crash-loop': [['primary', 1], ['random', 1]],
+  'client-partition': [['primary', 2], ['random', 1], ['minority', 1]],
+  'client-latency': [['primary', 1], ['random', 1], ['all', 1]],
+  'client-loss': [['primary', 1], ['random', 1]],
+  'client-slow': [['primary', 1], ['random', 1]],
 };
 
 /** A target drawn by weight from the varied ones; a ring needs 4 nodes, so smaller clusters never draw it. */

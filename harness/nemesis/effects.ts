@@ -1,11 +1,13 @@
 import type { FaultKind } from '../config/definition.js';
 import type { Rng } from '../rng.js';
-import type { Clock, FaultDone, Faults } from '../runtime.js';
+import type { ClientFaults, Clock, FaultDone, Faults } from '../runtime.js';
 import { allDone, andThen } from './settle.js';
 
 /** Extra delay of the latency fault, and the drop probability of the loss fault. */
 export const LATENCY = { min: 20, max: 60 };
 export const LOSS = 0.3;
+/** The client-slow fault's bandwidth, each way: a reply of a few hundred bytes takes a good part of a second. */
+export const SLOW_BYTES_PER_SECOND = 1024;
 /**
  * A crash-looping node is down for `downMs` and up for `upMs` between crashes: it comes back often enough to vote
  * and to take requests, and crashes again before the cluster has settled around it.
@@ -25,6 +27,12 @@ export interface Inflicted {
   undo(): FaultDone;
 }
 
+/** The runtime's client faults: the registry refused a client fault on a runtime without them before the run. */
+function client(faults: Faults): ClientFaults {
+  if (!faults.client) throw new Error('this runtime has no fault proxy in front of its nodes');
+  return faults.client;
+}
+
 /** How each fault other than a partition (aim.ts makes those) is started on its nodes and undone. */
 export const EFFECTS: Record<Exclude<FaultKind, 'partition'>, (c: EffectContext, nodes: string[]) => Inflicted> = {
   kill: ({ faults }, nodes) => ({
@@ -39,6 +47,18 @@ export const EFFECTS: Record<Exclude<FaultKind, 'partition'>, (c: EffectContext,
   }),
   latency: ({ faults }, nodes) => ({ value: { nodes, ms: LATENCY }, started: faults.slow(nodes, LATENCY), undo: () => faults.heal() }),
   loss: ({ faults }, nodes) => ({ value: { nodes, p: LOSS }, started: faults.lose(nodes, LOSS), undo: () => faults.heal() }),
+  // Half the client partitions black-hole the connections, half reset them: clients meet both time-outs and errors.
+  'client-partition': ({ faults, rng }, nodes) => {
+    const mode = rng.next() < 0.5 ? 'drop' : 'reset';
+    return { value: { nodes, mode }, started: client(faults).cut(nodes, mode), undo: () => client(faults).heal(nodes) };
+  },
+  'client-latency': ({ faults }, nodes) => ({ value: { nodes, ms: LATENCY }, started: client(faults).delay(nodes, LATENCY), undo: () => client(faults).heal(nodes) }),
+  'client-loss': ({ faults }, nodes) => ({ value: { nodes, p: LOSS }, started: client(faults).lose(nodes, LOSS), undo: () => client(faults).heal(nodes) }),
+  'client-slow': ({ faults }, nodes) => ({
+    value: { nodes, bytesPerSecond: SLOW_BYTES_PER_SECOND },
+    started: client(faults).throttle(nodes, SLOW_BYTES_PER_SECOND),
+    undo: () => client(faults).heal(nodes),
+  }),
   'crash-loop': ({ faults, clock, rng }, nodes) => {
     let on = true;
     // Each node's kills and restarts form one chain: a real runtime's restart waits for its kill to finish, and

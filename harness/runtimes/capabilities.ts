@@ -1,10 +1,17 @@
-import { FAULT_KINDS, type FaultKind, type RuntimeName } from '../config/vocabulary.js';
+import { CLIENT_FAULT_KINDS, NODE_FAULT_KINDS, type FaultKind, type RuntimeName } from '../config/vocabulary.js';
 
 /**
  * The faults each runtime declares it can inflict (its `faults`), apart from the runtime itself so that the registry
- * can refuse a nemesis without loading a runtime and its clients. Docker has no latency: the kernel has no netem.
+ * can refuse a nemesis without loading a runtime and its clients.
+ * - The simulation: every fault of nodes and of the network between them (its clients are messages like any other).
+ * - Docker: no node-to-node latency (the kernels we run on have no netem); client-to-node faults from the TCP fault
+ *   proxy instead, declared as kinds of their own, so a nemesis that needs node-to-node latency (the Raft recipes)
+ *   is refused rather than silently weaker.
+ * - External: the client faults always (the proxy needs no access to the nodes); a node fault only where the test
+ *   names a method for it (`faults:`), which `externalFaultKinds` reads from the definition.
  */
 export const RUNTIME_FAULTS: Readonly<Record<RuntimeName, readonly FaultKind[]>> = {
-  sim: FAULT_KINDS,
-  docker: FAULT_KINDS.filter((k) => k !== 'latency'),
+  sim: NODE_FAULT_KINDS,
+  docker: [...NODE_FAULT_KINDS.filter((k) => k !== 'latency'), ...CLIENT_FAULT_KINDS],
+  external: CLIENT_FAULT_KINDS,
 };

@@ -1,4 +1,5 @@
 import type { TestDefinition } from '../config/index.js';
+import { usageError } from '../errors.js';
 import type { Registry } from '../registry.js';
 import type { Runtime } from '../runtime.js';
 import type { LocalImage } from './docker/image-recipe.js';
@@ -15,5 +16,7 @@ export function runtimeFor(def: TestDefinition, registry: Registry, images: { lo
       return new SimRuntime(registry.simTargets(), { seed: def.seed, latency: { min: 1, max: 5 } });
     case 'docker':
       return new DockerRuntime(registry.dockerTargets(), { images: def.images ?? 'auto', local: images.localImage });
+    case 'external':
+      throw usageError('the external runtime is not built yet');
   }
 }

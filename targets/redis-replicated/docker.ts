@@ -4,6 +4,7 @@ import { usageError } from '../../harness/errors.js';
 import type { ClusterView, ContainerContext, DockerTarget } from '../../harness/runtimes/docker/target.js';
 import { pollUntil } from '../../harness/runtimes/docker/poll.js';
 import { numberedNodes } from '../../harness/node.js';
+import { formatAddress } from '../../harness/hosting/address.js';
 import { CONNECTION_OPTIONS, OpenClients, redisClient } from '../redis/client.js';
 import { REDIS_OPERATIONS } from '../redis/ops.js';
 import { AdminConnection, PROBE_TIMEOUT_MS, RoleProbe } from '../redis/probe.js';
@@ -29,7 +30,7 @@ export function waitReplicas(options: Readonly<Record<string, unknown>>, nodes: 
  * translated with this map.
  */
 function natMap(view: ClusterView): NatMap {
-  return Object.fromEntries(view.nodes.flatMap((n) => [REDIS_PORT, SENTINEL_PORT].map((p) => [`${view.ip(n)}:${p}`, view.endpoint(n, p)])));
+  return Object.fromEntries(view.nodes.flatMap((n) => [REDIS_PORT, SENTINEL_PORT].map((p) => [formatAddress(view.address(n, p)), view.endpoint(n, p)])));
 }
 
 /** Each process asks the sentinels in its own order (starting at its own node), as clients spread over a cluster do. */

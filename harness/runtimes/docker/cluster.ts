@@ -223,6 +223,8 @@ function clusterView(members: ReadonlyMap<string, NodeContainer>, options: Docke
       if (host === undefined) throw new Error(`node ${n} publishes no port ${port}`);
       return { host: '127.0.0.1', port: host };
     },
+    address: (n, port) => ({ host: member(n).ip, port }),
+    credentials: () => undefined,
     exec: (n, cmd) => execIn(member(n).container, cmd),
     bug: options.bug,
     options: options.options,

@@ -22,8 +22,18 @@ export interface ClusterView {
   readonly nodes: readonly string[];
   /** A node's address on the run's private network (what nodes use to reach each other). */
   ip(node: string): string;
-  /** Where the harness reaches a node's container port: a loopback port of the host, fixed for the whole run. */
+  /**
+   * Where the harness reaches a node's service, named by the port the target serves it on in a container: a loopback
+   * port of the host (published, or the fault proxy's), fixed for the whole run.
+   */
   endpoint(node: string, port: number): { host: string; port: number };
+  /**
+   * How the nodes address that service among themselves (what a Sentinel reports, what a peer list names):
+   * `ip:port` on the run's network in Docker, the user's own addresses on an external cluster.
+   */
+  address(node: string, port: number): { host: string; port: number };
+  /** The service's credentials on a node the user runs (external); undefined where the target set its own. */
+  credentials(node: string): NodeCredentials | undefined;
   /** Runs a command inside a node's container; resolves with its output, rejects if it exits non-zero. */
   exec(node: string, cmd: string[]): Promise<string>;
   readonly bug: string | undefined;
@@ -40,6 +50,24 @@ export interface ContainerContext<Role extends string = string> {
   readonly ips: Readonly<Record<string, string>>;
   readonly bug: string | undefined;
   readonly options: Readonly<Record<string, unknown>>;
+}
+
+/** A database user, a password (already read from where the test named it), a database name. */
+export interface NodeCredentials {
+  user?: string;
+  password?: string;
+  database?: string;
+}
+
+/**
+ * How a target runs on a cluster the user started (`--runtime external`): the services a node serves, by name,
+ * with the ports they have in the target's containers (the first is the one `--nodes host:port` names; the others
+ * come from a node's `ports`, else these defaults). `ready` replaces the target's own where the Docker one relies
+ * on how faultline started the cluster (which node is primary at first).
+ */
+export interface ExternalSupport {
+  readonly services: readonly { name: string; port: number }[];
+  ready?(view: ClusterView, deadline: number): Promise<void>;
 }
 
 /** The harness's side of a started target: clients, the primary's whereabouts, and what to close. */
@@ -63,4 +91,6 @@ export interface DockerTarget<Role extends string = string> extends TargetInfo {
   /** Resolves once every node serves clients (called after the containers start); rejects with why not. */
   ready(view: ClusterView, deadline: number): Promise<void>;
   open(view: ClusterView): Promise<TargetSession>;
+  /** Declared by a target whose clients can take an address: it then runs on external clusters too. */
+  readonly external?: ExternalSupport;
 }
