@@ -118,7 +118,7 @@ describe('docker runtime: cleanup you can trust', function () {
       child.kill(signal);
       const done = await exit;
       assert.equal(done.code, code, done.stderr);
-      assert.match(done.stderr, new RegExp(`${signal}: removing the containers of`));
+      assert.match(done.stderr, new RegExp(`${signal}: tearing down`));
       assert.deepEqual(await runResources(child.pid), { containers: [], networks: [] });
       assert.ok(historyLines(dir) > 50, 'the history written so far is kept');
     });

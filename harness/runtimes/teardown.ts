@@ -1,0 +1,31 @@
+/**
+ * Cleanup you can trust: every live cluster registers its teardown here, and SIGINT or SIGTERM tears every one
+ * down before the process exits with 130 or 143 — Docker's removes its containers and network, an external
+ * cluster's heals every fault in force and copies the nodes' logs. A second signal exits at once; what is left is
+ * `faultline cleanup`'s (containers) or `faultline heal`'s (faults, from the run's journal).
+ */
+const live = new Map<string, () => Promise<void>>();
+let installed = false;
+let stopping = false;
+/** A teardown that hangs (a wedged engine) must not keep the process from exiting. */
+const SIGNAL_TEARDOWN_MS = 30_000;
+
+export function trackCluster(runId: string, teardown: () => Promise<void>): () => void {
+  live.set(runId, teardown);
+  if (!installed) {
+    installed = true;
+    process.on('SIGINT', () => void onSignal('SIGINT', 130));
+    process.on('SIGTERM', () => void onSignal('SIGTERM', 143));
+  }
+  return () => live.delete(runId);
+}
+
+async function onSignal(signal: string, code: number): Promise<void> {
+  if (stopping) process.exit(code);
+  stopping = true;
+  if (live.size > 0) process.stderr.write(`faultline: ${signal}: tearing down ${[...live.keys()].join(', ')}\n`);
+  const all = Promise.allSettled([...live.values()].map((t) => t()));
+  await Promise.race([all, new Promise((r) => setTimeout(r, SIGNAL_TEARDOWN_MS).unref())]);
+  process.exit(code);
+}
+
