@@ -4,14 +4,12 @@ import type { FaultKind } from '../../config/index.js';
 import { RUNTIME_FAULTS } from '../capabilities.js';
 import type { Cluster, Runtime, StartOptions } from '../../runtime.js';
 import { checkBug } from '../bugs.js';
+import { WallClock } from '../wall-clock.js';
 import { DockerCluster } from './cluster.js';
 import type { LocalImage } from './image-recipe.js';
 import { dockerClient } from './images.js';
 import { resolveImages, type ImageChoice } from './run-images.js';
 import type { DockerTarget } from './target.js';
-
-/** How often `drive` looks at the run's condition: the run loop's own work happens in timers and I/O callbacks. */
-const DRIVE_POLL_MS = 5;
 
 /**
  * The Docker runtime: real servers in containers, real time. Time starts when the cluster is serving, so a test's
@@ -21,8 +19,7 @@ export class DockerRuntime implements Runtime {
   /** No latency: the kernels we run on have no netem, and a userspace proxy in front of every node is not built. */
   static readonly faults: readonly FaultKind[] = RUNTIME_FAULTS.docker;
   readonly name = 'docker';
-  private t0 = performance.now();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly clock = new WallClock();
   /** The last cluster started (for the benchmarks' setup and teardown figures). */
   cluster: DockerCluster | undefined;
 
@@ -33,15 +30,11 @@ export class DockerRuntime implements Runtime {
   ) {}
 
   now(): number {
-    return performance.now() - this.t0;
+    return this.clock.now();
   }
 
   at(ms: number, fn: () => void): void {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      fn();
-    }, Math.max(0, ms));
-    this.timers.add(t);
+    this.clock.at(ms, fn);
   }
 
   async start(name: string, options: StartOptions): Promise<Cluster> {
@@ -57,19 +50,14 @@ export class DockerRuntime implements Runtime {
       options: options.options ?? {},
       images,
       // Once the cluster is gone, nothing of the run may fire (a late client retry, a crash-loop step).
-      onStopped: () => this.cancelTimers(),
+      onStopped: () => this.clock.cancelTimers(),
     });
     this.cluster = cluster;
-    this.t0 = performance.now();
+    this.clock.reset();
     return cluster;
   }
 
-  async drive(finished: () => boolean): Promise<void> {
-    while (!finished()) await new Promise((r) => setTimeout(r, DRIVE_POLL_MS));
-  }
-
-  private cancelTimers(): void {
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+  drive(finished: () => boolean): Promise<void> {
+    return this.clock.drive(finished);
   }
 }
