@@ -110,7 +110,9 @@ export class Registry {
 
   /** The Docker targets that also run on a cluster the user started (they declare `external`). */
   externalTargets(): ReadonlyMap<string, DockerTarget> {
-    return new Map([...this.docker].filter(([, v]) => v.target.external !== undefined).map(([k, v]) => [k, v.target]));
+    const external = [...this.docker].filter(([, v]) => v.target.external !== undefined);
+    // Only the bugs of the clients: the nodes are the user's.
+    return new Map(external.map(([k, v]) => [k, { ...v.target, bugs: v.target.external?.bugs ?? [] }]));
   }
 
   target(runtime: RuntimeName, name: string): TargetInfo | undefined {

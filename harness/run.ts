@@ -76,6 +76,8 @@ export async function runTest(def: TestDefinition, options: RunOptions = {}): Pr
   });
   const log = new RunLog(runDir);
   log.info(`test ${def.name}: ${replayCommand(def)}`);
+  // Before the first fault: a cluster we do not own journals its faults in the run's directory.
+  cluster.attach?.({ dir: runDir, log: (line) => log.info(line) });
   // History times are the runtime's (virtual in the simulation), in ns, so a seed reproduces the history exactly.
   const recorder = HistoryRecorder.open(runDir, { clock: () => Math.round(runtime.now() * 1e6) });
   const history: Op[] = [];

@@ -67,6 +67,11 @@ export interface NodeCredentials {
  */
 export interface ExternalSupport {
   readonly services: readonly { name: string; port: number }[];
+  /**
+   * The target's bugs that live in faultline's clients, and so apply to a cluster the user runs. A bug of the nodes
+   * (a raft-kv node's) is the user's to start the nodes with; asked for here, it is refused rather than ignored.
+   */
+  readonly bugs?: readonly string[];
   ready?(view: ClusterView, deadline: number): Promise<void>;
 }
 

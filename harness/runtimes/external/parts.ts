@@ -1,0 +1,30 @@
+import type { ExecHook, SshSettings } from '../../config/cluster-spec.js';
+import type { NodeFaultKind } from '../../config/vocabulary.js';
+import type { ClientFaults } from '../../runtime.js';
+import type { FaultMethod, Journal, MethodContext } from './method.js';
+import type { Endpoint } from './view.js';
+
+/** The TCP fault proxy as the external runtime uses it: a fixed front per node service, and the client faults. */
+export interface FrontingProxy extends ClientFaults {
+  /** Opens a front for a node's service, forwarding to `upstream`; resolves with where clients connect. */
+  front(node: string, service: string, upstream: Endpoint): Promise<Endpoint>;
+  /** Sends later connections to a new upstream (a restarted container's new published port). */
+  retarget(node: string, service: string, upstream: Endpoint): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * What the external runtime is built from, handed in by the composition root (harness/runtimes/index.ts) so that
+ * the runtime loads only what a test uses: the SSH library for the ssh method, dockerode for the docker one.
+ */
+export interface ExternalParts {
+  startProxy(): Promise<FrontingProxy>;
+  /** The run's fault journal, once its directory exists. */
+  openJournal(runDir: string): Journal;
+  methods: {
+    exec(ctx: MethodContext, hooks: Partial<Record<NodeFaultKind, ExecHook>>): Promise<FaultMethod>;
+    /** Connects to every node before the run: a node it cannot log into stops the test before it starts. */
+    ssh(ctx: MethodContext, settings: SshSettings): Promise<FaultMethod>;
+    docker(ctx: MethodContext): Promise<FaultMethod>;
+  };
+}

@@ -1,0 +1,66 @@
+import type { ExternalNode, FaultMethods, SshSettings } from '../../config/cluster-spec.js';
+import type { FaultKind } from '../../config/vocabulary.js';
+import { usageError } from '../../errors.js';
+import type { Cluster, Runtime, StartOptions } from '../../runtime.js';
+import { checkBug } from '../bugs.js';
+import { RUNTIME_FAULTS } from '../capabilities.js';
+import type { DockerTarget } from '../docker/target.js';
+import { WallClock } from '../wall-clock.js';
+import { ExternalCluster } from './cluster.js';
+import type { ExternalParts } from './parts.js';
+
+export interface ExternalRuntimeConfig {
+  nodes: readonly ExternalNode[];
+  faults: FaultMethods;
+  ssh?: SshSettings;
+  parts: ExternalParts;
+}
+
+/**
+ * The external runtime: a cluster the user started and runs (their Redis, their PostgreSQL, their `faultline node`
+ * processes), reached at the addresses the test names, broken by the methods it names per fault, in real time.
+ * Jepsen's `--nodes`, with faults from "no access to the nodes at all" (the client faults of the proxy) to "root on
+ * every node" (SSH).
+ */
+export class ExternalRuntime implements Runtime {
+  /** Without methods: the client faults only. A test's `faults:` adds the node faults it names. */
+  static readonly faults: readonly FaultKind[] = RUNTIME_FAULTS.external;
+  readonly name = 'external';
+  private readonly clock = new WallClock();
+  cluster: ExternalCluster | undefined;
+
+  constructor(
+    private readonly targets: ReadonlyMap<string, DockerTarget>,
+    private readonly config: ExternalRuntimeConfig,
+  ) {}
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  at(ms: number, fn: () => void): void {
+    this.clock.at(ms, fn);
+  }
+
+  async start(name: string, options: StartOptions): Promise<Cluster> {
+    const target = this.targets.get(name);
+    if (!target) throw usageError(`unknown target '${name}' for the external runtime (known: ${[...this.targets.keys()].join(', ')})`);
+    checkBug(name, target.bugs, options.bug);
+    const cluster = await ExternalCluster.start(target, {
+      nodes: this.config.nodes,
+      faults: this.config.faults,
+      ssh: this.config.ssh,
+      bug: options.bug,
+      options: options.options ?? {},
+      parts: this.config.parts,
+      onStopped: () => this.clock.cancelTimers(),
+    });
+    this.cluster = cluster;
+    this.clock.reset();
+    return cluster;
+  }
+
+  drive(finished: () => boolean): Promise<void> {
+    return this.clock.drive(finished);
+  }
+}
