@@ -163,7 +163,8 @@ export class ExecMethod implements FaultMethod {
     const kindOf = new Map(applied.map((a) => [a.unit, a.kind]));
     const failed = new Set<Unit>();
     await byNode(applied.map((a) => a.unit), { stopAtFailure: false, failed: (u) => failed.add(u) }, (u) => this.heal(kindOf.get(u)!, u)).finally(() =>
-      this.net.unshift(...applied.filter((a) => failed.has(a.unit))),
+      // Back in force, in the order they were applied (`applied` is last first).
+      this.net.unshift(...applied.filter((a) => failed.has(a.unit)).reverse()),
     );
   }
 

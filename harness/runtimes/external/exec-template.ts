@@ -55,6 +55,7 @@ export function perPeer(template: string): boolean {
  */
 export function checkHook(kind: NodeFaultKind, hook: ExecHook, nodes: readonly ExternalNode[]): void {
   const what = `exec hook for ${kind}`;
+  if (!Object.hasOwn(PLACEHOLDERS, kind)) throw usageError(`${what}: not a node fault (known: ${Object.keys(PLACEHOLDERS).join(', ')})`);
   if (typeof hook.exec !== 'string' || hook.exec.trim() === '') throw usageError(`${what}: 'exec' must be a command`);
   if (hook.heal !== undefined && (typeof hook.heal !== 'string' || hook.heal.trim() === '')) throw usageError(`${what}: 'heal' must be a command`);
   if (hook.heal === undefined && HEAL_REQUIRED.has(kind)) {

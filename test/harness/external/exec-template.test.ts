@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import type { ExternalNode } from '../../../harness/config/cluster-spec.js';
+import type { NodeFaultKind } from '../../../harness/config/vocabulary.js';
 import { UsageError } from '../../../harness/errors.js';
 import { checkHook, nodeValues, peerValues, perPeer, placeholdersOf, render, words } from '../../../harness/runtimes/external/exec-template.js';
 
@@ -64,6 +65,10 @@ describe('exec hooks: templates', () => {
     assert.throws(() => checkHook('kill', { exec: 'docker kill {container}' }, bare), /uses \{container\}, but node n3 names no container/);
     assert.throws(() => checkHook('pause', { exec: 'x', heal: 'y {port}' }, bare), /'heal' uses \{port\}, but node n3 gives no port/);
     checkHook('kill', { exec: 'docker kill {container}' }, nodes);
+  });
+
+  it('refuses a kind that is not a node fault (client faults are the proxy’s)', () => {
+    assert.throws(() => checkHook('client-partition' as NodeFaultKind, { exec: 'x {node}' }, nodes), /exec hook for client-partition: not a node fault/);
   });
 
   it('refuses an empty command', () => {
