@@ -30,8 +30,11 @@ if (process.argv[2] === 'node') {
   (await import('./check-command.js')).checkCommand(program);
 } else if (process.argv[2] === 'coordinator') {
   (await import('./coordinator-command.js')).coordinatorCommand(program);
+} else if (process.argv[2] === 'heal') {
+  // `faultline heal` runs after a killed run, often in a hurry: the journal and the undo steps, nothing else.
+  (await import('./heal-command.js')).healCommand(program);
 } else {
-  const [node, check, run, report, cleanup, images, coordinator] = await Promise.all([
+  const [node, check, run, report, cleanup, images, coordinator, heal] = await Promise.all([
     import('./node-command.js'),
     import('./check-command.js'),
     import('./run-command.js'),
@@ -39,6 +42,7 @@ if (process.argv[2] === 'node') {
     import('./cleanup-command.js'),
     import('./images-command.js'),
     import('./coordinator-command.js'),
+    import('./heal-command.js'),
   ]);
   check.checkCommand(program);
   run.runCommand(program);
@@ -47,6 +51,7 @@ if (process.argv[2] === 'node') {
   report.reportCommand(program);
   cleanup.cleanupCommand(program);
   images.imagesCommand(program);
+  heal.healCommand(program);
 }
 
 try {

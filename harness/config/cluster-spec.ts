@@ -35,7 +35,9 @@ export interface ExternalNode {
  * A shell command per fault and per heal (`kill: { exec: "kubectl delete pod {node}" }`). Placeholders:
  * `{node}`, `{host}`, `{port}`, `{ip}`, `{container}` of the node hit; for a partition, run once per node and peer
  * it must stop hearing: `{peer}` (the peer's ip), `{peer_host}`, `{peer_node}`, and `{peers}` (every such peer's ip,
- * space-separated) and `{grudge}` (the whole partition as JSON); `{ms}` for latency, `{p}` for loss.
+ * space-separated) and `{grudge}` (the whole partition as JSON); `{ms}` and `{jitter}` for latency (netem's `delay
+ * {ms}ms {jitter}ms`), `{p}` (0 to 1) and `{percent}` for loss. Values are substituted shell-quoted; `${var}` and
+ * other braces are the shell's (runtimes/external/exec-template.ts).
  */
 export interface ExecHook {
   exec: string;
