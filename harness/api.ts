@@ -3,7 +3,16 @@
  * workloads and checkers, run it, and read the verdict and the report. What is not exported here is internal and may change.
  */
 export { builtinRegistry } from './builtins.js';
-export { parseDefinition, replayCommand, type TestDefinition, type TestDefinitionInput } from './config/index.js';
+export {
+  parseDefinition,
+  replayCommand,
+  type ExternalNode,
+  type FaultMethods,
+  type SecretRef,
+  type SshSettings,
+  type TestDefinition,
+  type TestDefinitionInput,
+} from './config/index.js';
 export { loadPlugin, registryWith } from './plugins.js';
 export { Registry, type Plugin } from './registry.js';
 export { type RunOptions, type RunOutcome, type RunProgress } from './run.js';

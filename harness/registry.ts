@@ -145,7 +145,11 @@ export class Registry {
     return w;
   }
 
-  /** What the runtime declares it can inflict (SimRuntime.faults, DockerRuntime.faults). */
+  /**
+   * What the runtime declares it can inflict (SimRuntime.faults, DockerRuntime.faults). On the external runtime,
+   * what it can with no method named (the fault proxy's client faults): the definition adds the node faults its
+   * `faults` names a method for (config/external.ts externalFaultKinds).
+   */
   faultsOf(runtime: RuntimeName): readonly FaultKind[] {
     return RUNTIME_FAULTS[runtime];
   }

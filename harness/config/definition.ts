@@ -1,9 +1,23 @@
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import { numberedNodes } from '../node.js';
-import { describeValue, FAULT_KINDS, NAME, RUNTIMES, type FaultKind, type RuntimeName } from './vocabulary.js';
+import type { ExternalNode } from './cluster-spec.js';
+import {
+  canonicalFaults,
+  canonicalNodes,
+  canonicalSsh,
+  clusterProblems,
+  externalFaultKinds,
+  noMethodFor,
+  readFaultMethods,
+  readNodeObject,
+  readSshSettings,
+  type NodeEntry,
+} from './external.js';
+import type { Problem } from './issues.js';
+import { describeValue, FAULT_KINDS, isClientFault, NAME, RUNTIMES, type FaultKind, type RuntimeName } from './vocabulary.js';
 
-export { describeValue, FAULT_KINDS, NAME, RUNTIMES, type FaultKind, type RuntimeName } from './vocabulary.js';
+export { CLIENT_FAULT_KINDS, describeValue, FAULT_KINDS, NAME, NODE_FAULT_KINDS, RUNTIMES, type FaultKind, type NodeFaultKind, type RuntimeName } from './vocabulary.js';
 
 /**
  * The test definition: Jepsen's test map as a plain, validated object. Everything a run needs to be repeated is in
@@ -58,7 +72,11 @@ export interface NemesisSchedule {
 /** Seeds are 32-bit: the harness's PRNG (harness/rng.ts) folds any integer to 32 bits, so larger ones would alias. */
 export const MAX_SEED = 2 ** 32 - 1;
 
-/** The defaults: `faultline run` with no arguments shows the product (simulated cluster, faults, a verdict) in ~10 s. */
+/**
+ * The defaults: `faultline run` with no arguments shows the product (simulated cluster, faults, a verdict) in ~10 s.
+ * On an external cluster the default faults are the fault proxy's (`externalNemesis`): they need no access to the
+ * nodes, so a test that names nothing but the addresses runs.
+ */
 export const DEFAULTS = {
   target: 'primary-backup',
   workload: 'register',
@@ -67,9 +85,15 @@ export const DEFAULTS = {
   concurrency: 5,
   timeLimit: 10,
   nemesis: { faults: [{ kind: 'partition' }] as Fault[], interval: 5 },
+  externalNemesis: { faults: [{ kind: 'client-partition' }] as Fault[] },
   store: 'store',
   options: {} as Record<string, unknown>,
 };
+
+/** The faults of a definition that names none. */
+export function defaultFaults(runtime: RuntimeName): Fault[] {
+  return (runtime === 'external' ? DEFAULTS.externalNemesis : DEFAULTS.nemesis).faults;
+}
 
 /** A seed for a run that was not given one (crypto-random, so two unseeded runs differ). */
 export function randomSeed(): number {
@@ -160,7 +184,11 @@ const pluginsSchema = z.array(z.string(expect('a module path')).min(1, expect('a
 const NODE = /^[^\s,]+$/;
 /** A number, as `--nodes` reads a count: a node may not be named like one, or `--nodes 3` would be ambiguous. */
 export const NODE_COUNT = /^\s*[+-]?\d+(\.\d*)?\s*$/;
-const nodesSchema = z.unknown().transform((v, ctx): number | string[] => {
+/**
+ * A count or a list of nodes, each a name, an address (`host:port`, external) or a node's fields (external). Which
+ * the runtime takes is checked with the whole definition (external.ts clusterProblems).
+ */
+const nodesSchema = z.unknown().transform((v, ctx): number | NodeEntry[] => {
   if (typeof v === 'number') {
     if (Number.isSafeInteger(v) && v > 0) return v;
     ctx.addIssue({ code: 'custom', message: `expected a positive node count or a list of node names, got ${describeValue(v)}` });
@@ -171,7 +199,9 @@ const nodesSchema = z.unknown().transform((v, ctx): number | string[] => {
     return z.NEVER;
   }
   const seen = new Set<string>();
-  v.forEach((n, i) => {
+  const objects: Problem[] = [];
+  const entries = v.map((n: unknown, i): NodeEntry | undefined => {
+    if (n !== null && typeof n === 'object' && !Array.isArray(n)) return readNodeObject(n, [i], objects);
     if (typeof n !== 'string' || !NODE.test(n)) {
       ctx.addIssue({ code: 'custom', path: [i], message: `expected a node name or address without spaces or commas, got ${describeValue(n)}` });
     } else if (NODE_COUNT.test(n)) {
@@ -179,9 +209,30 @@ const nodesSchema = z.unknown().transform((v, ctx): number | string[] => {
     } else if (seen.has(n)) {
       ctx.addIssue({ code: 'custom', path: [i], message: `node '${n}' is listed twice` });
     } else seen.add(n);
+    return n as string;
   });
-  return v as string[];
+  addProblems(ctx, objects);
+  return entries as NodeEntry[];
 });
+
+/** Problems found by external.ts's readers, as zod issues at their paths. */
+function addProblems(ctx: z.core.$RefinementCtx, problems: readonly Problem[]): void {
+  for (const p of problems) ctx.addIssue({ code: 'custom', path: [...p.path], message: p.message });
+}
+
+/** A field read by one of external.ts's readers. */
+function readWith<T>(read: (v: unknown, at: PropertyKey[], out: Problem[]) => T | undefined) {
+  return z.unknown().transform((v, ctx): T => {
+    const out: Problem[] = [];
+    const r = read(v, [], out);
+    addProblems(ctx, out);
+    return out.length > 0 || r === undefined ? z.NEVER : r;
+  });
+}
+
+/** How each kind of node fault is made on an external cluster (ssh, docker or an exec hook), and its SSH login. */
+const faultMethodsSchema = readWith(readFaultMethods);
+const sshSchema = readWith(readSshSettings);
 
 /**
  * One fault: `partition`, `partition:majority`, `{kind: partition, target: majority}`, or several started together:
@@ -338,6 +389,8 @@ const fieldShape = {
   timeLimit: seconds,
   rate: rateSchema,
   nemesis: nemesisFieldsSchema,
+  faults: faultMethodsSchema,
+  ssh: sshSchema,
   seed: seedSchema,
   store: storeSchema,
   bug: identSchema('bug'),
@@ -363,6 +416,8 @@ const baseSchema = z.strictObject({
   timeLimit: seconds.default(DEFAULTS.timeLimit),
   rate: rateSchema.optional(),
   nemesis: nemesisFieldsSchema.default({}),
+  faults: faultMethodsSchema.optional(),
+  ssh: sshSchema.optional(),
   seed: seedSchema.default(randomSeed),
   store: storeSchema.default(DEFAULTS.store),
   bug: fieldShape.bug.optional(),
@@ -378,14 +433,16 @@ function canonical(d: z.output<typeof baseSchema>, registry?: DefinitionRegistry
     target: d.target,
     workload: d.workload,
     runtime: d.runtime,
-    nodes: d.nodes ?? registry?.defaultNodes?.(d.target, d.runtime) ?? DEFAULTS.nodes,
+    nodes: canonicalNodes(d.runtime, d.nodes ?? registry?.defaultNodes?.(d.target, d.runtime) ?? DEFAULTS.nodes),
     concurrency: d.concurrency,
     timeLimit: d.timeLimit,
     ...(d.rate !== undefined && { rate: d.rate }),
     nemesis: {
-      faults: (d.nemesis.faults ?? DEFAULTS.nemesis.faults).map((f) => ('together' in f ? { together: f.together.map((x) => ({ ...x })) } : { ...f })),
+      faults: (d.nemesis.faults ?? defaultFaults(d.runtime)).map((f) => ('together' in f ? { together: f.together.map((x) => ({ ...x })) } : { ...f })),
       interval: d.nemesis.interval ?? DEFAULTS.nemesis.interval,
     } as NemesisSchedule,
+    ...(d.faults !== undefined && { faults: canonicalFaults(d.faults) }),
+    ...(d.ssh !== undefined && { ssh: canonicalSsh(d.ssh) }),
     seed: d.seed,
     store: d.store,
     ...(d.bug !== undefined && { bug: d.bug }),
@@ -404,6 +461,16 @@ export function defaultName(target: string, workload: string, bug?: string): str
 export function definitionSchema(registry?: DefinitionRegistry) {
   return baseSchema
     .superRefine((d, ctx) => {
+      // The cluster first: `--runtime external` without addresses says that before anything about its names.
+      const cluster = clusterProblems(d);
+      addProblems(ctx, cluster);
+      const kinds = (d.nemesis.faults ?? defaultFaults(d.runtime)).flatMap(faultsOf).map((f) => f.kind);
+      if (d.runtime === 'external') {
+        // What an external cluster can suffer depends on the methods the test names, not on the runtime alone.
+        const can = externalFaultKinds(d.faults);
+        const unable = kinds.find((k) => !can.includes(k));
+        if (unable) ctx.addIssue({ code: 'custom', path: ['nemesis'], message: noMethodFor(unable) });
+      }
       if (!registry) return;
       const known = (what: string, name: string, names: readonly string[]) =>
         `unknown ${what} '${name}' (known: ${names.length ? names.join(', ') : 'none'})`;
@@ -417,10 +484,13 @@ export function definitionSchema(registry?: DefinitionRegistry) {
           ctx.addIssue({ code: 'custom', path: ['bug'], message: `${known('bug', d.bug, bugs)} of target '${d.target}'` });
         }
       }
-      const faults = registry.faultsOf?.(d.runtime);
-      const unable = faults && (d.nemesis.faults ?? DEFAULTS.nemesis.faults).flatMap(faultsOf).find((f) => !faults.includes(f.kind));
+      const faults = d.runtime === 'external' ? undefined : registry.faultsOf?.(d.runtime);
+      const unable = faults && kinds.find((k) => !faults.includes(k));
       if (unable) {
-        ctx.addIssue({ code: 'custom', path: ['nemesis'], message: `the ${d.runtime} runtime cannot inflict '${unable.kind}' (it can: ${faults.join(', ')})` });
+        const why = isClientFault(unable)
+          ? `: client faults are made by the fault proxy in front of real servers (runtimes ${RUNTIMES.filter((r) => registry.faultsOf?.(r)?.includes(unable) ?? true).join(', ')}); the ${d.runtime} runtime can: ${faults.join(', ')}`
+          : ` (it can: ${faults.join(', ')})`;
+        ctx.addIssue({ code: 'custom', path: ['nemesis'], message: `the ${d.runtime} runtime cannot inflict '${unable}'${why}` });
       }
       if (!registry.knownWorkloads.includes(d.workload)) {
         ctx.addIssue({ code: 'custom', path: ['workload'], message: known('workload', d.workload, registry.knownWorkloads) });
@@ -434,8 +504,15 @@ export function definitionSchema(registry?: DefinitionRegistry) {
 export type TestDefinition = z.output<ReturnType<typeof definitionSchema>>;
 export type TestDefinitionInput = z.input<typeof baseSchema>;
 
-/** Node ids: the given names, or n1…nN for a count (Jepsen's names). */
+/** Node ids: the given names (an external node's `name`), or n1…nN for a count (Jepsen's names). */
 export function nodeNames(def: Pick<TestDefinition, 'nodes'>): string[] {
-  return Array.isArray(def.nodes) ? [...def.nodes] : numberedNodes(def.nodes, 1);
+  if (!Array.isArray(def.nodes)) return numberedNodes(def.nodes, 1);
+  return (def.nodes as readonly (string | ExternalNode)[]).map((n) => (typeof n === 'string' ? n : n.name));
+}
+
+/** The nodes of an external cluster's definition (`runtime: external`), in order; none for the other runtimes. */
+export function externalNodesOf(def: Pick<TestDefinition, 'runtime' | 'nodes'>): ExternalNode[] {
+  if (def.runtime !== 'external' || !Array.isArray(def.nodes)) return [];
+  return (def.nodes as readonly (string | ExternalNode)[]).filter((n): n is ExternalNode => typeof n !== 'string');
 }
 

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { definitionFieldsSchema, FIELD_NAMES, NODE_COUNT, type DefinitionFields } from './definition.js';
+import { nodesWithPathsFrom, sshWithPathsFrom } from './external.js';
 import { describeError } from '../errors.js';
 import { configError, moreSuffix, problemsOf, type FieldPath } from './issues.js';
 
@@ -14,14 +15,21 @@ export interface RunFlagValues {
   target?: string;
   workload?: string;
   runtime?: string;
-  /** `3`, or `n1,n2,n3` (a list of names counts as its length) */
-  nodes?: string | number | readonly string[];
+  /**
+   * `3`, or `n1,n2,n3` (a list of names counts as its length); on the external runtime the nodes' addresses,
+   * `10.0.0.1:6379,n2=db2:6379,[::1]:6379`, or a JSON list of node objects (`[{"host": …}]`)
+   */
+  nodes?: string | number | readonly unknown[];
   concurrency?: string | number;
   timeLimit?: string | number;
   rate?: string | number;
   /** `partition,kill:primary,pause`, or `none` */
   nemesis?: string;
   nemesisInterval?: string | number;
+  /** the external runtime's fault methods as a JSON object (`{"kill": "docker"}`) */
+  faults?: string | Record<string, unknown>;
+  /** the external runtime's SSH settings as a JSON object */
+  ssh?: string | Record<string, unknown>;
   seed?: string | number;
   store?: string;
   bug?: string;
@@ -54,13 +62,15 @@ export const RUN_FLAGS: readonly RunFlag[] = [
   { key: 'name', flag: '--name', arg: '<name>', description: 'test name, the store subdirectory (default: target-workload[-bug])' },
   { key: 'target', flag: '--target', arg: '<name>', description: 'system under test' },
   { key: 'workload', flag: '--workload', arg: '<name>', description: 'what the clients ask' },
-  { key: 'runtime', flag: '--runtime', arg: '<runtime>', description: 'sim or docker' },
-  { key: 'nodes', flag: '--nodes', arg: '<n|names>', description: 'node count (comma-separated node names count as their number)' },
+  { key: 'runtime', flag: '--runtime', arg: '<runtime>', description: 'sim, docker or external (a cluster you started)' },
+  { key: 'nodes', flag: '--nodes', arg: '<n|nodes>', description: 'node count or names; external: host:port,… (or a JSON list of nodes)' },
   { key: 'concurrency', flag: '--concurrency', arg: '<n>', description: 'logical client processes' },
   { key: 'timeLimit', flag: '--time-limit', arg: '<s>', description: 'seconds of workload' },
   { key: 'rate', flag: '--rate', arg: '<ops/s>', description: 'ops per second across all processes (default: unlimited)' },
   { key: 'nemesis', flag: '--nemesis', arg: '<faults>', description: 'faults, e.g. partition,kill:primary,pause (none: no faults)' },
   { key: 'nemesisInterval', flag: '--nemesis-interval', arg: '<s>', description: 'seconds between faults' },
+  { key: 'faults', flag: '--faults', arg: '<json>', description: 'external: how node faults are made, e.g. {"kill":"docker"}' },
+  { key: 'ssh', flag: '--ssh', arg: '<json>', description: 'external: SSH login, e.g. {"user":"admin","key":{"file":"id"}}' },
   { key: 'seed', flag: '--seed', arg: '<n>', description: 'seed of every random choice (default: random, printed)' },
   { key: 'bug', flag: '--bug', arg: '<name>', description: "a named bug of the target" },
   { key: 'images', flag: '--images', arg: '<choice>', description: 'docker images: official (registry), local (faultline images build) or auto' },
@@ -95,7 +105,9 @@ export function flagsToFields(flags: CliFlags): DefinitionFields {
   for (const k of ['concurrency', 'timeLimit', 'rate', 'seed'] as const) if (flags[k] !== undefined) raw[k] = numeric(flags[k]);
   if (flags.nodes !== undefined) {
     const n = flags.nodes;
-    raw.nodes = typeof n === 'string' ? (NODE_COUNT.test(n) ? Number(n) : n.split(',').map((s) => s.trim())) : n;
+    // A JSON list, not an IPv6 address in brackets (`[::1]:6379`): `[` then `{`, `"` or `]`.
+    if (typeof n === 'string' && /^\s*\[\s*[{"\]]/.test(n)) raw.nodes = jsonFlag('--nodes', n, 'a JSON list of nodes');
+    else raw.nodes = typeof n === 'string' ? (NODE_COUNT.test(n) ? Number(n) : n.split(',').map((s) => s.trim())) : n;
   }
   if (flags.nemesis !== undefined || flags.nemesisInterval !== undefined) {
     const nemesis: Record<string, unknown> = {};
@@ -103,19 +115,26 @@ export function flagsToFields(flags: CliFlags): DefinitionFields {
     if (flags.nemesisInterval !== undefined) nemesis.interval = numeric(flags.nemesisInterval);
     raw.nemesis = nemesis;
   }
-  if (flags.options !== undefined) {
-    if (typeof flags.options === 'string') {
-      try {
-        raw.options = JSON.parse(flags.options);
-      } catch (e) {
-        throw configError(undefined, undefined, ['--options'], `expected a JSON object, got invalid JSON (${describeError(e)})`);
-      }
-    } else raw.options = flags.options;
+  for (const k of ['options', 'faults', 'ssh'] as const) {
+    const v = flags[k];
+    if (v !== undefined) raw[k] = typeof v === 'string' ? jsonFlag(flagFor([k]), v, 'a JSON object') : v;
   }
   if (flags.plugin !== undefined) raw.plugins = (typeof flags.plugin === 'string' ? [flags.plugin] : [...flags.plugin]).map((p) => resolve(p));
   const r = definitionFieldsSchema.safeParse(raw);
-  if (r.success) return r.data;
+  if (r.success) {
+    // Local files a flag names (secrets, known_hosts) are the working directory's, as `--plugin` paths are.
+    const d = r.data;
+    return { ...d, ...(d.nodes !== undefined && { nodes: nodesWithPathsFrom(d.nodes, process.cwd()) }), ...(d.ssh !== undefined && { ssh: sshWithPathsFrom(d.ssh, process.cwd()) }) };
+  }
   const problems = problemsOf(r.error.issues, raw, FIELD_NAMES);
   const p = problems[0];
   throw configError(undefined, undefined, [flagFor(p.path)], p.message + moreSuffix(problems.length));
+}
+
+function jsonFlag(flag: string, text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw configError(undefined, undefined, [flag], `expected ${what}, got invalid JSON (${describeError(e)})`);
+  }
 }

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { UsageError } from '../errors.js';
-import { describeValue } from './definition.js';
+import { describeValue } from './vocabulary.js';
 
 /**
  * Turning zod's issues into faultline's one-line errors. A problem is a field path and a phrase; where it came
@@ -58,7 +58,8 @@ export function problemsOf(issues: readonly z.core.$ZodIssue[], input: unknown, 
   return out;
 }
 
-function unknownField(key: string, known: readonly string[]): string {
+/** `unknown field (did you mean password?) (known: …)`: the phrase for a key nobody declares, at any depth. */
+export function unknownField(key: string, known: readonly string[]): string {
   const camel = key.replace(/[-_]([a-z])/g, (_, c: string) => c.toUpperCase());
   const near = known.find((k) => k === camel) ?? known.find((k) => editDistance(k.toLowerCase(), key.toLowerCase()) <= 2);
   return `unknown field${near ? ` (did you mean ${near}?)` : ''} (known: ${known.join(', ')})`;

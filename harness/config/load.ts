@@ -12,6 +12,7 @@ import {
 } from './definition.js';
 import { flagFor, flagsToFields, type CliFlags } from './flags.js';
 import { describeError } from '../errors.js';
+import { nodesWithPathsFrom, sshWithPathsFrom } from './external.js';
 import { configError, moreSuffix, problemsOf, type FieldPath, type Problem } from './issues.js';
 
 /**
@@ -80,8 +81,16 @@ export function parseDefinitionText(text: string, source: string, format: Config
   }
   const r = definitionFieldsSchema.safeParse(data);
   if (!r.success) throw fileError(source, lineOf, problemsOf(r.error.issues, data, FIELD_NAMES));
-  // Plugin paths are the file's: relative ones are found next to it, wherever faultline runs from.
-  const fields = r.data.plugins ? { ...r.data, plugins: r.data.plugins.map((p) => resolve(dirname(source), p)) } : r.data;
+  // Plugin paths, secret files and known_hosts are the file's: relative ones are found next to it, wherever
+  // faultline runs from.
+  const base = dirname(source);
+  const d = r.data;
+  const fields: DefinitionFields = {
+    ...d,
+    ...(d.plugins !== undefined && { plugins: d.plugins.map((p) => resolve(base, p)) }),
+    ...(d.nodes !== undefined && { nodes: nodesWithPathsFrom(d.nodes, base) }),
+    ...(d.ssh !== undefined && { ssh: sshWithPathsFrom(d.ssh, base) }),
+  };
   return { path: source, format, fields, lineOf };
 }
 

@@ -1,4 +1,5 @@
-import { formatFaultList, type TestDefinition } from './definition.js';
+import { externalNodesOf, formatFaultList, type TestDefinition } from './definition.js';
+import { formatExternalNodes } from './external.js';
 import { RUN_FLAGS, type RunFlagKey } from './flags.js';
 
 /**
@@ -13,12 +14,15 @@ export function replayArgs(def: TestDefinition): string[] {
     target: def.target,
     workload: def.workload,
     runtime: def.runtime,
-    nodes: Array.isArray(def.nodes) ? def.nodes.join(',') : String(def.nodes),
+    nodes: def.runtime === 'external' ? formatExternalNodes(externalNodesOf(def)) : Array.isArray(def.nodes) ? def.nodes.join(',') : String(def.nodes),
     concurrency: String(def.concurrency),
     timeLimit: String(def.timeLimit),
     rate: def.rate === undefined ? undefined : String(def.rate),
     nemesis: formatFaultList(def.nemesis.faults),
     nemesisInterval: String(def.nemesis.interval),
+    // References only (`{"env": …}`): the schema refuses a secret's value, so none can reach the line.
+    faults: def.faults && JSON.stringify(def.faults),
+    ssh: def.ssh && JSON.stringify(def.ssh),
     seed: String(def.seed),
     bug: def.bug,
     images: def.images,

@@ -76,8 +76,27 @@ describe('the registry: a test fits together or is refused before anything start
   });
 
   it('refuses a fault the runtime cannot inflict, from what the runtime declares', () => {
-    refused({ runtime: 'docker', target: 'redis', nemesis: 'latency' }, /^nemesis: the docker runtime cannot inflict 'latency' \(it can: partition, kill, pause, loss, crash-loop\)$/);
+    refused(
+      { runtime: 'docker', target: 'redis', nemesis: 'latency' },
+      /^nemesis: the docker runtime cannot inflict 'latency' \(it can: partition, kill, pause, loss, crash-loop, client-partition, client-latency, client-loss, client-slow\)$/,
+    );
     assert.ok(builtinRegistry().faultsOf('sim').includes('latency'));
+    assert.equal(parseDefinition({ runtime: 'docker', target: 'redis', nemesis: 'client-latency,client-partition:primary' }, definitions).nemesis.faults.length, 2);
+  });
+
+  it('refuses a client fault on the simulation, saying where client faults come from', () => {
+    refused(
+      { nemesis: 'partition,client-latency' },
+      /^nemesis: the sim runtime cannot inflict 'client-latency': client faults are made by the fault proxy in front of real servers \(runtimes docker, external\); the sim runtime can: partition, kill, pause, latency, loss, crash-loop$/,
+    );
+  });
+
+  it('on the external runtime, a node fault needs a method under faults; client faults need none', () => {
+    // The registry knows no external target until a target declares `external`: the fault rules do not wait for one.
+    const def = (fields: Record<string, unknown>) => ({ runtime: 'external', nodes: ['127.0.0.1:6379'], ...fields });
+    refused(def({ nemesis: 'client-partition,kill' }), /^nemesis: the external runtime has no way to inflict 'kill': name one under faults \(ssh, docker or an exec hook\)/);
+    refused(def({ nemesis: 'crash-loop', faults: { pause: 'ssh' }, ssh: { user: 'u', process: { unit: 'redis' } } }), /^nemesis: the external runtime has no way to inflict 'crash-loop'/);
+    assert.deepEqual(builtinRegistry().faultsOf('external'), ['client-partition', 'client-latency', 'client-loss', 'client-slow']);
   });
 
   it('runTest refuses a definition made without the registry before it creates the store', async () => {
@@ -100,15 +119,21 @@ describe('the registry: a test fits together or is refused before anything start
     }
   });
 
-  it('offers only the runtimes that exist: --runtime external is unknown (exit 254, one line), and --help names sim and docker', () => {
-    const store = join(tmp, 'external');
-    const r = faultline(['run', '--runtime', 'external', '--nodes', 'db1,db2', '--store', store, '--quiet']);
-    assert.equal(r.code, 254, r.stderr);
-    assert.equal(r.stderr, 'faultline: --runtime: expected one of sim, docker, got "external"\n');
-    assert.equal(existsSync(store), false, 'nothing stored');
+  it('--runtime external needs the nodes\' addresses: without them, one line and exit 254; --help names it, --faults and --ssh', () => {
+    const needs = "faultline: --nodes: the external runtime needs each node's address, e.g. --nodes 10.0.0.1:6379";
+    for (const nodes of [[], ['--nodes', '3'], ['--nodes', 'db1,db2']]) {
+      const store = join(tmp, 'external');
+      const r = faultline(['run', '--runtime', 'external', ...nodes, '--store', store, '--quiet']);
+      assert.equal(r.code, 254, r.stderr);
+      assert.equal(r.stderr.split('\n').length, 2, r.stderr);
+      assert.ok(r.stderr.startsWith(needs), r.stderr);
+      assert.equal(existsSync(store), false, 'nothing stored');
+    }
     const help = faultline(['run', '--help']);
-    assert.match(help.stdout, /--runtime <runtime> +sim or docker$/m);
-    assert.doesNotMatch(help.stdout, /external/);
+    assert.match(help.stdout, /--runtime <runtime> +sim, docker or external/);
+    assert.match(help.stdout, /--nodes <n\|nodes> +node count or names; external: host:port/);
+    assert.match(help.stdout, /--faults <json> +external: how node faults are made/);
+    assert.match(help.stdout, /--ssh <json> +external: SSH login/);
   });
 
   it('runs a user’s workload registered as a plugin, the same way as a built-in one', async () => {

@@ -85,8 +85,9 @@ describe('config: the test definition', () => {
       ['concurrency 2.5', { concurrency: 2.5 }, /^concurrency: expected a positive integer, got 2\.5$/],
       ['timeLimit negative', { timeLimit: -1 }, /^timeLimit: expected a positive number of seconds, got -1$/],
       ['rate 0', { rate: 0 }, /^rate: expected a positive number of ops per second, got 0$/],
-      ['runtime unknown', { runtime: 'k8s' }, /^runtime: expected one of sim, docker, got "k8s"$/],
-      ['runtime external (not built: not offered)', { runtime: 'external' }, /^runtime: expected one of sim, docker, got "external"$/],
+      ['runtime unknown', { runtime: 'k8s' }, /^runtime: expected one of sim, docker, external, got "k8s"$/],
+      ['runtime external without addresses', { runtime: 'external' }, /^nodes: the external runtime needs each node's address, e.g\. --nodes 10\.0\.0\.1:6379$/],
+      ['node addresses on the sim runtime', { nodes: ['db1', '10.0.0.2:6379'] }, /^nodes\[1\]: the sim runtime starts its own nodes: give a count or names, not addresses \(those are for --runtime external\), got "10\.0\.0\.2:6379"$/],
       ['nodes 0', { nodes: 0 }, /^nodes: expected a positive node count or a list of node names, got 0$/],
       ['nodes empty list', { nodes: [] }, /^nodes: expected a node count or a non-empty list of node names, got a list$/],
       ['node name with a comma', { nodes: ['a', 'b,c'] }, /^nodes\[1\]: expected a node name or address without spaces or commas, got "b,c"$/],
@@ -124,7 +125,8 @@ describe('config: the test definition', () => {
 
     it('gives node ids n1…nN for a count, and the names themselves for a list', () => {
       assert.deepEqual(nodeNames(parseDefinition({ nodes: 3 })), ['n1', 'n2', 'n3']);
-      assert.deepEqual(nodeNames(parseDefinition({ nodes: ['a:1', 'b:2'] })), ['a:1', 'b:2']);
+      assert.deepEqual(nodeNames(parseDefinition({ nodes: ['db-1', 'db-2'] })), ['db-1', 'db-2']);
+      assert.deepEqual(nodeNames(parseDefinition({ runtime: 'external', nodes: ['10.0.0.1:1', 'db=10.0.0.2:1', { host: 'h' }] })), ['n1', 'db', 'n3']);
     });
   });
 
@@ -193,8 +195,8 @@ describe('config: the test definition', () => {
     });
 
     it('an unknown kind is named, with the known kinds', () => {
-      assert.deepEqual(parseFaultList('partition,meteor'), { index: 1, message: "unknown fault 'meteor' (known: partition, kill, pause, latency, loss, crash-loop)" });
-      throwsInputError(() => parseDefinition({ nemesis: ['kill', 'meteor'] }), /^nemesis\[1\]: unknown fault 'meteor' \(known: partition, kill, pause, latency, loss, crash-loop\)$/);
+      assert.deepEqual(parseFaultList('partition,meteor'), { index: 1, message: "unknown fault 'meteor' (known: partition, kill, pause, latency, loss, crash-loop, client-partition, client-latency, client-loss, client-slow)" });
+      throwsInputError(() => parseDefinition({ nemesis: ['kill', 'meteor'] }), /^nemesis\[1\]: unknown fault 'meteor' \(known: partition, kill, pause, latency, loss, crash-loop, client-partition, client-latency, client-loss, client-slow\)$/);
     });
 
     it('an unknown targeting is named, with the known ones', () => {

@@ -97,7 +97,7 @@ describe('config: loading and merging', () => {
     it('an unknown fault in a list names its item and line', async () => {
       await rejectsInputError(
         load('unknown-fault.yaml'),
-        /\/unknown-fault\.yaml:6: nemesis\.faults\[2\]: unknown fault 'meteor-strike' \(known: partition, kill, pause, latency, loss, crash-loop\)$/,
+        /\/unknown-fault\.yaml:6: nemesis\.faults\[2\]: unknown fault 'meteor-strike' \(known: partition, kill, pause, latency, loss, crash-loop, client-partition, client-latency, client-loss, client-slow\)$/,
       );
     });
 
@@ -194,7 +194,12 @@ describe('config: loading and merging', () => {
 
     it('--nodes takes a count or a comma list', () => {
       assert.equal(mergeDefinition(undefined, { nodes: '5' }).nodes, 5);
-      assert.deepEqual(mergeDefinition(undefined, { nodes: 'db1:5432, db2:5432' }).nodes, ['db1:5432', 'db2:5432']);
+      assert.deepEqual(mergeDefinition(undefined, { nodes: 'db1, db2' }).nodes, ['db1', 'db2']);
+      assert.deepEqual(mergeDefinition(undefined, { runtime: 'external', nodes: 'db1:5432, n2=db2:5432,[::1]:6379' }).nodes, [
+        { name: 'n1', host: 'db1', port: 5432 },
+        { name: 'n2', host: 'db2', port: 5432 },
+        { name: 'n3', host: '::1', port: 6379 },
+      ]);
     });
 
     it('a seed from the flags is kept; with neither file nor flag, one is drawn and recorded', () => {
@@ -210,9 +215,14 @@ describe('config: loading and merging', () => {
       ['--time-limit 0', { timeLimit: '0' }, /^--time-limit: expected a positive number of seconds, got 0$/],
       ['--rate -1', { rate: '-1' }, /^--rate: expected a positive number of ops per second, got -1$/],
       ['--seed 1.5', { seed: '1.5' }, /^--seed: expected an integer from 0 to 4294967295, got 1\.5$/],
-      ['--runtime k8s', { runtime: 'k8s' }, /^--runtime: expected one of sim, docker, got "k8s"$/],
-      ['--runtime external (not built: not offered)', { runtime: 'external' }, /^--runtime: expected one of sim, docker, got "external"$/],
-      ['--nemesis partition,meteor', { nemesis: 'partition,meteor' }, /^--nemesis: unknown fault 'meteor' \(known: partition, kill, pause, latency, loss, crash-loop\)$/],
+      ['--runtime k8s', { runtime: 'k8s' }, /^--runtime: expected one of sim, docker, external, got "k8s"$/],
+      ['--runtime external without --nodes', { runtime: 'external' }, /^--nodes: the external runtime needs each node's address, e.g\. --nodes 10\.0\.0\.1:6379$/],
+      ['--runtime external --nodes 3', { runtime: 'external', nodes: '3' }, /^--nodes: the external runtime needs each node's address, e\.g\. --nodes 10\.0\.0\.1:6379$/],
+      ['--nodes db1:5432 on the sim runtime', { nodes: 'db1:5432' }, /^--nodes: the sim runtime starts its own nodes: give a count or names, not addresses/],
+      ['--nodes [{x (bad JSON)', { runtime: 'external', nodes: '[{x' }, /^--nodes: expected a JSON list of nodes, got invalid JSON \(.*\)$/],
+      ['--faults {kill', { runtime: 'external', nodes: 'h:1', faults: '{kill' }, /^--faults: expected a JSON object, got invalid JSON \(.*\)$/],
+      ['--ssh on the docker runtime', { runtime: 'docker', ssh: '{"user":"root"}' }, /^--ssh: only the external runtime takes SSH settings: the docker runtime makes its own faults/],
+      ['--nemesis partition,meteor', { nemesis: 'partition,meteor' }, /^--nemesis: unknown fault 'meteor' \(known: partition, kill, pause, latency, loss, crash-loop, client-partition, client-latency, client-loss, client-slow\)$/],
       ['--nemesis kill:everyone', { nemesis: 'kill:everyone' }, /^--nemesis: unknown target 'everyone' for fault 'kill'/],
       ['--nemesis-interval x', { nemesisInterval: 'x' }, /^--nemesis-interval: expected a positive number of seconds, got "x"$/],
       ['--nodes 0', { nodes: '0' }, /^--nodes: expected a positive node count/],

@@ -12,13 +12,18 @@ import {
   MAX_SEED,
   mergeDefinition,
   NODE_COUNT,
+  NODE_FAULT_KINDS,
+  parseAddress,
   parseDefinition,
   replayArgs,
   replayCommand,
   RUN_FLAGS,
   shellQuote,
   type CliFlags,
+  type ExternalNode,
   type Fault,
+  type FaultMethods,
+  type FaultMethodSpec,
   type SingleFault,
   type TestDefinition,
 } from '../../../harness/config/index.js';
@@ -62,9 +67,9 @@ describe('config: the replay command', () => {
     );
   });
 
-  it('leaves out only unset optional fields (unlimited rate, no bug, no options, no plugins)', () => {
+  it('leaves out only unset optional fields (unlimited rate, no bug, no options, no plugins, no fault methods or SSH)', () => {
     const flags = replayArgs(parseDefinition({ seed: 1 })).filter((a) => a.startsWith('--'));
-    const all = RUN_FLAGS.map((f) => f.flag).filter((f) => !['--rate', '--bug', '--images', '--options', '--plugin'].includes(f));
+    const all = RUN_FLAGS.map((f) => f.flag).filter((f) => !['--rate', '--bug', '--images', '--options', '--plugin', '--faults', '--ssh'].includes(f));
     assert.deepEqual(flags, all);
   });
 
@@ -88,8 +93,8 @@ describe('config: the replay command', () => {
   });
 
   it('round-trips a list of node names and a run with no faults', () => {
-    const def = parseDefinition({ nodes: ['10.0.0.1:2379', 'db-2'], nemesis: 'none', seed: 0 });
-    assert.match(replayCommand(def), / --nodes 10\.0\.0\.1:2379,db-2 .* --nemesis none /);
+    const def = parseDefinition({ nodes: ['db-1', 'db-2'], nemesis: 'none', seed: 0 });
+    assert.match(replayCommand(def), / --nodes db-1,db-2 .* --nemesis none /);
     assert.deepEqual(replayed(def), def);
   });
 
@@ -113,7 +118,10 @@ describe('config: the replay command', () => {
         target: ident,
         workload: ident,
         runtime: fc.constantFrom('sim', 'docker'),
-        nodes: fc.oneof(fc.integer({ min: 1, max: 9 }), fc.uniqueArray(fc.stringMatching(/^[^\s,]{1,8}$/).filter((n) => !NODE_COUNT.test(n)), { minLength: 1, maxLength: 4 })),
+        nodes: fc.oneof(
+          fc.integer({ min: 1, max: 9 }),
+          fc.uniqueArray(fc.stringMatching(/^[^\s,]{1,8}$/).filter((n) => !NODE_COUNT.test(n) && typeof parseAddress(n) === 'string'), { minLength: 1, maxLength: 4 }),
+        ),
         concurrency: fc.integer({ min: 1, max: 1000 }),
         timeLimit: fc.double({ min: 0.001, max: 1e6, noNaN: true }),
         rate: fc.double({ min: 0.001, max: 1e6, noNaN: true }),
@@ -134,6 +142,93 @@ describe('config: the replay command', () => {
         assert.deepEqual(replayed(def), def, replayCommand(def));
       }),
       { numRuns: 60 },
+    );
+  });
+
+  it('round-trips an external cluster: addresses as host:port (named where the place does not name them), else JSON', () => {
+    const def = parseDefinition({ runtime: 'external', nodes: ['10.0.0.1:6379', 'db=db2.example:6380', '[fe80::1]:6379'], seed: 1 });
+    assert.match(replayCommand(def), / --runtime external --nodes '10\.0\.0\.1:6379,db=db2\.example:6380,\[fe80::1\]:6379' /);
+    assert.deepEqual(replayed(def), def);
+    const objects = parseDefinition({
+      runtime: 'external',
+      nodes: [{ host: '127.0.0.1', port: 5432, user: 'app', password: { env: 'PGPASSWORD' }, database: 'jepsen', container: 'pg1' }],
+      nemesis: 'kill,partition:majority,client-latency',
+      faults: { kill: 'docker', partition: { exec: 'ip netns exec {container} iptables -A INPUT -s {peer} -j DROP', heal: "iptables -F; echo 'healed {node}'" } },
+      ssh: { user: 'root', key: { file: '/keys/id_ed25519' }, process: { unit: 'postgresql' }, logs: ['/var/log/postgresql/*.log'] },
+      seed: 2,
+    });
+    assert.match(replayCommand(objects), / --nodes '\[\{"name":"n1","host":"127\.0\.0\.1",.*"password":\{"env":"PGPASSWORD"\}.*\}\]' /);
+    assert.match(replayCommand(objects), / --faults '\{"partition":\{"exec":.*\},"kill":"docker"\}' --ssh '\{"user":"root",.*\}' --seed 2 /);
+    assert.deepEqual(replayed(objects), objects);
+  });
+
+  it('round-trips arbitrary external clusters, fault methods and SSH settings', () => {
+    const name = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,6}$/);
+    const host = fc.oneof(fc.ipV4(), fc.ipV6(), fc.domain());
+    const port = fc.integer({ min: 1, max: 65535 });
+    const path = fc.array(fc.stringMatching(/^[a-z0-9 ._-]{1,6}$/).filter((s) => s !== '.' && s !== '..'), { minLength: 1, maxLength: 3 }).map((p) => `/${p.join('/')}`);
+    const secret = fc.oneof(fc.record({ env: fc.stringMatching(/^[A-Z_][A-Z0-9_]{0,8}$/) }), fc.record({ file: path }));
+    const words = fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 20 }).filter((s) => s.trim() !== '' && !s.includes('{'));
+    const nodeObject = fc.record(
+      {
+        name,
+        host,
+        port,
+        ports: fc.dictionary(name, port, { maxKeys: 2 }),
+        ip: fc.ipV4(),
+        user: words,
+        password: secret,
+        database: words,
+        ssh: fc.record({ host, port, user: words }, { requiredKeys: [] }),
+        container: words,
+      },
+      { requiredKeys: ['host', 'container'] },
+    );
+    const address = fc.record({ name: fc.option(name, { nil: undefined }), host, port }).map(({ name: n, host: h, port: p }) => `${n ? `${n}=` : ''}${h.includes(':') ? `[${h}]` : h}:${p}`);
+    // Every node a container, or none (addresses): the docker method is drawn only where each node names one.
+    const nodes = fc.oneof(
+      fc.array(nodeObject, { minLength: 1, maxLength: 4 }).map((list) => ({ list: list as unknown[], containers: true })),
+      fc.array(address, { minLength: 1, maxLength: 4 }).map((list) => ({ list: list as unknown[], containers: false })),
+    );
+    const hook = fc.record({ exec: words, heal: fc.tuple(words, fc.boolean()).map(([w, p]) => (p ? `${w} {node}` : w)) });
+    const method = (kind: string, containers: boolean): fc.Arbitrary<FaultMethodSpec> =>
+      kind === 'latency' ? hook : fc.oneof(hook, fc.constant('ssh' as const), ...(containers ? [fc.constant('docker' as const)] : []));
+    const ssh = fc.record(
+      {
+        user: words,
+        port,
+        key: secret,
+        password: secret,
+        sudo: fc.boolean(),
+        knownHosts: path,
+        process: fc.record({ pattern: words, unit: words, start: words }, { requiredKeys: ['start'] }).map((p) => (p.pattern || p.unit ? p : { ...p, unit: 'server' })),
+        logs: fc.array(words, { maxLength: 2 }),
+      },
+      { requiredKeys: ['user', 'process'] },
+    );
+    const input = nodes.chain(({ list, containers }) =>
+      fc.record({
+        runtime: fc.constant('external'),
+        nodes: fc.constant(list),
+        faults: fc.record(Object.fromEntries(NODE_FAULT_KINDS.map((k) => [k, method(k, containers)])) as Record<string, fc.Arbitrary<FaultMethodSpec>>, { requiredKeys: [] }),
+        ssh,
+        nemesis: fc.uniqueArray(fc.constantFrom(...FAULT_KINDS), { maxLength: 4 }),
+        seed: fc.integer({ min: 0, max: MAX_SEED }),
+      }),
+    );
+    /** Names must differ (an unnamed node is n<place>), and the nemesis may only ask for what a method makes. */
+    const valid = (raw: { nodes: unknown[]; faults: FaultMethods; nemesis: string[] }) => {
+      const names = raw.nodes.map((n, i) => (typeof n === 'string' ? (n.includes('=') ? n.split('=')[0] : `n${i + 1}`) : ((n as Partial<ExternalNode>).name ?? `n${i + 1}`)));
+      const has = (k: string) => k.startsWith('client-') || k in raw.faults || (k === 'crash-loop' && 'kill' in raw.faults);
+      const strings = raw.nodes.filter((n) => typeof n === 'string');
+      return new Set(names).size === names.length && new Set(strings).size === strings.length && raw.nemesis.every(has);
+    };
+    fc.assert(
+      fc.property(input.filter(valid), (raw) => {
+        const def = parseDefinition(raw);
+        assert.deepEqual(replayed(def), def, replayCommand(def));
+      }),
+      { numRuns: 40 },
     );
   });
 
