@@ -124,7 +124,7 @@ export class ExternalCluster implements Cluster {
 
   attach(run: RunAttachment): void {
     this.run = run;
-    this.journal.attach(this.parts.openJournal(run.dir), (line) => run.log(line));
+    this.journal.attach(this.parts.openJournal(run.dir, (line) => run.log(line)), (line) => run.log(line));
   }
 
   /** Heals whatever is in force, copies the nodes' logs into the run, and closes every connection. Idempotent. */
@@ -143,6 +143,7 @@ export class ExternalCluster implements Cluster {
       }
       await Promise.allSettled(this.methods.map((m) => m.close()));
       await this.proxy.close().catch(() => undefined);
+      this.journal.close();
       this.untrack();
       this.onStopped?.();
     })();

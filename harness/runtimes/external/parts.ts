@@ -19,8 +19,8 @@ export interface FrontingProxy extends ClientFaults {
  */
 export interface ExternalParts {
   startProxy(): Promise<FrontingProxy>;
-  /** The run's fault journal, once its directory exists. */
-  openJournal(runDir: string): Journal;
+  /** The run's fault journal, once its directory exists; closed when the cluster stops. */
+  openJournal(runDir: string, log: (line: string) => void): Journal & { close(): void };
   methods: {
     exec(ctx: MethodContext, hooks: Partial<Record<NodeFaultKind, ExecHook>>): Promise<FaultMethod>;
     /** Connects to every node before the run: a node it cannot log into stops the test before it starts. */

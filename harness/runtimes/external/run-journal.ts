@@ -6,11 +6,11 @@ import type { Journal, UndoStep } from './method.js';
  * Lines methods log before then (an SSH banner, a hook's output at connect) are kept and written once attached.
  */
 export class RunJournal implements Journal {
-  private inner: Journal | undefined;
+  private inner: (Journal & { close(): void }) | undefined;
   private sink: ((line: string) => void) | undefined;
   private readonly early: string[] = [];
 
-  attach(journal: Journal, log: (line: string) => void): void {
+  attach(journal: Journal & { close(): void }, log: (line: string) => void): void {
     this.inner = journal;
     this.sink = log;
     for (const line of this.early.splice(0)) log(line);
@@ -23,6 +23,10 @@ export class RunJournal implements Journal {
 
   healed(id: string): void {
     this.inner?.healed(id);
+  }
+
+  close(): void {
+    this.inner?.close();
   }
 
   log(line: string): void {
