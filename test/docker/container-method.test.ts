@@ -75,6 +75,12 @@ describe('docker fault method: Redis containers started with testcontainers', fu
     assert.deepEqual(await links(), ALL);
   });
 
+  it('refuses, as usage errors, a port the containers do not publish and a network they are not on', () => {
+    assert.throws(() => nodesFromContainers(containers, { port: 1234, network }), (e: Error) => isUserError(e) && /does not publish port 1234: start it with withExposedPorts\(1234\)/.test(e.message));
+    assert.throws(() => nodesFromContainers(containers, { port: REDIS_PORT, network: 'faultline-no-such-network' }), (e: Error) => isUserError(e) && /is not on network faultline-no-such-network/.test(e.message));
+    assert.deepEqual(nodesFromContainers(containers, { port: REDIS_PORT }), nodes, 'the one network they share besides the default');
+  });
+
   it('refuses, as usage errors, a node without a container and a container that does not exist', async () => {
     const ctx = (n: ExternalNode): MethodContext => ({ nodes: [n], journal: new MemoryJournal(), log: () => undefined });
     await assert.rejects(ContainerMethod.create(ctx({ name: 'x', host: '127.0.0.1' }), { images: 'local', local: LOCAL, docker }), (e: Error) => {
@@ -100,6 +106,26 @@ describe('docker fault method: Redis containers started with testcontainers', fu
     await method.healNet();
     assert.equal(journal.open().length, 0);
     assert.deepEqual(await links(), ALL);
+  });
+
+  it('network changes asked for together apply in order: the last one (a heal) holds, and no entry is left open', async () => {
+    await Promise.all([method.partition(completeGrudge([['n1'], ['n2', 'n3']])), method.lose(['n3'], 1), method.healNet()]);
+    assert.deepEqual(
+      journal.entries.slice(-2).map((e) => e.kind),
+      ['partition', 'loss'],
+    );
+    assert.equal(journal.open().length, 0);
+    assert.deepEqual(await links(), ALL);
+  });
+
+  it('made without network faults, it needs no helper image: healNet has nothing to do, and partition is refused', async () => {
+    const noImage = { ...LOCAL, tag: 'faultline/no-such-image:0' };
+    const bareJournal = new MemoryJournal();
+    const bare = await ContainerMethod.create(context(bareJournal), { images: 'local', local: noImage, net: false, docker });
+    await bare.healNet();
+    await assert.rejects(bare.partition(completeGrudge([['n1'], ['n2', 'n3']])), /made without network faults/);
+    assert.deepEqual(bareJournal.entries, [], 'nothing journaled: nothing was applied');
+    await assert.rejects(ContainerMethod.create(context(new MemoryJournal()), { images: 'local', local: noImage, docker }), (e: Error) => isUserError(e) && /is not built/.test(e.message));
   });
 
   it('kill: SIGKILL, the container stays and answers nothing; restart: it answers where endpointOf says', async () => {

@@ -17,7 +17,10 @@ export interface ContainerMethodOptions {
   images: ImageChoice;
   /** The local image (`faultline images build`), which has iptables. */
   local: LocalImage;
-  /** Whether partitions or loss go through this method: only then is the helper's image resolved (and pulled), up front. */
+  /**
+   * Whether partitions or loss go through this method (default true): only then is the helper's image resolved (and
+   * pulled), and every node's address required, up front. Without, `partition` and `lose` reject.
+   */
   net?: boolean;
   /** A client already connected; else DOCKER_HOST or the default socket. */
   docker?: Dockerode;
@@ -43,6 +46,7 @@ export class ContainerMethod implements FaultMethod {
   private netIds: string[] = [];
   /** The nodes those entries say may hold rules. */
   private netNodes: string[] = [];
+  private netChanges: Promise<void> = Promise.resolve();
   /** The network faults in force, as this method last asked for them (DockerFaults keeps its own copy to apply). */
   private grudge: Grudge = {};
   private readonly loss = new Map<string, number>();
@@ -66,9 +70,7 @@ export class ContainerMethod implements FaultMethod {
     const net = o.net ?? true;
     const image = net ? await netToolsImage(connect, o.images, o.local) : undefined;
     const owner = `ext-${randomBytes(4).toString('hex')}`;
-    const run: NetScriptRunner = image
-      ? netScriptRunner(image, owner)
-      : () => Promise.reject(new Error('the docker fault method was made without network faults'));
+    const run: NetScriptRunner = image ? netScriptRunner(image, owner) : () => Promise.reject(withoutNet());
     const nodes = new Map<string, ContainerNode>();
     for (const n of ctx.nodes) nodes.set(n.name, await ContainerNode.inspect(await connect(), n, run));
     if (net) for (const n of nodes.values()) void n.ip; // throws the usage error of a node without a known address
@@ -78,10 +80,10 @@ export class ContainerMethod implements FaultMethod {
   async kill(node: string): Promise<void> {
     const c = this.node(node);
     if (this.killed.has(node)) return;
-    const id = this.ctx.journal.applying('kill', [node], [{ method: 'docker', container: c.id, action: 'start' }]);
+    // Noted at once, so a second kill while this one is under way is the no-op it is.
+    this.killed.set(node, this.ctx.journal.applying('kill', [node], [{ method: 'docker', container: c.id, action: 'start' }]));
     this.ctx.log(`docker: kill ${node} (SIGKILL to container ${short(c.id)})`);
     await this.faults.kill(node);
-    this.killed.set(node, id);
     // A paused node is thawed to take the SIGKILL: its pause is over.
     this.settle(this.paused, node);
   }
@@ -95,17 +97,20 @@ export class ContainerMethod implements FaultMethod {
     if (c.knownIp !== before) {
       // Its peers' rules name the address it had: write them again with the new one.
       this.ctx.log(`docker: ${node} came back at ${c.knownIp} (was ${before})`);
-      if (Object.keys(this.grudge).length > 0) await this.faults.partition(this.grudge);
+      await this.changeNet(
+        'partition',
+        () => undefined,
+        () => this.faults.partition(this.grudge),
+      );
     }
   }
 
   async pause(node: string): Promise<void> {
     const c = this.node(node);
     if (this.paused.has(node) || this.killed.has(node)) return;
-    const id = this.ctx.journal.applying('pause', [node], [{ method: 'docker', container: c.id, action: 'unpause' }]);
+    this.paused.set(node, this.ctx.journal.applying('pause', [node], [{ method: 'docker', container: c.id, action: 'unpause' }]));
     this.ctx.log(`docker: pause ${node} (container ${short(c.id)})`);
     await this.faults.pause(node);
-    this.paused.set(node, id);
   }
 
   async resume(node: string): Promise<void> {
@@ -117,24 +122,34 @@ export class ContainerMethod implements FaultMethod {
   }
 
   partition(grudge: Grudge): Promise<void> {
+    if (this.netTools === undefined) return Promise.reject(withoutNet());
     for (const [n, peers] of Object.entries(grudge)) [n, ...peers].forEach((x) => this.node(x));
-    this.grudge = grudge;
-    return this.changeNet('partition', () => this.faults.partition(grudge));
+    return this.changeNet(
+      'partition',
+      () => (this.grudge = grudge),
+      () => this.faults.partition(grudge),
+    );
   }
 
   lose(nodes: readonly string[], p: number): Promise<void> {
+    if (this.netTools === undefined) return Promise.reject(withoutNet());
     nodes.forEach((n) => this.node(n));
-    for (const n of nodes) {
-      if (p > 0) this.loss.set(n, p);
-      else this.loss.delete(n);
-    }
-    return this.changeNet('loss', () => this.faults.lose(nodes, p));
+    const note = () => {
+      for (const n of nodes) {
+        if (p > 0) this.loss.set(n, p);
+        else this.loss.delete(n);
+      }
+    };
+    return this.changeNet('loss', note, () => this.faults.lose(nodes, p));
   }
 
   async healNet(): Promise<void> {
-    this.grudge = {};
-    this.loss.clear();
-    await this.changeNet('heal', () => this.faults.heal());
+    const note = () => {
+      this.grudge = {};
+      this.loss.clear();
+    };
+    // No node that may hold rules: no helper containers to run (nor an image to run them from, without `net`).
+    await this.changeNet('heal', note, (mayHold) => (mayHold.length > 0 ? this.faults.heal() : Promise.resolve()));
   }
 
   async endpointOf(node: string, port: number): Promise<{ host: string; port: number } | undefined> {
@@ -159,18 +174,33 @@ export class ContainerMethod implements FaultMethod {
   }
 
   /**
-   * Changes the network faults: journals the rules about to be in force (undo: flush every node that has or had
-   * some), applies the change, then marks the entries it replaces healed. A change that fails leaves every entry
-   * open, so the journal still names each node that may hold rules.
+   * Changes the network faults (`note` records the change in this method's state, `apply` makes it): journals the
+   * rules about to be in force (undo: flush every node that has or had some), applies them, then marks the entries
+   * they replace healed. A change that fails leaves every entry open, so the journal still names each node that may
+   * hold rules.
    */
-  private async changeNet(kind: string, apply: () => Promise<void>): Promise<void> {
+  private changeNet(kind: string, note: () => void, apply: (mayHold: readonly string[]) => Promise<void>): Promise<void> {
+    // One change at a time, in the order asked: each replaces the entries of the one before, known applied by then.
+    const change = this.netChanges.then(() => {
+      note();
+      return this.changeNetNow(kind, apply);
+    });
+    this.netChanges = change.catch(() => undefined);
+    return change;
+  }
+
+  private async changeNetNow(kind: string, apply: (mayHold: readonly string[]) => Promise<void>): Promise<void> {
     const ruled = this.ruledNodes();
     // Until the change is applied, a node that had rules may still have them: its flush is part of the undo.
     const mayHold = [...this.nodes.keys()].filter((n) => ruled.includes(n) || this.netNodes.includes(n));
     const id = ruled.length > 0 ? this.ctx.journal.applying(kind, ruled, mayHold.map((n) => this.flush(n))) : undefined;
+    const replaced = this.netIds;
+    // Until the change is known applied, every entry stays open, and every node that may hold rules is named.
+    this.netIds = id === undefined ? replaced : [...replaced, id];
+    this.netNodes = mayHold;
     this.ctx.log(`docker: ${kind} (${ruled.length > 0 ? this.describeNet() : 'no rules left'})`);
-    await apply();
-    for (const old of this.netIds) this.ctx.journal.healed(old);
+    await apply(mayHold);
+    for (const old of replaced) this.ctx.journal.healed(old);
     this.netIds = id === undefined ? [] : [id];
     this.netNodes = ruled;
   }
@@ -209,4 +239,8 @@ export class ContainerMethod implements FaultMethod {
 
 function short(id: string): string {
   return id.slice(0, 12);
+}
+
+function withoutNet(): Error {
+  return new Error('the docker fault method was made without network faults (net: false)');
 }
