@@ -27,3 +27,5 @@ export type { RequestTransport } from './transport.js';
 export type { OptionSpec, OptionSpecs, TargetInfo } from './target.js';
 export type { DurableStorage, NodeContext, NodeFactory, NodeProgram } from './node.js';
 export type { Workload } from '../workloads/workload.js';
+export { nodesFromCompose, nodesFromContainers, type ContainerNodesOptions } from './runtimes/external/container/nodes.js';
+export type { ExternalNode, FaultMethods, FaultMethodSpec, SecretRef } from './config/cluster-spec.js';

@@ -5,7 +5,7 @@ import { builtinLocalImage, builtinRegistry } from '../../harness/builtins.js';
 import { Registry } from '../../harness/registry.js';
 import { BASE_PACKAGES, localImage } from '../../harness/runtimes/docker/image-recipe.js';
 import type { ImageRole } from '../../harness/runtimes/docker/image-roles.js';
-import { imageOf, imagesToPull, localImages, NET_TOOLS_IMAGE, officialImages, resolveImages, type ImageUser } from '../../harness/runtimes/docker/run-images.js';
+import { imageOf, imagesToPull, localImages, NET_TOOLS_IMAGE, netToolsImage, officialImages, resolveImages, type ImageUser } from '../../harness/runtimes/docker/run-images.js';
 import type { DockerTarget } from '../../harness/runtimes/docker/target.js';
 import { pg2pc } from '../../targets/pg-2pc/docker.js';
 import { postgres } from '../../targets/postgres/docker.js';
@@ -142,6 +142,27 @@ describe('docker images: roles declared by targets, resolved by the runtime', ()
       assert.equal(inLocal.image, local.tag);
       assert.equal(inLocal.cmd[0], '/usr/bin/redis-server', "Debian's path in the local image");
       assert.throws(() => imageOf(redis, officialImages(redis))('postgres'), /^Error: target 'redis' asked for image role 'postgres', which it does not declare \(it declares: redis\)$/);
+    });
+  });
+
+  describe('the iptables helper’s image, for containers the user started (the docker fault method)', () => {
+    it('auto and local take the local image once it is built (it has iptables whatever targets it was built for)', async () => {
+      for (const choice of ['auto', 'local'] as const) {
+        const { docker, asked } = engineWithEverything();
+        assert.equal(await netToolsImage(async () => docker, choice, local), local.tag);
+        assert.deepEqual(asked, [local.tag]);
+      }
+    });
+
+    it('official takes the registry’s net-tools image, without asking about the local one', async () => {
+      const { docker, asked } = engineWithEverything();
+      assert.equal(await netToolsImage(async () => docker, 'official', local), NET_TOOLS_IMAGE);
+      assert.deepEqual(asked, [NET_TOOLS_IMAGE]);
+    });
+
+    it('local without the local image is a usage error that says how to build it', async () => {
+      const lacking = { getImage: () => ({ inspect: () => Promise.reject(Object.assign(new Error('no such image'), { statusCode: 404 })) }) } as unknown as Dockerode;
+      await assert.rejects(netToolsImage(async () => lacking, 'local', local), (e: unknown) => refusedWith(e, /^the local image faultline\/bookworm:[0-9a-f]{8} is not built: run `faultline images build`/));
     });
   });
 

@@ -245,7 +245,9 @@ function nodeControl(tc: Testcontainers, docker: Dockerode, m: NodeContainer, im
     pause: () => c.pause().then(() => undefined),
     unpause: () => c.unpause().then(() => undefined),
     netScript: (script) =>
-      images.netTools ? netToolsRun(tc, images.netTools, m.container, script) : execIn(m.container, ['sh', '-c', script], { user: 'root' }).then(() => undefined),
+      images.netTools
+        ? netToolsRun(tc, images.netTools, { id: m.container.getId(), labels: m.container.getLabels() }, script)
+        : execIn(m.container, ['sh', '-c', script], { user: 'root' }).then(() => undefined),
   };
 }
 

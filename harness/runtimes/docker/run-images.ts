@@ -87,3 +87,16 @@ export function imageOf(target: ImageUser, images: RunImages): (role: string) =>
     return image;
   };
 }
+
+/**
+ * The image a helper runs iptables from, for containers that have none (a user's, say), by the user's choice: the
+ * local image (built with iptables for every target), or the registry's net-tools image, pulled when missing; `auto`
+ * the local image when it is built, else the registry's. No target is involved: only iptables is asked of it.
+ */
+export async function netToolsImage(docker: () => Promise<Dockerode>, choice: ImageChoice, local: LocalImage): Promise<string> {
+  const built = choice !== 'official' && (await imageExists(await docker(), local.tag));
+  if (built) return local.tag;
+  if (choice === 'local') throw usageError(`the local image ${local.tag} is not built: ${BUILD_HINT}`);
+  await pullMissing(await docker(), [NET_TOOLS_IMAGE]);
+  return NET_TOOLS_IMAGE;
+}
