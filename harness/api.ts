@@ -28,4 +28,5 @@ export type { OptionSpec, OptionSpecs, TargetInfo } from './target.js';
 export type { DurableStorage, NodeContext, NodeFactory, NodeProgram } from './node.js';
 export type { Workload } from '../workloads/workload.js';
 export { nodesFromCompose, nodesFromContainers, type ContainerNodesOptions } from './runtimes/external/container/nodes.js';
-export type { ExternalNode, FaultMethods, FaultMethodSpec, SecretRef } from './config/cluster-spec.js';
+export type { ExecHook, FaultMethodSpec } from './config/cluster-spec.js';
+export type { ExternalSupport, NodeCredentials } from './runtimes/docker/target.js';

@@ -15,6 +15,6 @@ export const BUILTIN_PARTS: ExternalParts = {
   methods: {
     exec: async (ctx, hooks) => new (await import('./exec-hooks.js')).ExecMethod(ctx, hooks),
     ssh: async (ctx, settings) => (await import('./ssh/method.js')).SshMethod.connect(ctx, settings),
-    docker: async (ctx) => (await import('./container/method.js')).ContainerMethod.open(ctx),
+    docker: async (ctx, o) => (await import('./container/container-method.js')).ContainerMethod.create(ctx, o),
   },
 };

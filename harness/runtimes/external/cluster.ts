@@ -4,6 +4,8 @@ import type { NodeFaultKind } from '../../config/vocabulary.js';
 import { describeError, usageError } from '../../errors.js';
 import type { Client, Cluster, RunAttachment } from '../../runtime.js';
 import { trackCluster } from '../teardown.js';
+import type { LocalImage } from '../docker/image-recipe.js';
+import type { ImageChoice } from '../docker/run-images.js';
 import type { DockerTarget, TargetSession } from '../docker/target.js';
 import { ExternalFaults } from './faults.js';
 import type { FaultMethod, MethodContext } from './method.js';
@@ -26,6 +28,8 @@ export interface ExternalClusterOptions {
   bug?: string;
   options: Readonly<Record<string, unknown>>;
   parts: ExternalParts;
+  /** The images the docker method's iptables helper may run from. */
+  images: { choice: ImageChoice; local: LocalImage };
   onStopped?: () => void;
 }
 
@@ -165,7 +169,10 @@ async function buildMethods(o: ExternalClusterOptions, ctx: MethodContext, made:
       else if (name === 'ssh') {
         if (!o.ssh) throw usageError('faults by ssh need the ssh settings (ssh: {user, key})');
         m = await o.parts.methods.ssh(ctx, o.ssh);
-      } else m = await o.parts.methods.docker(ctx);
+      } else {
+        const net = o.faults.partition === 'docker' || o.faults.loss === 'docker';
+        m = await o.parts.methods.docker(ctx, { images: o.images.choice, local: o.images.local, net });
+      }
       named.set(name, m);
       made.push(m);
     }

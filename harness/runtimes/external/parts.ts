@@ -3,6 +3,8 @@ import type { NodeFaultKind } from '../../config/vocabulary.js';
 import type { ClientFaults } from '../../runtime.js';
 import type { FaultMethod, Journal, MethodContext } from './method.js';
 import type { Endpoint } from './view.js';
+import type { LocalImage } from '../docker/image-recipe.js';
+import type { ImageChoice } from '../docker/run-images.js';
 
 /** The TCP fault proxy as the external runtime uses it: a fixed front per node service, and the client faults. */
 export interface FrontingProxy extends ClientFaults {
@@ -25,6 +27,7 @@ export interface ExternalParts {
     exec(ctx: MethodContext, hooks: Partial<Record<NodeFaultKind, ExecHook>>): Promise<FaultMethod>;
     /** Connects to every node before the run: a node it cannot log into stops the test before it starts. */
     ssh(ctx: MethodContext, settings: SshSettings): Promise<FaultMethod>;
-    docker(ctx: MethodContext): Promise<FaultMethod>;
+    /** `net`: whether partitions or loss are made this way (they need the helper image and each node's ip). */
+    docker(ctx: MethodContext, o: { images: ImageChoice; local: LocalImage; net: boolean }): Promise<FaultMethod>;
   };
 }

@@ -4,6 +4,8 @@ import { usageError } from '../../errors.js';
 import type { Cluster, Runtime, StartOptions } from '../../runtime.js';
 import { checkBug } from '../bugs.js';
 import { RUNTIME_FAULTS } from '../capabilities.js';
+import type { LocalImage } from '../docker/image-recipe.js';
+import type { ImageChoice } from '../docker/run-images.js';
 import type { DockerTarget } from '../docker/target.js';
 import { WallClock } from '../wall-clock.js';
 import { ExternalCluster } from './cluster.js';
@@ -14,6 +16,7 @@ export interface ExternalRuntimeConfig {
   faults: FaultMethods;
   ssh?: SshSettings;
   parts: ExternalParts;
+  images: { choice: ImageChoice; local: LocalImage };
 }
 
 /**
@@ -53,6 +56,7 @@ export class ExternalRuntime implements Runtime {
       bug: options.bug,
       options: options.options ?? {},
       parts: this.config.parts,
+      images: this.config.images,
       onStopped: () => this.clock.cancelTimers(),
     });
     this.cluster = cluster;
