@@ -207,6 +207,16 @@ describe('ssh fault method: real faults over SSH on sshd+redis machines', functi
     assert.ok(journal.healedIds.has(entry.id));
   });
 
+  it('logs in again when a node dropped its connection, and goes on', async () => {
+    // sshd's session process for the method's connection (the listener, pid 1, is `sshd: /usr/sbin/sshd`).
+    await inside('n3', "pkill -f '[s]shd: root@' || true"); // [s]: not this sh -c, whose command line holds the pattern
+    await method.partition({ n3: ['n1'], n1: ['n3'] });
+    assert.equal(await pings('n1', 'n3'), false);
+    await method.healNet!();
+    assert.ok(await pings('n1', 'n3'));
+    assert.ok(log.some((l) => /^ssh: n3: connection to root@127\.0\.0\.1:\d+ lost; the next command logs in again$/.test(l)));
+  });
+
   it('collectLogs copies each node’s redis log into dir/<node>/<path>; a glob that matches nothing is noted', async () => {
     const logs = join(dir, 'logs');
     await method.collectLogs!(logs);

@@ -35,6 +35,8 @@ export interface RunResult {
  */
 export class SshConnection {
   private client: Promise<Client> | undefined;
+  /** The logged-in client behind `client`, once it is: what a close or an error of it refers to. */
+  private live: Client | undefined;
   /**
    * The port sshd listens on as the node sees it (`$SSH_CONNECTION`'s), which is not the login's port behind a NAT
    * or a published container port: what the network faults spare so that they never cut this connection.
@@ -62,16 +64,22 @@ export class SshConnection {
 
   /** Runs a script; `what` names it in errors and run.log. A non-zero exit is an error naming its last line of stderr. */
   async run(what: string, script: string, options: RunOptions = {}): Promise<RunResult> {
-    const client = await this.connected();
     const timeoutMs = options.timeoutMs ?? COMMAND_TIMEOUT_MS;
     const command = this.login.sudo ? 'sudo -n sh -s' : 'sh -s';
-    const result = await new Promise<Collected>((resolve, reject) => {
-      client.exec(command, (err, channel) => {
-        if (err) return reject(usageError(`ssh: ${this.node}: ${what}: cannot start a command (${describeError(err)})`));
-        collect(channel, script, options.stdout, timeoutMs).then(resolve, (e: unknown) =>
-          reject(usageError(`ssh: ${this.node}: ${what}: ${e instanceof TimeoutError ? `did not finish within ${timeoutMs / 1000} s` : describeError(e)}`)),
-        );
-      });
+    // A connection that went since the last command (the node dropped it) is noticed here: log in again, once.
+    const start = async (again: boolean): Promise<ClientChannel> => {
+      const client = await this.connected();
+      try {
+        return await new Promise<ClientChannel>((resolve, reject) => client.exec(command, (err, channel) => (err ? reject(err) : resolve(channel))));
+      } catch (e) {
+        this.forget(client);
+        if (again) return start(false);
+        throw usageError(`ssh: ${this.node}: ${what}: cannot start a command (${describeError(e)})`);
+      }
+    };
+    const channel = await start(true);
+    const result = await collect(channel, script, options.stdout, timeoutMs).catch((e: unknown) => {
+      throw usageError(`ssh: ${this.node}: ${what}: ${e instanceof TimeoutError ? `did not finish within ${timeoutMs / 1000} s` : describeError(e)}`);
     });
     if (result.code === undefined) {
       throw usageError(`ssh: ${this.node}: ${what}: the connection closed before the command finished (is the node cut off from the harness?)`);
@@ -96,11 +104,15 @@ export class SshConnection {
   async close(): Promise<void> {
     const client = this.client;
     this.client = undefined;
+    this.live = undefined;
     if (client) (await client.catch(() => undefined))?.end();
   }
 
   private connected(): Promise<Client> {
-    return (this.client ??= this.connect());
+    return (this.client ??= this.connect().catch((e: unknown) => {
+      this.client = undefined;
+      throw e;
+    }));
   }
 
   private async connect(): Promise<Client> {
@@ -108,37 +120,38 @@ export class SshConnection {
     const { config, hostKey } = connectConfig(this.login);
     const client = new Client();
     const cantLogIn = (why: string) => usageError(`ssh: ${this.node}: cannot log in as ${describeLogin(this.login)}: ${why}`);
-    try {
-      await new Promise<void>((resolve, reject) => {
-        client.once('ready', resolve);
-        client.once('error', (e: Error & { level?: string; code?: string }) => {
-          if (e.level === 'client-authentication') reject(cantLogIn('the server accepted none of the configured credentials (key or password)'));
-          else if (hostKey && /verification failed/i.test(e.message)) reject(cantLogIn(`host key refused: ${hostKey.refusal}`));
-          else reject(cantLogIn(describeError(e)));
-        });
-        try {
-          client.connect(config);
-        } catch (e) {
-          // A key ssh2 cannot read (another format, encrypted without a passphrase) is thrown here, not emitted.
-          reject(cantLogIn(describeError(e)));
-        }
+    let ready = false;
+    await new Promise<void>((resolve, reject) => {
+      client.once('ready', () => {
+        ready = true;
+        resolve();
       });
-    } catch (e) {
-      client.end();
-      this.client = undefined;
-      throw e;
-    }
-    // From now on an error or a close means the connection is gone: the next command logs in again.
-    const forget = () => {
-      if (this.client === current) {
-        this.client = undefined;
-        this.log(`ssh: ${this.node}: connection to ${describeLogin(this.login)} closed; the next command logs in again`);
+      // Listening for the whole life of the client: ssh2 may emit more than one error, and an unheard one would crash the run.
+      client.on('error', (e: Error & { level?: string }) => {
+        if (ready) return this.forget(client);
+        client.end();
+        if (e.level === 'client-authentication') reject(cantLogIn('the server accepted none of the configured credentials (key or password)'));
+        else if (hostKey && /verification failed/i.test(e.message)) reject(cantLogIn(`host key refused: ${hostKey.refusal}`));
+        else reject(cantLogIn(describeError(e)));
+      });
+      client.on('close', () => (ready ? this.forget(client) : reject(cantLogIn('the connection closed during the handshake'))));
+      try {
+        client.connect(config);
+      } catch (e) {
+        // A key ssh2 cannot read (another format, encrypted without a passphrase) is thrown here, not emitted.
+        reject(cantLogIn(describeError(e)));
       }
-    };
-    const current = this.client;
-    client.on('error', forget);
-    client.on('close', forget);
+    });
+    this.live = client;
     return client;
+  }
+
+  /** The connection is gone (the node rebooted, a network fault outlasted the keepalives): the next command logs in again. */
+  private forget(client: Client): void {
+    if (this.live !== client) return;
+    this.live = undefined;
+    this.client = undefined;
+    this.log(`ssh: ${this.node}: connection to ${describeLogin(this.login)} lost; the next command logs in again`);
   }
 }
 

@@ -35,6 +35,8 @@ export class SshMethod implements FaultMethod {
   /** Each node's network faults as they stand, and the journal entry that undoes them all. */
   private readonly net = new Map<string, NetFaults>();
   private netEntry: { id: string; nodes: readonly string[] } | undefined;
+  /** The network change under way: the next waits for it. */
+  private netTurn: Promise<void> = Promise.resolve();
   /** The journal entries of the nodes killed and paused here, not yet undone. */
   private readonly killed = new Map<string, string>();
   private readonly paused = new Map<string, string>();
@@ -84,19 +86,17 @@ export class SshMethod implements FaultMethod {
 
   async partition(grudge: Grudge): Promise<void> {
     for (const [node, peers] of Object.entries(grudge)) for (const p of [node, ...peers]) this.node(p);
-    const next = new Map(this.ctx.nodes.map((n) => [n.name, { ...this.netOf(n.name), dropFrom: (grudge[n.name] ?? []).map((p) => ipOf(this.node(p))) }]));
-    return this.setNet('partition', next);
+    return this.setNet('partition', (f, node) => ({ ...f, dropFrom: (grudge[node] ?? []).map((p) => ipOf(this.node(p))) }));
   }
 
   async lose(nodes: readonly string[], p: number): Promise<void> {
     if (!(p >= 0 && p <= 1)) throw new Error(`ssh: packet loss must be a probability in [0, 1], got ${p}`);
-    const next = new Map(this.ctx.nodes.map((n) => [n.name, nodes.includes(n.name) ? { ...this.netOf(n.name), loss: p } : this.netOf(n.name)]));
     for (const n of nodes) this.node(n);
-    return this.setNet('loss', next);
+    return this.setNet('loss', (f, node) => (nodes.includes(node) ? { ...f, loss: p } : f));
   }
 
   async healNet(): Promise<void> {
-    return this.setNet('heal', new Map(this.ctx.nodes.map((n) => [n.name, NO_NET_FAULTS])));
+    return this.setNet('heal', () => NO_NET_FAULTS);
   }
 
   async close(): Promise<void> {
@@ -104,11 +104,21 @@ export class SshMethod implements FaultMethod {
   }
 
   /**
+   * Changes every node's rules by `change`, one change at a time (a partition and a loss from two nemeses compose,
+   * each applied to what the other left).
+   */
+  private setNet(kind: 'partition' | 'loss' | 'heal', change: (current: NetFaults, node: string) => NetFaults): Promise<void> {
+    const turn = this.netTurn.then(() => this.applyNet(kind, new Map(this.ctx.nodes.map((n) => [n.name, change(this.netOf(n.name), n.name)]))));
+    this.netTurn = turn.catch(() => undefined);
+    return turn;
+  }
+
+  /**
    * Makes every node's rules `next`: the nodes whose rules change get the script that rewrites their chains. While
    * any fault stands, one journal entry undoes them all; it is written before the rules change (covering the nodes
    * the previous entry covered, whose rules this may be rewriting), and the previous entry is healed after.
    */
-  private async setNet(kind: 'partition' | 'loss' | 'heal', next: ReadonlyMap<string, NetFaults>): Promise<void> {
+  private async applyNet(kind: 'partition' | 'loss' | 'heal', next: ReadonlyMap<string, NetFaults>): Promise<void> {
     const changed = [...next].filter(([n, f]) => !sameNet(this.netOf(n), f)).map(([n]) => n);
     const faulted = [...next].filter(([, f]) => !isClean(f)).map(([n]) => n);
     const previous = this.netEntry;
