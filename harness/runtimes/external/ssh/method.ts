@@ -2,7 +2,7 @@ import type { ExternalNode, SshSettings } from '../../../config/cluster-spec.js'
 import { usageError } from '../../../errors.js';
 import type { Grudge } from '../../../nemesis/grudge.js';
 import { FAULT_CHAINS, isClean, netFaultScript, NO_NET_FAULTS, type NetFaults } from '../../docker/iptables.js';
-import type { FaultMethod, MethodContext, SshLogin, UndoStep } from '../method.js';
+import type { FaultMethod, MethodContext, UndoStep } from '../method.js';
 import { collectNodeLogs } from './collect-logs.js';
 import { SshConnection } from './connection.js';
 import { sshLogin } from './login.js';
@@ -43,7 +43,7 @@ export class SshMethod implements FaultMethod {
 
   private constructor(
     private readonly ctx: MethodContext,
-    private readonly settings: SshSettings,
+    settings: SshSettings,
     private readonly conns: ReadonlyMap<string, SshConnection>,
   ) {
     const p = settings.process;
@@ -77,11 +77,6 @@ export class SshMethod implements FaultMethod {
       throw e;
     }
     return method;
-  }
-
-  /** The login of each node, as its undo steps name it (for the runtime's own journal entries, if it needs them). */
-  loginOf(node: string): SshLogin {
-    return this.conn(node).login;
   }
 
   async partition(grudge: Grudge): Promise<void> {
