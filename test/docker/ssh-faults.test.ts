@@ -9,6 +9,7 @@ import type { StartedTestContainer } from 'testcontainers';
 import type { ExternalNode, SshSettings } from '../../harness/config/cluster-spec.js';
 import { isUserError } from '../../harness/errors.js';
 import { removeLeftovers } from '../../harness/runtimes/docker/cleanup.js';
+import { imageExists } from '../../harness/runtimes/docker/images.js';
 import { createRunNetwork } from '../../harness/runtimes/docker/network.js';
 import { nodeContainer } from '../../harness/runtimes/docker/node-container.js';
 import { freePort } from '../../harness/runtimes/docker/ports.js';
@@ -86,6 +87,7 @@ describe('ssh fault method: real faults over SSH on sshd+redis machines', functi
 
   before(async function () {
     this.timeout(300_000);
+    assert.ok(await imageExists(docker, LOCAL.tag), `${LOCAL.tag} (with openssh-server) is not built: run \`faultline images build\``);
     const key = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'faultline-test' });
     writeFileSync(keyFile, key.private, { mode: 0o600 });
     writeFileSync(strangerKeyFile, ssh2.utils.generateKeyPairSync('ed25519').private, { mode: 0o600 });
