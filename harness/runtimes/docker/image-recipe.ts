@@ -12,8 +12,12 @@ export const RECIPE_VERSION = 1;
 export const SUITE = 'bookworm';
 export const DEFAULT_MIRROR = 'http://deb.debian.org/debian';
 
-/** The harness's packages: iptables and ip for faults, ps for a look inside a node, certificates for TLS clients. */
-export const BASE_PACKAGES: readonly string[] = ['iptables', 'iproute2', 'procps', 'ca-certificates'];
+/**
+ * The harness's packages: iptables and ip for faults, ps for a look inside a node, certificates for TLS clients, and
+ * sshd, so that a container of this image can stand for a machine the SSH fault method logs into (the external
+ * runtime's SSH tests run a cluster of them; nothing starts sshd unless a container's command does).
+ */
+export const BASE_PACKAGES: readonly string[] = ['iptables', 'iproute2', 'procps', 'ca-certificates', 'openssh-server'];
 
 /** The image's Node: the host's own binary, copied in (it needs only glibc and libstdc++, both in the image). */
 export const NODE_PATH = '/usr/local/bin/node';
@@ -23,9 +27,14 @@ export const IMAGE_CHANGES: readonly string[] = ['ENV PATH=/usr/local/sbin:/usr/
 
 export const IMAGE_REPO = 'faultline/bookworm';
 
-/** The checks that open the chroot script: the copied Node runs there. */
+/**
+ * What opens the chroot script: the copied Node runs there; and no SSH host key is baked in, since every container
+ * of the image would share it (openssh-server's installation made one): a container that runs sshd makes its own
+ * (`ssh-keygen -A`).
+ */
 const CHECK_NODE = `set -eu
 ${NODE_PATH} --version >/dev/null
+rm -f /etc/ssh/ssh_host_*_key /etc/ssh/ssh_host_*_key.pub
 `;
 
 /** What closes it: nothing a container needs (package caches and lists, docs, translations, install logs). */

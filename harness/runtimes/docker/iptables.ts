@@ -14,6 +14,8 @@ export const NO_NET_FAULTS: NetFaults = { dropFrom: [], loss: 0 };
 
 const IN = 'FAULTLINE-IN';
 const OUT = 'FAULTLINE-OUT';
+/** The two chains, for a runtime that adds rules of its own to them (the SSH method spares its connection). */
+export const FAULT_CHAINS = { in: IN, out: OUT } as const;
 
 /**
  * A shell script that makes the node's rules exactly `f`, whatever they were: idempotent, so a node restarted

@@ -1,0 +1,297 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ssh2 from 'ssh2';
+import type { StartedTestContainer } from 'testcontainers';
+import type { ExternalNode, SshSettings } from '../../harness/config/cluster-spec.js';
+import { isUserError } from '../../harness/errors.js';
+import { removeLeftovers } from '../../harness/runtimes/docker/cleanup.js';
+import { imageExists } from '../../harness/runtimes/docker/images.js';
+import { createRunNetwork } from '../../harness/runtimes/docker/network.js';
+import { nodeContainer } from '../../harness/runtimes/docker/node-container.js';
+import { freePort } from '../../harness/runtimes/docker/ports.js';
+import { loadTestcontainers } from '../../harness/runtimes/docker/testcontainers.js';
+import type { Journal, MethodContext, UndoStep } from '../../harness/runtimes/external/method.js';
+import { SshMethod } from '../../harness/runtimes/external/ssh/method.js';
+import { undoSsh } from '../../harness/runtimes/external/ssh/undo.js';
+import { docker, eventually, LOCAL } from '../support/docker.js';
+
+/*
+ * The SSH fault method against machines it does not own: three containers of the local image on a private network,
+ * each running sshd (host keys made at start, a key pair made here authorized for root) and a redis-server, reached
+ * only through their published sshd ports. Every fault is seen from inside the cluster: a redis-cli PING from one
+ * node to another answers, or does not.
+ */
+
+const REDIS_LOG = '/var/log/redis/redis.log';
+const REDIS = `redis-server --daemonize yes --protected-mode no --save '' --appendonly no --logfile ${REDIS_LOG}`;
+/** The machine: sshd as its first process (it reaps what is killed), redis beside it, as on a host. */
+const BOOT = [
+  'set -e',
+  'mkdir -p /run/sshd /root/.ssh /var/log/redis',
+  'printf "%s\\n" "$AUTHORIZED_KEY" > /root/.ssh/authorized_keys',
+  'chmod 700 /root/.ssh && chmod 600 /root/.ssh/authorized_keys',
+  'ssh-keygen -A >/dev/null',
+  REDIS,
+  'exec /usr/sbin/sshd -D -e',
+].join('\n');
+
+const NODES = ['n1', 'n2', 'n3'];
+
+interface Entry {
+  id: string;
+  kind: string;
+  nodes: readonly string[];
+  undo: readonly UndoStep[];
+}
+
+/** The journal as the runtime keeps it, in memory: what was applied, in order, and what was healed. */
+class RecordingJournal implements Journal {
+  readonly entries: Entry[] = [];
+  readonly healedIds = new Set<string>();
+  applying(kind: string, nodes: readonly string[], undo: readonly UndoStep[]): string {
+    const id = `f${this.entries.length + 1}`;
+    this.entries.push({ id, kind, nodes: [...nodes], undo: [...undo] });
+    return id;
+  }
+  healed(id: string): void {
+    assert.ok(this.entries.some((e) => e.id === id), `healed an id never journaled: ${id}`);
+    assert.ok(!this.healedIds.has(id), `healed ${id} twice`);
+    this.healedIds.add(id);
+  }
+  open(): Entry[] {
+    return this.entries.filter((e) => !this.healedIds.has(e.id));
+  }
+  last(): Entry {
+    return this.entries[this.entries.length - 1];
+  }
+}
+
+describe('ssh fault method: real faults over SSH on sshd+redis machines', function () {
+  this.timeout(180_000);
+  const runId = `ssh${randomBytes(3).toString('hex')}`;
+  const containers = new Map<string, StartedTestContainer>();
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-ssh-'));
+  const keyFile = join(dir, 'id_ed25519');
+  const strangerKeyFile = join(dir, 'stranger_ed25519');
+  let nodes: ExternalNode[];
+  let settings: SshSettings;
+  let journal: RecordingJournal;
+  let log: string[];
+  let method: SshMethod;
+
+  const ctx = (): MethodContext => ({ nodes, journal, log: (line) => log.push(line) });
+
+  before(async function () {
+    this.timeout(300_000);
+    assert.ok(await imageExists(docker, LOCAL.tag), `${LOCAL.tag} (with openssh-server) is not built: run \`faultline images build\``);
+    const key = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'faultline-test' });
+    writeFileSync(keyFile, key.private, { mode: 0o600 });
+    writeFileSync(strangerKeyFile, ssh2.utils.generateKeyPairSync('ed25519').private, { mode: 0o600 });
+    const tc = await loadTestcontainers();
+    const network = await createRunNetwork(tc, runId);
+    nodes = [];
+    for (const [i, name] of NODES.entries()) {
+      const sshPort = await freePort();
+      const spec = { image: LOCAL.tag, cmd: ['sh', '-c', BOOT], env: { AUTHORIZED_KEY: key.public }, ports: [22] };
+      const c = await nodeContainer(tc, { runId, name, network, ip: network.ip(i), spec, ports: new Map([[22, sshPort]]), onCreated: () => undefined }).start();
+      containers.set(name, c);
+      nodes.push({ name, host: '127.0.0.1', port: 6379, ip: network.ip(i), ssh: { port: sshPort } });
+    }
+    for (const n of nodes) await eventually(`sshd on ${n.name}`, 30_000, async () => ((await banner(n.ssh!.port!)).startsWith('SSH-') ? true : undefined));
+    settings = { user: 'root', key: { file: keyFile }, process: { pattern: 'redis-server', start: REDIS }, logs: ['/var/log/redis/*.log', '/var/log/nothing-*.log'] };
+    journal = new RecordingJournal();
+    log = [];
+    method = await SshMethod.open(ctx(), settings);
+  });
+
+  after(async () => {
+    await method?.close();
+    await removeLeftovers(docker, { runId });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Whether `from` gets PONG from `to`'s redis over the private network (redis-cli inside `from`, 2 s at most). */
+  async function pings(from: string, to: string): Promise<boolean> {
+    const ip = nodes.find((n) => n.name === to)!.ip!;
+    const { output } = await containers.get(from)!.exec(['sh', '-c', `timeout 2 redis-cli -h ${ip} -p 6379 PING 2>&1; true`]);
+    return output.trim() === 'PONG';
+  }
+
+  async function inside(node: string, script: string): Promise<string> {
+    const { output, exitCode } = await containers.get(node)!.exec(['sh', '-c', script]);
+    assert.equal(exitCode, 0, `${script} in ${node}: ${output}`);
+    return output;
+  }
+
+  const ipOf = (n: string) => nodes.find((x) => x.name === n)!.ip!;
+
+  it('logs in to every node, and says what it can do: everything but latency', () => {
+    assert.equal(method.name, 'ssh');
+    for (const call of ['partition', 'lose', 'healNet', 'kill', 'restart', 'pause', 'resume', 'collectLogs'] as const) assert.equal(typeof method[call], 'function', call);
+    assert.equal((method as { slow?: unknown }).slow, undefined, 'no netem here: no latency');
+  });
+
+  it('partitions n1 from n2 and n3 with iptables on the nodes, journaled first, and healNet heals it', async () => {
+    assert.ok(await pings('n2', 'n1'));
+    const before = journal.entries.length;
+    await method.partition({ n1: ['n2', 'n3'], n2: ['n1'], n3: ['n1'] });
+    assert.equal(await pings('n2', 'n1'), false, 'n2 cannot reach n1');
+    assert.equal(await pings('n1', 'n3'), false, 'nor n1 n3');
+    assert.ok(await pings('n2', 'n3'), 'n2 and n3 still talk');
+    assert.match(await inside('n1', 'iptables -S FAULTLINE-IN'), new RegExp(`-A FAULTLINE-IN -s ${ipOf('n2')}/32 -j DROP`));
+    const entry = journal.last();
+    assert.equal(journal.entries.length, before + 1);
+    assert.equal(entry.kind, 'partition');
+    assert.deepEqual([...entry.nodes].sort(), NODES);
+    for (const step of entry.undo) {
+      assert.equal(step.method, 'ssh');
+      assert.match(step.method === 'ssh' ? step.script : '', /iptables -w -F FAULTLINE-IN/);
+    }
+    await method.healNet!();
+    assert.ok(await pings('n2', 'n1'), 'healed');
+    assert.ok(journal.healedIds.has(entry.id));
+    assert.doesNotMatch(await inside('n1', 'iptables -S FAULTLINE-IN'), /DROP/);
+  });
+
+  it('a new partition replaces the one in force (the chains are rewritten), and the old entry is healed', async () => {
+    await method.partition({ n1: ['n2'], n2: ['n1'] });
+    const first = journal.last();
+    assert.equal(await pings('n2', 'n1'), false);
+    await method.partition({ n1: ['n3'], n3: ['n1'] });
+    assert.ok(await pings('n2', 'n1'), 'n1 hears n2 again');
+    assert.equal(await pings('n3', 'n1'), false, 'and no longer hears n3');
+    assert.ok(journal.healedIds.has(first.id), 'the replaced partition is healed');
+    assert.deepEqual(journal.open().map((e) => e.kind), ['partition']);
+    await method.healNet!();
+    assert.deepEqual(journal.open(), []);
+    assert.ok(await pings('n3', 'n1'));
+  });
+
+  it('packet loss is a statistic rule (with p = 1 nothing gets through), undone by healNet', async () => {
+    await method.lose!(['n1'], 1);
+    assert.equal(journal.last().kind, 'loss');
+    const rules = await inside('n1', 'iptables -S FAULTLINE-IN');
+    assert.match(rules, /-m statistic --mode random --probability 1\.0+ -j DROP/);
+    // The harness's own connection is spared, ahead of the loss: else the loss would cut the connection healNet needs.
+    assert.match(rules, /-A FAULTLINE-IN -p tcp -m tcp --dport 22 -j RETURN\n-A FAULTLINE-IN -m statistic/);
+    assert.equal(await pings('n2', 'n1'), false);
+    await method.healNet!();
+    assert.ok(await pings('n2', 'n1'));
+    assert.deepEqual(journal.open(), []);
+  });
+
+  it('kill is SIGKILL of the server by pattern (not of the SSH session running pkill), restart starts it again', async () => {
+    // pkill -f redis-server from a shell whose own command line held the pattern would kill that shell too, and the
+    // command would fail with 137: it returns 0 because the script reaches the node's shell on stdin.
+    await method.kill!('n1');
+    const entry = journal.last();
+    assert.equal(entry.kind, 'kill');
+    assert.match(entry.undo[0].method === 'ssh' ? entry.undo[0].script : '', /redis-server --daemonize yes/);
+    assert.equal(await pings('n2', 'n1'), false, 'nothing answers on n1');
+    assert.equal((await containers.get('n1')!.exec(['pgrep', '-f', 'redis-server'])).exitCode, 1, 'no redis-server process on n1');
+    await method.restart!('n1');
+    await eventually('redis on n1 after restart', 20_000, async () => ((await pings('n2', 'n1')) ? true : undefined));
+    assert.ok(journal.healedIds.has(entry.id));
+  });
+
+  it('pause is SIGSTOP (a PING hangs until it times out), resume is SIGCONT', async () => {
+    await method.pause!('n1');
+    const entry = journal.last();
+    assert.equal(entry.kind, 'pause');
+    assert.match(await inside('n1', 'ps -o stat= -C redis-server'), /^T/m, 'stopped');
+    assert.equal(await pings('n2', 'n1'), false);
+    await method.resume!('n1');
+    assert.ok(await pings('n2', 'n1'));
+    assert.ok(journal.healedIds.has(entry.id));
+  });
+
+  it('logs in again when a node dropped its connection, and goes on', async () => {
+    // sshd's session process for the method's connection (the listener, pid 1, is `sshd: /usr/sbin/sshd`).
+    await inside('n3', "pkill -f '[s]shd: root@' || true"); // [s]: not this sh -c, whose command line holds the pattern
+    await method.partition({ n3: ['n1'], n1: ['n3'] });
+    assert.equal(await pings('n1', 'n3'), false);
+    await method.healNet!();
+    assert.ok(await pings('n1', 'n3'));
+    assert.ok(log.some((l) => /^ssh: n3: connection to root@127\.0\.0\.1:\d+ lost; the next command logs in again$/.test(l)));
+  });
+
+  it('collectLogs copies each node’s redis log into dir/<node>/<path>; a glob that matches nothing is noted', async () => {
+    const logs = join(dir, 'logs');
+    await method.collectLogs!(logs);
+    for (const n of NODES) assert.match(readFileSync(join(logs, n, REDIS_LOG), 'utf8'), /Ready to accept connections/);
+    assert.ok(log.some((l) => /n1: no file matches \/var\/log\/nothing-\*\.log/.test(l)), 'the empty glob is noted in run.log');
+  });
+
+  it('undoSsh heals, from the journal alone, a partition left by a method dropped without healing (a killed run)', async () => {
+    const killedJournal = new RecordingJournal();
+    const killed = await SshMethod.open({ nodes, journal: killedJournal, log: () => undefined }, settings);
+    await killed.partition({ n1: ['n2', 'n3'], n2: ['n1'], n3: ['n1'] });
+    await killed.close();
+    assert.equal(await pings('n2', 'n1'), false, 'the partition outlives the method');
+    // What `faultline heal` has: the journal's text, nothing of the run.
+    const [entry] = JSON.parse(JSON.stringify(killedJournal.open())) as Entry[];
+    for (const step of entry.undo) if (step.method === 'ssh') await undoSsh(step);
+    assert.ok(await pings('n2', 'n1'));
+    assert.ok(await pings('n3', 'n1'));
+  });
+
+  it('a key the nodes do not accept is a one-line usage error naming the node and the login, not the key', async () => {
+    const e = await SshMethod.open(ctx(), { ...settings, key: { file: strangerKeyFile } }).then(
+      () => assert.fail('logged in with a stranger’s key'),
+      (err: unknown) => err,
+    );
+    assert.ok(isUserError(e), String(e));
+    assert.equal(e.exitCode, 254);
+    assert.doesNotMatch(e.message, /\n/);
+    assert.match(e.message, new RegExp(`^ssh: n\\d: cannot log in as root@127\\.0\\.0\\.1:\\d+: the server accepted none of the configured credentials`));
+    assert.ok(!e.message.includes(readFileSync(strangerKeyFile, 'utf8').split('\n')[1]));
+  });
+
+  it('a pattern that matches no process is refused when the method opens', async () => {
+    await assert.rejects(SshMethod.open(ctx(), { ...settings, process: { pattern: 'no-such-server', start: 'true' } }), (e: unknown) => {
+      assert.ok(isUserError(e));
+      assert.match(e.message, /^ssh: n\d: no process matches the server's pattern 'no-such-server'/);
+      return true;
+    });
+  });
+
+  it('checks host keys against knownHosts when given: the node’s own keys pass, another node’s are refused', async () => {
+    const n1 = nodes[0];
+    const hostKeys = async (n: string) => (await inside(n, 'cat /etc/ssh/ssh_host_*_key.pub')).trim().split('\n');
+    const knownHosts = (keys: string[]) => {
+      const file = join(dir, `known_hosts_${randomBytes(3).toString('hex')}`);
+      writeFileSync(file, keys.map((k) => `[127.0.0.1]:${n1.ssh!.port} ${k}`).join('\n') + '\n');
+      return file;
+    };
+    const one = { nodes: [n1], journal: new RecordingJournal(), log: () => undefined };
+    const good = await SshMethod.open(one, { ...settings, knownHosts: knownHosts(await hostKeys('n1')) });
+    await good.close();
+    await assert.rejects(SshMethod.open(one, { ...settings, knownHosts: knownHosts(await hostKeys('n2')) }), (e: unknown) => {
+      assert.ok(isUserError(e));
+      assert.match(e.message, /^ssh: n1: cannot log in as root@127\.0\.0\.1:\d+: host key refused: its host key is not the one .* lists for \[127\.0\.0\.1\]:\d+/);
+      return true;
+    });
+  });
+
+  it('never writes the key to run.log', () => {
+    const secret = readFileSync(keyFile, 'utf8').split('\n')[1];
+    assert.ok(log.length > 0);
+    assert.ok(log.every((l) => !l.includes(secret)));
+  });
+});
+
+/** The first bytes a TCP server sends ('' if none within 1 s): sshd's version banner once it is up. */
+function banner(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    let got = '';
+    const s = connect(port, '127.0.0.1');
+    const done = () => (s.destroy(), resolve(got));
+    const timer = setTimeout(done, 1000);
+    s.on('data', (b) => ((got += b.toString()), clearTimeout(timer), done()));
+    s.on('error', () => (clearTimeout(timer), done()));
+  });
+}
