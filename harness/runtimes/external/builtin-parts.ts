@@ -14,7 +14,7 @@ export const BUILTIN_PARTS: ExternalParts = {
   },
   methods: {
     exec: async (ctx, hooks) => new (await import('./exec-hooks.js')).ExecMethod(ctx, hooks),
-    ssh: async (ctx, settings) => (await import('./ssh/method.js')).SshMethod.connect(ctx, settings),
+    ssh: async (ctx, settings) => (await import('./ssh/method.js')).SshMethod.open(ctx, settings),
     docker: async (ctx, o) => (await import('./container/container-method.js')).ContainerMethod.create(ctx, o),
   },
 };

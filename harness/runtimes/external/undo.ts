@@ -20,10 +20,7 @@ type Undoers = { [M in UndoStep['method']]: (step: StepOf<M>, label: string, log
  */
 const UNDOERS: Undoers = {
   exec: (step, label, log) => runShell(step.command, { label, log }),
-  // wired at merge: return (await import('./ssh/undo.js')).undoSsh(step);
-  ssh: async () => {
-    throw new Error('undoing an SSH fault is not in this build');
-  },
+  ssh: async (step, _label, log) => (await import('./ssh/undo.js')).undoSsh(step, log),
   docker: async (step, label, log) => log(`${label}: ${await (await import('./container/undo.js')).undoDocker(step)}`),
 };
 
