@@ -1,9 +1,10 @@
-import type { TestDefinition } from '../config/index.js';
-import { usageError } from '../errors.js';
+import { externalNodesOf, type TestDefinition } from '../config/index.js';
 import type { Registry } from '../registry.js';
 import type { Runtime } from '../runtime.js';
 import type { LocalImage } from './docker/image-recipe.js';
 import { DockerRuntime } from './docker/runtime.js';
+import { BUILTIN_PARTS } from './external/builtin-parts.js';
+import { ExternalRuntime } from './external/runtime.js';
 import { SimRuntime } from './sim/runtime.js';
 
 /**
@@ -17,6 +18,12 @@ export function runtimeFor(def: TestDefinition, registry: Registry, images: { lo
     case 'docker':
       return new DockerRuntime(registry.dockerTargets(), { images: def.images ?? 'auto', local: images.localImage });
     case 'external':
-      throw usageError('the external runtime is not built yet');
+      return new ExternalRuntime(registry.externalTargets(), {
+        nodes: externalNodesOf(def),
+        faults: def.faults ?? {},
+        ...(def.ssh !== undefined && { ssh: def.ssh }),
+        parts: BUILTIN_PARTS,
+        images: { choice: def.images ?? 'auto', local: images.localImage },
+      });
   }
 }
