@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { usageError } from '../../harness/errors.js';
+import { UsageError, usageError } from '../../harness/errors.js';
 import { parseAddress } from '../../harness/hosting/address.js';
 import type { ProcessClient } from '../../harness/hosting/client.js';
 import { pollUntil } from '../../harness/runtimes/docker/poll.js';
@@ -71,7 +71,7 @@ export async function raftReady(probe: ProcessClient, nodes: readonly string[], 
         0,
       );
     } catch (e) {
-      if (!(await accepts(endpoints[n]))) throw e;
+      if (e instanceof UsageError || !(await accepts(endpoints[n]))) throw e;
       throw new Error(`node ${n} accepts connections on ${endpoints[n]} but never answers: is it the process started with --id ${n}?`);
     }
   }
