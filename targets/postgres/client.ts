@@ -1,4 +1,5 @@
 import type { Client, ClientOp, Completion } from '../../harness/runtime.js';
+import type { NodeCredentials } from '../../harness/runtimes/docker/target.js';
 import { Rng } from '../../harness/rng.js';
 import { describe, refusedByServer, retryable } from './errors.js';
 import { PgSession, type SessionOptions, type Sql, type Statement } from './session.js';
@@ -195,11 +196,15 @@ export class PostgresClient implements Client {
   }
 }
 
-/** The settings every session of the target uses. */
-export function sessionOptions(endpoint: { host: string; port: number }, process: number | string): SessionOptions {
+/**
+ * The settings every session of the target uses; `credentials` are the user's (a server they run), absent for
+ * faultline's own servers (the postgres superuser, trust).
+ */
+export function sessionOptions(endpoint: { host: string; port: number }, process: number | string, credentials?: NodeCredentials): SessionOptions {
   return {
     host: endpoint.host,
     port: endpoint.port,
+    ...credentials,
     application: `faultline-${process}`,
     connectTimeoutMs: CONNECT_TIMEOUT_MS,
     queryTimeoutMs: QUERY_TIMEOUT_MS,

@@ -1,4 +1,4 @@
-import { describeError, usageError } from '../../harness/errors.js';
+import { describeError, UsageError, usageError } from '../../harness/errors.js';
 import type { ImageFlavour } from '../../harness/runtimes/docker/image-roles.js';
 import type { ClusterView, ContainerSpec, DockerTarget, TargetSession } from '../../harness/runtimes/docker/target.js';
 import { pollUntil } from '../../harness/runtimes/docker/poll.js';
@@ -7,6 +7,7 @@ import { numberedNodes } from '../../harness/node.js';
 import { REGISTER_OPERATIONS } from '../register-ops.js';
 import { CORRECT, PostgresClient, schema, sessionOptions, type Behaviour } from './client.js';
 import { PG_BIN, PG_DATA, POSTGRES_IMAGE } from './image.js';
+import { describe, refusedLogin } from './errors.js';
 import { PgSession } from './session.js';
 
 const BUGS: BugTable<Behaviour> = {
@@ -54,13 +55,22 @@ export function postgresContainer(image: string, flavour: ImageFlavour): Contain
   return { image, entrypoint: [], cmd: ['sh', '-c', INIT_IF_NEEDED, 'postgres', ...settingArgs], user: 'postgres', ports: [PORT] };
 }
 
+/** Separate servers share nothing: a register spread over them could not be linearizable, correct or not. */
+function oneServer(nodes: readonly string[]): void {
+  if (nodes.length !== 1) throw usageError(`the postgres target is one server (asked for ${nodes.length} nodes; use --nodes 1)`);
+}
+
 /**
  * One PostgreSQL server holding a register per key (a row of `registers`), every op one SERIALIZABLE
  * transaction. A kill is a crash of the whole server: acknowledged commits must survive it (the WAL is fsynced).
+ *
+ * On a server the user runs (`--runtime external`): the node's `user` (default postgres), `password` and `database`
+ * (default postgres); the user must be allowed to create the `registers` table there (ready creates it if absent).
  */
 export const postgres: DockerTarget<'postgres'> = {
   name: 'postgres',
-  description: 'PostgreSQL, one server, registers as rows, SERIALIZABLE transactions (bugs: cas under READ COMMITTED)',
+  description:
+    'PostgreSQL, one server, registers as rows, SERIALIZABLE transactions (bugs: cas under READ COMMITTED; external: one node, its user, password and database, defaults postgres)',
   bugs: Object.keys(BUGS),
   defaultNodes: 1,
   operations: REGISTER_OPERATIONS,
@@ -68,28 +78,32 @@ export const postgres: DockerTarget<'postgres'> = {
   nodeIds: (n) => numberedNodes(n, 1),
   containers(ctx) {
     behaviourOf(ctx.bug);
-    // Separate servers share nothing: a register spread over them could not be linearizable, correct or not.
-    if (ctx.nodes.length !== 1) throw usageError(`the postgres target is one server (asked for ${ctx.nodes.length} nodes; use --nodes 1)`);
+    oneServer(ctx.nodes);
     return Object.fromEntries(ctx.nodes.map((node) => [node, postgresContainer(ctx.image('postgres'), ctx.flavour)]));
   },
+  external: { services: [{ name: 'postgres', port: PORT }] },
   async ready(view, deadline) {
-    for (const node of view.nodes) await untilServing(view, node, deadline);
-    const session = new PgSession(sessionOptions(view.endpoint(view.nodes[0], PORT), 'setup'));
+    oneServer(view.nodes);
+    const node = view.nodes[0];
+    await untilServing(view, node, deadline);
+    const session = new PgSession(sessionOptions(view.endpoint(node, PORT), 'setup', view.credentials(node)));
     try {
       await session.one(schema);
     } catch (e) {
-      throw new Error(`postgres on ${view.nodes[0]}: creating the schema: ${describeError(e)}`);
+      throw new Error(`postgres on ${node}: creating the schema: ${describeError(e)}`);
     } finally {
       session.close();
     }
   },
   async open(view: ClusterView): Promise<TargetSession> {
     const behaviour = behaviourOf(view.bug);
-    const endpoint = view.endpoint(view.nodes[0], PORT);
+    const node = view.nodes[0];
+    const endpoint = view.endpoint(node, PORT);
+    const credentials = view.credentials(node);
     const clients = new Set<PostgresClient>();
     return {
       client(process) {
-        const client = new PostgresClient(sessionOptions(endpoint, `p${process}`), behaviour, process);
+        const client = new PostgresClient(sessionOptions(endpoint, `p${process}`, credentials), behaviour, process);
         clients.add(client);
         return client;
       },
@@ -101,13 +115,19 @@ export const postgres: DockerTarget<'postgres'> = {
   },
 };
 
-/** Connects and runs `SELECT 1` until it works (the server is up and out of recovery) or the deadline passes. */
+/**
+ * Connects and runs `SELECT 1` until it works (the server is up and out of recovery) or the deadline passes. A
+ * login the server refuses (the credentials, the database) fails at once, in one line.
+ */
 export async function untilServing(view: ClusterView, node: string, deadline: number): Promise<void> {
   const serving = async (): Promise<undefined> => {
-    const session = new PgSession(sessionOptions(view.endpoint(node, PORT), 'ready'));
+    const session = new PgSession(sessionOptions(view.endpoint(node, PORT), 'ready', view.credentials(node)));
     try {
       await session.connect();
       return undefined;
+    } catch (e) {
+      if (refusedLogin(e)) throw usageError(`postgres on ${node} refuses the login: ${describe(e)}`);
+      throw e;
     } finally {
       session.close();
     }
@@ -115,6 +135,7 @@ export async function untilServing(view: ClusterView, node: string, deadline: nu
   try {
     await pollUntil(deadline, serving);
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     throw new Error(`postgres on ${node} did not serve before the deadline: ${describeError(e)}`);
   }
 }

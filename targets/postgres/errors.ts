@@ -35,6 +35,16 @@ export function refusedByServer(e: unknown): e is postgres.PostgresError {
   return isPostgresError(e) && (e.severity ?? e.severity_local) === 'ERROR';
 }
 
+/**
+ * Whether the server refused the login itself: a wrong or missing password, a role or database it does not know, no
+ * pg_hba.conf line for this client (class 28, invalid authorization; 3D000, no such database). The user's to fix:
+ * asking again will not change the answer.
+ */
+export function refusedLogin(e: unknown): e is postgres.PostgresError {
+  const code = sqlState(e);
+  return code !== undefined && (code.startsWith('28') || code === '3D000');
+}
+
 /** Serialization failure or deadlock: PostgreSQL rolled the whole transaction back and says to run it again. */
 export function retryable(e: unknown): boolean {
   const code = sqlState(e);

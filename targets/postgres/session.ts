@@ -13,6 +13,10 @@ export interface SessionOptions {
   port: number;
   /** application_name, so that pg_stat_activity tells the harness's processes apart. */
   application: string;
+  /** The role to log in as (default postgres), its password (none: trust), the database (default postgres). */
+  user?: string;
+  password?: string;
+  database?: string;
   connectTimeoutMs: number;
   /** The client's own limit on a batch's answers, for a server that does not answer at all (paused, cut off). */
   queryTimeoutMs: number;
@@ -62,8 +66,10 @@ export class PgSession {
     this.sql = postgres({
       host: options.host,
       port: options.port,
-      user: 'postgres',
-      database: 'postgres',
+      user: options.user ?? 'postgres',
+      database: options.database ?? 'postgres',
+      // Given as a function, so that postgres.js does not fall back to PGPASSWORD: the only password is the test's.
+      pass: () => options.password ?? '',
       max: 1,
       // In seconds; it bounds the TCP connect, the startup and the authentication.
       connect_timeout: options.connectTimeoutMs / 1000,

@@ -1,14 +1,15 @@
+import { usageError } from '../../harness/errors.js';
 import type { ClusterView, ContainerSpec, DockerTarget, TargetSession } from '../../harness/runtimes/docker/target.js';
 import { endpointsOf, faultlineContainer, NODE_PROGRAM_IMAGE, probeClient } from '../../harness/runtimes/docker/node-process.js';
-import { pollUntil } from '../../harness/runtimes/docker/poll.js';
 import { connectClient, type ProcessClient } from '../../harness/hosting/client.js';
 import type { RequestTransport } from '../../harness/transport.js';
 import { raftClient, type RaftClientTiming } from './client.js';
 import { NOT_LEADER } from './messages.js';
+import { findLeader, raftReady } from './ready.js';
 import { raftKv } from './sim.js';
 
-/** The port every node listens on, inside its container, for peers and clients alike. */
-const PORT = 7000;
+/** The port every node listens on, inside its container, for peers and clients alike (an external node's default). */
+export const PORT = 7000;
 /**
  * The client's timing in real ms. An attempt waits 500 ms where the simulation's waits 200: the nodes keep the
  * simulation's election time-outs (150–300 ms), but a real round trip is slower (through docker-proxy, with each
@@ -16,15 +17,19 @@ const PORT = 7000;
  * from serving. 500 ms (2.5 times the simulation's) lets a failover fit in one retry here too.
  */
 const DOCKER_CLIENT_TIMING: RaftClientTiming = Object.freeze({ attemptTimeoutMs: 500 });
-const PROBE_TIMEOUT_MS = 300;
 
 /**
  * raft-kv in containers: each node is the very program the simulation runs, as a `faultline node raft-kv` process
  * over TCP, its log in the container's own filesystem (so a SIGKILLed node restarts with what it persisted).
+ *
+ * On a cluster the user runs (`--runtime external`): the nodes are `faultline node raft-kv --id <name> --listen
+ * host:port --peers <the others> --data-dir <dir>` processes, and the test names each node exactly by its process's
+ * `--id` (nodes address each other, and clients them, by id). A bug is the processes' own (`faultline node … --bug`):
+ * the run cannot give them one.
  */
 export const raftKvDocker: DockerTarget<'node'> = {
   name: 'raft-kv',
-  description: raftKv.description,
+  description: `${raftKv.description}; external: faultline node raft-kv processes, each node named by its --id (default port ${PORT})`,
   bugs: raftKv.bugs,
   defaultNodes: raftKv.defaultNodes,
   operations: raftKv.operations,
@@ -41,15 +46,19 @@ export const raftKvDocker: DockerTarget<'node'> = {
   async ready(view, deadline) {
     const probe = probeClient(endpoints(view));
     try {
-      // Every node answers (a redirect will do: it is up and knows a leader), then the leader serves a read.
-      // A probe that gets no answer has already waited PROBE_TIMEOUT_MS: ask again at once.
-      for (const n of view.nodes) {
-        await pollUntil(deadline, async () => ((await probe.request(n, readProbe(), PROBE_TIMEOUT_MS)) ? undefined : `node ${n} does not answer on ${endpoints(view)[n]}`), 0);
-      }
-      await pollUntil(deadline, async () => ((await findLeader(probe, view.nodes, view.nodes[0])) === undefined ? 'no leader was elected' : undefined), 50);
+      await raftReady(probe, view.nodes, endpoints(view), deadline);
     } finally {
       await probe.close();
     }
+  },
+  external: {
+    services: [{ name: 'raft', port: PORT }],
+    async ready(view, deadline) {
+      if (view.bug !== undefined) {
+        throw usageError(`raft-kv: on an external cluster a bug is the nodes' own: start them with 'faultline node raft-kv --bug ${view.bug}' and run without --bug`);
+      }
+      await raftKvDocker.ready(view, deadline);
+    },
   },
   async open(view): Promise<TargetSession> {
     const probe = probeClient(endpoints(view));
@@ -89,20 +98,3 @@ export const raftKvDocker: DockerTarget<'node'> = {
 };
 
 const endpoints = (view: ClusterView) => endpointsOf(view, view.nodes, PORT);
-
-let probeSeq = 0;
-/** A read of a key no workload uses: a leader answers it, anyone else redirects. */
-const readProbe = () => ({ op: { f: 'read', key: '__faultline_probe', value: null }, clientId: 'faultline-probe', seq: ++probeSeq });
-
-/** The node that serves a read, found from `start` by following redirects (a few hops at most). */
-async function findLeader(probe: ProcessClient, nodes: readonly string[], start: string): Promise<string | undefined> {
-  let node = start;
-  for (let hop = 0; hop < nodes.length + 2; hop++) {
-    const reply = await probe.request(node, readProbe(), PROBE_TIMEOUT_MS);
-    if (reply && reply.error !== NOT_LEADER) return node;
-    const hint = reply?.leader;
-    node = typeof hint === 'string' && nodes.includes(hint) && hint !== node ? hint : nodes[(nodes.indexOf(node) + 1) % nodes.length];
-  }
-  return undefined;
-}
-

@@ -4,12 +4,13 @@ import { usageError } from '../../harness/errors.js';
 import type { ClusterView, ContainerContext, DockerTarget } from '../../harness/runtimes/docker/target.js';
 import { pollUntil } from '../../harness/runtimes/docker/poll.js';
 import { numberedNodes } from '../../harness/node.js';
-import { formatAddress } from '../../harness/hosting/address.js';
 import { CONNECTION_OPTIONS, OpenClients, redisClient } from '../redis/client.js';
 import { REDIS_OPERATIONS } from '../redis/ops.js';
 import { AdminConnection, PROBE_TIMEOUT_MS, RoleProbe } from '../redis/probe.js';
 import { REDIS_IMAGE, REDIS_PORT } from '../redis/server.js';
-import { MASTER_NAME, nodeScript, SENTINEL_PORT } from './sentinel.js';
+import { deploymentAuth, sentinelAuth } from './auth.js';
+import { announced, externalReady } from './external.js';
+import { MASTER_NAME, masterName, nodeScript, SENTINEL_PORT } from './sentinel.js';
 
 /**
  * The `wait` option: after each write, `WAIT <wait> <WAIT_TIMEOUT_MS>` (replicas that must have the write before it counts as
@@ -25,12 +26,14 @@ export function waitReplicas(options: Readonly<Record<string, unknown>>, nodes: 
 }
 
 /**
- * What the harness knows that the servers do not: nodes name each other by their addresses on the run's network,
- * which the harness cannot reach; it reaches each port through a loopback port of its own. Sentinel's answers are
- * translated with this map.
+ * What the harness knows that the servers do not: nodes name each other by their addresses on the run's network
+ * (Docker's, or the user's), which the harness does not use: it reaches each port through a loopback port of its
+ * own, or the fault proxy's front for it. Sentinel's answers are translated with this map, so that a client never
+ * goes around the proxy to the address Sentinel reported.
  */
-function natMap(view: ClusterView): NatMap {
-  return Object.fromEntries(view.nodes.flatMap((n) => [REDIS_PORT, SENTINEL_PORT].map((p) => [formatAddress(view.address(n, p)), view.endpoint(n, p)])));
+async function natMap(view: ClusterView): Promise<NatMap> {
+  const entries = view.nodes.flatMap((n) => [REDIS_PORT, SENTINEL_PORT].map(async (p) => [await announced(view, n, p), view.endpoint(n, p)] as const));
+  return Object.fromEntries(await Promise.all(entries));
 }
 
 /** Each process asks the sentinels in its own order (starting at its own node), as clients spread over a cluster do. */
@@ -80,7 +83,7 @@ async function notYetReady(view: ClusterView, node: string, probes: NodeProbes):
     });
     if (acked !== n - 1) return `${primary}: ${acked} of ${n - 1} replicas acknowledge the replication stream`;
   }
-  const flat = (await probes.sentinel.ask((c) => c.call('SENTINEL', 'MASTER', MASTER_NAME))) as string[];
+  const flat = (await probes.sentinel.ask((c) => c.call('SENTINEL', 'MASTER', masterName(view.options)))) as string[];
   const master = new Map<string, string>();
   for (let i = 0; i + 1 < flat.length; i += 2) master.set(flat[i], flat[i + 1]);
   const others = Number(master.get('num-other-sentinels'));
@@ -99,11 +102,16 @@ async function notYetReady(view: ClusterView, node: string, probes: NodeProbes):
  * a primary isolated with a minority goes on acknowledging writes, and when the partition heals it becomes a
  * replica of the new primary and drops them (lost acknowledged writes; `wait` narrows, but does not close, that
  * window). Workloads: set, register.
+ *
+ * On the user's own Sentinel deployment (`--runtime external`): each node names its server (`port`, default 6379)
+ * and its sentinel (`ports.sentinel`, default 26379) at the address the sentinels know it by (`ip`); any node may be
+ * the primary at the start (externalReady). The sentinels monitor the primary under the `master` option's name
+ * (default mymaster). A password is the whole deployment's; the sentinels are given it too when they ask for one.
  */
 export const redisReplicated: DockerTarget<'redis'> = {
   name: 'redis-replicated',
   description:
-    'Redis, a primary and replicas with Sentinel failover; option wait=<replicas> (workloads: set, register; loses acknowledged writes on partition)',
+    'Redis, a primary and replicas with Sentinel failover; options wait=<replicas>, master=<name> (workloads: set, register; loses acknowledged writes on partition; external: a server and a sentinel per node)',
   bugs: [],
   defaultNodes: 3,
   operations: REDIS_OPERATIONS,
@@ -113,8 +121,19 @@ export const redisReplicated: DockerTarget<'redis'> = {
       schema: z.int().min(0),
       description: 'replicas that must acknowledge each write (Redis WAIT) before it counts; fewer makes the op info',
     },
+    master: {
+      schema: z.string().regex(/^[A-Za-z0-9._-]+$/),
+      description: `the name the sentinels monitor the primary under (default ${MASTER_NAME}); on an external cluster, the one its sentinels use`,
+    },
   },
   nodeIds: (n) => numberedNodes(n, 3),
+  external: {
+    services: [
+      { name: 'redis', port: REDIS_PORT },
+      { name: 'sentinel', port: SENTINEL_PORT },
+    ],
+    ready: externalReady,
+  },
   containers(ctx: ContainerContext<'redis'>) {
     waitReplicas(ctx.options, ctx.nodes.length);
     // The official image's entrypoint runs a command other than `redis-server` as it is (as root, like the local one).
@@ -140,7 +159,10 @@ export const redisReplicated: DockerTarget<'redis'> = {
   },
   async open(view) {
     const wait = waitReplicas(view.options, view.nodes.length);
-    const nat = natMap(view);
+    const auth = deploymentAuth(view);
+    const sentinelCredentials = await sentinelAuth(view, auth);
+    const nat = await natMap(view);
+    const name = masterName(view.options);
     const clients = new OpenClients();
     const roles = new RoleProbe(view, REDIS_PORT);
     return {
@@ -150,8 +172,10 @@ export const redisReplicated: DockerTarget<'redis'> = {
             connection: () =>
               new Redis({
                 ...CONNECTION_OPTIONS,
+                ...auth,
                 sentinels: sentinelsFor(view, process),
-                name: MASTER_NAME,
+                ...(sentinelCredentials.password === undefined ? {} : { sentinelPassword: sentinelCredentials.password }),
+                name,
                 natMap: nat,
                 // One pass over the sentinels per connection attempt; the op fails if none answers.
                 sentinelRetryStrategy: () => null,

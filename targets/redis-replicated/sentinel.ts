@@ -3,8 +3,13 @@ import type { ContainerContext } from '../../harness/runtimes/docker/target.js';
 import { dataDir, durableArgs, REDIS_PORT, serverBinary } from '../redis/server.js';
 
 export const SENTINEL_PORT = 26379;
-/** The name the sentinels monitor the primary under, and clients ask them for. */
+/** The name the sentinels monitor the primary under, and clients ask them for, unless the `master` option says another. */
 export const MASTER_NAME = 'mymaster';
+
+/** The master name of a run: the `master` option (the name the user's sentinels monitor), else MASTER_NAME. */
+export function masterName(options: Readonly<Record<string, unknown>>): string {
+  return typeof options.master === 'string' ? options.master : MASTER_NAME;
+}
 
 /**
  * Fast failover, for a test that lasts seconds: a primary silent for 1 s is subjectively down, and a failover that
@@ -37,7 +42,7 @@ export function sentinelId(node: string): string {
  * about 12 s to be ready; told, it is ready once the replicas have synchronised.
  */
 export function sentinelConf(ctx: ContainerContext, node: string): string[] {
-  const m = MASTER_NAME;
+  const m = masterName(ctx.options);
   const primary = initialPrimary(ctx);
   return [
     `port ${SENTINEL_PORT}`,

@@ -1,5 +1,7 @@
 import { Redis } from 'ioredis';
+import { UsageError, usageError } from '../../harness/errors.js';
 import type { ClusterView } from '../../harness/runtimes/docker/target.js';
+import { authOf, isAuthRefusal, refusal, type RedisAuth } from './auth.js';
 import { CONNECTION_OPTIONS, messageOf } from './client.js';
 
 /** How long an admin question (PING, ROLE, SENTINEL …) may take before its node counts as not answering. */
@@ -9,14 +11,20 @@ export const PROBE_TIMEOUT_MS = 500;
  * A connection for the harness's own questions (PING, ROLE, SENTINEL …), each bounded by PROBE_TIMEOUT_MS. It does
  * not reconnect by itself (ioredis's own reconnection can leave a connection marked ready on a closed socket):
  * a question finding it broken opens a new one.
+ *
+ * A server that refuses the credentials is the user's to fix, and asking again will not change its mind: that is a
+ * UsageError (one line), which a ready check's polling passes on at once.
  */
 export class AdminConnection {
   private conn: Redis | undefined;
+  /** The last error the connection reported: why a connect ended in "Connection is closed" (ioredis's own words). */
+  private lastError: Error | undefined;
 
   /** `label` names the server in errors ("n2's sentinel"). */
   constructor(
     private readonly endpoint: { host: string; port: number },
     private readonly label: string,
+    private readonly auth: RedisAuth = {},
   ) {}
 
   async ask<T>(question: (conn: Redis) => Promise<T>): Promise<T> {
@@ -24,6 +32,8 @@ export class AdminConnection {
       return await bounded(this.connected().then(question));
     } catch (e) {
       this.disconnect();
+      if (e instanceof UsageError) throw e;
+      if (isAuthRefusal(messageOf(e))) throw usageError(refusal(this.label, messageOf(e)));
       throw new Error(`${this.label}: ${messageOf(e)}`);
     }
   }
@@ -40,12 +50,24 @@ export class AdminConnection {
     const conn = new Redis({
       ...this.endpoint,
       ...CONNECTION_OPTIONS,
+      ...this.auth,
       connectTimeout: PROBE_TIMEOUT_MS,
       commandTimeout: PROBE_TIMEOUT_MS,
     });
-    conn.on('error', () => {});
+    this.lastError = undefined;
+    conn.on('error', (e: Error) => {
+      this.lastError = e;
+    });
     this.conn = conn;
-    await conn.connect();
+    try {
+      await conn.connect();
+    } catch (e) {
+      // A refused AUTH (or the ready check's INFO refused for want of one) closes the connection; the reason is
+      // only in the error event.
+      const why = this.lastError as Error | undefined;
+      if (why && isAuthRefusal(why.message)) throw usageError(refusal(this.label, why.message));
+      throw e;
+    }
     return conn;
   }
 }
@@ -70,7 +92,7 @@ export class RoleProbe {
   private readonly conns: ReadonlyMap<string, AdminConnection>;
 
   constructor(view: ClusterView, port: number) {
-    this.conns = new Map(view.nodes.map((n) => [n, new AdminConnection(view.endpoint(n, port), n)]));
+    this.conns = new Map(view.nodes.map((n) => [n, new AdminConnection(view.endpoint(n, port), n, authOf(view, n))]));
   }
 
   async primaries(): Promise<string[]> {

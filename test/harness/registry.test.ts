@@ -69,7 +69,7 @@ describe('the registry: a test fits together or is refused before anything start
 
   it('refuses options nobody declares, and options their declaration refuses', () => {
     refused({ options: { foo: 1 } }, /^options\.foo: unknown option 'foo' \(known: target 'primary-backup' and workload 'register' take none\)$/);
-    refused({ runtime: 'docker', target: 'redis-replicated', options: { wiat: 1 } }, /^options\.wiat: unknown option 'wiat' \(known: wait\)$/);
+    refused({ runtime: 'docker', target: 'redis-replicated', options: { wiat: 1 } }, /^options\.wiat: unknown option 'wiat' \(known: wait, master\)$/);
     refused({ runtime: 'docker', target: 'redis-replicated', options: { wait: 'x' } }, /^options\.wait: option 'wait': .*got "x" \(target 'redis-replicated': replicas that must acknowledge/);
     refused({ runtime: 'docker', target: 'redis-replicated', options: { wait: -1 } }, /^options\.wait: .*got -1/);
     assert.deepEqual(parseDefinition({ runtime: 'docker', target: 'redis-replicated', options: { wait: 1 } }, definitions).options, { wait: 1 });
