@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { ExecHook, ExternalNode, FaultMethods, SshSettings } from '../../config/cluster-spec.js';
 import type { NodeFaultKind } from '../../config/vocabulary.js';
-import { describeError, usageError } from '../../errors.js';
+import { describeError, isUserError, usageError } from '../../errors.js';
 import type { Client, Cluster, RunAttachment } from '../../runtime.js';
 import { trackCluster } from '../teardown.js';
 import type { LocalImage } from '../docker/image-recipe.js';
@@ -14,8 +14,11 @@ import { checkReachable } from './reach.js';
 import { RunJournal } from './run-journal.js';
 import { externalView, servicePorts, type Endpoint } from './view.js';
 
-/** How long a cluster the user started may take to be ready for clients: it is meant to be up already. */
-export const READY_MS = 20_000;
+/**
+ * How long a cluster the user started may take to be ready for clients. It is meant to be up already, but Sentinels
+ * take some seconds to discover replicas; what is refused outright (a wrong password) fails at once.
+ */
+export const READY_MS = 60_000;
 /** How often the runtime asks the system which node is primary, for nemeses that aim at it. */
 const PRIMARY_POLL_MS = 500;
 /** Where the nodes' log files go in the run's directory. */
@@ -96,6 +99,7 @@ export class ExternalCluster implements Cluster {
       const view = externalView(target, o.nodes, { bug: o.bug, options: o.options, front: (node, service) => fronts.get(`${node}/${service}`)! });
       const ready = target.external.ready ?? target.ready;
       await ready.call(target, view, Date.now() + READY_MS).catch((e: unknown) => {
+        if (isUserError(e)) throw usageError(`${target.name} on the external cluster: ${describeError(e)}`);
         throw usageError(`${target.name} on the external cluster is not ready after ${READY_MS / 1000} s: ${describeError(e)}`);
       });
       session = await target.open(view);
