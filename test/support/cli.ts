@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,4 +36,27 @@ export function inputErrorAt(line: number, re: RegExp): (e: unknown) => boolean 
     assert.match(m, re);
     return true;
   };
+}
+
+/** A run of the real CLI in a child process, not blocking this one (servers the test runs in-process keep serving). */
+export interface CliRun {
+  readonly pid: number;
+  readonly done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+}
+
+export function startFaultline(args: string[], env?: Record<string, string>): CliRun {
+  const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+  return { pid: child.pid ?? -1, done };
+}
+
+/** `faultline <args>` to completion, without blocking this process. */
+export function faultlineAsync(args: string[], env?: Record<string, string>): CliRun['done'] {
+  return startFaultline(args, env).done;
 }
