@@ -26,9 +26,14 @@ interface Held {
  * receiver sees nothing of the stream until it arrives; so a chunk "lost" here is held for the time-out (doubling
  * while the chunks after it are lost too, reset by one that gets through), never dropped.
  *
- * Backpressure: the source is paused while the destination's buffer is full or too much is held, and while the
- * node is cut off (a black hole: nothing is read, so the sender's own buffers fill as with a peer that stopped
- * acknowledging).
+ * A cut with `drop` is a black hole: nothing is read either way, so the senders' own buffers fill as with a peer
+ * that stopped acknowledging. What was sent into it is delivered, in order, once it is healed, as TCP's
+ * retransmissions deliver it after a partition shorter than their give-up: it is held, not discarded. Discarding it
+ * would make a stream with a hole in it, which no network makes, and a client that keeps its connection past a
+ * time-out (a pipelining client's queue of replies) would then match replies to the wrong requests: anomalies of
+ * the proxy's making, blamed on the system.
+ *
+ * Backpressure: the source is paused while the destination's buffer is full or too much is held.
  */
 export class Pipe {
   private readonly held: Held[] = [];
