@@ -76,8 +76,14 @@ describe('the registry: a test fits together or is refused before anything start
   });
 
   it('refuses a fault the runtime cannot inflict, from what the runtime declares', () => {
-    refused({ runtime: 'docker', target: 'redis', nemesis: 'latency' }, /^nemesis: the docker runtime cannot inflict 'latency' \(it can: partition, kill, pause, loss, crash-loop\)$/);
+    refused(
+      { runtime: 'docker', target: 'redis', nemesis: 'latency' },
+      /^nemesis: the docker runtime cannot inflict 'latency' \(it can: partition, kill, pause, loss, crash-loop, client-partition, client-latency, client-loss, client-slow\)$/,
+    );
     assert.ok(builtinRegistry().faultsOf('sim').includes('latency'));
+    // Client-to-node latency is the fault proxy's, a kind of its own: Docker has it.
+    const def = parseDefinition({ runtime: 'docker', target: 'redis', nemesis: 'client-latency,client-partition' }, definitions);
+    assert.deepEqual(def.nemesis.faults, [{ kind: 'client-latency' }, { kind: 'client-partition' }]);
   });
 
   it('runTest refuses a definition made without the registry before it creates the store', async () => {
