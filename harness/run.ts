@@ -1,7 +1,8 @@
 import type { Op } from '../checkers/history/op.js';
 import type { CheckerResult } from '../checkers/registry.js';
 import { builtinLocalImage } from './builtins.js';
-import { parseDefinition, replayCommand, type TestDefinition } from './config/index.js';
+import { faultsOf, parseDefinition, replayCommand, type TestDefinition } from './config/index.js';
+import { isClientFault } from './config/vocabulary.js';
 import { Nemesis } from './nemesis/index.js';
 import { registryWith } from './plugins.js';
 import { preflight } from './preflight.js';
@@ -69,7 +70,13 @@ export async function runTest(def: TestDefinition, options: RunOptions = {}): Pr
   const runtime = runtimeFor(def, registry, { localImage: builtinLocalImage() });
   // Started before the run is stored: what only the runtime can refuse (a target its images cannot serve) is
   // refused like the registry's refusals, with nothing left in the store.
-  const cluster = await runtime.start(def.target, { nodes: Array.isArray(def.nodes) ? def.nodes.length : def.nodes, bug: def.bug, seed: def.seed, options: def.options });
+  const cluster = await runtime.start(def.target, {
+    nodes: Array.isArray(def.nodes) ? def.nodes.length : def.nodes,
+    bug: def.bug,
+    seed: def.seed,
+    options: def.options,
+    clientFaults: def.nemesis.faults.flatMap(faultsOf).some((f) => isClientFault(f.kind)),
+  });
   const runDir = await createRunDir(def.store, def.name).catch(async (e: unknown) => {
     await cluster.stop();
     throw e;

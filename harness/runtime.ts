@@ -43,8 +43,9 @@ export type FaultDone = void | Promise<void>;
 
 /**
  * Faults between the harness's clients and the nodes, made by the TCP fault proxy the clients connect through:
- * traffic between nodes is untouched. Each call replaces what the nodes had; `heal` undoes all of them on those
- * nodes (every node when none are named).
+ * traffic between nodes is untouched. Each call replaces that kind of fault on the nodes (a delay and a throttle
+ * compose; a cut stops everything while it lasts); `heal` undoes all of them on those nodes (every node when none
+ * are named).
  */
 export interface ClientFaults {
   /** The nodes' client connections go dead: `drop` forwards nothing more (a black hole), `reset` closes with RST. */
@@ -100,6 +101,11 @@ export interface StartOptions {
   seed: number;
   /** The target's options from the test definition (e.g. how many replicas must acknowledge a write). */
   options?: Readonly<Record<string, unknown>>;
+  /**
+   * The nemesis has client faults (client-partition, …): a runtime that makes them with the fault proxy puts it in
+   * front of the nodes. Without them the clients reach the nodes directly, with no extra hop.
+   */
+  clientFaults?: boolean;
 }
 
 export interface Runtime extends Clock {

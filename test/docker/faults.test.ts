@@ -149,8 +149,9 @@ describe('docker runtime: real faults on real containers', function () {
     assert.doesNotMatch(await cluster.view.exec('n1', ['iptables', '-S']), /statistic/);
   });
 
-  it('latency is refused with a reason (no netem here)', async () => {
-    await assert.rejects(Promise.resolve(cluster.faults.slow()), /no latency fault/);
+  it('node-to-node latency is refused with a reason (no netem here), and no proxy stands in front without client faults', async () => {
+    await assert.rejects(Promise.resolve(cluster.faults.slow()), /no node-to-node latency \(no netem in this kernel\); client-latency is the client-to-node latency/);
+    assert.equal(cluster.faults.client, undefined);
   });
 
   it('stop removes every container and the network', async () => {

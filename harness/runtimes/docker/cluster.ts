@@ -2,6 +2,7 @@ import type Dockerode from 'dockerode';
 import type { StartedTestContainer } from 'testcontainers';
 import { randomBytes } from 'node:crypto';
 import { describeError, usageError } from '../../errors.js';
+import { FaultProxy } from '../../proxy/fault-proxy.js';
 import type { Client, Cluster } from '../../runtime.js';
 import { ignoreGone, removeResources, trackCluster } from './cleanup.js';
 import { execIn } from './exec.js';
@@ -27,6 +28,10 @@ export interface DockerClusterOptions {
   options: Readonly<Record<string, unknown>>;
   /** The target's roles, resolved in the run's flavour. */
   images: RunImages;
+  /** Put the TCP fault proxy in front of every published port (the nemesis has client faults). */
+  clientFaults?: boolean;
+  /** Seeds the proxy's random choices. */
+  seed?: number;
   onStopped?: () => void;
 }
 
@@ -41,7 +46,8 @@ interface NodeContainer {
 /**
  * A target's nodes as containers on a private network of their own: one run, one network, every container and
  * the network labelled with the run id. Started, it is a Cluster (clients, real faults, primaries); stopped, every
- * trace of it is gone. Setup and teardown are timed for the benchmarks.
+ * trace of it is gone. Setup and teardown are timed for the benchmarks. When the test has client faults, the
+ * harness reaches every published port through the TCP fault proxy (closed with the cluster, on a signal too).
  *
  * testcontainers makes the containers and the network, starts, waits for and stops them (node-container.ts,
  * network.ts, readiness.ts); dockerode does what testcontainers has no call for: kill with SIGKILL and start the same
@@ -67,15 +73,16 @@ export class DockerCluster implements Cluster {
     setupMs: number,
     images: RunImages,
     private readonly onStopped: (() => void) | undefined,
-    /** How the target (and the runtime's own tests) see the nodes: addresses, published ports, exec. */
+    /** How the target (and the runtime's own tests) see the nodes: addresses, published ports (or their fronts), exec. */
     readonly view: ClusterView,
     tc: Testcontainers,
+    private readonly proxy: FaultProxy | undefined,
   ) {
     this.nodes = [...members.keys()];
     this.setupMs = setupMs;
     const controls = new Map<string, NodeControl>();
     for (const m of members.values()) controls.set(m.name, nodeControl(tc, docker, m, images));
-    this.faults = new DockerFaults(controls);
+    this.faults = new DockerFaults(controls, proxy);
     if (session.primaries) {
       const poll = () => {
         void session.primaries!()
@@ -106,10 +113,12 @@ export class DockerCluster implements Cluster {
       return p;
     };
     let removal: Promise<void> | undefined;
+    let proxyStart: Promise<FaultProxy> | undefined;
     const removeAll = () =>
       (removal ??= (async () => {
         aborted = true;
         await Promise.allSettled([...inflight]);
+        await proxyStart?.then((p) => p.close()).catch(() => undefined);
         await removeRun(docker, runId);
       })());
     const untrack = trackCluster(runId, removeAll);
@@ -134,13 +143,19 @@ export class DockerCluster implements Cluster {
       );
       notAborted();
       const ordered = new Map(nodes.map((n) => [n, members.get(n)!]));
-      const view = clusterView(ordered, options);
+      let proxy: FaultProxy | undefined;
+      if (options.clientFaults) {
+        proxy = await step((proxyStart = FaultProxy.start({ seed: options.seed })));
+        notAborted();
+        await frontAll(proxy, ordered);
+      }
+      const view = clusterView(ordered, options, proxy);
       await target.ready(view, Date.now() + READY_MS).catch(async (e: unknown) => {
         throw usageError(`${target.name} did not become ready within ${READY_MS / 1000} s: ${describeError(e)}${await lastLogLine(ordered, docker)}`);
       });
       session = await target.open(view);
       notAborted();
-      return new DockerCluster(runId, docker, network, ordered, session, untrack, performance.now() - t0, options.images, options.onStopped, view, tc);
+      return new DockerCluster(runId, docker, network, ordered, session, untrack, performance.now() - t0, options.images, options.onStopped, view, tc, proxy);
     } catch (e) {
       await session?.close().catch(() => undefined);
       await removeAll().catch(() => undefined);
@@ -163,6 +178,7 @@ export class DockerCluster implements Cluster {
       clearTimeout(this.poller);
       await this.session.close().catch(() => undefined);
       await this.faults.settled();
+      await this.proxy?.close().catch(() => undefined);
       await removeRun(this.docker, this.runId, [...this.members.values()].map((m) => m.container), this.network);
       this.untrack();
       this.teardownMs = performance.now() - t0;
@@ -209,7 +225,17 @@ async function createNode(
 /** How many times a node is made again after its published port was taken before Docker could bind it. */
 const PORT_ATTEMPTS = 5;
 
-function clusterView(members: ReadonlyMap<string, NodeContainer>, options: DockerClusterOptions): ClusterView {
+/**
+ * Opens the proxy's front of every port each node publishes (the service is named by its container port): from
+ * then on the clients reach the nodes only through the proxy.
+ */
+async function frontAll(proxy: FaultProxy, members: ReadonlyMap<string, NodeContainer>): Promise<void> {
+  for (const m of members.values()) {
+    for (const [port, host] of m.ports) await proxy.front(m.name, String(port), { host: '127.0.0.1', port: host });
+  }
+}
+
+function clusterView(members: ReadonlyMap<string, NodeContainer>, options: DockerClusterOptions, proxy: FaultProxy | undefined): ClusterView {
   const member = (n: string) => {
     const m = members.get(n);
     if (!m) throw new Error(`no node ${n} in this cluster`);
@@ -221,7 +247,10 @@ function clusterView(members: ReadonlyMap<string, NodeContainer>, options: Docke
     endpoint(n, port) {
       const host = member(n).ports.get(port);
       if (host === undefined) throw new Error(`node ${n} publishes no port ${port}`);
-      return { host: '127.0.0.1', port: host };
+      if (!proxy) return { host: '127.0.0.1', port: host };
+      const front = proxy.frontOf(n, String(port));
+      if (!front) throw new Error(`node ${n}'s port ${port} has no front in the fault proxy`);
+      return front;
     },
     address: (n, port) => ({ host: member(n).ip, port }),
     credentials: () => undefined,

@@ -1,5 +1,5 @@
 import type { Grudge } from '../../nemesis/grudge.js';
-import type { Faults } from '../../runtime.js';
+import type { ClientFaults, Faults } from '../../runtime.js';
 import { isClean, netFaultScript, NO_NET_FAULTS, type NetFaults } from './iptables.js';
 
 /** What the faults need of one node's container: the Docker calls, behind the runtime's own seam. */
@@ -30,7 +30,11 @@ export class DockerFaults implements Faults {
   /** Nodes whose rules changed while they could not take them. */
   private readonly stale = new Set<string>();
 
-  constructor(private readonly nodes: ReadonlyMap<string, NodeControl>) {
+  constructor(
+    private readonly nodes: ReadonlyMap<string, NodeControl>,
+    /** The fault proxy in front of the nodes, when the test has client faults. */
+    readonly client?: ClientFaults,
+  ) {
     for (const n of nodes.keys()) this.state.set(n, 'up');
   }
 
@@ -51,7 +55,7 @@ export class DockerFaults implements Faults {
   }
 
   slow(): Promise<void> {
-    return Promise.reject(new Error('the docker runtime has no latency fault: this kernel has no netem, and no userspace proxy is in place'));
+    return Promise.reject(new Error('the docker runtime has no node-to-node latency (no netem in this kernel); client-latency is the client-to-node latency'));
   }
 
   kill(node: string): Promise<void> {

@@ -16,7 +16,10 @@ import type { DockerTarget } from './target.js';
  * time limit is spent testing, not pulling images or waiting for a database to start.
  */
 export class DockerRuntime implements Runtime {
-  /** No latency: the kernels we run on have no netem, and a userspace proxy in front of every node is not built. */
+  /**
+   * No node-to-node latency (the kernels we run on have no netem); the client faults come from the TCP fault proxy,
+   * put in front of the nodes only for a test whose nemesis has them.
+   */
   static readonly faults: readonly FaultKind[] = RUNTIME_FAULTS.docker;
   readonly name = 'docker';
   private readonly clock = new WallClock();
@@ -49,6 +52,8 @@ export class DockerRuntime implements Runtime {
       bug: options.bug,
       options: options.options ?? {},
       images,
+      clientFaults: options.clientFaults ?? false,
+      seed: options.seed,
       // Once the cluster is gone, nothing of the run may fire (a late client retry, a crash-loop step).
       onStopped: () => this.clock.cancelTimers(),
     });

@@ -6,7 +6,7 @@ import type { ExternalParts } from './parts.js';
  * exec hooks loads neither the SSH library nor dockerode.
  */
 export const BUILTIN_PARTS: ExternalParts = {
-  startProxy: async () => (await import('../../proxy/fault-proxy.js')).FaultProxy.start(),
+  startProxy: async (seed) => (await import('../../proxy/fault-proxy.js')).FaultProxy.start({ seed }),
   openJournal(runDir, log) {
     const { journal, torn } = FaultJournal.open(runDir);
     if (torn !== undefined) log(`the fault journal's last line was torn and is dropped: ${torn}`);

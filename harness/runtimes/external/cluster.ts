@@ -29,6 +29,7 @@ export interface ExternalClusterOptions {
   faults: FaultMethods;
   ssh?: SshSettings;
   bug?: string;
+  seed: number;
   options: Readonly<Record<string, unknown>>;
   parts: ExternalParts;
   /** The images the docker method's iptables helper may run from. */
@@ -93,7 +94,7 @@ export class ExternalCluster implements Cluster {
     const untrack = trackCluster(`external ${target.name}`, () => teardown());
     try {
       const byKind = await buildMethods(o, ctx, methods);
-      proxy = await o.parts.startProxy();
+      proxy = await o.parts.startProxy(o.seed);
       const fronts = new Map<string, Endpoint>();
       for (const s of services) fronts.set(`${s.node}/${s.service}`, await proxy.front(s.node, s.service, s.at));
       const view = externalView(target, o.nodes, { bug: o.bug, options: o.options, front: (node, service) => fronts.get(`${node}/${service}`)! });

@@ -20,7 +20,8 @@ export interface FrontingProxy extends ClientFaults {
  * the runtime loads only what a test uses: the SSH library for the ssh method, dockerode for the docker one.
  */
 export interface ExternalParts {
-  startProxy(): Promise<FrontingProxy>;
+  /** `seed`: the run's, so the proxy's random choices (which chunk a loss stalls) are the run's own. */
+  startProxy(seed: number): Promise<FrontingProxy>;
   /** The run's fault journal, once its directory exists; closed when the cluster stops. */
   openJournal(runDir: string, log: (line: string) => void): Journal & { close(): void };
   methods: {

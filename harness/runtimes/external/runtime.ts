@@ -54,6 +54,7 @@ export class ExternalRuntime implements Runtime {
       faults: this.config.faults,
       ssh: this.config.ssh,
       bug: options.bug,
+      seed: options.seed,
       options: options.options ?? {},
       parts: this.config.parts,
       images: this.config.images,

@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runTest } from '../../harness/api.js';
+import { builtinRegistry } from '../../harness/builtins.js';
+import { parseDefinition } from '../../harness/config/index.js';
+import { runResources } from '../support/docker.js';
+
+const store = mkdtempSync(join(tmpdir(), 'faultline-docker-client-faults-'));
+
+describe('docker runtime: client faults through the TCP fault proxy', function () {
+  this.timeout(300_000);
+
+  it('redis under client-partition and client-latency is valid; the faults are recorded, and a partition costs ops', async () => {
+    // A 2 s cycle: client-partition in force from 1 s to 2 s and 5 s to 6 s, client-latency from 3 s to 4 s.
+    const def = parseDefinition(
+      { runtime: 'docker', target: 'redis', store, seed: 3, timeLimit: 6, nemesis: { faults: ['client-partition', 'client-latency'], interval: 2 } },
+      builtinRegistry().definitions(),
+    );
+    const r = await runTest(def);
+    assert.deepEqual(await runResources(process.pid), { containers: [], networks: [] }, 'the run removed its containers and network');
+    assert.equal(r.valid, true, r.report);
+
+    const faults = r.history.filter((o) => o.process === 'nemesis');
+    const fs = faults.map((o) => o.f);
+    for (const f of ['start-client-partition', 'stop-client-partition', 'start-client-latency', 'stop-client-latency']) assert.ok(fs.includes(f), `${f} in ${fs.join(',')}`);
+    for (const o of faults) assert.equal(o.error, undefined, `${o.f} was inflicted: ${String(o.error)}`);
+
+    // The ops that completed while the first partition was in force: some did not succeed (time-outs, resets).
+    const start = faults.find((o) => o.f === 'start-client-partition')!;
+    const stop = faults.find((o) => o.f === 'stop-client-partition' && o.index > start.index)!;
+    const during = r.history.filter((o) => o.process !== 'nemesis' && o.type !== 'invoke' && o.index > start.index && o.index < stop.index);
+    assert.ok(
+      during.some((o) => o.type === 'fail' || o.type === 'info'),
+      `some op failed or timed out under ${JSON.stringify(start.value)}: ${during.map((o) => o.type).join(',')}`,
+    );
+    assert.ok(r.stats.ops.ok > 50, `the clients got work done: ${r.stats.ops.ok} ok`);
+  });
+});
