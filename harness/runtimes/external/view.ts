@@ -58,7 +58,12 @@ export function externalView(target: DockerTarget, nodes: readonly ExternalNode[
       const upstream = { host: node(name).host, port: s.port };
       return o.front ? o.front(name, s.name, upstream) : upstream;
     },
-    address: (name, containerPort) => ({ host: node(name).ip ?? node(name).host, port: service(name, containerPort).port }),
+    address(name, containerPort) {
+      const n = node(name);
+      // A container's peers reach it on their network at its own port, not the port published for the harness.
+      const port = n.container !== undefined && n.ip !== undefined ? containerPort : service(name, containerPort).port;
+      return { host: n.ip ?? n.host, port };
+    },
     credentials: (name) => credentials.get(node(name).name),
     exec: (name) => Promise.reject(usageError(`node ${name} is not ours to run commands on (external runtime)`)),
     bug: o.bug,
