@@ -1,3 +1,5 @@
+import type { Cluster, Runtime, StartOptions } from '../runtime.js';
+
 /** How often `drive` looks at the run's condition: the run loop's own work happens in timers and I/O callbacks. */
 const DRIVE_POLL_MS = 5;
 
@@ -34,4 +36,33 @@ export class WallClock {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
   }
+}
+
+/**
+ * A runtime of real servers in real time: the clock's calls, and the time of a run starting once its cluster serves.
+ * Subclasses start their cluster in `startCluster`, giving it `onStopped` (which cancels the run's timers).
+ */
+export abstract class RealTimeRuntime implements Runtime {
+  abstract readonly name: string;
+  protected readonly clock = new WallClock();
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  at(ms: number, fn: () => void): void {
+    this.clock.at(ms, fn);
+  }
+
+  async start(target: string, options: StartOptions): Promise<Cluster> {
+    const cluster = await this.startCluster(target, options, () => this.clock.cancelTimers());
+    this.clock.reset();
+    return cluster;
+  }
+
+  drive(finished: () => boolean): Promise<void> {
+    return this.clock.drive(finished);
+  }
+
+  protected abstract startCluster(target: string, options: StartOptions, onStopped: () => void): Promise<Cluster>;
 }

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { describeError, usageError } from '../../errors.js';
 import { FaultProxy } from '../../proxy/fault-proxy.js';
 import type { Client, Cluster } from '../../runtime.js';
+import { PrimaryPoller } from '../primary-poller.js';
 import { ignoreGone, removeResources, trackCluster } from './cleanup.js';
 import { execIn } from './exec.js';
 import { DockerFaults, type NodeControl } from './faults.js';
@@ -19,8 +20,6 @@ import { loadTestcontainers, type Testcontainers } from './testcontainers.js';
 
 /** How long a cluster may take to serve clients after its containers start. */
 const READY_MS = 60_000;
-/** How often the runtime asks the system which node is primary, for nemeses that aim at it. */
-const PRIMARY_POLL_MS = 500;
 
 export interface DockerClusterOptions {
   nodes: number;
@@ -59,8 +58,7 @@ export class DockerCluster implements Cluster {
   /** Milliseconds from nothing to serving clients, and from stop() to nothing left. */
   readonly setupMs: number;
   teardownMs: number | undefined;
-  private primaryCache: string[] = [];
-  private poller: NodeJS.Timeout | undefined;
+  private readonly poller: PrimaryPoller;
   private stopping: Promise<void> | undefined;
 
   private constructor(
@@ -83,17 +81,7 @@ export class DockerCluster implements Cluster {
     const controls = new Map<string, NodeControl>();
     for (const m of members.values()) controls.set(m.name, nodeControl(tc, docker, m, images));
     this.faults = new DockerFaults(controls, proxy);
-    if (session.primaries) {
-      const poll = () => {
-        void session.primaries!()
-          .then((p) => (this.primaryCache = p))
-          .catch(() => undefined)
-          .finally(() => {
-            if (!this.stopping) this.poller = setTimeout(poll, PRIMARY_POLL_MS);
-          });
-      };
-      poll();
-    }
+    this.poller = new PrimaryPoller(session);
   }
 
   static async start(docker: Dockerode, target: DockerTarget, options: DockerClusterOptions): Promise<DockerCluster> {
@@ -169,13 +157,13 @@ export class DockerCluster implements Cluster {
   }
 
   primaries(): string[] {
-    return this.primaryCache;
+    return this.poller.primaries;
   }
 
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       const t0 = performance.now();
-      clearTimeout(this.poller);
+      this.poller.stop();
       await this.session.close().catch(() => undefined);
       await this.faults.settled();
       await this.proxy?.close().catch(() => undefined);

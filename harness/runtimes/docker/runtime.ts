@@ -2,9 +2,9 @@ import type Dockerode from 'dockerode';
 import { usageError } from '../../errors.js';
 import type { FaultKind } from '../../config/index.js';
 import { RUNTIME_FAULTS } from '../capabilities.js';
-import type { Cluster, Runtime, StartOptions } from '../../runtime.js';
+import type { Cluster, StartOptions } from '../../runtime.js';
 import { checkBug } from '../bugs.js';
-import { WallClock } from '../wall-clock.js';
+import { RealTimeRuntime } from '../wall-clock.js';
 import { DockerCluster } from './cluster.js';
 import type { LocalImage } from './image-recipe.js';
 import { dockerClient } from './images.js';
@@ -15,14 +15,13 @@ import type { DockerTarget } from './target.js';
  * The Docker runtime: real servers in containers, real time. Time starts when the cluster is serving, so a test's
  * time limit is spent testing, not pulling images or waiting for a database to start.
  */
-export class DockerRuntime implements Runtime {
+export class DockerRuntime extends RealTimeRuntime {
   /**
    * No node-to-node latency (the kernels we run on have no netem); the client faults come from the TCP fault proxy,
    * put in front of the nodes only for a test whose nemesis has them.
    */
   static readonly faults: readonly FaultKind[] = RUNTIME_FAULTS.docker;
   readonly name = 'docker';
-  private readonly clock = new WallClock();
   /** The last cluster started (for the benchmarks' setup and teardown figures). */
   cluster: DockerCluster | undefined;
 
@@ -30,17 +29,11 @@ export class DockerRuntime implements Runtime {
     private readonly targets: ReadonlyMap<string, DockerTarget>,
     /** `local`: the image `faultline images build` makes (the composition root says which targets it is built for). */
     private readonly config: { images: ImageChoice; local: LocalImage; docker?: Dockerode },
-  ) {}
-
-  now(): number {
-    return this.clock.now();
+  ) {
+    super();
   }
 
-  at(ms: number, fn: () => void): void {
-    this.clock.at(ms, fn);
-  }
-
-  async start(name: string, options: StartOptions): Promise<Cluster> {
+  protected async startCluster(name: string, options: StartOptions, onStopped: () => void): Promise<Cluster> {
     const target = this.targets.get(name);
     if (!target) throw usageError(`unknown target '${name}' for the docker runtime (known: ${[...this.targets.keys()].join(', ')})`);
     checkBug(name, target.bugs, options.bug);
@@ -55,14 +48,9 @@ export class DockerRuntime implements Runtime {
       clientFaults: options.clientFaults ?? false,
       seed: options.seed,
       // Once the cluster is gone, nothing of the run may fire (a late client retry, a crash-loop step).
-      onStopped: () => this.clock.cancelTimers(),
+      onStopped,
     });
     this.cluster = cluster;
-    this.clock.reset();
     return cluster;
-  }
-
-  drive(finished: () => boolean): Promise<void> {
-    return this.clock.drive(finished);
   }
 }

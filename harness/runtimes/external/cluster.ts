@@ -3,6 +3,7 @@ import type { ExecHook, ExternalNode, FaultMethods, SshSettings } from '../../co
 import type { NodeFaultKind } from '../../config/vocabulary.js';
 import { describeError, isUserError, usageError } from '../../errors.js';
 import type { Client, Cluster, RunAttachment } from '../../runtime.js';
+import { PrimaryPoller } from '../primary-poller.js';
 import { trackCluster } from '../teardown.js';
 import type { LocalImage } from '../docker/image-recipe.js';
 import type { ImageChoice } from '../docker/run-images.js';
@@ -19,8 +20,6 @@ import { externalView, servicePorts, type Endpoint } from './view.js';
  * take some seconds to discover replicas; what is refused outright (a wrong password) fails at once.
  */
 export const READY_MS = 60_000;
-/** How often the runtime asks the system which node is primary, for nemeses that aim at it. */
-const PRIMARY_POLL_MS = 500;
 /** Where the nodes' log files go in the run's directory. */
 export const LOGS_DIR = 'node-logs';
 
@@ -46,8 +45,7 @@ export interface ExternalClusterOptions {
  */
 export class ExternalCluster implements Cluster {
   readonly nodes: readonly string[];
-  private primaryCache: string[] = [];
-  private poller: NodeJS.Timeout | undefined;
+  private readonly poller: PrimaryPoller;
   private stopping: Promise<void> | undefined;
   private run: RunAttachment | undefined;
 
@@ -63,17 +61,7 @@ export class ExternalCluster implements Cluster {
     nodes: readonly ExternalNode[],
   ) {
     this.nodes = nodes.map((n) => n.name);
-    if (session.primaries) {
-      const poll = () => {
-        void session.primaries!()
-          .then((p) => (this.primaryCache = p))
-          .catch(() => undefined)
-          .finally(() => {
-            if (!this.stopping) this.poller = setTimeout(poll, PRIMARY_POLL_MS);
-          });
-      };
-      poll();
-    }
+    this.poller = new PrimaryPoller(session);
   }
 
   static async start(target: DockerTarget, o: ExternalClusterOptions): Promise<ExternalCluster> {
@@ -128,7 +116,7 @@ export class ExternalCluster implements Cluster {
   }
 
   primaries(): string[] {
-    return this.primaryCache;
+    return this.poller.primaries;
   }
 
   attach(run: RunAttachment): void {
@@ -139,7 +127,7 @@ export class ExternalCluster implements Cluster {
   /** Heals whatever is in force, copies the nodes' logs into the run, and closes every connection. Idempotent. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      clearTimeout(this.poller);
+      this.poller.stop();
       await this.session.close().catch(() => undefined);
       try {
         await this.faults.healAll();

@@ -1,13 +1,13 @@
 import type { ExternalNode, FaultMethods, SshSettings } from '../../config/cluster-spec.js';
 import type { FaultKind } from '../../config/vocabulary.js';
 import { usageError } from '../../errors.js';
-import type { Cluster, Runtime, StartOptions } from '../../runtime.js';
+import type { Cluster, StartOptions } from '../../runtime.js';
 import { checkBug } from '../bugs.js';
 import { RUNTIME_FAULTS } from '../capabilities.js';
 import type { LocalImage } from '../docker/image-recipe.js';
 import type { ImageChoice } from '../docker/run-images.js';
 import type { DockerTarget } from '../docker/target.js';
-import { WallClock } from '../wall-clock.js';
+import { RealTimeRuntime } from '../wall-clock.js';
 import { ExternalCluster } from './cluster.js';
 import type { ExternalParts } from './parts.js';
 
@@ -25,27 +25,20 @@ export interface ExternalRuntimeConfig {
  * Jepsen's `--nodes`, with faults from "no access to the nodes at all" (the client faults of the proxy) to "root on
  * every node" (SSH).
  */
-export class ExternalRuntime implements Runtime {
+export class ExternalRuntime extends RealTimeRuntime {
   /** Without methods: the client faults only. A test's `faults:` adds the node faults it names. */
   static readonly faults: readonly FaultKind[] = RUNTIME_FAULTS.external;
   readonly name = 'external';
-  private readonly clock = new WallClock();
   cluster: ExternalCluster | undefined;
 
   constructor(
     private readonly targets: ReadonlyMap<string, DockerTarget>,
     private readonly config: ExternalRuntimeConfig,
-  ) {}
-
-  now(): number {
-    return this.clock.now();
+  ) {
+    super();
   }
 
-  at(ms: number, fn: () => void): void {
-    this.clock.at(ms, fn);
-  }
-
-  async start(name: string, options: StartOptions): Promise<Cluster> {
+  protected async startCluster(name: string, options: StartOptions, onStopped: () => void): Promise<Cluster> {
     const target = this.targets.get(name);
     if (!target) throw usageError(`unknown target '${name}' for the external runtime (known: ${[...this.targets.keys()].join(', ')})`);
     checkBug(name, target.bugs, options.bug);
@@ -58,14 +51,9 @@ export class ExternalRuntime implements Runtime {
       options: options.options ?? {},
       parts: this.config.parts,
       images: this.config.images,
-      onStopped: () => this.clock.cancelTimers(),
+      onStopped,
     });
     this.cluster = cluster;
-    this.clock.reset();
     return cluster;
-  }
-
-  drive(finished: () => boolean): Promise<void> {
-    return this.clock.drive(finished);
   }
 }
