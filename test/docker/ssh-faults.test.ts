@@ -1,23 +1,16 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
-import type { StartedTestContainer } from 'testcontainers';
 import type { ExternalNode, SshSettings } from '../../harness/config/cluster-spec.js';
 import { isUserError } from '../../harness/errors.js';
 import { removeLeftovers } from '../../harness/runtimes/docker/cleanup.js';
-import { imageExists } from '../../harness/runtimes/docker/images.js';
-import { createRunNetwork } from '../../harness/runtimes/docker/network.js';
-import { nodeContainer } from '../../harness/runtimes/docker/node-container.js';
-import { freePort } from '../../harness/runtimes/docker/ports.js';
-import { loadTestcontainers } from '../../harness/runtimes/docker/testcontainers.js';
 import type { Journal, MethodContext, UndoStep } from '../../harness/runtimes/external/method.js';
 import { SshMethod } from '../../harness/runtimes/external/ssh/method.js';
 import { undoSsh } from '../../harness/runtimes/external/ssh/undo.js';
-import { docker, eventually, LOCAL } from '../support/docker.js';
+import { docker, eventually } from '../support/docker.js';
+import { startSshCluster, type SshCluster } from '../support/ssh-cluster.js';
 
 /*
  * The SSH fault method against machines it does not own: three containers of the local image on a private network,
@@ -28,17 +21,6 @@ import { docker, eventually, LOCAL } from '../support/docker.js';
 
 const REDIS_LOG = '/var/log/redis/redis.log';
 const REDIS = `redis-server --daemonize yes --protected-mode no --save '' --appendonly no --logfile ${REDIS_LOG}`;
-/** The machine: sshd as its first process (it reaps what is killed), redis beside it, as on a host. */
-const BOOT = [
-  'set -e',
-  'mkdir -p /run/sshd /root/.ssh /var/log/redis',
-  'printf "%s\\n" "$AUTHORIZED_KEY" > /root/.ssh/authorized_keys',
-  'chmod 700 /root/.ssh && chmod 600 /root/.ssh/authorized_keys',
-  'ssh-keygen -A >/dev/null',
-  REDIS,
-  'exec /usr/sbin/sshd -D -e',
-].join('\n');
-
 const NODES = ['n1', 'n2', 'n3'];
 
 interface Entry {
@@ -73,10 +55,10 @@ class RecordingJournal implements Journal {
 describe('ssh fault method: real faults over SSH on sshd+redis machines', function () {
   this.timeout(180_000);
   const runId = `ssh${randomBytes(3).toString('hex')}`;
-  const containers = new Map<string, StartedTestContainer>();
-  const dir = mkdtempSync(join(tmpdir(), 'faultline-ssh-'));
-  const keyFile = join(dir, 'id_ed25519');
-  const strangerKeyFile = join(dir, 'stranger_ed25519');
+  let cluster: SshCluster;
+  let dir: string;
+  let keyFile: string;
+  let strangerKeyFile: string;
   let nodes: ExternalNode[];
   let settings: SshSettings;
   let journal: RecordingJournal;
@@ -87,21 +69,12 @@ describe('ssh fault method: real faults over SSH on sshd+redis machines', functi
 
   before(async function () {
     this.timeout(300_000);
-    assert.ok(await imageExists(docker, LOCAL.tag), `${LOCAL.tag} (with openssh-server) is not built: run \`faultline images build\``);
-    const key = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'faultline-test' });
-    writeFileSync(keyFile, key.private, { mode: 0o600 });
+    // The machine: sshd as its first process (it reaps what is killed), redis beside it, as on a host.
+    cluster = await startSshCluster({ runId, names: NODES, server: () => `mkdir -p /var/log/redis\n${REDIS}` });
+    ({ dir, keyFile } = cluster);
+    strangerKeyFile = join(dir, 'stranger_ed25519');
     writeFileSync(strangerKeyFile, ssh2.utils.generateKeyPairSync('ed25519').private, { mode: 0o600 });
-    const tc = await loadTestcontainers();
-    const network = await createRunNetwork(tc, runId);
-    nodes = [];
-    for (const [i, name] of NODES.entries()) {
-      const sshPort = await freePort();
-      const spec = { image: LOCAL.tag, cmd: ['sh', '-c', BOOT], env: { AUTHORIZED_KEY: key.public }, ports: [22] };
-      const c = await nodeContainer(tc, { runId, name, network, ip: network.ip(i), spec, ports: new Map([[22, sshPort]]), onCreated: () => undefined }).start();
-      containers.set(name, c);
-      nodes.push({ name, host: '127.0.0.1', port: 6379, ip: network.ip(i), ssh: { port: sshPort } });
-    }
-    for (const n of nodes) await eventually(`sshd on ${n.name}`, 30_000, async () => ((await banner(n.ssh!.port!)).startsWith('SSH-') ? true : undefined));
+    nodes = cluster.machines.map((m) => ({ name: m.name, host: '127.0.0.1', port: 6379, ip: m.ip, ssh: { port: m.sshPort } }));
     settings = { user: 'root', key: { file: keyFile }, process: { pattern: 'redis-server', start: REDIS }, logs: ['/var/log/redis/*.log', '/var/log/nothing-*.log'] };
     journal = new RecordingJournal();
     log = [];
@@ -110,22 +83,18 @@ describe('ssh fault method: real faults over SSH on sshd+redis machines', functi
 
   after(async () => {
     await method?.close();
+    await cluster?.close();
     await removeLeftovers(docker, { runId });
-    rmSync(dir, { recursive: true, force: true });
   });
 
   /** Whether `from` gets PONG from `to`'s redis over the private network (redis-cli inside `from`, 2 s at most). */
   async function pings(from: string, to: string): Promise<boolean> {
     const ip = nodes.find((n) => n.name === to)!.ip!;
-    const { output } = await containers.get(from)!.exec(['sh', '-c', `timeout 2 redis-cli -h ${ip} -p 6379 PING 2>&1; true`]);
+    const { output } = await cluster.machine(from).container.exec(['sh', '-c', `timeout 2 redis-cli -h ${ip} -p 6379 PING 2>&1; true`]);
     return output.trim() === 'PONG';
   }
 
-  async function inside(node: string, script: string): Promise<string> {
-    const { output, exitCode } = await containers.get(node)!.exec(['sh', '-c', script]);
-    assert.equal(exitCode, 0, `${script} in ${node}: ${output}`);
-    return output;
-  }
+  const inside = (node: string, script: string) => cluster.inside(node, script);
 
   const ipOf = (n: string) => nodes.find((x) => x.name === n)!.ip!;
 
@@ -192,7 +161,7 @@ describe('ssh fault method: real faults over SSH on sshd+redis machines', functi
     assert.equal(entry.kind, 'kill');
     assert.match(entry.undo[0].method === 'ssh' ? entry.undo[0].script : '', /redis-server --daemonize yes/);
     assert.equal(await pings('n2', 'n1'), false, 'nothing answers on n1');
-    assert.equal((await containers.get('n1')!.exec(['pgrep', '-f', 'redis-server'])).exitCode, 1, 'no redis-server process on n1');
+    assert.equal((await cluster.machine('n1').container.exec(['pgrep', '-f', 'redis-server'])).exitCode, 1, 'no redis-server process on n1');
     await method.restart!('n1');
     await eventually('redis on n1 after restart', 20_000, async () => ((await pings('n2', 'n1')) ? true : undefined));
     assert.ok(journal.healedIds.has(entry.id));
@@ -283,15 +252,3 @@ describe('ssh fault method: real faults over SSH on sshd+redis machines', functi
     assert.ok(log.every((l) => !l.includes(secret)));
   });
 });
-
-/** The first bytes a TCP server sends ('' if none within 1 s): sshd's version banner once it is up. */
-function banner(port: number): Promise<string> {
-  return new Promise((resolve) => {
-    let got = '';
-    const s = connect(port, '127.0.0.1');
-    const done = () => (s.destroy(), resolve(got));
-    const timer = setTimeout(done, 1000);
-    s.on('data', (b) => ((got += b.toString()), clearTimeout(timer), done()));
-    s.on('error', () => (clearTimeout(timer), done()));
-  });
-}

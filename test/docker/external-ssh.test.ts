@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
+import { removeLeftovers } from '../../harness/runtimes/docker/cleanup.js';
+import { faultlineContainer, probeClient } from '../../harness/runtimes/docker/node-process.js';
+import { LOGS_DIR } from '../../harness/runtimes/external/cluster.js';
+import { JOURNAL_FILE } from '../../harness/runtimes/external/journal.js';
+import { shellQuote } from '../../harness/runtimes/external/ssh/process-scripts.js';
+import { PORT } from '../../targets/raft-kv/docker.js';
+import { raftReady } from '../../targets/raft-kv/ready.js';
+import { faultlineAsync } from '../support/cli.js';
+import { docker, LOCAL } from '../support/docker.js';
+import { startSshCluster, type SshCluster } from '../support/ssh-cluster.js';
+
+/*
+ * A whole `faultline run --runtime external` as a user with root on their nodes runs it: three machines (containers
+ * of the local image on a private network), each running sshd and a `faultline node raft-kv` started at boot, the
+ * peers named by their network addresses; the harness reaches the raft ports and sshd only through the loopback.
+ * Partitions, kills and pauses are all made over SSH (iptables, SIGKILL and the start command, SIGSTOP/SIGCONT),
+ * journaled in the run, healed, and the nodes' logs copied into it.
+ */
+
+const NODES = ['n1', 'n2', 'n3'];
+const LOG = '/var/log/raft.log';
+/** What the user's start command is: a script on each node that runs its node program, as an init script would. */
+const START = '/usr/local/bin/raft-node';
+/** The node's command line (the wrapper script execs it: the pattern matches the server, not the script). */
+const PATTERN = 'faultline.js node raft-kv';
+const KINDS = ['partition', 'kill', 'pause'];
+
+/** The node program as the Docker runtime runs it: this repository, bound read-only into the machine. */
+function program(name: string, ips: Readonly<Record<string, string>>) {
+  const peers = NODES.filter((p) => p !== name).map((p) => `${p}=${ips[p]}:${PORT}`).join(',');
+  return faultlineContainer(LOCAL.tag, ['node', 'raft-kv', '--id', name, '--listen', `0.0.0.0:${PORT}`, '--peers', peers, '--data-dir', '/var/lib/raft'], PORT, undefined);
+}
+
+/** Writes the node's start script, and runs it in the background (its output to the log the run copies). */
+function server(name: string, ips: Readonly<Record<string, string>>): string {
+  return [
+    `cat > ${START} <<'EOF'`,
+    '#!/bin/sh',
+    `exec ${program(name, ips).cmd.map(shellQuote).join(' ')} >>${LOG} 2>&1`,
+    'EOF',
+    `chmod +x ${START}`,
+    `${START} </dev/null &`,
+  ].join('\n');
+}
+
+interface Op {
+  process: number | string;
+  type: string;
+  f: string;
+  value?: unknown;
+  error?: string;
+}
+
+const jsonLines = <T>(path: string): T[] =>
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as T);
+
+describe('faultline run --runtime external: raft-kv on machines the harness logs into, SSH faults', function () {
+  this.timeout(180_000);
+  const runId = `xssh${randomBytes(3).toString('hex')}`;
+  let cluster: SshCluster;
+
+  before(async function () {
+    this.timeout(300_000);
+    const mounts = program('n1', {}).mounts;
+    cluster = await startSshCluster({ runId, names: NODES, server, ports: [PORT], mounts });
+  });
+
+  after(async () => {
+    await cluster?.close();
+    await removeLeftovers(docker, { runId });
+  });
+
+  it('partitions, kills and pauses over SSH, stays valid, heals every fault and copies each node’s log', async () => {
+    const store = join(cluster.dir, 'store');
+    const nodes = cluster.machines.map((m) => ({ name: m.name, host: '127.0.0.1', port: m.ports.get(PORT)!, ip: m.ip, ssh: { port: m.sshPort } }));
+    const ssh = { user: 'root', key: { file: cluster.keyFile }, process: { pattern: PATTERN, start: START }, logs: [LOG] };
+    const r = await faultlineAsync([
+      'run', '--runtime', 'external', '--target', 'raft-kv',
+      '--nodes', JSON.stringify(nodes),
+      '--faults', JSON.stringify({ partition: 'ssh', kill: 'ssh', pause: 'ssh' }),
+      '--ssh', JSON.stringify(ssh),
+      '--nemesis', KINDS.join(','), '--nemesis-interval', '3', '--time-limit', '12',
+      '--seed', '11', '--store', store, '--quiet',
+    ]);
+    assert.equal(r.code, 0, `${r.stderr}\n${r.stdout}`);
+    const dir = realpathSync(join(store, 'latest'));
+    const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as { valid: unknown };
+    assert.equal(results.valid, true);
+
+    // Each kind was in force, and undone, as the history says (a fault the method could not make carries `error`).
+    const nemesis = jsonLines<Op>(join(dir, 'history.jsonl')).filter((o) => o.process === 'nemesis');
+    for (const kind of KINDS) {
+      const starts = nemesis.filter((o) => o.f === `start-${kind}`);
+      const stops = nemesis.filter((o) => o.f === `stop-${kind}`);
+      assert.ok(starts.length >= 1, `no start-${kind} in the history`);
+      assert.equal(stops.length, starts.length, `${kind}: ${starts.length} starts, ${stops.length} stops`);
+      for (const o of [...starts, ...stops]) assert.equal(o.error, undefined, `${o.f} failed: ${o.error}`);
+    }
+
+    // The journal has every fault applied, each healed.
+    const journal = jsonLines<{ id: string; kind?: string; healed?: true }>(join(dir, JOURNAL_FILE));
+    const applied = journal.filter((e) => e.kind !== undefined);
+    const healed = new Set(journal.filter((e) => e.healed).map((e) => e.id));
+    for (const kind of KINDS) assert.ok(applied.some((e) => e.kind === kind), `no ${kind} in ${JOURNAL_FILE}`);
+    assert.deepEqual(applied.filter((e) => !healed.has(e.id)), [], 'faults journaled and never healed');
+
+    // Each node's log, copied at the end: a killed node's shows it started again.
+    const killed = new Set(nemesis.filter((o) => o.f === 'start-kill').flatMap((o) => o.value as string[]));
+    assert.ok(killed.size >= 1);
+    for (const n of NODES) {
+      const file = join(dir, LOGS_DIR, n, LOG);
+      assert.ok(existsSync(file), `${n}'s ${LOG} was not copied`);
+      const starts = readFileSync(file, 'utf8').match(/^listening on 0\.0\.0\.0:7000$/gm)?.length ?? 0;
+      assert.ok(starts >= (killed.has(n) ? 2 : 1), `${n} started ${starts} times (killed: ${killed.has(n)})`);
+    }
+
+    // The cluster is whole again: on each machine one node process, running (not stopped), and no faultline rule left.
+    for (const n of NODES) {
+      // pgrep run directly, not by sh -c: a shell whose command line holds the pattern would match it too.
+      const { output, exitCode } = await cluster.machine(n).container.exec(['pgrep', '-f', '--', PATTERN]);
+      assert.equal(exitCode, 0, `${n}: no node process`);
+      const pids = output.trim().split('\n');
+      assert.equal(pids.length, 1, `${n}: node processes ${pids.join(' ')}`);
+      assert.doesNotMatch(await cluster.inside(n, `ps -o stat= -p ${pids[0]}`), /^\s*T/, `${n}'s node is still stopped`);
+      const rules = await cluster.inside(n, 'iptables -S');
+      assert.doesNotMatch(rules, /^-A FAULTLINE-\S+ /m, `${n} keeps faultline rules:\n${rules}`);
+    }
+    // And every node answers the harness, and a leader serves a read.
+    const endpoints = Object.fromEntries(nodes.map((n) => [n.name, `127.0.0.1:${n.port}`]));
+    const probe = probeClient(endpoints);
+    try {
+      await raftReady(probe, NODES, endpoints, Date.now() + 20_000);
+    } finally {
+      await probe.close();
+    }
+  });
+});
