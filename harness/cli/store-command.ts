@@ -18,7 +18,14 @@ interface PruneFlags {
  * `latest` points at stays whatever the rule says.
  */
 export function storeCommand(program: Command): void {
-  const store = program.command('store').description('look after the run store');
+  const store = program
+    .command('store')
+    .description('look after the run store: prune')
+    .argument('[command]')
+    // Without a subcommand (or with one it does not know), one line naming those it has, as every usage error is.
+    .action((name?: string) => {
+      throw usageError(name === undefined ? 'store: give a command: prune' : `store: unknown command '${name}' (known: prune)`);
+    });
   store
     .command('prune')
     .description('remove old runs, per test: keep the N newest, or remove those older than an age (latest always stays)')

@@ -165,6 +165,11 @@ describe('cli: faultline store prune', () => {
     assert.ok(!existsSync(missing));
   });
 
+  it('`faultline store` without a known command says which it has, in one line, exit 254', () => {
+    assert.deepEqual(faultline(['store']), { code: 254, stdout: '', stderr: 'faultline: store: give a command: prune\n' });
+    assert.deepEqual(faultline(['store', 'tidy']), { code: 254, stdout: '', stderr: "faultline: store: unknown command 'tidy' (known: prune)\n" });
+  });
+
   it('parseAge: a whole number and a unit', () => {
     assert.equal(parseAge('30d'), 30 * DAY);
     assert.equal(parseAge('12h'), 12 * 3_600_000);
