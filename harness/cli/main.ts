@@ -34,7 +34,7 @@ if (process.argv[2] === 'node') {
   // `faultline heal` runs after a killed run, often in a hurry: the journal and the undo steps, nothing else.
   (await import('./heal-command.js')).healCommand(program);
 } else {
-  const [node, check, run, report, cleanup, images, coordinator, heal] = await Promise.all([
+  const [node, check, run, report, cleanup, images, coordinator, heal, store, serve] = await Promise.all([
     import('./node-command.js'),
     import('./check-command.js'),
     import('./run-command.js'),
@@ -43,6 +43,8 @@ if (process.argv[2] === 'node') {
     import('./images-command.js'),
     import('./coordinator-command.js'),
     import('./heal-command.js'),
+    import('./store-command.js'),
+    import('./serve-command.js'),
   ]);
   check.checkCommand(program);
   run.runCommand(program);
@@ -52,6 +54,8 @@ if (process.argv[2] === 'node') {
   cleanup.cleanupCommand(program);
   images.imagesCommand(program);
   heal.healCommand(program);
+  store.storeCommand(program);
+  serve.serveCommand(program);
 }
 
 try {

@@ -16,3 +16,5 @@ export { readResults, readVerdict, RESULTS_FILE, writeResults } from './results.
 export type { RunResults, Verdict } from './results.js';
 export { RUN_LOG_FILE, RunLog } from './run-log.js';
 export type { LogLevel } from './run-log.js';
+export { parseAge, planPrune, removeRuns } from './prune.js';
+export type { PruneRule } from './prune.js';
