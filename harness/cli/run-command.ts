@@ -1,10 +1,13 @@
 import { Command } from 'commander';
 import type { Checker, CheckerResult } from '../../checkers/registry.js';
+import { writeCiOutputs } from '../../reports/ci-outputs.js';
 import { DEFAULT_REPORTERS } from '../../reports/reporters.js';
 import { collectFlag, formatFaultList, loadDefinition, mergeDefinition, pluginPaths, RUN_FLAGS, type CliFlags } from '../config/index.js';
+import { describeError } from '../errors.js';
 import { registryWith } from '../plugins.js';
 import { runTest, type RunProgress } from '../run.js';
 import type { RunStats } from '../store/index.js';
+import { failedTestResult, testResultOf } from './test-result.js';
 
 /**
  * `faultline run`: a whole test — cluster, clients, nemesis, history, checker, results — with Jepsen's exit codes:
@@ -20,7 +23,8 @@ export function runCommand(program: Command): void {
     else cmd.option(`${f.flag} ${f.arg}`, f.description);
   }
   cmd.option('--quiet', 'no progress lines');
-  cmd.action(async (flags: CliFlags & { config?: string; quiet?: boolean }) => {
+  cmd.option('--junit <path>', 'also write the result as JUnit XML (an anomaly is a failure; unknown or a crash, an error)');
+  cmd.action(async (flags: CliFlags & { config?: string; quiet?: boolean; junit?: string }) => {
     const file = flags.config !== undefined ? await loadDefinition(flags.config) : undefined;
     // The plugins come first: the names the definition uses may be theirs.
     const registry = await registryWith(pluginPaths(file, flags));
@@ -28,7 +32,14 @@ export function runCommand(program: Command): void {
     const err = process.stderr;
     err.write(`faultline: ${def.name} on ${def.runtime}, seed ${def.seed}, ${def.timeLimit} s, nemesis ${formatFaultList(def.nemesis.faults)}\n`);
     const live = !flags.quiet && err.isTTY;
-    const outcome = await runTest(def, { registry, reporters: DEFAULT_REPORTERS, progress: flags.quiet ? undefined : (p) => showProgress(p, live) });
+    const ci = { ...(flags.junit !== undefined && { junit: flags.junit }), suiteName: def.name };
+    const started = performance.now();
+    const outcome = await runTest(def, { registry, reporters: DEFAULT_REPORTERS, progress: flags.quiet ? undefined : (p) => showProgress(p, live) }).catch(async (e: unknown) => {
+      // The CI page shows a run that could not finish too (JUnit error, summary row); the exit code stays main.ts's.
+      // Not writing them must not hide why the run failed.
+      await writeCiOutputs([failedTestResult(def, e, performance.now() - started)], ci).catch((w: unknown) => err.write(`faultline: CI outputs not written: ${describeError(w)}\n`));
+      throw e;
+    });
     if (live) err.write('\n');
     const out = process.stdout;
     const verdict = outcome.valid === true ? 'valid' : outcome.valid === false ? 'INVALID: anomaly found' : `unknown (${outcome.check.unknownReason ?? 'budget'})`;
@@ -42,7 +53,9 @@ export function runCommand(program: Command): void {
     out.write(`report: ${outcome.report}\n`);
     if (outcome.valid !== true && checker) out.write(`\n${checker.explain(outcome.check)}\n\n`);
     out.write(`replay: ${outcome.replay}\n`);
-    process.exitCode = outcome.valid === true ? 0 : outcome.valid === false ? 1 : 2;
+    const result = testResultOf(def, outcome, checker, performance.now() - started);
+    await writeCiOutputs([result], ci);
+    process.exitCode = result.exitCode;
   });
 }
 
