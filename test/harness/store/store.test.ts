@@ -152,7 +152,7 @@ describe('harness/store: the run store', () => {
       const crashed = await createRunDir(root, 'bank', later(2000));
       await writeResults(old, { valid: true });
       await writeResults(mid, { valid: false });
-      await writeResults(tie1, { valid: 'unknown' });
+      await writeResults(tie1, { valid: 'unknown', status: 'interrupted', reason: 'SIGINT' });
       writeFileSync(join(tie2, 'results.json'), '{"valid": tru'); // not ours, but a listing must not die on it
       await updateLatest(root, crashed);
       writeFileSync(join(root, 'index.html'), '<html>');
@@ -171,8 +171,10 @@ describe('harness/store: the run store', () => {
           [old, true],
         ],
       );
-      assert.deepEqual(runs[3], { test: 'bank', id: '20261122T182016.623Z', dir: mid, time: later(500), verdict: false });
-      assert.ok(!('verdict' in runs[0]));
+      // Results written before runs had a status ended `ok`; a run that did not says how and why.
+      assert.deepEqual(runs[3], { test: 'bank', id: '20261122T182016.623Z', dir: mid, time: later(500), verdict: false, status: 'ok' });
+      assert.deepEqual([runs[2].status, runs[2].reason], ['interrupted', 'SIGINT']);
+      assert.ok(!('verdict' in runs[0]) && !('status' in runs[0]));
     });
 
     it('is empty for a store that does not exist yet', async () => {
