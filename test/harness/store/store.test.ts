@@ -73,6 +73,16 @@ describe('harness/store: the run store', () => {
       assert.deepEqual(readdirSync(dir), ['results.json']);
     });
 
+    it('reads a status and reason back, and takes results with a status of its own for none', async () => {
+      const dir = await createRunDir(tmp(), 't', T0);
+      await writeResults(dir, { valid: 'unknown', status: 'crashed', reason: 'boom' });
+      assert.deepEqual(await readResults(dir), { valid: 'unknown', status: 'crashed', reason: 'boom' });
+      writeFileSync(join(dir, 'results.json'), '{"valid": true, "status": "fine"}');
+      assert.equal(await readResults(dir), undefined);
+      writeFileSync(join(dir, 'results.json'), '{"valid": true, "status": "error", "reason": 3}');
+      assert.equal(await readResults(dir), undefined);
+    });
+
     it('never shows a reader half a file while it is rewritten', async () => {
       const dir = await createRunDir(tmp(), 't', T0);
       const big = (n: number) => ({ valid: 'unknown' as const, n, pad: Array.from({ length: 20_000 }, (_, i) => `value ${i} of run ${n}`) });
