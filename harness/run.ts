@@ -218,6 +218,9 @@ export async function runTest(def: TestDefinition, options: RunOptions = {}): Pr
     // The workload's own checker. Every key is checked, even after one fails: the report lists each key's verdict,
     // like Jepsen's independent checker.
     const result = await checker.check(history, { model, cancelOnInvalid: false });
+    // A signal that came first has written the run's record and is about to exit: nothing more may be stored.
+    if (!stopped.claim()) return await new Promise<never>(() => {});
+    unrecord();
     const stats = runStats(history);
     const results = { valid: result.valid, status: 'ok' as const, test: def, replay, checker: result, stats };
     await writeResults(runDir, results);
@@ -227,7 +230,6 @@ export async function runTest(def: TestDefinition, options: RunOptions = {}): Pr
       const path = await r.write({ def, runDir, history, checker, result, stats, replay, results });
       if (path !== undefined) reports[r.name] = path;
     }
-    unrecord();
     log.info(`verdict ${String(result.valid)} after ${history.length} ops`);
     log.close();
     return { valid: result.valid, runDir, check: result as CheckerResult, stats, replay, history, reports, ...(reports.html !== undefined && { report: reports.html }) };

@@ -4,6 +4,22 @@ import { describeError } from './errors.js';
 import type { Reporter } from './reporter.js';
 import { runStats, updateLatest, writeResults, type HistoryRecorder, type RunLog, type RunResults, type RunStatus } from './store/index.js';
 
+const recorded = new WeakMap<object, StoppedRunRef>();
+
+/** Where the record of a run that an error stopped is, and how it ended. */
+export interface StoppedRunRef {
+  runDir: string;
+  status: Exclude<RunStatus, 'ok'>;
+}
+
+/**
+ * The stored record of the run an error thrown by runTest stopped (undefined for an error that stopped no run, such
+ * as a definition refused before anything was stored): a caller that reports runs (a suite, JUnit) can name it.
+ */
+export function stoppedRunOf(e: unknown): StoppedRunRef | undefined {
+  return typeof e === 'object' && e !== null ? recorded.get(e) : undefined;
+}
+
 /** How run.log's last line names each way a run can end without a verdict. */
 const ENDING: Record<Exclude<RunStatus, 'ok'>, string> = {
   error: 'the run could not go on',
@@ -11,7 +27,7 @@ const ENDING: Record<Exclude<RunStatus, 'ok'>, string> = {
   crashed: 'faultline crashed',
 };
 
-export interface StoppedRun {
+export interface RunParts {
   def: TestDefinition;
   runDir: string;
   log: RunLog;
@@ -34,16 +50,27 @@ export class StoppedRecord {
   /** Set once the run has stopped: no op or log line comes after the record. */
   ended = false;
 
-  constructor(private readonly run: StoppedRun) {}
+  constructor(private readonly run: RunParts) {}
 
   /** A line in run.log while the run goes on; none once its record is written (its reason is the last line). */
   note(line: string): void {
     if (!this.ended) this.run.log.info(line);
   }
 
+  /**
+   * The run has its verdict and is about to store it: from here on its own results are its record, and a signal only
+   * exits. False when a signal came first and is writing the record: the run must store nothing more.
+   */
+  claim(): boolean {
+    if (this.ended) return false;
+    this.ended = true;
+    return true;
+  }
+
   async write(status: Exclude<RunStatus, 'ok'>, why: unknown): Promise<void> {
     if (this.ended) return;
     this.ended = true;
+    if (typeof why === 'object' && why !== null) recorded.set(why, { runDir: this.run.runDir, status });
     const { def, runDir, log, recorder, history, replay } = this.run;
     const reason = typeof why === 'string' ? why : describeError(why);
     // faultline's own failure keeps its stack in the log, above the line that ends it.

@@ -3,6 +3,14 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, realpathSync, statS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { builtinCheckers } from '../../harness/builtins.js';
+import { parseDefinition } from '../../harness/config/index.js';
+import { stoppedRunOf } from '../../harness/api.js';
+import { Registry } from '../../harness/registry.js';
+import { runTest } from '../../harness/run.js';
+import { builtinTargets } from '../../targets/index.js';
+import { builtinWorkloads } from '../../workloads/index.js';
+import { register } from '../../workloads/register.js';
 import { faultline, root, startFaultline } from '../support/cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'faultline-honest-'));
@@ -144,6 +152,31 @@ export default { name: 'exploding', workloads: [exploding] };
     assert.ok(rec.log.some((l) => /ERROR +at /.test(l)), 'the stack is in the log');
     assert.match(indexRow(rec.index), /<span class="badge v-crashed">Crashed<\/span> <span class="reason">the generator exploded<\/span>/);
     checkHistory(rec.dir);
+  });
+
+  it('in process, the error runTest throws names the run it stopped and how (a refusal names none)', async () => {
+    let made = 0;
+    const exploding = { ...register, name: 'exploding', generator: (seed: number) => {
+      const next = register.generator(seed);
+      const run = ++made > 1; // the first generator is preflight's sample
+      return () => {
+        if (run) throw new TypeError('not a function, as it happens');
+        return next();
+      };
+    } };
+    const registry = new Registry([builtinCheckers, builtinTargets, builtinWorkloads, { name: 'mine', workloads: [exploding] }]);
+    const store = join(tmp, 'in-process');
+    const def = parseDefinition({ target: 'kv-single', workload: 'exploding', seed: 1, timeLimit: 1, store }, registry.definitions());
+    const e = await runTest(def, { registry }).then(
+      () => assert.fail('the run should have crashed'),
+      (err: unknown) => err,
+    );
+    assert.match(String(e), /^TypeError: not a function, as it happens$/);
+    const stopped = stoppedRunOf(e);
+    assert.deepEqual({ ...stopped, runDir: realpathSync(stopped?.runDir ?? '') }, { runDir: realpathSync(join(store, 'latest')), status: 'crashed' });
+    const refused = await runTest(parseDefinition({ target: 'kv-single', workload: 'bank', store: join(tmp, 'never') }), { registry }).catch((err: unknown) => err);
+    assert.equal(stoppedRunOf(refused), undefined);
+    assert.equal(existsSync(join(tmp, 'never')), false);
   });
 
   it('a run that ends normally says status ok next to its verdict', () => {
