@@ -16,7 +16,8 @@ export {
 export { loadPlugin, registryWith } from './plugins.js';
 export { Registry, type Plugin } from './registry.js';
 export { type RunOptions, type RunOutcome, type RunProgress } from './run.js';
-export type { FinishedRun, Reporter } from './reporter.js';
+export type { FinishedRun, Reporter, StoppedRun } from './reporter.js';
+export { stoppedRunOf, type StoppedRunRef } from './stopped-record.js';
 export { DEFAULT_REPORTERS, htmlReport, storeIndex } from '../reports/reporters.js';
 export { runTest } from './run-with-reports.js';
 export type { Client, ClientOp, Completion } from './runtime.js';

@@ -18,6 +18,19 @@ export interface FinishedRun {
 }
 
 /**
+ * A run that ended without a verdict (results.json's status is `error`, `interrupted` or `crashed`): its record is
+ * stored, with the history it got to write, and nothing was checked.
+ */
+export interface StoppedRun {
+  readonly def: TestDefinition;
+  readonly runDir: string;
+  readonly history: readonly Op[];
+  readonly replay: string;
+  /** What results.json holds (its `status` and `reason` say how the run ended). */
+  readonly results: RunResults;
+}
+
+/**
  * Writes something of a finished run (the HTML report, the store's index, a JUnit file), as Jepsen's checkers that
  * write files do. The harness knows only this: reports/ implements it, and whoever starts a run chooses which run.
  * Returns the path it wrote, if any.
@@ -25,4 +38,6 @@ export interface FinishedRun {
 export interface Reporter {
   readonly name: string;
   write(run: FinishedRun): Promise<string | undefined>;
+  /** Writes what it has of a run that ended without a verdict (the store's index lists it); absent, nothing. */
+  stopped?(run: StoppedRun): Promise<string | undefined>;
 }

@@ -9,9 +9,12 @@ import { preflight } from './preflight.js';
 import type { Registry } from './registry.js';
 import type { Reporter } from './reporter.js';
 import { Rng } from './rng.js';
-import type { Client, ClientOp } from './runtime.js';
+import type { Client, ClientOp, Clock, StartOptions } from './runtime.js';
 import { runtimeFor } from './runtimes/index.js';
+import { recordOnSignal } from './runtimes/teardown.js';
 import { createRunDir, HistoryRecorder, RunLog, runStats, updateLatest, writeResults, type RunStats } from './store/index.js';
+import { StoppedRecord } from './stopped-record.js';
+import { isUserError } from './errors.js';
 
 /** After the faults are healed, the cluster gets this long to recover before the final reads (ms). */
 const RECOVERY_MS = 1_000;
@@ -58,6 +61,15 @@ export interface RunOptions {
  *
  * The definition is checked against the registry first, whoever made it: a test that does not fit together
  * (a target that does not serve the workload, an option nobody takes) is refused before anything starts or is stored.
+/**
+ * A whole test, Jepsen's `run!`: start the target in the runtime, run `concurrency` logical processes of the
+ * workload against it while the nemesis breaks it on schedule, heal, recover, make the final reads, record every
+ * op as it happens, then check the history and store the results.
+ *
+ * The definition is checked against the registry first, whoever made it: a test that does not fit together
+ * (a target that does not serve the workload, an option nobody takes) is refused before anything starts or is stored.
+ * Once it is accepted, every run leaves a record: one that cannot start (Docker unreachable), crashes, or is stopped
+ * by SIGINT or SIGTERM stores its status and reason (StoppedRecord), and the error goes on to the CLI's exit code.
  */
 export async function runTest(def: TestDefinition, options: RunOptions = {}): Promise<RunOutcome> {
   const registry = options.registry ?? (await registryWith(def.plugins ?? []));
@@ -68,127 +80,163 @@ export async function runTest(def: TestDefinition, options: RunOptions = {}): Pr
   preflight(workload, def.seed);
   const progress = options.progress;
   const runtime = runtimeFor(def, registry, { localImage: builtinLocalImage() });
-  // Started before the run is stored: what only the runtime can refuse (a target its images cannot serve) is
-  // refused like the registry's refusals, with nothing left in the store.
-  const cluster = await runtime.start(def.target, {
+  const startOptions: StartOptions = {
     nodes: Array.isArray(def.nodes) ? def.nodes.length : def.nodes,
     bug: def.bug,
     seed: def.seed,
     options: def.options,
     clientFaults: def.nemesis.faults.flatMap(faultsOf).some((f) => isClientFault(f.kind)),
-  });
-  const runDir = await createRunDir(def.store, def.name).catch(async (e: unknown) => {
-    await cluster.stop();
-    throw e;
-  });
+  };
+  // What the runtime can refuse from the declarations alone (a target its local image cannot serve) is refused like
+  // the registry's refusals, with nothing stored.
+  runtime.refuse?.(def.target, startOptions);
+
+  // The test is accepted: from here on, however the run ends, the store keeps its record.
+  const runDir = await createRunDir(def.store, def.name);
   const log = new RunLog(runDir);
-  log.info(`test ${def.name}: ${replayCommand(def)}`);
-  // Before the first fault: a cluster we do not own journals its faults in the run's directory.
-  cluster.attach?.({ dir: runDir, log: (line) => log.info(line) });
+  const replay = replayCommand(def);
+  log.info(`test ${def.name}: ${replay}`);
   // History times are the runtime's (virtual in the simulation), in ns, so a seed reproduces the history exactly.
+  // Opened before the cluster starts, so a run that cannot start still has a history to check (an empty one).
   const recorder = HistoryRecorder.open(runDir, { clock: () => Math.round(runtime.now() * 1e6) });
   const history: Op[] = [];
-  const record = (op: Parameters<HistoryRecorder['record']>[0]) => history.push(recorder.record(op));
-  const rng = new Rng(def.seed);
-  const nextOp = workload.generator(def.seed);
-  const limitMs = def.timeLimit * 1000;
-  const meanGapMs = def.rate ? (1000 * def.concurrency) / def.rate : MAX_THINK_MS / 2;
-  const nemesis = new Nemesis(cluster, runtime, rng, record, def.nemesis.faults, def.nemesis.interval * 1000);
-
-  let phase: RunProgress['phase'] = 'main';
-  let nextProcess = def.concurrency;
-  let inFlight = 0;
-  let finalLeft = 0;
-
-  /** One op by one process; `then` runs when it completes (with the process id that may go on). */
-  const perform = (process: number, client: Client, op: ClientOp, then: (retired: boolean) => void) => {
-    inFlight++;
-    record({ process, type: 'invoke', f: op.f, key: op.key, value: op.value });
-    client.invoke(op, (c) => {
-      inFlight--;
-      const done: Parameters<typeof record>[0] = { process, type: c.type, f: op.f, key: op.key, value: c.value ?? op.value };
-      if (c.error !== undefined) done.error = c.error;
-      record(done);
-      then(c.type === 'info');
-    });
-  };
-
-  /** A logical process in the main phase: ops until the time limit; an info retires it for a fresh id. */
-  const worker = (process: number, client: Client) => {
-    if (runtime.now() >= limitMs) return;
-    perform(process, client, nextOp(), (retired) => {
-      let p = process;
-      let c = client;
-      if (retired) {
-        c.close();
-        p = nextProcess++;
-        c = cluster.client(p);
-      }
-      runtime.at(rng.next() * 2 * meanGapMs, () => worker(p, c));
-    });
-  };
-
-  const finalReads = () => {
-    phase = 'final';
-    const ops = workload.finalOps();
-    finalLeft = ops.length;
-    for (const op of ops) {
-      const p = nextProcess++;
-      perform(p, cluster.client(p), op, () => finalLeft--);
-    }
-  };
-
-  for (let p = 0; p < def.concurrency; p++) runtime.at(0, () => worker(p, cluster.client(p)));
-  nemesis.start();
-  let lastReport = -Infinity;
-  const report = () => {
-    if (progress && runtime.now() - lastReport >= 1000) {
-      lastReport = runtime.now();
-      progress({ at: runtime.now(), ops: history.length, fault: nemesis.current, phase });
-    }
-  };
-
+  const stopped = new StoppedRecord({ def, runDir, log, recorder, history, replay, reporters: options.reporters ?? [] });
+  const unrecord = recordOnSignal((signal) => stopped.write('interrupted', signal));
   try {
-    // Main phase: until the time limit has passed and every op in flight has completed (or timed out).
-    await runtime.drive(() => {
-      report();
-      return runtime.now() >= limitMs && inFlight === 0;
-    });
-    // A real runtime's heal takes time: the recovery period starts once every fault is undone.
-    await nemesis.stop();
-    phase = 'recovery';
-    log.info(`healed at ${runtime.now().toFixed(0)} ms; recovering for ${RECOVERY_MS} ms`);
-    let recovered = false;
-    runtime.at(RECOVERY_MS, () => {
-      recovered = true;
-      finalReads();
-    });
-    await runtime.drive(() => {
-      report();
-      return recovered && finalLeft === 0;
-    });
-  } finally {
-    recorder.close();
-    await cluster.stop();
-  }
+    const record = (op: Parameters<HistoryRecorder['record']>[0]) => {
+      // A signal's record is written while the run goes on: what it stored is what the history holds.
+      if (!stopped.ended) history.push(recorder.record(op));
+    };
+    // An exception in any of the run's callbacks (a client, the generator, the nemesis) ends the run: it is kept
+    // here and thrown from `drive`, whichever runtime called the callback (the simulation's loop or a timer).
+    let thrown: { error: unknown } | undefined;
+    const guard =
+      <A extends unknown[]>(fn: (...args: A) => void) =>
+      (...args: A) => {
+        try {
+          fn(...args);
+        } catch (error) {
+          thrown ??= { error };
+        }
+      };
+    const clock: Clock = { now: () => runtime.now(), at: (ms, fn) => runtime.at(ms, guard(fn)) };
+    const drive = async (finished: () => boolean) => {
+      await runtime.drive(() => thrown !== undefined || finished());
+      if (thrown !== undefined) throw thrown.error;
+    };
 
-  phase = 'check';
-  progress?.({ at: runtime.now(), ops: history.length, fault: 'none', phase });
-  // The workload's own checker. Every key is checked, even after one fails: the report lists each key's verdict,
-  // like Jepsen's independent checker.
-  const result = await checker.check(history, { model, cancelOnInvalid: false });
-  const stats = runStats(history);
-  const replay = replayCommand(def);
-  const results = { valid: result.valid, test: def, replay, checker: result, stats };
-  await writeResults(runDir, results);
-  await updateLatest(def.store, runDir);
-  const reports: Record<string, string> = {};
-  for (const r of options.reporters ?? []) {
-    const path = await r.write({ def, runDir, history, checker, result, stats, replay, results });
-    if (path !== undefined) reports[r.name] = path;
+    const cluster = await runtime.start(def.target, startOptions);
+    // Before the first fault: a cluster we do not own journals its faults in the run's directory.
+    cluster.attach?.({ dir: runDir, log: (line) => stopped.note(line) });
+    const rng = new Rng(def.seed);
+    const nextOp = workload.generator(def.seed);
+    const limitMs = def.timeLimit * 1000;
+    const meanGapMs = def.rate ? (1000 * def.concurrency) / def.rate : MAX_THINK_MS / 2;
+    const nemesis = new Nemesis(cluster, clock, rng, record, def.nemesis.faults, def.nemesis.interval * 1000);
+
+    let phase: RunProgress['phase'] = 'main';
+    let nextProcess = def.concurrency;
+    let inFlight = 0;
+    let finalLeft = 0;
+
+    /** One op by one process; `then` runs when it completes (with the process id that may go on). */
+    const perform = (process: number, client: Client, op: ClientOp, then: (retired: boolean) => void) => {
+      inFlight++;
+      record({ process, type: 'invoke', f: op.f, key: op.key, value: op.value });
+      client.invoke(
+        op,
+        guard((c) => {
+          inFlight--;
+          const done: Parameters<typeof record>[0] = { process, type: c.type, f: op.f, key: op.key, value: c.value ?? op.value };
+          if (c.error !== undefined) done.error = c.error;
+          record(done);
+          then(c.type === 'info');
+        }),
+      );
+    };
+
+    /** A logical process in the main phase: ops until the time limit; an info retires it for a fresh id. */
+    const worker = (process: number, client: Client) => {
+      if (runtime.now() >= limitMs) return;
+      perform(process, client, nextOp(), (retired) => {
+        let p = process;
+        let c = client;
+        if (retired) {
+          c.close();
+          p = nextProcess++;
+          c = cluster.client(p);
+        }
+        clock.at(rng.next() * 2 * meanGapMs, () => worker(p, c));
+      });
+    };
+
+    const finalReads = () => {
+      phase = 'final';
+      const ops = workload.finalOps();
+      finalLeft = ops.length;
+      for (const op of ops) {
+        const p = nextProcess++;
+        perform(p, cluster.client(p), op, () => finalLeft--);
+      }
+    };
+
+    for (let p = 0; p < def.concurrency; p++) clock.at(0, () => worker(p, cluster.client(p)));
+    nemesis.start();
+    let lastReport = -Infinity;
+    const report = () => {
+      if (progress && runtime.now() - lastReport >= 1000) {
+        lastReport = runtime.now();
+        progress({ at: runtime.now(), ops: history.length, fault: nemesis.current, phase });
+      }
+    };
+
+    try {
+      // Main phase: until the time limit has passed and every op in flight has completed (or timed out).
+      await drive(() => {
+        report();
+        return runtime.now() >= limitMs && inFlight === 0;
+      });
+      // A real runtime's heal takes time: the recovery period starts once every fault is undone.
+      await nemesis.stop();
+      phase = 'recovery';
+      stopped.note(`healed at ${runtime.now().toFixed(0)} ms; recovering for ${RECOVERY_MS} ms`);
+      let recovered = false;
+      clock.at(RECOVERY_MS, () => {
+        recovered = true;
+        finalReads();
+      });
+      await drive(() => {
+        report();
+        return recovered && finalLeft === 0;
+      });
+    } finally {
+      recorder.close();
+      await cluster.stop();
+    }
+
+    progress?.({ at: runtime.now(), ops: history.length, fault: 'none', phase: 'check' });
+    // The workload's own checker. Every key is checked, even after one fails: the report lists each key's verdict,
+    // like Jepsen's independent checker.
+    const result = await checker.check(history, { model, cancelOnInvalid: false });
+    // A signal that came first has written the run's record and is about to exit: nothing more may be stored.
+    if (!stopped.claim()) return await new Promise<never>(() => {});
+    unrecord();
+    const stats = runStats(history);
+    const results = { valid: result.valid, status: 'ok' as const, test: def, replay, checker: result, stats };
+    await writeResults(runDir, results);
+    await updateLatest(def.store, runDir);
+    const reports: Record<string, string> = {};
+    for (const r of options.reporters ?? []) {
+      const path = await r.write({ def, runDir, history, checker, result, stats, replay, results });
+      if (path !== undefined) reports[r.name] = path;
+    }
+    log.info(`verdict ${String(result.valid)} after ${history.length} ops`);
+    log.close();
+    return { valid: result.valid, runDir, check: result as CheckerResult, stats, replay, history, reports, ...(reports.html !== undefined && { report: reports.html }) };
+  } catch (e) {
+    unrecord();
+    // The user's to fix (Docker unreachable, a node that does not answer) is an `error`; anything else, faultline's.
+    await stopped.write(isUserError(e) ? 'error' : 'crashed', e);
+    throw e;
   }
-  log.info(`verdict ${String(result.valid)} after ${history.length} ops`);
-  log.close();
-  return { valid: result.valid, runDir, check: result as CheckerResult, stats, replay, history, reports, ...(reports.html !== undefined && { report: reports.html }) };
 }
-

@@ -110,6 +110,13 @@ export interface StartOptions {
 
 export interface Runtime extends Clock {
   readonly name: string;
+  /**
+   * Refuses, from the declarations alone, what `start` would refuse (an unknown target or bug, a target the local
+   * image lacks packages for): the run calls it before anything is stored, so a test that does not fit stores
+   * nothing. What only starting finds out (Docker unreachable, a node that does not answer) is `start`'s, and the
+   * run records it.
+   */
+  refuse?(target: string, options: StartOptions): void;
   start(target: string, options: StartOptions): Promise<Cluster>;
   /** Makes time pass until `finished()` holds (the simulation runs its events; real runtimes wait). */
   drive(finished: () => boolean): Promise<void>;

@@ -16,6 +16,9 @@ export const INDEX_FILE = 'index.html';
 /** What a stored run's results.json holds (harness/run.ts writes it). */
 export interface StoredResults {
   valid?: unknown;
+  /** How the run ended (RunStatus; absent in results stored before runs had one) and, unless `ok`, why. */
+  status?: string;
+  reason?: string;
   test?: Record<string, unknown>;
   replay?: string;
   /** Any checker's result (results stored before checkers had names are the linearizable checker's). */
@@ -87,6 +90,8 @@ export async function writeStoreIndex(storeRoot: string): Promise<string> {
       dir: relative(storeRoot, run.dir).split(sep).join('/'),
       time: run.time.toISOString(),
       verdict: run.verdict ?? null,
+      ...(run.status !== undefined && { status: run.status }),
+      ...(run.reason !== undefined && { reason: run.reason }),
       ops: typeof ops === 'number' ? ops : null,
       hasReport: await isFile(join(run.dir, REPORT_FILE)),
       ...(typeof seed === 'number' && { seed }),

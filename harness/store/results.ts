@@ -10,12 +10,31 @@ export const RESULTS_FILE = 'results.json';
 export type Verdict = true | false | 'unknown';
 
 /**
+ * How a run ended. `ok`: it ran to the end and its history was checked (`valid` is the checker's verdict). The rest
+ * leave a record but no verdict (`valid` is 'unknown'), with the reason in one line: `error`, it could not start or
+ * go on for a reason outside faultline (Docker unreachable, a node that does not answer: exit 254); `interrupted`,
+ * SIGINT or SIGTERM stopped it (130, 143); `crashed`, faultline itself failed (255).
+ */
+export const RUN_STATUSES = ['ok', 'error', 'interrupted', 'crashed'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/**
  * What results.json holds: the checker's output and the run's stats, in whatever shape the harness gives them, with
- * the verdict at the top as `valid` so a store listing can read it without knowing the rest.
+ * the verdict at the top as `valid` and how the run ended as `status` (and `reason`, when it did not end `ok`), so a
+ * store listing can read them without knowing the rest. Results written before runs had a status have none: they
+ * are `ok` (statusOf).
  */
 export interface RunResults {
   valid: Verdict;
+  status?: RunStatus;
+  /** Why a run did not end `ok`, in one line. */
+  reason?: string;
   [field: string]: unknown;
+}
+
+/** A run's status, `ok` for results stored before runs had one. */
+export function statusOf(results: RunResults): RunStatus {
+  return results.status ?? 'ok';
 }
 
 /**
@@ -55,6 +74,8 @@ export async function readVerdict(runDir: string): Promise<Verdict | undefined> 
 
 function isResults(x: unknown): x is RunResults {
   if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
-  const v = (x as { valid?: unknown }).valid;
+  const { valid: v, status, reason } = x as { valid?: unknown; status?: unknown; reason?: unknown };
+  if (status !== undefined && !(RUN_STATUSES as readonly unknown[]).includes(status)) return false;
+  if (reason !== undefined && typeof reason !== 'string') return false;
   return v === true || v === false || v === 'unknown';
 }

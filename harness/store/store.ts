@@ -1,8 +1,8 @@
 import { lstat, mkdir, readdir, rename, rm, symlink } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { readVerdict } from './results.js';
-import type { Verdict } from './results.js';
+import { readResults, statusOf } from './results.js';
+import type { RunStatus, Verdict } from './results.js';
 
 /**
  * The store's layout: `<root>/<test>/<timestamp>/` holds one run (history.jsonl, results.json, run.log), and
@@ -100,8 +100,11 @@ export interface RunInfo {
   dir: string;
   /** When the run started. */
   time: Date;
-  /** From results.json; undefined while the run is going, or when it crashed before writing results. */
+  /** From results.json; undefined while the run is going, or when it was killed before writing results. */
   verdict?: Verdict;
+  /** How the run ended, from results.json (with its one-line reason when not `ok`). */
+  status?: RunStatus;
+  reason?: string;
 }
 
 /** Every run in the store, newest first (ties: the later of a same-millisecond pair first, then by test name). */
@@ -117,8 +120,13 @@ export async function listRuns(storeRoot: string): Promise<RunInfo[]> {
       if (parsed === undefined) continue;
       const dir = join(testDir, runEntry.name);
       const run: RunInfo & { seq: number } = { test: testEntry.name, id: runEntry.name, dir, time: parsed.time, seq: parsed.seq };
-      const verdict = await readVerdict(dir);
-      if (verdict !== undefined) run.verdict = verdict;
+      // A results.json that cannot be read lists the run without results: a listing must go on.
+      const results = await readResults(dir).catch(() => undefined);
+      if (results !== undefined) {
+        run.verdict = results.valid;
+        run.status = statusOf(results);
+        if (results.reason !== undefined) run.reason = results.reason;
+      }
       runs.push(run);
     }
   }

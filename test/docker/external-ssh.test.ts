@@ -207,6 +207,10 @@ describe('faultline run --runtime external: raft-kv on machines the harness logs
         assert.ok(changes.length >= 2, `${n}: iptables changes in run.log: ${changes.join(' / ')}`);
         assert.equal(changes[changes.length - 1], `ssh: ${n}: iptables: flush faultline chains: exit 0`);
       }
+      // Healed first, then recorded: the run's results say it was interrupted, and run.log ends with that.
+      const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as { status: string; reason: string };
+      assert.deepEqual([results.status, results.reason], ['interrupted', 'SIGINT']);
+      assert.match(runLog.trimEnd().split('\n').pop()!, /ERROR the run was interrupted: SIGINT$/);
       for (const n of NODES) {
         const file = join(dir, LOGS_DIR, n, LOG);
         assert.ok(existsSync(file), `${n}'s ${LOG} was not copied`);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -121,17 +121,27 @@ describe('docker runtime: cleanup you can trust', function () {
       assert.match(done.stderr, new RegExp(`${signal}: tearing down`));
       assert.deepEqual(await runResources(child.pid), { containers: [], networks: [] });
       assert.ok(historyLines(dir) > 50, 'the history written so far is kept');
+      // Torn down first, then recorded: results.json says how the run ended, and run.log ends with it.
+      const run = realpathSync(join(dir, 'latest'));
+      const results = JSON.parse(readFileSync(join(run, 'results.json'), 'utf8')) as { valid: unknown; status: string; reason: string };
+      assert.deepEqual([results.valid, results.status, results.reason], ['unknown', 'interrupted', signal]);
+      assert.match(readFileSync(join(run, 'run.log'), 'utf8').trimEnd().split('\n').pop()!, new RegExp(`ERROR the run was interrupted: ${signal}$`));
+      assert.match(readFileSync(join(dir, 'index.html'), 'utf8'), new RegExp(`Interrupted</span> <span class="reason">${signal}</span>`));
     });
   }
 
   it('SIGINT during setup removes what setup had created so far', async () => {
-    const { child, exit } = startRun(['--target', 'raft-kv', '--time-limit', '60']);
+    const { child, exit, store: dir } = startRun(['--target', 'raft-kv', '--time-limit', '60']);
     children.push(child);
     await eventually('the first container', 60_000, async () => ((await runResources(child.pid)).containers.length > 0 ? true : undefined));
     child.kill('SIGINT');
     const done = await exit;
     assert.equal(done.code, 130, done.stderr);
     assert.deepEqual(await runResources(child.pid), { containers: [], networks: [] });
+    // The run had not started, and is recorded all the same, with its (empty) history.
+    const run = realpathSync(join(dir, 'latest'));
+    assert.equal((JSON.parse(readFileSync(join(run, 'results.json'), 'utf8')) as { status: string }).status, 'interrupted');
+    assert.equal(readFileSync(join(run, 'history.jsonl'), 'utf8'), '');
   });
 
   it('faultline cleanup removes what a SIGKILLed run left, and leaves live runs alone', async () => {

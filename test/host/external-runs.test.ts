@@ -16,7 +16,7 @@ const CLIENT_FAULTS = 'client-partition,client-latency,client-loss,client-slow';
 
 interface Stored {
   dir: string;
-  results: { valid: boolean | 'unknown'; test: Record<string, unknown>; replay: string; checker: { valid: unknown } };
+  results: { valid: boolean | 'unknown'; status?: string; reason?: string; test: Record<string, unknown>; replay: string; checker: { valid: unknown } };
   history: { process: number | string; type: string; f: string; error?: string }[];
 }
 
@@ -120,7 +120,7 @@ describe('external runtime: faultline run against servers the user started', fun
     }
   });
 
-  it('an unreachable node is one line naming it, exit 254, and nothing is stored', async () => {
+  it('an unreachable node is one line naming it, exit 254, and the run is recorded as an error with that reason', async () => {
     const redis = await startRedis();
     const port = redis.port;
     await redis.stop();
@@ -130,6 +130,12 @@ describe('external runtime: faultline run against servers the user started', fun
     const lines = r.stderr.trimEnd().split('\n');
     assert.equal(lines[lines.length - 1], `faultline: cannot reach n1's redis at 127.0.0.1:${port}: connection refused`);
     assert.ok(lines.length <= 2 && !/\n\s+at /.test(r.stderr), r.stderr);
-    assert.ok(!existsSync(join(store, 'latest')));
+    // The definition was accepted: the run that could not start is in the store, with its reason.
+    const run = latestRun(store);
+    assert.deepEqual([run.results.valid, run.results.status, run.results.reason], ['unknown', 'error', `cannot reach n1's redis at 127.0.0.1:${port}: connection refused`]);
+    assert.deepEqual(run.history, []);
+    const log = readFileSync(join(run.dir, 'run.log'), 'utf8').trimEnd().split('\n');
+    assert.match(log[log.length - 1], /ERROR the run could not go on: cannot reach n1's redis/);
+    assert.match(readFileSync(join(store, 'index.html'), 'utf8'), /Could not run<\/span> <span class="reason">cannot reach n1&#39;s redis at /);
   });
 });

@@ -145,4 +145,30 @@ describe('reports/index-page: the store index', () => {
   it('says so when the store is empty', () => {
     assert.match(renderStoreIndex([]), /No runs yet/);
   });
+
+  it('shows how a run without a verdict ended, and why, instead of "No results"', () => {
+    const stopped = (time: string, status: 'error' | 'interrupted' | 'crashed', reason: string): StoreIndexRun => ({ ...run('t', time, 'unknown', false), status, reason });
+    const page = renderStoreIndex([
+      stopped('2026-11-23T10:00:00.000Z', 'error', 'cannot reach Docker (unix:///x.sock): is dockerd running?'),
+      stopped('2026-11-23T11:00:00.000Z', 'interrupted', 'SIGINT'),
+      stopped('2026-11-23T12:00:00.000Z', 'crashed', '<b>boom</b>'),
+      { ...run('t', '2026-11-23T13:00:00.000Z', true), status: 'ok' },
+    ]);
+    const verdicts = [...page.matchAll(/<td class="verdict">(.*?)<\/td>/g)].map((m) => m[1]);
+    assert.deepEqual(verdicts, [
+      '<span class="badge v-valid">Valid</span>',
+      '<span class="badge v-crashed">Crashed</span> <span class="reason">&#60;b&#62;boom&#60;/b&#62;</span>',
+      '<span class="badge v-interrupted">Interrupted</span> <span class="reason">SIGINT</span>',
+      '<span class="badge v-error">Could not run</span> <span class="reason">cannot reach Docker (unix:///x.sock): is dockerd running?</span>',
+    ]);
+    assert.match(page, /4 runs of 1 test: 1 valid, 0 with an anomaly, 0 unknown, 1 could not run, 1 interrupted, 1 crashed\./);
+    assert.ok(!page.includes('No results'));
+    const strip = /<td class="strip">(.*?)<\/td>/.exec(page)?.[1] ?? '';
+    assert.deepEqual([...strip.matchAll(/class="sq v-(\w+)"[^>]*? title="([^"]*)"/g)].map((m) => [m[1], m[2].split(' · ')[1]]), [
+      ['error', 'Could not run: cannot reach Docker (unix:///x.sock): is dockerd running?'],
+      ['interrupted', 'Interrupted: SIGINT'],
+      ['crashed', 'Crashed: &#60;b&#62;boom&#60;/b&#62;'],
+      ['valid', 'Valid'],
+    ]);
+  });
 });

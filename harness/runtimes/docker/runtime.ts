@@ -8,7 +8,7 @@ import { RealTimeRuntime } from '../wall-clock.js';
 import { DockerCluster } from './cluster.js';
 import type { LocalImage } from './image-recipe.js';
 import { dockerClient } from './images.js';
-import { resolveImages, type ImageChoice } from './run-images.js';
+import { localImages, resolveImages, type ImageChoice } from './run-images.js';
 import type { DockerTarget } from './target.js';
 
 /**
@@ -33,10 +33,14 @@ export class DockerRuntime extends RealTimeRuntime {
     super();
   }
 
+  refuse(name: string, options: StartOptions): void {
+    const target = this.targetOf(name, options);
+    // Asked for the local image: one that lacks what the target needs is refused before Docker is reached.
+    if (this.config.images === 'local') localImages(target, this.config.local);
+  }
+
   protected async startCluster(name: string, options: StartOptions, onStopped: () => void): Promise<Cluster> {
-    const target = this.targets.get(name);
-    if (!target) throw usageError(`unknown target '${name}' for the docker runtime (known: ${[...this.targets.keys()].join(', ')})`);
-    checkBug(name, target.bugs, options.bug);
+    const target = this.targetOf(name, options);
     let docker = this.config.docker;
     const connect = async () => (docker ??= await dockerClient());
     const images = await resolveImages(connect, target, this.config.images, this.config.local);
@@ -52,5 +56,12 @@ export class DockerRuntime extends RealTimeRuntime {
     });
     this.cluster = cluster;
     return cluster;
+  }
+
+  private targetOf(name: string, options: StartOptions): DockerTarget {
+    const target = this.targets.get(name);
+    if (!target) throw usageError(`unknown target '${name}' for the docker runtime (known: ${[...this.targets.keys()].join(', ')})`);
+    checkBug(name, target.bugs, options.bug);
+    return target;
   }
 }

@@ -38,10 +38,12 @@ export class ExternalRuntime extends RealTimeRuntime {
     super();
   }
 
+  refuse(name: string, options: StartOptions): void {
+    this.targetOf(name, options);
+  }
+
   protected async startCluster(name: string, options: StartOptions, onStopped: () => void): Promise<Cluster> {
-    const target = this.targets.get(name);
-    if (!target) throw usageError(`unknown target '${name}' for the external runtime (known: ${[...this.targets.keys()].join(', ')})`);
-    checkBug(name, target.bugs, options.bug);
+    const target = this.targetOf(name, options);
     const cluster = await ExternalCluster.start(target, {
       nodes: this.config.nodes,
       faults: this.config.faults,
@@ -55,5 +57,13 @@ export class ExternalRuntime extends RealTimeRuntime {
     });
     this.cluster = cluster;
     return cluster;
+  }
+
+  private targetOf(name: string, options: StartOptions): DockerTarget {
+    const target = this.targets.get(name);
+    if (!target) throw usageError(`unknown target '${name}' for the external runtime (known: ${[...this.targets.keys()].join(', ')})`);
+    checkBug(name, target.bugs, options.bug);
+    if (!target.external) throw usageError(`target ${target.name} does not run on external clusters`);
+    return target;
   }
 }

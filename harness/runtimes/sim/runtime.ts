@@ -35,10 +35,12 @@ export class SimRuntime implements Runtime {
     this.net.at(ms, fn);
   }
 
+  refuse(name: string, options: StartOptions): void {
+    this.targetOf(name, options);
+  }
+
   async start(name: string, options: StartOptions): Promise<Cluster> {
-    const target = this.targets.get(name);
-    if (!target) throw usageError(`unknown target '${name}' for the sim runtime (known: ${[...this.targets.keys()].join(', ')})`);
-    checkBug(name, target.bugs, options.bug);
+    const target = this.targetOf(name, options);
     const net = this.net;
     const nodes = target.nodeIds(options.nodes);
     const peersOf = (n: string) => nodes.filter((p) => p !== n);
@@ -60,6 +62,13 @@ export class SimRuntime implements Runtime {
       primaries: target.primaries ? () => target.primaries!(net.programs()) : undefined,
       stop: async () => {},
     };
+  }
+
+  private targetOf(name: string, options: StartOptions) {
+    const target = this.targets.get(name);
+    if (!target) throw usageError(`unknown target '${name}' for the sim runtime (known: ${[...this.targets.keys()].join(', ')})`);
+    checkBug(name, target.bugs, options.bug);
+    return target;
   }
 
   async drive(finished: () => boolean): Promise<void> {

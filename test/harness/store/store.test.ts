@@ -73,6 +73,16 @@ describe('harness/store: the run store', () => {
       assert.deepEqual(readdirSync(dir), ['results.json']);
     });
 
+    it('reads a status and reason back, and takes results with a status of its own for none', async () => {
+      const dir = await createRunDir(tmp(), 't', T0);
+      await writeResults(dir, { valid: 'unknown', status: 'crashed', reason: 'boom' });
+      assert.deepEqual(await readResults(dir), { valid: 'unknown', status: 'crashed', reason: 'boom' });
+      writeFileSync(join(dir, 'results.json'), '{"valid": true, "status": "fine"}');
+      assert.equal(await readResults(dir), undefined);
+      writeFileSync(join(dir, 'results.json'), '{"valid": true, "status": "error", "reason": 3}');
+      assert.equal(await readResults(dir), undefined);
+    });
+
     it('never shows a reader half a file while it is rewritten', async () => {
       const dir = await createRunDir(tmp(), 't', T0);
       const big = (n: number) => ({ valid: 'unknown' as const, n, pad: Array.from({ length: 20_000 }, (_, i) => `value ${i} of run ${n}`) });
@@ -152,7 +162,7 @@ describe('harness/store: the run store', () => {
       const crashed = await createRunDir(root, 'bank', later(2000));
       await writeResults(old, { valid: true });
       await writeResults(mid, { valid: false });
-      await writeResults(tie1, { valid: 'unknown' });
+      await writeResults(tie1, { valid: 'unknown', status: 'interrupted', reason: 'SIGINT' });
       writeFileSync(join(tie2, 'results.json'), '{"valid": tru'); // not ours, but a listing must not die on it
       await updateLatest(root, crashed);
       writeFileSync(join(root, 'index.html'), '<html>');
@@ -171,8 +181,10 @@ describe('harness/store: the run store', () => {
           [old, true],
         ],
       );
-      assert.deepEqual(runs[3], { test: 'bank', id: '20261122T182016.623Z', dir: mid, time: later(500), verdict: false });
-      assert.ok(!('verdict' in runs[0]));
+      // Results written before runs had a status ended `ok`; a run that did not says how and why.
+      assert.deepEqual(runs[3], { test: 'bank', id: '20261122T182016.623Z', dir: mid, time: later(500), verdict: false, status: 'ok' });
+      assert.deepEqual([runs[2].status, runs[2].reason], ['interrupted', 'SIGINT']);
+      assert.ok(!('verdict' in runs[0]) && !('status' in runs[0]));
     });
 
     it('is empty for a store that does not exist yet', async () => {
