@@ -37,7 +37,7 @@ export function runCommand(program: Command): void {
     const outcome = await runTest(def, { registry, reporters: DEFAULT_REPORTERS, progress: flags.quiet ? undefined : (p) => showProgress(p, live) }).catch(async (e: unknown) => {
       // The CI page shows a run that could not finish too (JUnit error, summary row); the exit code stays main.ts's.
       // Not writing them must not hide why the run failed.
-      await writeCiOutputs([failedTestResult(def, e, performance.now() - started)], ci).catch((w: unknown) => err.write(`faultline: CI outputs not written: ${describeError(w)}\n`));
+      await writeCiOutputs([failedTestResult(def, e, performance.now() - started, stoppedRunOf(e)?.runDir)], ci).catch((w: unknown) => err.write(`faultline: CI outputs not written: ${describeError(w)}\n`));
       throw e;
     });
     if (live) err.write('\n');
