@@ -12,19 +12,33 @@ const SIGNAL_TEARDOWN_MS = 30_000;
 
 export function trackCluster(runId: string, teardown: () => Promise<void>): () => void {
   live.set(runId, teardown);
-  if (!installed) {
-    installed = true;
-    process.on('SIGINT', () => void onSignal('SIGINT', 130));
-    process.on('SIGTERM', () => void onSignal('SIGTERM', 143));
-  }
+  install();
   return () => live.delete(runId);
+}
+
+/**
+ * What else must be done before a signal's exit, alongside the teardowns: `faultline suite` stops scheduling and
+ * writes its table and reports of what ran. Called at once when the signal comes; the exit waits for it.
+ */
+const hooks = new Set<() => Promise<void>>();
+export function onInterrupt(hook: () => Promise<void>): () => void {
+  hooks.add(hook);
+  install();
+  return () => hooks.delete(hook);
+}
+
+function install(): void {
+  if (installed) return;
+  installed = true;
+  process.on('SIGINT', () => void onSignal('SIGINT', 130));
+  process.on('SIGTERM', () => void onSignal('SIGTERM', 143));
 }
 
 async function onSignal(signal: string, code: number): Promise<void> {
   if (stopping) process.exit(code);
   stopping = true;
   if (live.size > 0) process.stderr.write(`faultline: ${signal}: tearing down ${[...live.keys()].join(', ')}\n`);
-  const all = Promise.allSettled([...live.values()].map((t) => t()));
+  const all = Promise.allSettled([...live.values(), ...hooks].map((t) => t()));
   await Promise.race([all, new Promise((r) => setTimeout(r, SIGNAL_TEARDOWN_MS).unref())]);
   process.exit(code);
 }
