@@ -1,9 +1,11 @@
+import { join } from 'node:path';
 import { Command } from 'commander';
 import type { Checker, CheckerResult } from '../../checkers/registry.js';
 import { DEFAULT_REPORTERS } from '../../reports/reporters.js';
-import { collectFlag, formatFaultList, loadDefinition, mergeDefinition, pluginPaths, RUN_FLAGS, type CliFlags } from '../config/index.js';
+import { collectFlag, formatFaultList, loadDefinition, mergeDefinition, pluginPaths, RUN_FLAGS, type CliFlags, type TestDefinition } from '../config/index.js';
 import { registryWith } from '../plugins.js';
-import { runTest, type RunProgress } from '../run.js';
+import { runTest, type RunOutcome, type RunProgress } from '../run.js';
+import { recordOf, type RunRecord } from '../suite/outcome.js';
 import type { RunStats } from '../store/index.js';
 
 /**
@@ -20,7 +22,8 @@ export function runCommand(program: Command): void {
     else cmd.option(`${f.flag} ${f.arg}`, f.description);
   }
   cmd.option('--quiet', 'no progress lines');
-  cmd.action(async (flags: CliFlags & { config?: string; quiet?: boolean }) => {
+  cmd.option('--json', 'print the result as one JSON object on stdout (progress and the rest on stderr)');
+  cmd.action(async (flags: CliFlags & { config?: string; quiet?: boolean; json?: boolean }) => {
     const file = flags.config !== undefined ? await loadDefinition(flags.config) : undefined;
     // The plugins come first: the names the definition uses may be theirs.
     const registry = await registryWith(pluginPaths(file, flags));
@@ -30,6 +33,12 @@ export function runCommand(program: Command): void {
     const live = !flags.quiet && err.isTTY;
     const outcome = await runTest(def, { registry, reporters: DEFAULT_REPORTERS, progress: flags.quiet ? undefined : (p) => showProgress(p, live) });
     if (live) err.write('\n');
+    if (flags.json) {
+      const record = recordOf(outcome, registry);
+      process.stdout.write(`${JSON.stringify(runJson(def, outcome, record))}\n`);
+      process.exitCode = record.exitCode;
+      return;
+    }
     const out = process.stdout;
     const verdict = outcome.valid === true ? 'valid' : outcome.valid === false ? 'INVALID: anomaly found' : `unknown (${outcome.check.unknownReason ?? 'budget'})`;
     const o = outcome.stats.ops;
@@ -44,6 +53,33 @@ export function runCommand(program: Command): void {
     out.write(`replay: ${outcome.replay}\n`);
     process.exitCode = outcome.valid === true ? 0 : outcome.valid === false ? 1 : 2;
   });
+}
+
+/**
+ * `faultline run --json`: the one object a CI step reads — the verdict, where the run is stored, its figures, and
+ * the command that replays it. The whole definition and checker output are in the run's results.json.
+ */
+export function runJson(def: TestDefinition, outcome: RunOutcome, record: RunRecord) {
+  const s = outcome.stats;
+  return {
+    test: def.name,
+    status: record.status,
+    valid: outcome.valid,
+    exitCode: record.exitCode,
+    summary: record.summary,
+    target: def.target,
+    workload: def.workload,
+    runtime: def.runtime,
+    ...(def.bug !== undefined && { bug: def.bug }),
+    nemesis: formatFaultList(def.nemesis.faults),
+    seed: def.seed,
+    checker: outcome.check.checker,
+    runDir: outcome.runDir,
+    report: outcome.report ?? null,
+    results: join(outcome.runDir, 'results.json'),
+    stats: { ops: s.ops, durationMs: s.durationMs, throughput: s.throughput, latency: s.latency, availability: s.availability, faults: s.nemesis.length },
+    replay: outcome.replay,
+  };
 }
 
 /** The checker's own counts in one line ("set: 40 attempted, 38 acknowledged, …"), for a checker that has them. */
