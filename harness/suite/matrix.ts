@@ -60,7 +60,9 @@ export function suiteTests(suite: SuiteFile, registry?: DefinitionRegistry): Tes
     const origins: Origins = { ...sharedOrigins, ...Object.fromEntries(Object.keys(entry).map((k) => [k, ['include', i, k]])) };
     candidates.push({ fields, origins, label: `include[${i}] (${describeCombination(fields)})` });
   });
-  if (candidates.length === 0) throw configError(suite.path, undefined, [], 'the suite has no tests (every combination is excluded)');
+  if (candidates.length === 0) {
+    throw configError(suite.path, undefined, [], `the suite has no tests (give an axis — ${Object.keys(AXES).join(', ')} — or include: entries)`);
+  }
 
   const byName = new Map<string, string>();
   return candidates.map((c) => {
@@ -106,6 +108,8 @@ function nemesisSlug(faults: TestDefinition['nemesis']['faults']): string {
 /** Every combination of the axes the suite gives, as [axis, index] pairs, targets varying slowest. */
 function* combinations(suite: SuiteFile): Generator<[Axis, number][]> {
   const axes = (Object.keys(AXES) as Axis[]).filter((a) => suite.axes[a] !== undefined);
+  // No axes, no matrix: a suite of `include:` entries only.
+  if (axes.length === 0) return;
   const sizes = axes.map((a) => suite.axes[a]!.length);
   const total = sizes.reduce((x, y) => x * y, 1);
   for (let n = 0; n < total; n++) {

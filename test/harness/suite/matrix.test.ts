@@ -20,6 +20,8 @@ describe('suite files: the matrix of tests', () => {
       assert.equal(d.nemesis.interval, 1, 'the shared interval stays under each fault list');
     }
     assert.deepEqual(t[4].nemesis.faults, [], 'none: no faults');
+    // Without axes, only the included tests.
+    assert.deepEqual(tests('include:\n  - {target: kv-single, seed: 3}').map((d) => d.name), ['kv-single-register-partition-s3']);
   });
 
   it('include adds tests with their own fields; exclude drops the combinations a pattern matches (with *)', () => {
@@ -59,6 +61,8 @@ describe('suite files: the matrix of tests', () => {
     assert.throws(() => tests('targets: [kv-single]\nexclude:\n  - {target: redis}'), inputErrorAt(3, /exclude\[0\]: matches no test/));
     assert.throws(() => tests('seeds: [1]\ninclude:\n  - {seed: 1}'), inputErrorAt(3, /the test name 'primary-backup-register-partition-s1' is taken/));
     assert.throws(() => tests('targets: [kv-single\n'), inputErrorAt(2, /invalid YAML/));
+    assert.throws(() => tests('timeLimit: 3'), /suite\.yaml: the suite has no tests/);
+    assert.throws(() => tests('targets: [kv-single]\nexclude:\n  - {target: kv-*}'), /the suite has no tests/);
   });
 
   it('the exit code is the worst verdict: a crash, then a test that could not start, an anomaly, unknown; 130 when interrupted', () => {
