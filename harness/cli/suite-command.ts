@@ -84,7 +84,8 @@ export function suiteTable(name: string, outcome: SuiteOutcome): string {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
   const line = (cells: string[]) => cells.map((s, c) => (c === cells.length - 1 ? s : s.padEnd(widths[c]))).join('  ').trimEnd();
   const notRun = outcome.notRun > 0 ? `; ${outcome.notRun} not run` : '';
-  return [`\nsuite ${name}: ${outcome.results.length} tests, ${tally || 'none run'}${notRun}${outcome.interrupted ? ' (interrupted)' : ''}`, line(header), ...rows.map(line), ''].join('\n');
+  const n = outcome.results.length;
+  return [`\nsuite ${name}: ${n} test${n === 1 ? '' : 's'}, ${tally || 'none run'}${notRun}${outcome.interrupted ? ' (interrupted)' : ''}`, line(header), ...rows.map(line), ''].join('\n');
 }
 
 function cut(s: string, n: number): string {

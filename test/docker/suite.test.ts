@@ -51,3 +51,32 @@ describe('faultline suite with Docker tests', function () {
     assert.ok(pgRun.split('/').at(-1)! > redisRun.split('/').at(-1)!, 'postgres started after redis');
   });
 });
+
+describe('faultline suite: Ctrl-C during a Docker test', function () {
+  this.timeout(300_000);
+
+  it('tears the cluster down, records the test as interrupted, starts nothing more, prints the table and exits 130', async () => {
+    const store = mkdtempSync(join(tmpdir(), 'faultline-docker-suite-int-'));
+    const suite = file(
+      'interrupted.yaml',
+      [`store: ${store}`, 'seed: 1', 'include:', '  - {name: endless-redis, target: redis, runtime: docker, nemesis: kill, timeLimit: 100000}', '  - {name: never, target: redis, runtime: docker}'].join('\n'),
+    );
+    const child = startFaultline(['suite', suite]);
+    let r: Awaited<typeof child.done>;
+    try {
+      // The run is stored once its cluster has started: interrupt it mid-test.
+      for (let i = 0; i < 1200 && !existsSync(join(store, 'endless-redis')); i++) await new Promise((res) => setTimeout(res, 100));
+      assert.ok(existsSync(join(store, 'endless-redis')), 'the Docker test started');
+      await new Promise((res) => setTimeout(res, 2000));
+      process.kill(child.pid, 'SIGINT');
+      r = await child.done;
+    } finally {
+      await removeByPid(child.pid);
+    }
+    assert.deepEqual(await runResources(child.pid), { containers: [], networks: [] }, 'the cluster was torn down by the signal');
+    assert.equal(r.code, 130, r.stderr);
+    assert.match(r.stdout, /suite interrupted: 1 test, 1 interrupted; 1 not run \(interrupted\)/);
+    assert.match(r.stdout, /^interrupted\s+endless-redis\s/m);
+    assert.ok(!existsSync(join(store, 'never')), 'nothing started after the signal');
+  });
+});
