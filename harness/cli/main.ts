@@ -34,10 +34,11 @@ if (process.argv[2] === 'node') {
   // `faultline heal` runs after a killed run, often in a hurry: the journal and the undo steps, nothing else.
   (await import('./heal-command.js')).healCommand(program);
 } else {
-  const [node, check, run, report, cleanup, images, coordinator, heal, store, serve] = await Promise.all([
+  const [node, check, run, suite, report, cleanup, images, coordinator, heal, store, serve] = await Promise.all([
     import('./node-command.js'),
     import('./check-command.js'),
     import('./run-command.js'),
+    import('./suite-command.js'),
     import('./report-command.js'),
     import('./cleanup-command.js'),
     import('./images-command.js'),
@@ -48,6 +49,7 @@ if (process.argv[2] === 'node') {
   ]);
   check.checkCommand(program);
   run.runCommand(program);
+  suite.suiteCommand(program);
   node.nodeCommand(program);
   coordinator.coordinatorCommand(program);
   report.reportCommand(program);

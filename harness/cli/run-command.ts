@@ -1,11 +1,14 @@
+import { join } from 'node:path';
 import { Command } from 'commander';
 import type { Checker, CheckerResult } from '../../checkers/registry.js';
 import { writeCiOutputs } from '../../reports/ci-outputs.js';
 import { DEFAULT_REPORTERS } from '../../reports/reporters.js';
-import { collectFlag, formatFaultList, loadDefinition, mergeDefinition, pluginPaths, RUN_FLAGS, type CliFlags } from '../config/index.js';
+import { collectFlag, formatFaultList, loadDefinition, mergeDefinition, pluginPaths, RUN_FLAGS, type CliFlags, type TestDefinition } from '../config/index.js';
 import { describeError } from '../errors.js';
+import { stoppedRunOf } from '../stopped-record.js';
 import { registryWith } from '../plugins.js';
-import { runTest, type RunProgress } from '../run.js';
+import { runTest, type RunOutcome, type RunProgress } from '../run.js';
+import { recordOf, type RunRecord } from '../suite/outcome.js';
 import type { RunStats } from '../store/index.js';
 import { failedTestResult, testResultOf } from './test-result.js';
 
@@ -24,7 +27,8 @@ export function runCommand(program: Command): void {
   }
   cmd.option('--quiet', 'no progress lines');
   cmd.option('--junit <path>', 'also write the result as JUnit XML (an anomaly is a failure; unknown or a crash, an error)');
-  cmd.action(async (flags: CliFlags & { config?: string; quiet?: boolean; junit?: string }) => {
+  cmd.option('--json', 'print the result as one JSON object on stdout (progress and the rest on stderr)');
+  cmd.action(async (flags: CliFlags & { config?: string; quiet?: boolean; junit?: string; json?: boolean }) => {
     const file = flags.config !== undefined ? await loadDefinition(flags.config) : undefined;
     // The plugins come first: the names the definition uses may be theirs.
     const registry = await registryWith(pluginPaths(file, flags));
@@ -41,22 +45,55 @@ export function runCommand(program: Command): void {
       throw e;
     });
     if (live) err.write('\n');
+    const checker = registry.checkerOf(outcome.check) as Checker<CheckerResult> | undefined;
+    const result = testResultOf(def, outcome, checker, performance.now() - started);
+    await writeCiOutputs([result], ci);
+    if (flags.json) {
+      const record = recordOf(outcome, registry);
+      process.stdout.write(`${JSON.stringify(runJson(def, outcome, record))}\n`);
+      process.exitCode = record.exitCode;
+      return;
+    }
     const out = process.stdout;
     const verdict = outcome.valid === true ? 'valid' : outcome.valid === false ? 'INVALID: anomaly found' : `unknown (${outcome.check.unknownReason ?? 'budget'})`;
     const o = outcome.stats.ops;
     out.write(`${verdict}\n`);
     out.write(`ops: ${o.invoke} invoked, ${o.ok} ok, ${o.fail} fail, ${o.info} info; store: ${outcome.runDir}\n`);
     out.write(`availability: ${describeAvailability(outcome.stats.availability)}\n`);
-    const checker = registry.checkerOf(outcome.check) as Checker<CheckerResult> | undefined;
     const counts = describeCounts(checker, outcome.check);
     if (counts !== undefined) out.write(`${counts}\n`);
     out.write(`report: ${outcome.report}\n`);
     if (outcome.valid !== true && checker) out.write(`\n${checker.explain(outcome.check)}\n\n`);
     out.write(`replay: ${outcome.replay}\n`);
-    const result = testResultOf(def, outcome, checker, performance.now() - started);
-    await writeCiOutputs([result], ci);
     process.exitCode = result.exitCode;
   });
+}
+
+/**
+ * `faultline run --json`: the one object a CI step reads — the verdict, where the run is stored, its figures, and
+ * the command that replays it. The whole definition and checker output are in the run's results.json.
+ */
+export function runJson(def: TestDefinition, outcome: RunOutcome, record: RunRecord) {
+  const s = outcome.stats;
+  return {
+    test: def.name,
+    status: record.status,
+    valid: outcome.valid,
+    exitCode: record.exitCode,
+    summary: record.summary,
+    target: def.target,
+    workload: def.workload,
+    runtime: def.runtime,
+    ...(def.bug !== undefined && { bug: def.bug }),
+    nemesis: formatFaultList(def.nemesis.faults),
+    seed: def.seed,
+    checker: outcome.check.checker,
+    runDir: outcome.runDir,
+    report: outcome.report ?? null,
+    results: join(outcome.runDir, 'results.json'),
+    stats: { ops: s.ops, durationMs: s.durationMs, throughput: s.throughput, latency: s.latency, availability: s.availability, faults: s.nemesis.length },
+    replay: outcome.replay,
+  };
 }
 
 /** The checker's own counts in one line ("set: 40 attempted, 38 acknowledged, …"), for a checker that has them. */

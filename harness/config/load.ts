@@ -83,15 +83,17 @@ export function parseDefinitionText(text: string, source: string, format: Config
   if (!r.success) throw fileError(source, lineOf, problemsOf(r.error.issues, data, FIELD_NAMES));
   // Plugin paths, secret files and known_hosts are the file's: relative ones are found next to it, wherever
   // faultline runs from.
-  const base = dirname(source);
-  const d = r.data;
-  const fields: DefinitionFields = {
+  return { path: source, format, fields: withPathsFrom(r.data, dirname(source)), lineOf };
+}
+
+/** A file's fields with its relative paths (plugins, secret files, known_hosts) resolved against `base`, its folder. */
+export function withPathsFrom(d: DefinitionFields, base: string): DefinitionFields {
+  return {
     ...d,
     ...(d.plugins !== undefined && { plugins: d.plugins.map((p) => resolve(base, p)) }),
     ...(d.nodes !== undefined && { nodes: nodesWithPathsFrom(d.nodes, base) }),
     ...(d.ssh !== undefined && { ssh: sshWithPathsFrom(d.ssh, base) }),
   };
-  return { path: source, format, fields, lineOf };
 }
 
 /** The problem that comes first in the file, with its line. */
@@ -144,7 +146,7 @@ function raise(e: Error): never {
 }
 
 /** The line of the node at `path`: a mapping entry's key line, a list item's own line; the nearest ancestor's if absent. */
-function lineIn(doc: Document, lines: LineCounter, path: FieldPath): number | undefined {
+export function lineIn(doc: Document, lines: LineCounter, path: FieldPath): number | undefined {
   const lineOfNode = (n: unknown) => {
     const range = (n as { range?: [number, number, number] } | null)?.range;
     return range ? lines.linePos(range[0]).line : undefined;

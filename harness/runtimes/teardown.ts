@@ -31,6 +31,17 @@ export function recordOnSignal(record: (signal: string) => Promise<void>): () =>
   return () => records.delete(record);
 }
 
+/**
+ * What else must be done before a signal's exit, alongside the teardowns: `faultline suite` stops scheduling and
+ * writes its table and reports of what ran. Called at once when the signal comes; the exit waits for it.
+ */
+const hooks = new Set<() => Promise<void>>();
+export function onInterrupt(hook: () => Promise<void>): () => void {
+  hooks.add(hook);
+  install();
+  return () => hooks.delete(hook);
+}
+
 function install(): void {
   if (installed) return;
   installed = true;
@@ -42,7 +53,7 @@ async function onSignal(signal: string, code: number): Promise<void> {
   if (stopping) process.exit(code);
   stopping = true;
   if (live.size > 0) process.stderr.write(`faultline: ${signal}: tearing down ${[...live.keys()].join(', ')}\n`);
-  await within(SIGNAL_TEARDOWN_MS, [...live.values()].map((t) => t()));
+  await within(SIGNAL_TEARDOWN_MS, [...live.values(), ...hooks].map((t) => t()));
   await within(SIGNAL_RECORD_MS, [...records].map((r) => r(signal)));
   process.exit(code);
 }
