@@ -2,9 +2,9 @@ import type { Op } from './op.js';
 import { isClientProcess } from './op.js';
 
 /** A nemesis action: the op that began it and the op that completed it (absent if the history ends first). */
-export interface NemesisPair {
-  begin: Op;
-  complete?: Op;
+export interface NemesisPair<T = Op> {
+  begin: T;
+  complete?: T;
 }
 
 /**
@@ -16,15 +16,15 @@ export interface NemesisPair {
  * histories, hand-written ones) would be paired wrongly, which is why fault intervals (nemesisIntervals) fold
  * repeated starts and stops by name rather than relying on this.
  */
-export function nemesisPairs(history: Iterable<Op>): NemesisPair[] {
-  const pairs: NemesisPair[] = [];
-  const running = new Map<string, NemesisPair>();
+export function nemesisPairs<T extends Pick<Op, 'process'> = Op>(history: Iterable<T>): NemesisPair<T>[] {
+  const pairs: NemesisPair<T>[] = [];
+  const running = new Map<string, NemesisPair<T>>();
   for (const op of history) {
     if (isClientProcess(op.process)) continue;
     const p = String(op.process);
     const open = running.get(p);
     if (open === undefined) {
-      const pair: NemesisPair = { begin: op };
+      const pair: NemesisPair<T> = { begin: op };
       pairs.push(pair);
       running.set(p, pair);
     } else {
