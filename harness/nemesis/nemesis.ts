@@ -10,9 +10,12 @@ import { andThen, settle } from './settle.js';
  * Jepsen's combined nemesis on a schedule: each cycle (the schedule's interval) is quiet for its first half and
  * faulty for its second. The faults of the list take turns; a set of faults (`a+b`) starts and heals together,
  * every member aimed at the same view of the cluster (so `partition:bridge+crash-loop:primary` crash-loops the
- * very node that bridges). Each start and stop is recorded as a `process: "nemesis"` op naming exactly what was
- * done, and each fault is undone before the next. `stop()` undoes whatever is still in force: the cluster is
- * whole again.
+ * very node that bridges). Each start and stop is recorded as Jepsen's nemesis records them: two `process:
+ * "nemesis"` `info` ops, one as it begins (value null, before the runtime is asked) and one once it is done (naming
+ * exactly what was done, with any `error`), so a fault's interval starts when the nemesis began it, not when a real
+ * runtime got round to confirming it. Like Jepsen's nemesis, this is one process doing one thing at a time: the
+ * members of a set start one after another, so its ops alternate begin, completion. Each fault is undone before the
+ * next. `stop()` undoes whatever is still in force: the cluster is whole again.
  */
 export class Nemesis {
   private undo: (() => FaultDone) | undefined;
@@ -48,9 +51,19 @@ export class Nemesis {
     if (this.stopped) return;
     const set = faultsOf(this.faults[this.cycle++ % this.faults.length]);
     const sight: Sight = { nodes: this.cluster.nodes, primaries: this.cluster.primaries?.() ?? [], rng: this.rng };
-    const undos = set.map((f) => this.inflict(f, sight));
+    // One member at a time (at once in the simulation); `inForce` never rejects (a failure is recorded as an error).
+    const undos: (() => FaultDone)[] = [];
+    let inForce: FaultDone = undefined;
+    for (const f of set) {
+      inForce = andThen(inForce, () => {
+        const { started, undo } = this.inflict(f, sight);
+        undos.push(undo);
+        return started;
+      });
+    }
+    const whenInForce = inForce;
     this.kind = set.map((f) => f.kind).join('+');
-    this.undo = () => undos.reverse().reduce<FaultDone>((r, u) => andThen(r, u), undefined);
+    this.undo = () => andThen(whenInForce, () => undos.reverse().reduce<FaultDone>((r, u) => andThen(r, u), undefined));
     this.clock.at(this.intervalMs / 2, () => {
       this.end();
       if (!this.stopped) this.clock.at(this.intervalMs / 2, () => this.begin());
@@ -65,12 +78,16 @@ export class Nemesis {
   }
 
   /**
-   * Starts one fault, records it once it is in force, and returns how to undo it (recording the stop once undone).
-   * A fault a real runtime could not inflict or undo is recorded with its `error`: the history says what happened.
+   * Starts one fault, recording it as it begins and once it is in force (`started` settles then, never rejecting),
+   * and gives how to undo it, recorded the same way. A fault a real runtime could not inflict or undo is recorded
+   * with its `error`: the history says what happened.
    */
-  private inflict(fault: SingleFault, sight: Sight): () => FaultDone {
+  private inflict(fault: SingleFault, sight: Sight): { started: FaultDone; undo: () => FaultDone } {
     const target = fault.target ?? variedTarget(fault.kind, sight.nodes.length, this.rng);
     const faults = this.cluster.faults;
+    const start = `start-${fault.kind}`;
+    const stop = `stop-${fault.kind}`;
+    this.note(start, null);
     let done: Inflicted;
     if (fault.kind === 'partition') {
       const grudge = aimPartition(target, sight);
@@ -78,8 +95,12 @@ export class Nemesis {
     } else {
       done = EFFECTS[fault.kind]({ faults, clock: this.clock, rng: this.rng }, aimNodes(target, sight));
     }
-    const started = settle(done.started, (error) => this.note(`start-${fault.kind}`, done.value, error));
-    return () => andThen(started, () => settle(done.undo(), (error) => this.note(`stop-${fault.kind}`, done.value, error)));
+    const started = settle(done.started, (error) => this.note(start, done.value, error));
+    const undo = () => {
+      this.note(stop, null);
+      return settle(done.undo(), (error) => this.note(stop, done.value, error));
+    };
+    return { started, undo };
   }
 
   private note(f: string, value: unknown, error?: string): void {

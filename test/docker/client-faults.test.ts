@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { nemesisPairs } from '../../checkers/history/nemesis-pairs.js';
 import { runTest } from '../../harness/api.js';
 import { builtinRegistry } from '../../harness/builtins.js';
 import { parseDefinition } from '../../harness/config/index.js';
@@ -26,6 +27,16 @@ describe('docker runtime: client faults through the TCP fault proxy', function (
     const fs = faults.map((o) => o.f);
     for (const f of ['start-client-partition', 'stop-client-partition', 'start-client-latency', 'stop-client-latency']) assert.ok(fs.includes(f), `${f} in ${fs.join(',')}`);
     for (const o of faults) assert.equal(o.error, undefined, `${o.f} was inflicted: ${String(o.error)}`);
+    // Each fault is a Jepsen pair: begun with no value before the proxy was asked, completed once in force; the
+    // report's band and the availability during faults start at the begin.
+    const pairs = nemesisPairs(r.history);
+    for (const { begin, complete } of pairs) {
+      assert.equal(complete?.f, begin.f);
+      assert.equal(begin.value, null);
+      assert.ok(complete.time >= begin.time);
+    }
+    const first = pairs.find((p) => p.begin.f === 'start-client-partition')!;
+    assert.equal(r.stats.nemesis.find((i) => i.fault === 'client-partition')!.start, first.begin.time);
 
     // The ops that completed while the first partition was in force: some did not succeed (time-outs, resets).
     const start = faults.find((o) => o.f === 'start-client-partition')!;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { nemesisPairs } from '../../checkers/history/nemesis-pairs.js';
 import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeLeftovers } from '../../harness/runtimes/docker/cleanup.js';
@@ -139,7 +140,8 @@ describe('faultline run --runtime external: raft-kv on machines the harness logs
     assert.equal(results.valid, true);
 
     // Each kind was in force, and undone, as the history says (a fault the method could not make carries `error`).
-    const nemesis = jsonLines<Op>(join(dir, 'history.jsonl')).filter((o) => o.process === 'nemesis');
+    // Each begun (no value) and completed (what was done): the completions say whether it was in force.
+    const nemesis = nemesisPairs(jsonLines<Op>(join(dir, 'history.jsonl'))).flatMap((p) => p.complete ?? []);
     for (const kind of KINDS) {
       const starts = nemesis.filter((o) => o.f === `start-${kind}`);
       const stops = nemesis.filter((o) => o.f === `stop-${kind}`);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import Dockerode from 'dockerode';
 import postgresJs from 'postgres';
 import type { Op } from '../../checkers/history/op.js';
+import { nemesisPairs } from '../../checkers/history/nemesis-pairs.js';
 import type { CheckerResult } from '../../checkers/registry.js';
 import { builtinRegistry } from '../../harness/builtins.js';
 import { parseDefinition } from '../../harness/config/index.js';
@@ -201,7 +202,8 @@ const twoPc = (r: RunOutcome): TwoPc => {
   assert.equal(r.check.checker, '2pc');
   return r.check as TwoPc;
 };
-const nemesisOps = (h: readonly Op[]) => h.filter((o) => o.process === 'nemesis');
+/** What the nemesis did: the completion of each of its pairs (the begin has no value and no error). */
+const nemesisOps = (h: readonly Op[]) => nemesisPairs(h).flatMap((p) => p.complete ?? []);
 const summary = (c: TwoPc) => `valid ${String(c.valid)}; ${JSON.stringify(c.counts)}; anomalies ${JSON.stringify(c.anomalyCounts)}`;
 
 describe('pg-2pc target (docker): the acceptance runs', function () {

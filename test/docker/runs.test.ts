@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Op } from '../../checkers/history/op.js';
+import { nemesisPairs } from '../../checkers/history/nemesis-pairs.js';
 import { builtinRegistry } from '../../harness/builtins.js';
 import { parseDefinition } from '../../harness/config/index.js';
 import { runTest } from '../../harness/api.js';
@@ -25,7 +26,13 @@ async function run(fields: Record<string, unknown>): Promise<RunOutcome> {
   return outcome;
 }
 
-const nemesisOps = (h: readonly Op[]) => h.filter((o) => o.process === 'nemesis');
+/** What the nemesis did: the completion of each of its pairs (each begun, with no value, just before). */
+const nemesisOps = (h: readonly Op[]) =>
+  nemesisPairs(h).map(({ begin, complete }) => {
+    assert.equal(begin.value, null, `${begin.f} begins with no value`);
+    assert.equal(complete?.f, begin.f, `${begin.f} completed`);
+    return complete!;
+  });
 
 describe('docker runtime: the acceptance runs on real servers', function () {
   this.timeout(300_000);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
+import { nemesisPairs } from '../../checkers/history/nemesis-pairs.js';
 import { builtinCheckers } from '../../harness/checking.js';
 import { parseDefinition } from '../../harness/config/index.js';
 import { Registry, type Plugin } from '../../harness/registry.js';
@@ -65,7 +66,7 @@ describe('external runtime: a plugin target that declares external', function ()
       );
       const outcome = await runTest(def, { registry });
       assert.equal(outcome.valid, true);
-      assert.ok(outcome.history.some((o) => o.process === 'nemesis' && o.f === 'start-client-partition' && o.error === undefined));
+      assert.ok(nemesisPairs(outcome.history).some(({ complete: o }) => o?.f === 'start-client-partition' && o.error === undefined));
       assert.ok(outcome.history.filter((o) => o.type === 'ok').length > 20);
     } finally {
       await redis.stop();

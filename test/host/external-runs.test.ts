@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { nemesisPairs } from '../../checkers/history/nemesis-pairs.js';
 import { faultlineAsync } from '../support/cli.js';
 import { removeDir, tempDir } from '../support/host-process.js';
 import { startPostgres, startRaftNodes, startRedis } from '../support/host-servers.js';
@@ -31,9 +32,9 @@ function latestRun(store: string): Stored {
   return { dir, results, history };
 }
 
-/** The nemesis's records of one fault kind: its starts, each without an error (the fault was in force). */
+/** The nemesis's records of one fault kind: its starts' completions, each without an error (the fault was in force). */
 function inForce(history: Stored['history'], kind: string): number {
-  const starts = history.filter((o) => o.process === 'nemesis' && o.f === `start-${kind}`);
+  const starts = nemesisPairs(history).flatMap((p) => (p.complete?.f === `start-${kind}` ? [p.complete] : []));
   for (const s of starts) assert.equal(s.error, undefined, `start-${kind} failed: ${s.error}`);
   return starts.length;
 }

@@ -48,6 +48,24 @@ describe('reports: the data of a report', () => {
     assert.deepEqual(blocksOf(r, 'table'), [], 'no key failed');
   });
 
+  it("a fault recorded as a Jepsen pair is shaded from its begin to its heal's completion, named by the completion", () => {
+    // The kill begun at 1 ms was in force at 4 ms (a real runtime confirms it later); the read invoked in between
+    // is inside the band. The heal began at 6 ms and was done at 8 ms.
+    const h = ops(`
+      0 invoke write 1 @x
+      nemesis info start-kill nil
+      0 ok write 1 @x
+      1 invoke read nil @x
+      nemesis info start-kill ["n1"]
+      1 ok read 1 @x
+      nemesis info stop-kill nil
+      2 invoke read nil @x
+      nemesis info stop-kill ["n1"]
+      2 ok read 1 @x
+    `);
+    assert.deepEqual(report(h).nemesis, [{ fault: 'kill', start: 0.001, stop: 0.008, value: '["n1"]' }]);
+  });
+
   it('samples a long timeline but keeps every op of the anomaly, and lists the keys that passed', () => {
     const h = longHistory(5000);
     const r = report(h, { ...LIMITS, ops: 500, points: 300 });

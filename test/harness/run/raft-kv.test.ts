@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { nemesisPairs } from '../../../checkers/history/nemesis-pairs.js';
 import type { Op } from '../../../checkers/history/op.js';
 import { builtinRegistry } from '../../../harness/builtins.js';
 import type { Grudge } from '../../../harness/nemesis/index.js';
@@ -27,7 +28,7 @@ async function verdicts(bug: string | undefined, n: NemesisRecipe, count: number
     const def = parseDefinition({ target: 'raft-kv', seed, store, timeLimit: n.timeLimit, nemesis: { faults: n.faults, interval: n.interval }, ...(bug ? { bug } : {}) }, builtinRegistry().definitions());
     assert.equal(def.nodes, 5, "raft-kv's own cluster size");
     const r = await runTest(def);
-    nemesisOps.push(...r.history.filter((o) => o.process === 'nemesis'));
+    nemesisOps.push(...nemesisPairs(r.history).flatMap((p) => p.complete ?? [])); // what each fault did
     if (r.valid === false) assert.ok(r.check.checker === 'linearizable' && r.check.partitions.some((p) => p.anomaly !== undefined), 'an invalid verdict carries its evidence');
     out.push(r.valid);
   }

@@ -40,7 +40,7 @@ describe('run: the harness on the simulation', () => {
       assert.equal(nemesis.filter((o) => o.f === `stop-${kind}`).length, starts, `${kind} undone as often as started`);
     }
     // The grudge of a 2-1 split: the majority's two nodes drop the minority's one, and it drops them both.
-    const grudge = nemesis.find((o) => o.f === 'start-partition')!.value as Record<string, string[]>;
+    const grudge = nemesis.find((o) => o.f === 'start-partition' && o.value !== null)!.value as Record<string, string[]>;
     assert.deepEqual(Object.values(grudge).map((from) => from.length).sort(), [1, 1, 2], 'a minority and a majority');
     assert.deepEqual(r.stats.nemesis.length > 0, true, 'nemesis intervals in the stats');
   });
