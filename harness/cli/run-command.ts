@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import type { Checker, CheckerResult } from '../../checkers/registry.js';
 import { DEFAULT_REPORTERS } from '../../reports/reporters.js';
-import { collectFlag, formatFaultList, loadDefinition, mergeDefinition, pluginPaths, RUN_FLAGS, type CliFlags } from '../config/index.js';
+import { collectFlag, definitionWarnings, formatFaultList, loadDefinition, mergeDefinition, pluginPaths, RUN_FLAGS, type CliFlags } from '../config/index.js';
 import { registryWith } from '../plugins.js';
 import { runTest, type RunProgress } from '../run.js';
 import type { RunStats } from '../store/index.js';
@@ -27,6 +27,7 @@ export function runCommand(program: Command): void {
     const def = mergeDefinition(file, flags, registry.definitions());
     const err = process.stderr;
     err.write(`faultline: ${def.name} on ${def.runtime}, seed ${def.seed}, ${def.timeLimit} s, nemesis ${formatFaultList(def.nemesis.faults)}\n`);
+    for (const w of definitionWarnings(def)) err.write(`faultline: warning: ${w}\n`);
     const live = !flags.quiet && err.isTTY;
     const outcome = await runTest(def, { registry, reporters: DEFAULT_REPORTERS, progress: flags.quiet ? undefined : (p) => showProgress(p, live) });
     if (live) err.write('\n');
@@ -55,7 +56,7 @@ export function describeCounts(checker: Checker<CheckerResult> | undefined, r: C
 
 /** `99.8% ok outside faults (1,234 ops), 61.2% during (456 ops)`. */
 export function describeAvailability(a: RunStats['availability']): string {
-  const part = (x: RunStats['availability']['quiet']) => (x.fraction === null ? 'no ops' : `${(100 * x.fraction).toFixed(1)}% ok (${x.ops} ops)`);
+  const part = (x: RunStats['availability']['quiet']) => (x.fraction === null ? 'no ops' : `${(100 * x.fraction).toFixed(1)}% served (${x.ops} ops)`);
   return `outside faults ${part(a.quiet)}, during faults ${part(a.faulty)}`;
 }
 
