@@ -104,6 +104,19 @@ export interface Presentation {
   markLegend?: string;
   /** Other ops the evidence rests on (a final read), kept on the timeline unmarked. */
   keep?: number[];
+  /**
+   * Evidence counted per second of the run (from the history's first op), every item of it: what the report plots
+   * over time where marks would be too many (33,627 lost elements) or would only cover the items listed.
+   */
+  rates?: EvidenceRate[];
+}
+
+/** A kind of evidence as a count per second of the run ("lost": elements lost, by when their add was invoked). */
+export interface EvidenceRate {
+  label: string;
+  /** What one counted item is, for the chart's legend and tooltip. */
+  what: string;
+  perSecond: number[];
 }
 
 /** How much evidence a presentation carries: a million-op run must still give a page that opens in seconds. */

@@ -1,7 +1,7 @@
 import type { Op } from '../checkers/history/op.js';
 import type { CheckerResult } from '../checkers/registry.js';
 import { builtinLocalImage } from './builtins.js';
-import { faultsOf, parseDefinition, replayCommand, type TestDefinition } from './config/index.js';
+import { definitionWarnings, faultsOf, parseDefinition, replayCommand, type TestDefinition } from './config/index.js';
 import { isClientFault } from './config/vocabulary.js';
 import { Nemesis } from './nemesis/index.js';
 import { registryWith } from './plugins.js';
@@ -96,6 +96,7 @@ export async function runTest(def: TestDefinition, options: RunOptions = {}): Pr
   const log = new RunLog(runDir);
   const replay = replayCommand(def);
   log.info(`test ${def.name}: ${replay}`);
+  for (const w of definitionWarnings(def)) log.warn(w);
   // History times are the runtime's (virtual in the simulation), in ns, so a seed reproduces the history exactly.
   // Opened before the cluster starts, so a run that cannot start still has a history to check (an empty one).
   const recorder = HistoryRecorder.open(runDir, { clock: () => Math.round(runtime.now() * 1e6) });

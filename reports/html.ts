@@ -152,7 +152,7 @@ function countsHtml(d: ReportData): string {
   if (d.availability) {
     const a = d.availability;
     const part = (label: string, x: { ops: number; ok: number; fraction: number | null }) =>
-      `<div class="count avail"><span class="n">${x.fraction === null ? '—' : `${(x.fraction * 100).toFixed(1)}%`}</span><span class="label">${label} (${num(x.ok)} of ${num(x.ops)} ok)</span></div>`;
+      `<div class="count avail"><span class="n">${x.fraction === null ? '—' : `${(x.fraction * 100).toFixed(1)}%`}</span><span class="label">${label} (${num(x.ok)} of ${num(x.ops)} served)</span></div>`;
     avail = part('available outside faults', a.quiet) + part('available during faults', a.faulty);
   }
   return `<div id="counts" class="counts">${counts}${avail}</div>`;

@@ -74,13 +74,18 @@ export async function checkCompleted(
 ): Promise<CheckResult> {
   const resolved = resolveModel(isModelSource(ref) ? await loadModel(ref) : ref);
   const { model, parts, stats, ops, name, rebuild } = prepare(completed, resolved);
-  const asked = opts.workers ?? availableParallelism();
+  const cores = availableParallelism();
+  const requested = opts.workers ?? cores;
+  // A thread beyond the keys has nothing to search, and one beyond the cores only waits for one: each costs its
+  // start-up and a share of the memory budget. So the threads are capped at both, and the result says so.
+  const asked = Math.max(1, Math.min(requested, parts.length, cores));
+  const threadsCapped = asked < requested && opts.workers !== undefined ? cappedWhy(requested, asked, parts.length, cores) : undefined;
   // Workers build the model again from its name or module; a model value that has neither stays in this thread.
   const threads = rebuild === undefined ? 1 : asked;
   const mainThreadOnly = asked > 1 && rebuild === undefined ? NO_SOURCE : undefined;
   if (threads > 1 && isModelSource(rebuild!)) await sameModel(rebuild, model);
   const done = (results: PartitionResult[], hardKeys: number, used: number) =>
-    summarize(name, ops, results, { ...stats, hardKeys, threads: used, ...(mainThreadOnly && { mainThreadOnly }) }, performance.now() - start);
+    summarize(name, ops, results, { ...stats, hardKeys, threads: used, ...(mainThreadOnly && { mainThreadOnly }), ...(threadsCapped && { threadsCapped }) }, performance.now() - start);
   const budget = budgetOf(opts, 1);
   const search = rounds(parts, model, budget, opts);
   let used = 1;
@@ -174,6 +179,12 @@ async function sameModel(source: ModelSource, model: Model<unknown>): Promise<vo
   }
 }
 
+/** `workers: 64 asked, at most 2 used (2 keys)`: why fewer threads were started than were asked for. */
+function cappedWhy(requested: number, cap: number, keys: number, cores: number): string {
+  const by = cap === keys ? `${keys} ${keys === 1 ? 'key' : 'keys'}` : `${cores} ${cores === 1 ? 'core' : 'cores'}`;
+  return `workers: ${requested} asked, at most ${cap} used (${by})`;
+}
+
 /** Why a check ran in this thread alone although more were allowed (CheckResult.stats.mainThreadOnly). */
 export const NO_SOURCE = 'the model is a value without a source (defineModel): worker threads cannot build it';
 
@@ -193,7 +204,7 @@ function summarize(
   model: string,
   ops: number,
   results: PartitionResult[],
-  base: ReturnType<typeof complete>['stats'] & { hardKeys: number; threads: number; mainThreadOnly?: string },
+  base: ReturnType<typeof complete>['stats'] & { hardKeys: number; threads: number; mainThreadOnly?: string; threadsCapped?: string },
   ms: number,
 ): CheckResult {
   let valid: CheckResult['valid'] = true;

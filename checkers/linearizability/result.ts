@@ -98,6 +98,8 @@ export interface CheckResult {
     threads: number;
     /** Why the search stayed in this thread although workers were allowed (a model value without a source). */
     mainThreadOnly?: string;
+    /** Why fewer worker threads ran than `workers` asked for: no more than the keys, nor than the cores. */
+    threadsCapped?: string;
   };
 }
 

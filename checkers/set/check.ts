@@ -127,6 +127,7 @@ export function checkSet(history: History | Op[], opts: SetCheckOptions = {}): S
     ...(rest.finalRead && { finalRead: rest.finalRead }),
     reads,
     lost: rest.lost ?? [],
+    ...(rest.lostPerSecond && { lostPerSecond: rest.lostPerSecond }),
     unexpected: rest.unexpected ?? [],
     failedButPresent: rest.failedButPresent ?? [],
     recovered: rest.recovered ?? [],
@@ -181,12 +182,26 @@ export function checkSet(history: History | Op[], opts: SetCheckOptions = {}): S
   const valid = lost.length === 0 && unexpected.length === 0 && failedButPresent.length === 0;
   return result(valid, {
     finalRead: readRef,
+    ...(lost.length > 0 && { lostPerSecond: perSecond(lost.map((c) => ops[c].time), ops[0].time) }),
     lost: listed(lost, element).map(addRef),
     unexpected: listed(unexpected, (u) => u.element),
     failedButPresent: listed(failedButPresent, element).map(addRef),
     recovered: listed(recovered, element).map(addRef),
     duplicated: listed(duplicated, (d) => d.element),
   });
+}
+
+/** A day and a bit: a run's seconds. Times spanning more are not a run's nanoseconds (a file's own clock). */
+export const LOSS_SECONDS = 100_000;
+
+/** How many of `times` (ns) fall in each second from `t0`; undefined past LOSS_SECONDS. */
+function perSecond(times: readonly number[], t0: number): number[] | undefined {
+  let last = 0;
+  for (const t of times) last = Math.max(last, Math.floor((t - t0) / 1e9));
+  if (!(last < LOSS_SECONDS)) return undefined;
+  const counts = new Array<number>(last + 1).fill(0);
+  for (const t of times) counts[Math.max(0, Math.floor((t - t0) / 1e9))]++;
+  return counts;
 }
 
 /** Numbers first, in numeric order; then everything else by its canonical JSON. */

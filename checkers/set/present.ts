@@ -55,6 +55,8 @@ export function presentSet(r: SetResult, limits: PresentLimits): Presentation {
     marks,
     markLegend: 'lost, or failed but read',
     ...(r.finalRead && { keep: [r.finalRead.invokeIndex] }),
+    // Marks name the listed elements only: the plot counts every lost one, wherever it falls in the run.
+    ...(r.lostPerSecond && { rates: [{ label: 'lost', what: 'acknowledged elements missing from the final read, by when their add was invoked', perSecond: r.lostPerSecond }] }),
   };
 }
 

@@ -74,6 +74,12 @@ export interface SetResult {
   reads: number;
   /** The lists, sorted by element, each cut at `maxListed` (the counts say how many there are). */
   lost: AddRef[];
+  /**
+   * Every lost element, however many, by the second of the run (from the history's first op) its add was
+   * invoked in: what the report plots when there are too many to mark one by one. Absent when none is lost, or
+   * when the history's times span more than LOSS_SECONDS (they are not a run's nanoseconds).
+   */
+  lostPerSecond?: number[];
   unexpected: UnexpectedElement[];
   failedButPresent: AddRef[];
   recovered: AddRef[];

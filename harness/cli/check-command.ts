@@ -51,7 +51,7 @@ export function checkCommand(program: Command): void {
     .option('--json', 'one JSON object per file per line')
     .option('--time-limit <seconds>', 'give up (verdict unknown) after this long per file', positive('--time-limit'))
     .option('--memory-limit <MB>', 'memory budget of the search per file (default 2048)', positive('--memory-limit'))
-    .option('--workers <n>', 'worker threads for the keys that need a real search (default: one per core; 1 = this thread only)', positive('--workers'))
+    .option('--workers <n>', 'worker threads for the keys that need a real search (default: one per core; 1 = this thread only; at most one per key and per core)', workerCount)
     .option('--independent', "Jepsen's independent histories: split every client value, a [key value] tuple, and check per key")
     .option('--allow-empty', 'check a history with no client operation (refused otherwise: it checked nothing)')
     .action(async (files: string[], flags: CheckFlags) => {
@@ -78,6 +78,8 @@ async function runCheck(files: string[], flags: CheckFlags): Promise<number> {
     rows.push(row);
     if (flags.json) process.stdout.write(stringifyExact(jsonRow(row, checker)) + '\n');
     if (row.error) process.stderr.write(`faultline: ${row.error}\n`);
+    const capped = (row.result as { stats?: { threadsCapped?: string } } | undefined)?.stats?.threadsCapped;
+    if (capped) process.stderr.write(`faultline: ${row.file}: ${capped}\n`);
   }
   if (!flags.json) printHuman(rows, checker);
   return exitCode(rows);
@@ -192,6 +194,13 @@ function parseCheckerOptions(json: string | undefined, checker: Checker<CheckerR
   }
   if (!v || typeof v !== 'object' || Array.isArray(v)) throw usageError(`--checker-options must be a JSON object, got ${json.replace(/\s+/g, ' ')}`);
   return checker.parseOptions(v as Record<string, unknown>);
+}
+
+/** `--workers`: a whole number of threads (the check caps it at the keys and the cores, and says so). */
+function workerCount(v: string): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n <= 0) throw usageError(`--workers must be a positive integer, got ${v}`);
+  return n;
 }
 
 function positive(flag: string) {

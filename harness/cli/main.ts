@@ -12,6 +12,16 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+// A crash outside the command's own promise (an error thrown in a timer or an event handler, a promise nobody
+// awaited) would end Node with exit code 1, which reads as "anomaly found": every crash of faultline exits 255.
+const crash = (e: unknown) => {
+  const user = isUserError(e);
+  process.stderr.write(`faultline: ${user ? '' : 'internal error: '}${describeError(e)}\n`);
+  process.exit(user ? EXIT.badInput : EXIT.crash);
+};
+process.on('uncaughtException', crash);
+process.on('unhandledRejection', crash);
+
 const program = new Command()
   .name('faultline')
   .description('Jepsen-style test harness and linearizability checker')

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import type { Checker, CheckerResult } from '../../checkers/registry.js';
 import { writeCiOutputs } from '../../reports/ci-outputs.js';
 import { DEFAULT_REPORTERS } from '../../reports/reporters.js';
-import { collectFlag, formatFaultList, loadDefinition, mergeDefinition, pluginPaths, RUN_FLAGS, type CliFlags, type TestDefinition } from '../config/index.js';
+import { collectFlag, definitionWarnings, formatFaultList, loadDefinition, mergeDefinition, pluginPaths, RUN_FLAGS, type CliFlags, type TestDefinition } from '../config/index.js';
 import { describeError } from '../errors.js';
 import { stoppedRunOf } from '../stopped-record.js';
 import { registryWith } from '../plugins.js';
@@ -35,6 +35,7 @@ export function runCommand(program: Command): void {
     const def = mergeDefinition(file, flags, registry.definitions());
     const err = process.stderr;
     err.write(`faultline: ${def.name} on ${def.runtime}, seed ${def.seed}, ${def.timeLimit} s, nemesis ${formatFaultList(def.nemesis.faults)}\n`);
+    for (const w of definitionWarnings(def)) err.write(`faultline: warning: ${w}\n`);
     const live = !flags.quiet && err.isTTY;
     const ci = { ...(flags.junit !== undefined && { junit: flags.junit }), suiteName: def.name };
     const started = performance.now();
@@ -105,7 +106,7 @@ export function describeCounts(checker: Checker<CheckerResult> | undefined, r: C
 
 /** `99.8% ok outside faults (1,234 ops), 61.2% during (456 ops)`. */
 export function describeAvailability(a: RunStats['availability']): string {
-  const part = (x: RunStats['availability']['quiet']) => (x.fraction === null ? 'no ops' : `${(100 * x.fraction).toFixed(1)}% ok (${x.ops} ops)`);
+  const part = (x: RunStats['availability']['quiet']) => (x.fraction === null ? 'no ops' : `${(100 * x.fraction).toFixed(1)}% served (${x.ops} ops)`);
   return `outside faults ${part(a.quiet)}, during faults ${part(a.faulty)}`;
 }
 

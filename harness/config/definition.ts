@@ -134,9 +134,41 @@ const expect = (what: string) => ({ error: `expected ${what}` });
 const nameSchema = z.string(expect('a name of letters, digits, ., _ and -')).regex(NAME, expect('a name of letters, digits, ., _ and -'));
 /** Target, workload and bug names are identifiers, so the default test name made of them is a valid name too. */
 const identSchema = (what: string) => z.string(expect(`a ${what} name`)).regex(NAME, expect(`a ${what} name (letters, digits, ., _ and -)`));
+/**
+ * Bounds checked before anything starts, each with why: past them a run does not fail cleanly, it aborts V8 (a
+ * billion client processes), runs for minutes before its first op (a thousand containers) or never ends.
+ */
+export const BOUNDS = {
+  /** Logical client processes: each holds a client and its connections; Jepsen tests run tens, rarely thousands. */
+  concurrency: 10_000,
+  /**
+   * Nodes the harness starts (sim and docker): each is a container (docker) or a simulated server, and a partition's
+   * grudge grows with the square of them; Jepsen clusters are 3 to 9 nodes, 64 leaves room for a large ring.
+   */
+  nodes: 64,
+  /** A day of workload: a nightly CI run is minutes; a longer soak is several runs. */
+  timeLimit: 86_400,
+  /** Ops per second across all processes: past a million the gap between ops is under a microsecond, i.e. unlimited. */
+  maxRate: 1_000_000,
+  /** The nemesis begins and heals a fault each interval: under 0.1 s the faults outrun the runtime that makes them. */
+  minInterval: 0.1,
+} as const;
+
 const positiveInt = z.int(expect('a positive integer')).positive(expect('a positive integer'));
+const concurrencySchema = positiveInt.max(BOUNDS.concurrency, expect(`at most ${BOUNDS.concurrency} client processes`));
 const seconds = z.number(expect('a positive number of seconds')).positive(expect('a positive number of seconds'));
-const rateSchema = z.number(expect('a positive number of ops per second')).positive(expect('a positive number of ops per second'));
+const timeLimitSchema = seconds.max(BOUNDS.timeLimit, expect(`at most ${BOUNDS.timeLimit} seconds (a day)`));
+/** The nemesis interval's message for a value that is not one: positive first, then the bounds. */
+function intervalProblem(x: unknown): string | undefined {
+  if (typeof x !== 'number' || !(x > 0)) return `expected a positive number of seconds, got ${describeValue(x)}`;
+  if (x < BOUNDS.minInterval) return `expected at least ${BOUNDS.minInterval} seconds (faults faster than that outrun the runtime that makes them), got ${describeValue(x)}`;
+  if (x > BOUNDS.timeLimit) return `expected at most ${BOUNDS.timeLimit} seconds (a day), got ${describeValue(x)}`;
+  return undefined;
+}
+const rateSchema = z
+  .number(expect('a positive number of ops per second'))
+  .positive(expect('a positive number of ops per second'))
+  .max(BOUNDS.maxRate, expect(`at most ${BOUNDS.maxRate} ops per second (past that, leave --rate out: unlimited)`));
 const seedSchema = z.int(expect(`an integer from 0 to ${MAX_SEED}`)).min(0, expect(`an integer from 0 to ${MAX_SEED}`)).max(MAX_SEED, expect(`an integer from 0 to ${MAX_SEED}`));
 const runtimeSchema = z.enum(RUNTIMES, expect(`one of ${RUNTIMES.join(', ')}`));
 const imagesSchema = z.enum(IMAGE_CHOICES, expect(`one of ${IMAGE_CHOICES.join(', ')}`));
@@ -185,13 +217,22 @@ const NODE = /^[^\s,]+$/;
 /** A number, as `--nodes` reads a count: a node may not be named like one, or `--nodes 3` would be ambiguous. */
 export const NODE_COUNT = /^\s*[+-]?\d+(\.\d*)?\s*$/;
 /**
+ * `3abc`, `5x`, `1e9`: a count with a typo, which would otherwise run a cluster of one node of that name. An
+ * address (`10.0.0.1:6379`, `n1=10.0.0.1:6379`) may begin with a digit: it has a `:` or `=`.
+ */
+export const COUNT_LIKE = /^\s*[+-]?\d[^:=]*$/;
+
+/**
  * A count or a list of nodes, each a name, an address (`host:port`, external) or a node's fields (external). Which
  * the runtime takes is checked with the whole definition (external.ts clusterProblems).
  */
 const nodesSchema = z.unknown().transform((v, ctx): number | NodeEntry[] => {
   if (typeof v === 'number') {
-    if (Number.isSafeInteger(v) && v > 0) return v;
-    ctx.addIssue({ code: 'custom', message: `expected a positive node count or a list of node names, got ${describeValue(v)}` });
+    if (Number.isSafeInteger(v) && v > 0 && v <= BOUNDS.nodes) return v;
+    const message = Number.isSafeInteger(v) && v > BOUNDS.nodes
+      ? `expected at most ${BOUNDS.nodes} nodes (the harness starts each one), got ${v}`
+      : `expected a positive node count or a list of node names, got ${describeValue(v)}`;
+    ctx.addIssue({ code: 'custom', message });
     return z.NEVER;
   }
   if (!Array.isArray(v) || v.length === 0) {
@@ -206,6 +247,8 @@ const nodesSchema = z.unknown().transform((v, ctx): number | NodeEntry[] => {
       ctx.addIssue({ code: 'custom', path: [i], message: `expected a node name or address without spaces or commas, got ${describeValue(n)}` });
     } else if (NODE_COUNT.test(n)) {
       ctx.addIssue({ code: 'custom', path: [i], message: `a node name may not be a number (it would read as a node count), got ${describeValue(n)}` });
+    } else if (COUNT_LIKE.test(n)) {
+      ctx.addIssue({ code: 'custom', path: [i], message: `a node name may not begin with a digit (it reads as a mistyped node count), got ${describeValue(n)}` });
     } else if (seen.has(n)) {
       ctx.addIssue({ code: 'custom', path: [i], message: `node '${n}' is listed twice` });
     } else seen.add(n);
@@ -368,9 +411,9 @@ const nemesisFieldsSchema = z.unknown().transform((v, ctx): Partial<NemesisSched
       const f = faults(x, ['faults']);
       if (f) out.faults = f;
     } else if (k === 'interval') {
-      const r = seconds.safeParse(x);
-      if (r.success) out.interval = r.data;
-      else ctx.addIssue({ code: 'custom', path: ['interval'], message: `expected a positive number of seconds, got ${describeValue(x)}` });
+      const problem = intervalProblem(x);
+      if (problem === undefined) out.interval = x as number;
+      else ctx.addIssue({ code: 'custom', path: ['interval'], message: problem });
     } else {
       ctx.addIssue({ code: 'custom', path: [k], message: `unknown field (known: faults, interval)` });
     }
@@ -385,8 +428,8 @@ const fieldShape = {
   workload: identSchema('workload'),
   runtime: runtimeSchema,
   nodes: nodesSchema,
-  concurrency: positiveInt,
-  timeLimit: seconds,
+  concurrency: concurrencySchema,
+  timeLimit: timeLimitSchema,
   rate: rateSchema,
   nemesis: nemesisFieldsSchema,
   faults: faultMethodsSchema,
@@ -412,8 +455,8 @@ const baseSchema = z.strictObject({
   workload: fieldShape.workload.default(DEFAULTS.workload),
   runtime: runtimeSchema.default(DEFAULTS.runtime),
   nodes: nodesSchema.optional(),
-  concurrency: positiveInt.default(DEFAULTS.concurrency),
-  timeLimit: seconds.default(DEFAULTS.timeLimit),
+  concurrency: concurrencySchema.default(DEFAULTS.concurrency),
+  timeLimit: timeLimitSchema.default(DEFAULTS.timeLimit),
   rate: rateSchema.optional(),
   nemesis: nemesisFieldsSchema.default({}),
   faults: faultMethodsSchema.optional(),
@@ -465,6 +508,9 @@ export function definitionSchema(registry?: DefinitionRegistry) {
       const cluster = clusterProblems(d);
       addProblems(ctx, cluster);
       const kinds = (d.nemesis.faults ?? defaultFaults(d.runtime)).flatMap(faultsOf).map((f) => f.kind);
+      if (d.runtime !== 'external' && Array.isArray(d.nodes) && d.nodes.length > BOUNDS.nodes) {
+        ctx.addIssue({ code: 'custom', path: ['nodes'], message: `expected at most ${BOUNDS.nodes} nodes for the ${d.runtime} runtime, got ${d.nodes.length}` });
+      }
       if (d.runtime === 'external') {
         // What an external cluster can suffer depends on the methods the test names, not on the runtime alone.
         const can = externalFaultKinds(d.faults);
@@ -516,3 +562,18 @@ export function externalNodesOf(def: Pick<TestDefinition, 'runtime' | 'nodes'>):
   return (def.nodes as readonly (string | ExternalNode)[]).filter((n): n is ExternalNode => typeof n !== 'string');
 }
 
+
+/**
+ * What is legal but likely not meant: a schedule under which no fault begins, as the nemesis is quiet for the
+ * first half of each interval (harness/nemesis/nemesis.ts), so an interval of twice the time limit or more ends the
+ * run before its first fault. Warned about (stderr and run.log), not refused: the defaults make such a schedule
+ * (`faultline run --time-limit 2`, a quick look, interval 5 s) and every replay line names its interval, so a
+ * refusal would refuse the replay of a run that ran. A CI suite that wants faults reads the warning in run.log.
+ */
+export function definitionWarnings(def: Pick<TestDefinition, 'timeLimit' | 'nemesis'>): string[] {
+  const { faults, interval } = def.nemesis;
+  if (faults.length === 0 || interval / 2 < def.timeLimit) return [];
+  return [
+    `no fault will begin: the nemesis waits half an interval (${interval / 2} s) before its first fault, and the time limit is ${def.timeLimit} s (give --nemesis-interval under ${2 * def.timeLimit}, a longer --time-limit, or --nemesis none)`,
+  ];
+}

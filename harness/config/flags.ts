@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
-import { definitionFieldsSchema, FIELD_NAMES, NODE_COUNT, type DefinitionFields } from './definition.js';
+import { COUNT_LIKE, definitionFieldsSchema, FIELD_NAMES, NODE_COUNT, type DefinitionFields } from './definition.js';
 import { nodesWithPathsFrom, sshWithPathsFrom } from './external.js';
 import { describeError } from '../errors.js';
+import { lineTooDeep, MAX_CONFIG_DEPTH } from './depth.js';
 import { configError, moreSuffix, problemsOf, type FieldPath } from './issues.js';
 
 /**
@@ -107,7 +108,10 @@ export function flagsToFields(flags: CliFlags): DefinitionFields {
     const n = flags.nodes;
     // A JSON list, not an IPv6 address in brackets (`[::1]:6379`): `[` then `{`, `"` or `]`.
     if (typeof n === 'string' && /^\s*\[\s*[{"\]]/.test(n)) raw.nodes = jsonFlag('--nodes', n, 'a JSON list of nodes');
-    else raw.nodes = typeof n === 'string' ? (NODE_COUNT.test(n) ? Number(n) : n.split(',').map((s) => s.trim())) : n;
+    // `--nodes 3abc`: a count with a typo (definition.ts COUNT_LIKE), said as such rather than as a bad node name.
+    else if (typeof n === 'string' && !n.includes(',') && !NODE_COUNT.test(n) && COUNT_LIKE.test(n)) {
+      throw configError(undefined, undefined, ['--nodes'], `expected a node count or a comma-separated list of node names or addresses, got '${n.trim()}'`);
+    } else raw.nodes = typeof n === 'string' ? (NODE_COUNT.test(n) ? Number(n) : n.split(',').map((s) => s.trim())) : n;
   }
   if (flags.nemesis !== undefined || flags.nemesisInterval !== undefined) {
     const nemesis: Record<string, unknown> = {};
@@ -132,6 +136,7 @@ export function flagsToFields(flags: CliFlags): DefinitionFields {
 }
 
 function jsonFlag(flag: string, text: string, what: string): unknown {
+  if (lineTooDeep(text) !== undefined) throw configError(undefined, undefined, [flag], `expected ${what}, got JSON nested more than ${MAX_CONFIG_DEPTH} levels deep`);
   try {
     return JSON.parse(text);
   } catch (e) {

@@ -12,6 +12,7 @@ import {
 } from './definition.js';
 import { flagFor, flagsToFields, type CliFlags } from './flags.js';
 import { describeError } from '../errors.js';
+import { depthOf, lineTooDeep, MAX_CONFIG_DEPTH } from './depth.js';
 import { nodesWithPathsFrom, sshWithPathsFrom } from './external.js';
 import { configError, moreSuffix, problemsOf, type FieldPath, type Problem } from './issues.js';
 
@@ -53,6 +54,8 @@ export function formatOf(path: string, text: string): ConfigFormat {
 /** The text of a config file; `source` names it in errors. */
 export function parseDefinitionText(text: string, source: string, format: ConfigFormat = formatOf(source, text)): DefinitionFile {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const deep = lineTooDeep(text);
+  if (deep !== undefined) throw configError(source, deep, [], tooDeep);
   // The YAML document maps field paths to lines for both formats (JSON is YAML's flow syntax).
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
@@ -69,11 +72,22 @@ export function parseDefinitionText(text: string, source: string, format: Config
   } else {
     const err = doc.errors[0];
     if (err) {
+      // The composer recurses per level: a file nested past what the stack holds is too deep, not malformed.
+      if (/call stack/i.test(err.message)) throw configError(source, undefined, [], tooDeep);
       const what = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
       throw configError(source, err.linePos?.[0].line, [], `invalid YAML: ${what}`);
     }
-    data = doc.toJS();
+    try {
+      data = doc.toJS({ maxAliasCount: MAX_ALIASES });
+    } catch (e) {
+      // The yaml library refuses aliases past maxAliasCount (a "billion laughs" file expands exponentially).
+      if (/alias/i.test(describeError(e))) {
+        throw configError(source, undefined, [], `invalid YAML: too many aliases (more than ${MAX_ALIASES} expansions of anchors; write the values out)`);
+      }
+      throw e;
+    }
   }
+  if (depthOf(data) > MAX_CONFIG_DEPTH) throw configError(source, undefined, [], tooDeep);
 
   if (data === null || data === undefined) data = {}; // an empty file: all defaults
   if (typeof data !== 'object' || Array.isArray(data)) {
@@ -95,6 +109,11 @@ export function withPathsFrom(d: DefinitionFields, base: string): DefinitionFiel
     ...(d.ssh !== undefined && { ssh: sshWithPathsFrom(d.ssh, base) }),
   };
 }
+
+/** Alias expansions a YAML config may make: the yaml library's default, named so the error can say it. */
+const MAX_ALIASES = 100;
+
+const tooDeep = `nested more than ${MAX_CONFIG_DEPTH} levels deep (a test definition needs a few)`;
 
 /** The problem that comes first in the file, with its line. */
 function fileError(source: string, lineOf: (p: FieldPath) => number | undefined, problems: Problem[]) {

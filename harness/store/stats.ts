@@ -31,9 +31,10 @@ export interface FStats extends OpCounts {
   latency: Latency;
 }
 
-/** How many ops were invoked in a stretch of the run, and the fraction that succeeded (null when none were). */
+/** How many ops were invoked in a stretch of the run, and the fraction the system served (null when none were). */
 export interface Availability {
   ops: number;
+  /** Served: `ok`, or failed with the system's definite answer (a cas mismatch; SERVED_FAILURES). */
   ok: number;
   fraction: number | null;
 }
@@ -50,8 +51,8 @@ export interface RunStats {
   nemesis: NemesisInterval[];
   /**
    * Client ops by whether they were invoked while a fault was in force (`faulty`) or not (`quiet`), and the
-   * fraction of each that came back ok: what a fault costs the system's users, next to what it costs in
-   * correctness. An op never completed counts as not ok.
+   * fraction of each the system served (ok, or a definite answer such as a cas mismatch): what a fault costs the
+   * system's users, next to what it costs in correctness. An op never completed counts as not served.
    */
   availability: { quiet: Availability; faulty: Availability };
 }
@@ -128,10 +129,22 @@ function availability(ops: readonly Op[], pair: Int32Array, intervals: readonly 
     if (!isInvocation(ops[i])) continue;
     const a = faulty(ops[i].time) ? hit : quiet;
     a.ops++;
-    if (pair[i] >= 0 && ops[pair[i]].type === 'ok') a.ok++;
+    if (pair[i] >= 0 && served(ops[pair[i]])) a.ok++;
   }
   const of = (a: { ops: number; ok: number }): Availability => ({ ...a, fraction: a.ops ? round(a.ok / a.ops) : null });
   return { quiet: of(quiet), faulty: of(hit) };
+}
+
+/**
+ * Errors of a `fail` that are the system's answer to the op, not its refusal to serve it: a compare-and-set whose
+ * expected value did not match was read, compared and answered, as a healthy node does for most cas ops of a
+ * register workload. `no leader`, `NOT_PRIMARY`, a refused connection: definite, but not served.
+ */
+export const SERVED_FAILURES: readonly string[] = ['cas mismatch'];
+
+/** Whether the system served the op: it came back `ok`, or failed with a definite answer (SERVED_FAILURES). */
+function served(completion: Op): boolean {
+  return completion.type === 'ok' || (completion.type === 'fail' && typeof completion.error === 'string' && SERVED_FAILURES.includes(completion.error));
 }
 
 function counts(): OpCounts {

@@ -157,8 +157,11 @@ function renderThroughput(data: ReportData, section: HTMLElement, width: number)
     return;
   }
   const perS = 1000 / Math.max(1e-9, T.bucketMs);
+  // The checker's evidence counted per second (every lost element of a set): drawn on the same time axis, in red.
+  const rates = data.checker.presentation.rates ?? [];
   let max = 0;
   for (const s of T.series) for (const c of s.counts) max = Math.max(max, c * perS);
+  for (const r of rates) for (const c of r.perSecond) max = Math.max(max, c);
   const ticks = niceTicks(0, max || 1, 5);
   // The scale reaches the highest bucket even when the last nice tick falls short of it.
   const top = Math.max(ticks[ticks.length - 1] || 1, max);
@@ -182,6 +185,18 @@ function renderThroughput(data: ReportData, section: HTMLElement, width: number)
     svg('title', undefined, line).textContent = `${s.f} ${s.t}`;
   }
 
+  for (const r of rates) {
+    // A step per second, so a second with none lost reads as zero, not as a slope between its neighbours.
+    const pts: string[] = [];
+    r.perSecond.forEach((c, i) => {
+      const x0 = f.x(Math.min(end, i * 1000));
+      const x1 = f.x(Math.min(end, (i + 1) * 1000));
+      pts.push(`${x0.toFixed(1)},${y(c).toFixed(1)}`, `${x1.toFixed(1)},${y(c).toFixed(1)}`);
+    });
+    const line = svg('polyline', { class: 'line rate', 'data-rate': r.label, points: pts.join(' '), fill: 'none', stroke: RATE_COLOUR, 'stroke-width': 2, 'stroke-linejoin': 'round' }, lines);
+    svg('title', undefined, line).textContent = `${r.label} per second: ${r.what}`;
+  }
+
   const cursor = svg('line', { class: 'cursor', y1: f.top, y2: f.bottom, stroke: '#1d232b', 'stroke-width': 0.8, visibility: 'hidden' }, f.root);
   f.root.addEventListener('mousemove', (e) => {
     const p = svgPoint(f.root, e);
@@ -197,7 +212,10 @@ function renderThroughput(data: ReportData, section: HTMLElement, width: number)
     cursor.setAttribute('visibility', 'visible');
     tooltip.show(
       `${fmtTime(i * T.bucketMs, end)}–${fmtTime((i + 1) * T.bucketMs, end)}`,
-      T.series.map((s): [string, string] => [`${s.f} ${s.t}`, `${label(s.counts[i] * perS)} ops/s (${s.counts[i]})`]),
+      [
+        ...T.series.map((s): [string, string] => [`${s.f} ${s.t}`, `${label(s.counts[i] * perS)} ops/s (${s.counts[i]})`]),
+        ...rates.map((r): [string, string] => [`${r.label}/s`, String(r.perSecond[Math.floor((i * T.bucketMs) / 1000)] ?? 0)]),
+      ],
       e.clientX,
       e.clientY,
     );
@@ -212,6 +230,10 @@ function renderThroughput(data: ReportData, section: HTMLElement, width: number)
   for (const t of ['ok', 'fail', 'info'] as OpKind[])
     if (T.series.some((s) => s.t === t))
       legend.append(legendItem(t, { shape: 'line', colour: '#5c6773', border: t === 'ok' ? 'solid' : t === 'fail' ? 'dashed' : 'dotted' }));
+  for (const r of rates) legend.append(legendItem(`${r.label}/s (${r.perSecond.reduce((a, b) => a + b, 0)})`, { shape: 'line', colour: RATE_COLOUR }));
   faultLegend(legend, colours);
   body.append(legend);
 }
+
+/** The colour of evidence plotted per second: the timeline's marks' red. */
+const RATE_COLOUR = '#d7263d';

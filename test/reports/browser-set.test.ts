@@ -39,6 +39,13 @@ describe('report: a set checker run in Chromium', function () {
     });
     after(async () => o?.close());
 
+    it('plots the lost elements per second on the throughput chart, every one of them', async () => {
+      const line = o.page.locator('#throughput polyline[data-rate="lost"]');
+      assert.equal(await line.count(), 1);
+      assert.ok(((await line.getAttribute('points')) ?? '').split(' ').length >= 2);
+      assert.match((await o.page.locator('#throughput .legend').textContent()) ?? '', /lost\/s \(2\)/);
+    });
+
     it('says Anomaly found and lists the lost elements, the first one as the first error', async () => {
       assert.equal(await o.page.locator('#verdict').getAttribute('data-verdict'), 'invalid');
       const lost = o.page.locator('#checker-set ul[data-kind="lost"] a.op-link');

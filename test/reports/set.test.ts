@@ -51,6 +51,36 @@ describe('reports: a run judged by the set checker', () => {
     assert.match(blocksOf(r, 'prose')[0].text, /^4 of 38 acknowledged adds were lost: 1, 11, 21, 31 /);
   });
 
+  it('plots every lost element per second, past the listed ones, across the whole run', () => {
+    // 3,000 adds over 30 s (one every 10 ms); the final read holds none of those after 6 s: 2,400 lost, the list
+    // cut at 1,000 (all before 16 s) and the marks at the presentation's 300.
+    const h: Op[] = [];
+    const at = (ms: number) => ms * 1e6;
+    const read: number[] = [];
+    for (let i = 0; i < 3000; i++) {
+      h.push({ index: h.length, time: at(i * 10), process: i % 4, type: 'invoke', f: 'add', value: i });
+      h.push({ index: h.length, time: at(i * 10 + 5), process: i % 4, type: 'ok', f: 'add', value: i });
+      if (i * 10 < 6000) read.push(i);
+    }
+    h.push({ index: h.length, time: at(30_000), process: 9, type: 'invoke', f: 'read', value: null });
+    h.push({ index: h.length, time: at(30_001), process: 9, type: 'ok', f: 'read', value: read });
+    const result = checkSet(h);
+    assert.equal(result.counts.lost, 2400);
+    assert.equal(result.lost.length, 1000, 'the list is cut');
+    assert.deepEqual(result.lostPerSecond, [0, 0, 0, 0, 0, 0, ...Array<number>(24).fill(100)]);
+    const r = buildReport({ history: h, check: result, title: 's' });
+    const [rate] = r.checker.presentation.rates!;
+    assert.equal(rate.label, 'lost');
+    assert.equal(rate.perSecond.reduce((a, b) => a + b, 0), 2400, 'every lost element is counted');
+    assert.equal(rate.perSecond.length, 30, 'up to the last second of the run, not only the listed elements');
+    // A valid set has nothing to plot.
+    const valid = ops('0 invoke add 1\n0 ok add 1\n1 invoke read nil\n1 ok read [1]');
+    const none = checkSet(valid);
+    assert.equal(none.valid, true);
+    assert.equal(none.lostPerSecond, undefined);
+    assert.equal(buildReport({ history: valid, check: none, title: 's' }).checker.presentation.rates, undefined);
+  });
+
   it('keeps every op the evidence names when the timeline is sampled', () => {
     const h = setHistory(5000, 997);
     const r = buildReport({ history: h, check: checkSet(h), title: 's' }, { ...LIMITS, ops: 200 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import {
+  definitionWarnings,
   DEFAULTS,
   formatFaultList,
   MAX_SEED,
@@ -102,6 +103,14 @@ describe('config: the test definition', () => {
       ['unknown field', { concurency: 3 }, /^concurency: unknown field \(did you mean concurrency\?\) \(known: name, target, .*options, plugins\)$/],
       ['interval 0', { nemesis: { interval: 0 } }, /^nemesis\.interval: expected a positive number of seconds, got 0$/],
       ['unknown nemesis field', { nemesis: { every: 3 } }, /^nemesis\.every: unknown field \(known: faults, interval\)$/],
+      // Bounds: past them a run aborts V8, runs for minutes before its first op, or never ends.
+      ['concurrency 1e9', { concurrency: 1e9 }, /^concurrency: expected at most 10000 client processes, got 1000000000$/],
+      ['nodes 1000', { nodes: 1000 }, /^nodes: expected at most 64 nodes \(the harness starts each one\), got 1000$/],
+      ['65 node names on sim', { nodes: Array.from({ length: 65 }, (_, i) => `m${i}`) }, /^nodes: expected at most 64 nodes for the sim runtime, got 65$/],
+      ['timeLimit 1e20', { timeLimit: 1e20 }, /^timeLimit: expected at most 86400 seconds \(a day\), got 100000000000000000000$/],
+      ['rate 1e20', { rate: 1e20 }, /^rate: expected at most 1000000 ops per second .*got 100000000000000000000$/],
+      ['interval 1e-9', { nemesis: { interval: 1e-9 } }, /^nemesis\.interval: expected at least 0\.1 seconds .*got 1e-9$/],
+      ['interval 1e9', { nemesis: { interval: 1e9 } }, /^nemesis\.interval: expected at most 86400 seconds \(a day\), got 1000000000$/],
     ];
     for (const [what, input, pattern] of bad) {
       it(`refuses ${what} with one line naming the field`, () => throwsInputError(() => parseDefinition(input), pattern));
@@ -114,6 +123,22 @@ describe('config: the test definition', () => {
     it('refuses what is not a mapping', () => {
       throwsInputError(() => parseDefinition([1]), /^expected a mapping of test definition fields, got a list$/);
       throwsInputError(() => parseDefinition('kv-single'), /^expected a mapping .*got "kv-single"$/);
+    });
+
+    it('accepts the bounds themselves', () => {
+      const def = parseDefinition({ concurrency: 10_000, nodes: 64, timeLimit: 86_400, rate: 1_000_000, nemesis: { interval: 0.1 } });
+      assert.deepEqual([def.concurrency, def.nodes, def.timeLimit, def.rate, def.nemesis.interval], [10_000, 64, 86_400, 1_000_000, 0.1]);
+      // An external cluster is the user's: its size is what it is.
+      const many = Array.from({ length: 65 }, (_, i) => `10.0.${i >> 8}.${i & 255}:6379`);
+      assert.equal((parseDefinition({ runtime: 'external', nodes: many }).nodes as unknown[]).length, 65);
+    });
+
+    it('warns of a nemesis interval under which no fault begins, and only then', () => {
+      const warned = definitionWarnings(parseDefinition({ timeLimit: 2, nemesis: { faults: 'partition', interval: 5 } }));
+      assert.equal(warned.length, 1);
+      assert.match(warned[0], /^no fault will begin: the nemesis waits half an interval \(2\.5 s\) before its first fault, and the time limit is 2 s/);
+      assert.deepEqual(definitionWarnings(parseDefinition({ timeLimit: 2, nemesis: { faults: 'partition', interval: 3.9 } })), []);
+      assert.deepEqual(definitionWarnings(parseDefinition({ timeLimit: 2, nemesis: { faults: 'none', interval: 60 } })), [], 'no faults asked for');
     });
 
     it('accepts fractional seconds and rates', () => {

@@ -111,6 +111,24 @@ describe('config: loading and merging', () => {
       throwsInputError(() => parseDefinitionText(text, 'c.yaml'), /^c\.yaml:2: rate: .* \(and 1 more problem\)$/);
     });
 
+    it('a file nested 5,000 deep is refused in one line, YAML block, YAML flow or JSON', () => {
+      const deepFlow = `options:\n  a: ${'['.repeat(5000)}${']'.repeat(5000)}\n`;
+      throwsInputError(() => parseDefinitionText(deepFlow, 'deep.yaml'), /^deep\.yaml:2: nested more than 100 levels deep/);
+      const deepJson = `{"options": {"a": ${'['.repeat(5000)}${']'.repeat(5000)}}}`;
+      throwsInputError(() => parseDefinitionText(deepJson, 'deep.json'), /^deep\.json:1: nested more than 100 levels deep/);
+      const deepBlock = 'options:\n' + Array.from({ length: 5000 }, (_, i) => `${' '.repeat(i + 2)}k:`).join('\n') + ' 1\n';
+      throwsInputError(() => parseDefinitionText(deepBlock, 'block.yaml'), /^block\.yaml: nested more than 100 levels deep/);
+      // Options a few levels deep are fine: the limit is far from any real definition.
+      const ok = parseDefinitionText(`options:\n  a: ${'['.repeat(20)}1${']'.repeat(20)}\n  q: "[[[[ not brackets"\n`, 'ok.yaml');
+      assert.equal(ok.fields.options?.q, '[[[[ not brackets');
+    });
+
+    it('a YAML file with more than 100 alias expansions is refused in one line (the yaml library\'s limit)', () => {
+      const aliases = (n: number) => `options:\n  base: &a [1]\n  x: [${Array.from({ length: n }, () => '*a').join(', ')}]\n`;
+      throwsInputError(() => parseDefinitionText(aliases(101), 'aliases.yaml'), /^aliases\.yaml: invalid YAML: too many aliases \(more than 100 expansions of anchors; write the values out\)$/);
+      assert.equal((parseDefinitionText(aliases(50), 'aliases.yaml').fields.options?.x as unknown[]).length, 50);
+    });
+
     it('a file that is not a mapping', async () => {
       await rejectsInputError(load('not-a-mapping.yaml'), /\/not-a-mapping\.yaml:1: expected a mapping of test definition fields, got a list$/);
     });
@@ -226,6 +244,14 @@ describe('config: loading and merging', () => {
       ['--nemesis kill:everyone', { nemesis: 'kill:everyone' }, /^--nemesis: unknown target 'everyone' for fault 'kill'/],
       ['--nemesis-interval x', { nemesisInterval: 'x' }, /^--nemesis-interval: expected a positive number of seconds, got "x"$/],
       ['--nodes 0', { nodes: '0' }, /^--nodes: expected a positive node count/],
+      ['--nodes 3abc', { nodes: '3abc' }, /^--nodes: expected a node count or a comma-separated list of node names or addresses, got '3abc'$/],
+      ['--nodes n1,3abc', { nodes: 'n1,3abc' }, /^--nodes: a node name may not begin with a digit \(it reads as a mistyped node count\), got "3abc"$/],
+      ['--nodes 1000', { nodes: '1000' }, /^--nodes: expected at most 64 nodes \(the harness starts each one\), got 1000$/],
+      ['--concurrency 1e9', { concurrency: '1e9' }, /^--concurrency: expected at most 10000 client processes, got 1000000000$/],
+      ['--time-limit 1e20', { timeLimit: '1e20' }, /^--time-limit: expected at most 86400 seconds \(a day\)/],
+      ['--rate 1e20', { rate: '1e20' }, /^--rate: expected at most 1000000 ops per second/],
+      ['--nemesis-interval 1e-9', { nemesisInterval: '1e-9' }, /^--nemesis-interval: expected at least 0\.1 seconds/],
+      ['--options nested 5,000 deep', { options: `{"a":${'['.repeat(5000)}${']'.repeat(5000)}}` }, /^--options: expected a JSON object, got JSON nested more than 100 levels deep$/],
       ['--nodes a,,b', { nodes: 'a,,b' }, /^--nodes: expected a node name or address without spaces or commas, got ""$/],
       ['--options {x', { options: '{x' }, /^--options: expected a JSON object, got invalid JSON \(.*\)$/],
       ['--options [1]', { options: '[1]' }, /^--options: expected a mapping of target and workload options, got a list$/],

@@ -86,13 +86,29 @@ describe('harness/store: runStats', () => {
     ]);
   });
 
-  it('availability: the ok fraction of ops invoked while quiet and while a fault was in force', () => {
+  it('availability: the served fraction of ops invoked while quiet and while a fault was in force', () => {
     assert.deepEqual(runStats(history).availability, {
       quiet: { ops: 3, ok: 3, fraction: 1 },
       // A fail, an info and one never completed: none ok.
       faulty: { ops: 3, ok: 0, fraction: 0 },
     });
     assert.deepEqual(runStats([]).availability, { quiet: { ops: 0, ok: 0, fraction: null }, faulty: { ops: 0, ok: 0, fraction: null } });
+  });
+
+  it('availability counts a cas that failed on a mismatched value as served, a refusal as not', () => {
+    const call = (process: number, f: string, value: unknown, type: 'ok' | 'fail' | 'info', error?: string): Op[] => [
+      { index: 0, time: 0, process, type: 'invoke', f, value },
+      { index: 0, time: 0, process, type, f, value, ...(error !== undefined && { error }) },
+    ];
+    const h = [
+      ...call(0, 'cas', [1, 2], 'fail', 'cas mismatch'),
+      ...call(0, 'cas', [2, 3], 'ok'),
+      ...call(0, 'cas', [3, 4], 'fail', 'no leader'),
+      ...call(0, 'write', 5, 'fail', 'NOT_PRIMARY'),
+      ...call(0, 'read', null, 'info', 'timeout'),
+    ].map((op, i) => ({ ...op, index: i, time: i * MS }));
+    // A healthy node answers most cas ops of a register workload with a mismatch: that is service, not an outage.
+    assert.deepEqual(runStats(h).availability.quiet, { ops: 5, ok: 2, fraction: 0.4 });
   });
 
   it('keeps faults apart, pairs named pairs, ignores a stray stop, and repeats a fault that restarts', () => {
