@@ -89,7 +89,7 @@ describe('faultline suite: a matrix of tests from the real CLI', function () {
     const store = mkdtempSync(join(tmpdir(), 'faultline-suite-int-'));
     const suite = file(
       'long.yaml',
-      ['targets: [kv-single]', 'seeds: [1]', `store: ${store}`, 'include:', '  - {name: endless, target: kv-single, timeLimit: 100000}', '  - {name: never, target: kv-single}'].join('\n'),
+      ['targets: [kv-single]', 'seeds: [1]', `store: ${store}`, 'include:', '  - {name: endless, target: kv-single, timeLimit: 86400}', '  - {name: never, target: kv-single}'].join('\n'),
     );
     const child = startFaultline(['suite', suite, '--parallel', '1']);
     // The endless test has started once its store entry exists.

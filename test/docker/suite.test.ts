@@ -59,7 +59,7 @@ describe('faultline suite: Ctrl-C during a Docker test', function () {
     const store = mkdtempSync(join(tmpdir(), 'faultline-docker-suite-int-'));
     const suite = file(
       'interrupted.yaml',
-      [`store: ${store}`, 'seed: 1', 'include:', '  - {name: endless-redis, target: redis, runtime: docker, nemesis: kill, timeLimit: 100000}', '  - {name: never, target: redis, runtime: docker}'].join('\n'),
+      [`store: ${store}`, 'seed: 1', 'include:', '  - {name: endless-redis, target: redis, runtime: docker, nemesis: kill, timeLimit: 86400}', '  - {name: never, target: redis, runtime: docker}'].join('\n'),
     );
     const child = startFaultline(['suite', suite]);
     let r: Awaited<typeof child.done>;

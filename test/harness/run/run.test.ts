@@ -70,7 +70,7 @@ describe('run: the harness on the simulation', () => {
   it('a SIGKILL of the harness mid-run leaves a history whose every line parses', async function () {
     this.timeout(60_000);
     const dir = mkdtempSync(join(tmpdir(), 'faultline-kill-'));
-    const child = spawn(process.execPath, [bin, 'run', '--target', 'kv-single', '--time-limit', '100000', '--seed', '1', '--store', dir, '--quiet'], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [bin, 'run', '--target', 'kv-single', '--time-limit', '86400', '--seed', '1', '--store', dir, '--quiet'], { stdio: 'ignore' });
     // Wait until the history has grown, then kill without warning (always: a live child would hold mocha open).
     const history = () => {
       const tests = join(dir, 'kv-single-register');
