@@ -8,7 +8,7 @@ import { describeError } from '../errors.js';
 import { stoppedRunOf } from '../stopped-record.js';
 import { registryWith } from '../plugins.js';
 import { runTest, type RunOutcome, type RunProgress } from '../run.js';
-import { recordOf, type RunRecord } from '../suite/outcome.js';
+import type { RunRecord } from '../suite/outcome.js';
 import type { RunStats } from '../store/index.js';
 import { failedTestResult, testResultOf } from './test-result.js';
 
@@ -50,9 +50,8 @@ export function runCommand(program: Command): void {
     const result = testResultOf(def, outcome, checker, performance.now() - started);
     await writeCiOutputs([result], ci);
     if (flags.json) {
-      const record = recordOf(outcome, registry);
-      process.stdout.write(`${JSON.stringify(runJson(def, outcome, record))}\n`);
-      process.exitCode = record.exitCode;
+      process.stdout.write(`${JSON.stringify(runJson(def, outcome, result))}\n`);
+      process.exitCode = result.exitCode;
       return;
     }
     const out = process.stdout;

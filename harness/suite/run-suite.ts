@@ -47,10 +47,10 @@ export async function runSuite(tests: readonly TestDefinition[], options: SuiteR
       ? new Promise((resolve) => {
           worker = new Worker(new URL('./sim-worker.js', import.meta.url), { workerData: { def } });
           worker.once('message', (r: RunRecord) => resolve(r));
-          worker.once('error', (e) => resolve(failureOf(e)));
+          worker.once('error', (e) => resolve(failureOf(def, e)));
           worker.once('exit', (code) => resolve({ status: 'crashed', exitCode: STATUS_EXIT.crashed, summary: `the run's thread exited with code ${code}` }));
         })
-      : runTest(def, { registry: options.registry }).then((o) => recordOf(o, options.registry), failureOf);
+      : runTest(def, { registry: options.registry }).then((o) => recordOf(def, o, options.registry), (e: unknown) => failureOf(def, e));
     const r = await Promise.race([run, aborted]);
     // Interrupted: a simulation's thread is stopped; a real cluster is torn down by the runtime's own signal handler.
     if (r === 'aborted') void worker?.terminate();

@@ -12,8 +12,8 @@ const def = (workerData as { def: TestDefinition }).def;
 let record: RunRecord;
 try {
   const registry = await registryWith(def.plugins ?? []);
-  record = recordOf(await runTest(def, { registry }), registry);
+  record = recordOf(def, await runTest(def, { registry }), registry);
 } catch (e) {
-  record = failureOf(e);
+  record = failureOf(def, e);
 }
 parentPort!.postMessage(record);
