@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { Redis } from 'ioredis';
-import { startDelayProxy, type DelayProxy } from './delay-proxy.js';
+import { FaultProxy } from '../../harness/proxy/fault-proxy.js';
 import { startRedis, type Endpoint, type HostServer } from './host-servers.js';
 import { commandName, valueEnd } from './resp.js';
 
@@ -122,8 +122,11 @@ export async function startStaleReadRedis(o: { lagMs?: number } = {}): Promise<S
   try {
     const primary = await startRedis();
     parts.push(primary);
-    const link: DelayProxy = await startDelayProxy(primary, lagMs);
-    parts.push({ stop: () => link.close() });
+    // The replication link through faultline's own fault proxy, every chunk held `lagMs` each way, in order.
+    const proxy = await FaultProxy.start();
+    parts.push({ stop: () => proxy.close() });
+    const link = await proxy.front('replication', 'redis', { host: primary.host, port: primary.port });
+    await proxy.delay(['replication'], { min: lagMs, max: lagMs });
     const replica = await startRedis({ replicaOf: link });
     parts.push(replica);
     await inSync(replica, 30_000);
