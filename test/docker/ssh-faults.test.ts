@@ -6,10 +6,11 @@ import ssh2 from 'ssh2';
 import type { ExternalNode, SshSettings } from '../../harness/config/cluster-spec.js';
 import { isUserError } from '../../harness/errors.js';
 import { removeLeftovers } from '../../harness/runtimes/docker/cleanup.js';
-import type { Journal, MethodContext, UndoStep } from '../../harness/runtimes/external/method.js';
+import type { MethodContext } from '../../harness/runtimes/external/method.js';
 import { SshMethod } from '../../harness/runtimes/external/ssh/method.js';
 import { undoSsh } from '../../harness/runtimes/external/ssh/undo.js';
 import { docker, eventually } from '../support/docker.js';
+import { MemoryJournal, type JournalEntry } from '../support/memory-journal.js';
 import { startSshCluster, type SshCluster } from '../support/ssh-cluster.js';
 
 /*
@@ -23,35 +24,6 @@ const REDIS_LOG = '/var/log/redis/redis.log';
 const REDIS = `redis-server --daemonize yes --protected-mode no --save '' --appendonly no --logfile ${REDIS_LOG}`;
 const NODES = ['n1', 'n2', 'n3'];
 
-interface Entry {
-  id: string;
-  kind: string;
-  nodes: readonly string[];
-  undo: readonly UndoStep[];
-}
-
-/** The journal as the runtime keeps it, in memory: what was applied, in order, and what was healed. */
-class RecordingJournal implements Journal {
-  readonly entries: Entry[] = [];
-  readonly healedIds = new Set<string>();
-  applying(kind: string, nodes: readonly string[], undo: readonly UndoStep[]): string {
-    const id = `f${this.entries.length + 1}`;
-    this.entries.push({ id, kind, nodes: [...nodes], undo: [...undo] });
-    return id;
-  }
-  healed(id: string): void {
-    assert.ok(this.entries.some((e) => e.id === id), `healed an id never journaled: ${id}`);
-    assert.ok(!this.healedIds.has(id), `healed ${id} twice`);
-    this.healedIds.add(id);
-  }
-  open(): Entry[] {
-    return this.entries.filter((e) => !this.healedIds.has(e.id));
-  }
-  last(): Entry {
-    return this.entries[this.entries.length - 1];
-  }
-}
-
 describe('ssh fault method: real faults over SSH on sshd+redis machines', function () {
   this.timeout(180_000);
   const runId = `ssh${randomBytes(3).toString('hex')}`;
@@ -61,7 +33,7 @@ describe('ssh fault method: real faults over SSH on sshd+redis machines', functi
   let strangerKeyFile: string;
   let nodes: ExternalNode[];
   let settings: SshSettings;
-  let journal: RecordingJournal;
+  let journal: MemoryJournal;
   let log: string[];
   let method: SshMethod;
 
@@ -76,7 +48,7 @@ describe('ssh fault method: real faults over SSH on sshd+redis machines', functi
     writeFileSync(strangerKeyFile, ssh2.utils.generateKeyPairSync('ed25519').private, { mode: 0o600 });
     nodes = cluster.machines.map((m) => ({ name: m.name, host: '127.0.0.1', port: 6379, ip: m.ip, ssh: { port: m.sshPort } }));
     settings = { user: 'root', key: { file: keyFile }, process: { pattern: 'redis-server', start: REDIS }, logs: ['/var/log/redis/*.log', '/var/log/nothing-*.log'] };
-    journal = new RecordingJournal();
+    journal = new MemoryJournal();
     log = [];
     method = await SshMethod.open(ctx(), settings);
   });
@@ -122,7 +94,7 @@ describe('ssh fault method: real faults over SSH on sshd+redis machines', functi
     }
     await method.healNet!();
     assert.ok(await pings('n2', 'n1'), 'healed');
-    assert.ok(journal.healedIds.has(entry.id));
+    assert.ok(entry.healed);
     assert.doesNotMatch(await inside('n1', 'iptables -S FAULTLINE-IN'), /DROP/);
   });
 
@@ -133,7 +105,7 @@ describe('ssh fault method: real faults over SSH on sshd+redis machines', functi
     await method.partition({ n1: ['n3'], n3: ['n1'] });
     assert.ok(await pings('n2', 'n1'), 'n1 hears n2 again');
     assert.equal(await pings('n3', 'n1'), false, 'and no longer hears n3');
-    assert.ok(journal.healedIds.has(first.id), 'the replaced partition is healed');
+    assert.ok(first.healed, 'the replaced partition is healed');
     assert.deepEqual(journal.open().map((e) => e.kind), ['partition']);
     await method.healNet!();
     assert.deepEqual(journal.open(), []);
@@ -164,7 +136,7 @@ describe('ssh fault method: real faults over SSH on sshd+redis machines', functi
     assert.equal((await cluster.machine('n1').container.exec(['pgrep', '-f', 'redis-server'])).exitCode, 1, 'no redis-server process on n1');
     await method.restart!('n1');
     await eventually('redis on n1 after restart', 20_000, async () => ((await pings('n2', 'n1')) ? true : undefined));
-    assert.ok(journal.healedIds.has(entry.id));
+    assert.ok(entry.healed);
   });
 
   it('pause is SIGSTOP (a PING hangs until it times out), resume is SIGCONT', async () => {
@@ -175,7 +147,7 @@ describe('ssh fault method: real faults over SSH on sshd+redis machines', functi
     assert.equal(await pings('n2', 'n1'), false);
     await method.resume!('n1');
     assert.ok(await pings('n2', 'n1'));
-    assert.ok(journal.healedIds.has(entry.id));
+    assert.ok(entry.healed);
   });
 
   it('logs in again when a node dropped its connection, and goes on', async () => {
@@ -196,13 +168,13 @@ describe('ssh fault method: real faults over SSH on sshd+redis machines', functi
   });
 
   it('undoSsh heals, from the journal alone, a partition left by a method dropped without healing (a killed run)', async () => {
-    const killedJournal = new RecordingJournal();
+    const killedJournal = new MemoryJournal();
     const killed = await SshMethod.open({ nodes, journal: killedJournal, log: () => undefined }, settings);
     await killed.partition({ n1: ['n2', 'n3'], n2: ['n1'], n3: ['n1'] });
     await killed.close();
     assert.equal(await pings('n2', 'n1'), false, 'the partition outlives the method');
     // What `faultline heal` has: the journal's text, nothing of the run.
-    const [entry] = JSON.parse(JSON.stringify(killedJournal.open())) as Entry[];
+    const [entry] = JSON.parse(JSON.stringify(killedJournal.open())) as JournalEntry[];
     for (const step of entry.undo) if (step.method === 'ssh') await undoSsh(step);
     assert.ok(await pings('n2', 'n1'));
     assert.ok(await pings('n3', 'n1'));
@@ -236,7 +208,7 @@ describe('ssh fault method: real faults over SSH on sshd+redis machines', functi
       writeFileSync(file, keys.map((k) => `[127.0.0.1]:${n1.ssh!.port} ${k}`).join('\n') + '\n');
       return file;
     };
-    const one = { nodes: [n1], journal: new RecordingJournal(), log: () => undefined };
+    const one = { nodes: [n1], journal: new MemoryJournal(), log: () => undefined };
     const good = await SshMethod.open(one, { ...settings, knownHosts: knownHosts(await hostKeys('n1')) });
     await good.close();
     await assert.rejects(SshMethod.open(one, { ...settings, knownHosts: knownHosts(await hostKeys('n2')) }), (e: unknown) => {

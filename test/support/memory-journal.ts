@@ -25,6 +25,11 @@ export class MemoryJournal implements Journal {
     e.healed = true;
   }
 
+  /** The fault journaled last. */
+  last(): JournalEntry {
+    return this.entries[this.entries.length - 1];
+  }
+
   /** The faults still in force, by their journal entries. */
   open(): JournalEntry[] {
     return this.entries.filter((e) => !e.healed);
