@@ -1,10 +1,11 @@
 import { usageError } from './errors.js';
-import type { Workload } from '../workloads/workload.js';
+import { processGenerator, type Workload } from '../workloads/workload.js';
 import { describeValue } from './config/index.js';
 import type { ClientOp } from './runtime.js';
 
 /** Ops drawn from a fresh generator and checked before a run: enough to meet every operation of a real workload. */
 const SAMPLE = 1_000;
+const SAMPLE_PROCESSES = 5;
 
 /**
  * Checks that a workload asks for what it declares, before anything starts: a sample of what its generator makes
@@ -26,7 +27,13 @@ export function preflight(workload: Workload, seed: number): void {
       throw usageError(`workload '${workload.name}' ${how} a '${op.f}' whose value ${describeValue(op.value)} is not of its declared shape${at} (${why?.message ?? 'refused'})`);
     }
   };
-  const next = workload.generator(seed);
-  for (let i = 0; i < SAMPLE; i++) check(next(), 'generates');
+  // A generator that follows each process's outcomes is told some went well and some did not, as a run would.
+  const generator = processGenerator(workload.generator(seed));
+  for (let i = 0; i < SAMPLE; i++) {
+    const process = i % SAMPLE_PROCESSES;
+    const { op } = generator.next(process);
+    check(op, 'generates');
+    generator.update?.(process, op, { type: i % 3 === 0 ? 'fail' : 'ok' });
+  }
   for (const op of workload.finalOps()) check(op, 'reads at the end with');
 }

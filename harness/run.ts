@@ -4,12 +4,14 @@ import { builtinLocalImage } from './builtins.js';
 import { definitionWarnings, faultsOf, parseDefinition, replayCommand, type TestDefinition } from './config/index.js';
 import { isClientFault } from './config/vocabulary.js';
 import { Nemesis } from './nemesis/index.js';
+import { ProcessPauses, type ProcessControl } from './nemesis/process-pauses.js';
+import { processGenerator } from '../workloads/workload.js';
 import { registryWith } from './plugins.js';
 import { preflight } from './preflight.js';
 import type { Registry } from './registry.js';
 import type { Reporter } from './reporter.js';
 import { Rng } from './rng.js';
-import type { Client, ClientOp, Clock, StartOptions } from './runtime.js';
+import type { Client, ClientOp, Clock, Completion, StartOptions } from './runtime.js';
 import { runtimeFor } from './runtimes/index.js';
 import { recordOnSignal } from './runtimes/teardown.js';
 import { createRunDir, HistoryRecorder, RunLog, runStats, updateLatest, writeResults, type RunStats } from './store/index.js';
@@ -86,6 +88,7 @@ export async function runTest(def: TestDefinition, options: RunOptions = {}): Pr
     seed: def.seed,
     options: def.options,
     clientFaults: def.nemesis.faults.flatMap(faultsOf).some((f) => isClientFault(f.kind)),
+    clockFaults: def.nemesis.faults.flatMap(faultsOf).some((f) => f.kind === 'clock'),
   };
   // What the runtime can refuse from the declarations alone (a target its local image cannot serve) is refused like
   // the registry's refusals, with nothing stored.
@@ -130,18 +133,27 @@ export async function runTest(def: TestDefinition, options: RunOptions = {}): Pr
     // Before the first fault: a cluster we do not own journals its faults in the run's directory.
     cluster.attach?.({ dir: runDir, log: (line) => stopped.note(line) });
     const rng = new Rng(def.seed);
-    const nextOp = workload.generator(def.seed);
+    const generator = processGenerator(workload.generator(def.seed));
     const limitMs = def.timeLimit * 1000;
     const meanGapMs = def.rate ? (1000 * def.concurrency) / def.rate : MAX_THINK_MS / 2;
-    const nemesis = new Nemesis(cluster, clock, rng, record, def.nemesis.faults, def.nemesis.interval * 1000);
+    const pauses = new ProcessPauses();
+    /** Running processes, and whether each has an op in flight (a pause stalls a process between ops). */
+    const busy = new Map<number, boolean>();
+    const control: ProcessControl = {
+      running: () => [...busy.keys()],
+      critical: () => (generator.critical?.() ?? []).filter((p) => busy.get(p) === false),
+      stall: (ps) => pauses.stall(ps),
+      resume: (ps) => pauses.resume(ps),
+    };
+    const nemesis = new Nemesis(cluster, clock, rng, record, def.nemesis.faults, def.nemesis.interval * 1000, control);
 
     let phase: RunProgress['phase'] = 'main';
     let nextProcess = def.concurrency;
     let inFlight = 0;
     let finalLeft = 0;
 
-    /** One op by one process; `then` runs when it completes (with the process id that may go on). */
-    const perform = (process: number, client: Client, op: ClientOp, then: (retired: boolean) => void) => {
+    /** One op by one process; `then` runs when it completes, with its completion. */
+    const perform = (process: number, client: Client, op: ClientOp, then: (c: Completion) => void) => {
       inFlight++;
       record({ process, type: 'invoke', f: op.f, key: op.key, value: op.value });
       client.invoke(
@@ -151,24 +163,47 @@ export async function runTest(def: TestDefinition, options: RunOptions = {}): Pr
           const done: Parameters<typeof record>[0] = { process, type: c.type, f: op.f, key: op.key, value: c.value ?? op.value };
           if (c.error !== undefined) done.error = c.error;
           record(done);
-          then(c.type === 'info');
+          then(c);
         }),
       );
     };
 
-    /** A logical process in the main phase: ops until the time limit; an info retires it for a fresh id. */
+    /**
+     * A logical process in the main phase: ops until the time limit, each after its think time (plus the
+     * generator's own delay) and once no pause stalls it; an info retires it for a fresh id. A process stalled by
+     * the nemesis invokes nothing until resumed (the time limit is checked again then).
+     */
     const worker = (process: number, client: Client) => {
-      if (runtime.now() >= limitMs) return;
-      perform(process, client, nextOp(), (retired) => {
-        let p = process;
-        let c = client;
-        if (retired) {
-          c.close();
-          p = nextProcess++;
-          c = cluster.client(p);
-        }
-        clock.at(rng.next() * 2 * meanGapMs, () => worker(p, c));
-      });
+      if (runtime.now() >= limitMs) {
+        busy.delete(process);
+        return;
+      }
+      busy.set(process, false);
+      const { op, delayMs } = generator.next(process);
+      const invoke = () =>
+        pauses.whenRunning(process, () => {
+          if (runtime.now() >= limitMs) {
+            busy.delete(process);
+            return;
+          }
+          busy.set(process, true);
+          perform(process, client, op, (c) => {
+            generator.update?.(process, op, c);
+            let p = process;
+            let next = client;
+            if (c.type === 'info') {
+              busy.delete(process);
+              client.close();
+              p = nextProcess++;
+              next = cluster.client(p);
+            } else {
+              busy.set(process, false);
+            }
+            clock.at(rng.next() * 2 * meanGapMs, () => worker(p, next));
+          });
+        });
+      if (delayMs === undefined) invoke();
+      else clock.at(delayMs, invoke);
     };
 
     const finalReads = () => {

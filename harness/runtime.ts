@@ -59,6 +59,20 @@ export interface ClientFaults {
   heal(nodes?: readonly string[]): FaultDone;
 }
 
+/** A change of a node's wall clock: a jump by `offsetMs` (forward when positive), or a drift at `rate` times real time. */
+export type ClockChange = { offsetMs: number } | { rate: number };
+
+/**
+ * A node's wall clock, changed under the running processes (the monotonic clock is left alone, as an NTP step
+ * leaves it): what a lease or a TTL computed from the wall clock meets when a clock jumps.
+ */
+export interface ClockFaults {
+  /** Replaces any change in force on the node. */
+  change(node: string, change: ClockChange): FaultDone;
+  /** The node's clock is right again (a forward jump undone is a jump back). */
+  reset(node: string): FaultDone;
+}
+
 export interface Faults {
   /** A partition of any shape: each node drops what the nodes its grudge names send it. Replaces the last one. */
   partition(grudge: Grudge): FaultDone;
@@ -74,6 +88,8 @@ export interface Faults {
   lose(nodes: readonly string[], p: number): FaultDone;
   /** Client-to-node faults, where the runtime has the proxy in front of the nodes (its capabilities say so). */
   readonly client?: ClientFaults;
+  /** Clock faults, where the runtime can change a node's clock (its capabilities say so). */
+  readonly clock?: ClockFaults;
 }
 
 /** The run a cluster serves, once its directory exists: where to keep its fault journal and copied logs. */
@@ -106,6 +122,8 @@ export interface StartOptions {
    * front of the nodes. Without them the clients reach the nodes directly, with no extra hop.
    */
   clientFaults?: boolean;
+  /** The nemesis has clock faults: a runtime that makes them by preloading a fake clock does so only then. */
+  clockFaults?: boolean;
 }
 
 export interface Runtime extends Clock {

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ClientOp } from '../harness/runtime.js';
+import type { ClientOp, Completion } from '../harness/runtime.js';
 import type { OptionSpecs } from '../harness/target.js';
 
 /**
@@ -21,8 +21,32 @@ export interface Workload {
    */
   readonly operations: Readonly<Record<string, z.ZodType>>;
   readonly options?: OptionSpecs;
-  /** An endless, seeded stream of operations for the processes to run. */
-  generator(seed: number): () => ClientOp;
+  /**
+   * An endless, seeded stream of operations for the processes to run: one stream every process draws from, or a
+   * ProcessGenerator that gives each process its own sequence.
+   */
+  generator(seed: number): (() => ClientOp) | ProcessGenerator;
   /** The reads run after the cluster is healed (one per key, for the register). */
   finalOps(): ClientOp[];
+}
+
+/**
+ * A generator that knows which process asks and hears how each op ended (Jepsen's generator `op` and `update`): what
+ * a workload whose processes follow a protocol needs (acquire, read, write, release). The run calls `next` when a
+ * process is free, waits `delayMs` (absent: the run's think time), invokes the op, and passes its completion to
+ * `update`. A process that got `info` is retired; its successor is a new process id.
+ */
+export interface ProcessGenerator {
+  next(process: number): { op: ClientOp; delayMs?: number };
+  update?(process: number, op: ClientOp, completion: Completion): void;
+  /**
+   * The processes now inside a critical section (between acquiring a lock and the write it protects): where a
+   * `pause-client` fault stalls a process, as a GC pause would at the worst moment.
+   */
+  critical?(): readonly number[];
+}
+
+/** A plain stream as a ProcessGenerator. */
+export function processGenerator(g: (() => ClientOp) | ProcessGenerator): ProcessGenerator {
+  return typeof g === 'function' ? { next: () => ({ op: g() }) } : g;
 }

@@ -15,9 +15,23 @@ import {
   type NodeEntry,
 } from './external.js';
 import type { Problem } from './issues.js';
-import { describeValue, FAULT_KINDS, isClientFault, NAME, RUNTIMES, type FaultKind, type RuntimeName } from './vocabulary.js';
+import { describeValue, FAULT_KINDS, FAULT_PARAMS, isClientFault, NAME, RUNTIMES, type FaultKind, type RuntimeName } from './vocabulary.js';
+import { formatFaultParam, parseFaultParam } from './fault-params.js';
 
-export { CLIENT_FAULT_KINDS, describeValue, FAULT_KINDS, NAME, NODE_FAULT_KINDS, RUNTIMES, type FaultKind, type NodeFaultKind, type RuntimeName } from './vocabulary.js';
+export {
+  CLIENT_FAULT_KINDS,
+  CLOCK_FAULT_KINDS,
+  describeValue,
+  FAULT_KINDS,
+  FAULT_PARAMS,
+  NAME,
+  NODE_FAULT_KINDS,
+  PROCESS_FAULT_KINDS,
+  RUNTIMES,
+  type FaultKind,
+  type NodeFaultKind,
+  type RuntimeName,
+} from './vocabulary.js';
 
 /**
  * The test definition: Jepsen's test map as a plain, validated object. Everything a run needs to be repeated is in
@@ -49,6 +63,8 @@ const PARTITION_SHAPES: readonly FaultTarget[] = ['ring', 'bridge'];
 export interface SingleFault {
   kind: FaultKind;
   target?: FaultTarget;
+  /** The fault's parameters (FAULT_PARAMS), durations in ms. */
+  params?: Readonly<Record<string, number>>;
 }
 
 /** Faults started together in one cycle and healed together (`a+b` on the command line): Jepsen's composed nemesis. */
@@ -283,7 +299,8 @@ const sshSchema = readWith(readSshSettings);
  * the caller knows where it came from).
  */
 export function parseFault(v: unknown): Fault | string {
-  if (typeof v === 'string' && v.includes('+')) return parseTogether(v.split('+'));
+  // A '+' joins faults only before a kind's name: `offset=+60s` is a sign.
+  if (typeof v === 'string' && /\+(?=\s*[A-Za-z])/.test(v)) return parseTogether(v.split(/\+(?=\s*[A-Za-z])/));
   if (v !== null && typeof v === 'object' && !Array.isArray(v) && 'together' in v) {
     const extra = Object.keys(v).filter((k) => k !== 'together');
     if (extra.length) return `unknown fault field '${extra[0]}' next to 'together'`;
@@ -309,25 +326,58 @@ function parseTogether(items: readonly unknown[]): Fault | string {
 function parseSingleFault(v: unknown): SingleFault | string {
   let kind: unknown;
   let target: unknown;
+  const raw: [string, unknown][] = [];
   if (typeof v === 'string') {
-    [kind, target] = v.trim().split(':', 2).map((s) => s.trim());
+    const [k, ...rest] = v.trim().split(':').map((s) => s.trim());
+    kind = k;
+    for (const part of rest) {
+      const eq = part.indexOf('=');
+      if (eq >= 0) raw.push([part.slice(0, eq).trim(), part.slice(eq + 1).trim()]);
+      else if (target === undefined) target = part;
+      else return `fault '${k}' names two targets ('${String(target)}', '${part}')`;
+    }
   } else if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
-    const extra = Object.keys(v).filter((k) => k !== 'kind' && k !== 'target');
-    if (extra.length) return `unknown fault field '${extra[0]}' (known: kind, target, or together)`;
     ({ kind, target } = v as { kind?: unknown; target?: unknown });
+    const known = Object.keys(FAULT_PARAMS[kind as FaultKind] ?? {});
+    for (const [k, x] of Object.entries(v)) {
+      if (k === 'kind' || k === 'target') continue;
+      if (k === 'params' && x !== null && typeof x === 'object' && !Array.isArray(x)) {
+        // The definition's own form (what parseDefinition returns): durations in ms.
+        raw.push(...Object.entries(x));
+        continue;
+      }
+      if (!known.includes(k)) return `unknown fault field '${k}' (known: kind, target${known.map((p) => `, ${p}`).join('')}, or together)`;
+      raw.push([k, x]);
+    }
   } else {
     return `expected a fault (${FAULT_KINDS.join(', ')}, optionally :${FAULT_TARGETS.join('|')}), got ${describeValue(v)}`;
   }
   const named = (x: unknown) => (typeof x === 'string' ? `'${x}'` : describeValue(x));
   if (!FAULT_KINDS.includes(kind as FaultKind)) return `unknown fault ${named(kind)} (known: ${FAULT_KINDS.join(', ')})`;
-  if (target === undefined) return { kind: kind as FaultKind };
-  if (!FAULT_TARGETS.includes(target as FaultTarget)) {
-    return `unknown target ${named(target)} for fault '${String(kind)}' (known: ${FAULT_TARGETS.join(', ')})`;
+  const fault: SingleFault = { kind: kind as FaultKind };
+  if (target !== undefined) {
+    if (!FAULT_TARGETS.includes(target as FaultTarget)) {
+      return `unknown target ${named(target)} for fault '${String(kind)}' (known: ${FAULT_TARGETS.join(', ')})`;
+    }
+    if (kind !== 'partition' && PARTITION_SHAPES.includes(target as FaultTarget)) {
+      return `target '${String(target)}' is a shape of partition, not of fault '${String(kind)}'`;
+    }
+    if (kind === 'pause-client' && target !== 'random' && target !== 'all') {
+      return `target '${String(target)}' names nodes; fault 'pause-client' stalls processes (targets: random, all; none: one in its critical section)`;
+    }
+    fault.target = target as FaultTarget;
   }
-  if (kind !== 'partition' && PARTITION_SHAPES.includes(target as FaultTarget)) {
-    return `target '${String(target)}' is a shape of partition, not of fault '${String(kind)}'`;
+  if (raw.length > 0) {
+    const params: Record<string, number> = {};
+    for (const [name, value] of raw) {
+      const p = parseFaultParam(fault.kind, name, value);
+      if (typeof p === 'string') return p;
+      if (name in params) return `fault '${fault.kind}' sets '${name}' twice`;
+      params[name] = p;
+    }
+    fault.params = params;
   }
-  return { kind: kind as FaultKind, target: target as FaultTarget };
+  return fault;
 }
 
 /** `partition,kill:primary,pause` (or `none`, or empty) → faults. The form of `--nemesis` and of a string in a file. */
@@ -348,7 +398,7 @@ export function parseFaultList(list: string): Fault[] | { index: number; message
 
 export function formatFault(f: Fault): string {
   return faultsOf(f)
-    .map((x) => (x.target ? `${x.kind}:${x.target}` : x.kind))
+    .map((x) => [x.kind, ...(x.target ? [x.target] : []), ...Object.entries(x.params ?? {}).map(([k, v]) => `${k}=${formatFaultParam(x.kind, k, v)}`)].join(':'))
     .join('+');
 }
 

@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import type { ExecHook, ExternalNode, FaultMethods, FaultMethodSpec, SecretRef, SshSettings } from './cluster-spec.js';
 import { unknownField, type FieldPath, type Problem } from './issues.js';
-import { CLIENT_FAULT_KINDS, describeValue, NAME, NODE_FAULT_KINDS, type FaultKind, type NodeFaultKind, type RuntimeName } from './vocabulary.js';
+import { CLIENT_FAULT_KINDS, describeValue, NAME, NODE_FAULT_KINDS, PROCESS_FAULT_KINDS, type FaultKind, type NodeFaultKind, type RuntimeName } from './vocabulary.js';
 
 /*
  * The fields of a test definition that describe a cluster the user started (`runtime: external`): where its nodes
@@ -321,7 +321,7 @@ export function methodFor(methods: FaultMethods | undefined, kind: NodeFaultKind
  * nodes), and each node fault the test names a method for. The external side of the registry's faultsOf.
  */
 export function externalFaultKinds(methods: FaultMethods | undefined): FaultKind[] {
-  return [...NODE_FAULT_KINDS.filter((k) => methodFor(methods, k) !== undefined), ...CLIENT_FAULT_KINDS];
+  return [...NODE_FAULT_KINDS.filter((k) => methodFor(methods, k) !== undefined), ...CLIENT_FAULT_KINDS, ...PROCESS_FAULT_KINDS];
 }
 
 /** `the external runtime has no way to inflict 'kill': …`, for a nemesis fault no method makes. */

@@ -29,9 +29,45 @@ export type ClientFaultKind = (typeof CLIENT_FAULT_KINDS)[number];
 export const NODE_FAULT_KINDS = ['partition', 'kill', 'pause', 'latency', 'loss', 'crash-loop'] as const;
 export type NodeFaultKind = (typeof NODE_FAULT_KINDS)[number];
 
+/**
+ * Faults of the harness's own logical processes, which every runtime has: `pause-client` stalls a process between
+ * two of its operations (a GC pause, a descheduled VM), by default one inside its critical section, for longer than a
+ * lock's lease.
+ */
+export const PROCESS_FAULT_KINDS = ['pause-client'] as const;
+
+/**
+ * A node's wall clock jumps (`offset`) or drifts (`rate`) while the run goes on; Docker makes it with libfaketime in
+ * the node's container. A capability a runtime declares, as the others are.
+ */
+export const CLOCK_FAULT_KINDS = ['clock'] as const;
+
 /** The faults the nemesis can inflict. */
-export const FAULT_KINDS = [...NODE_FAULT_KINDS, ...CLIENT_FAULT_KINDS] as const;
+export const FAULT_KINDS = [...NODE_FAULT_KINDS, ...CLIENT_FAULT_KINDS, ...PROCESS_FAULT_KINDS, ...CLOCK_FAULT_KINDS] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** How a fault parameter's value is written: a duration with its unit (`3s`, `500ms`, `+60s`, `-2m`), or a factor. */
+export type FaultParamKind = 'duration' | 'signed-duration' | 'factor';
+
+export interface FaultParamSpec {
+  readonly kind: FaultParamKind;
+  readonly description: string;
+}
+
+/**
+ * The parameters a fault takes (`pause-client:duration=3s`, `clock:primary:offset=-30s`, or the same names as fields
+ * of a fault in a file), which decide what it breaks: a pause longer than a lease, a clock jump larger than one.
+ * Durations are kept in milliseconds. A parameter a fault does not take is refused.
+ */
+export const FAULT_PARAMS: Readonly<Partial<Record<FaultKind, Readonly<Record<string, FaultParamSpec>>>>> = {
+  'pause-client': {
+    duration: { kind: 'duration', description: "how long the process stalls (default: until the fault's window ends)" },
+  },
+  clock: {
+    offset: { kind: 'signed-duration', description: 'how far the clock jumps, forward (+) or back (-); default +60s' },
+    rate: { kind: 'factor', description: 'instead of a jump, the clock runs this many times as fast (a drift), from the fault on' },
+  },
+};
 
 export function isClientFault(kind: FaultKind): kind is ClientFaultKind {
   return (CLIENT_FAULT_KINDS as readonly string[]).includes(kind);

@@ -19,6 +19,10 @@ export const VARIED_TARGETS: Record<FaultKind, readonly (readonly [FaultTarget, 
   'client-latency': [['primary', 1], ['random', 1], ['all', 1]],
   'client-loss': [['primary', 1], ['random', 1]],
   'client-slow': [['primary', 1], ['random', 1]],
+  // A clock jump on the node that grants leases (a lock's primary) is the one that breaks them.
+  clock: [['primary', 2], ['random', 1]],
+  // Not nodes: the nemesis picks a process in its critical section (see Nemesis.pauseClients).
+  'pause-client': [['random', 1]],
 };
 
 /** A target drawn by weight from the varied ones; a ring needs 4 nodes, so smaller clusters never draw it. */

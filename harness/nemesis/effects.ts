@@ -1,6 +1,6 @@
 import type { FaultKind } from '../config/definition.js';
 import type { Rng } from '../rng.js';
-import type { ClientFaults, Clock, FaultDone, Faults } from '../runtime.js';
+import type { ClientFaults, ClockChange, ClockFaults, Clock, FaultDone, Faults } from '../runtime.js';
 import { allDone, andThen } from './settle.js';
 
 /** Extra delay of the latency fault, and the drop probability of the loss fault. */
@@ -18,7 +18,12 @@ export interface EffectContext {
   faults: Faults;
   clock: Clock;
   rng: Rng;
+  /** The fault's parameters (FAULT_PARAMS), durations in ms. */
+  params: Readonly<Record<string, number>>;
 }
+
+/** A clock fault's jump when the nemesis spec gives none: a minute forward, past any lease or TTL. */
+export const CLOCK_OFFSET_MS = 60_000;
 
 /** A fault on chosen nodes: what to record, when it is in force (`started`), and how to undo it. */
 export interface Inflicted {
@@ -33,8 +38,22 @@ function client(faults: Faults): ClientFaults {
   return faults.client;
 }
 
-/** How each fault other than a partition (aim.ts makes those) is started on its nodes and undone. */
-export const EFFECTS: Record<Exclude<FaultKind, 'partition'>, (c: EffectContext, nodes: string[]) => Inflicted> = {
+/** The runtime's clock faults: the registry refused a clock fault on a runtime without them before the run. */
+function clockOf(faults: Faults): ClockFaults {
+  if (!faults.clock) throw new Error('this runtime cannot change a node\'s clock');
+  return faults.clock;
+}
+
+/** How each fault other than a partition (aim.ts makes those) and a client pause (the nemesis's own) is started and undone. */
+export const EFFECTS: Record<Exclude<FaultKind, 'partition' | 'pause-client'>, (c: EffectContext, nodes: string[]) => Inflicted> = {
+  clock: ({ faults, params }, nodes) => {
+    const change: ClockChange = params.rate !== undefined ? { rate: params.rate } : { offsetMs: params.offset ?? CLOCK_OFFSET_MS };
+    return {
+      value: { nodes, ...change },
+      started: allDone(nodes.map((n) => clockOf(faults).change(n, change))),
+      undo: () => allDone(nodes.map((n) => clockOf(faults).reset(n))),
+    };
+  },
   kill: ({ faults }, nodes) => ({
     value: nodes,
     started: allDone(nodes.map((n) => faults.kill(n))),

@@ -4,6 +4,7 @@ import type { Clock, Cluster, FaultDone } from '../runtime.js';
 import type { OpInput } from '../store/index.js';
 import { aimNodes, aimPartition, variedTarget, type Sight } from './aim.js';
 import { EFFECTS, type Inflicted } from './effects.js';
+import type { ProcessControl } from './process-pauses.js';
 import { andThen, settle } from './settle.js';
 
 /**
@@ -30,6 +31,7 @@ export class Nemesis {
     private readonly record: (op: OpInput) => void,
     private readonly faults: readonly Fault[],
     private readonly intervalMs: number,
+    private readonly processes?: ProcessControl,
   ) {}
 
   /** The fault in force now, for progress lines. */
@@ -92,8 +94,10 @@ export class Nemesis {
     if (fault.kind === 'partition') {
       const grudge = aimPartition(target, sight);
       done = { value: grudge, started: faults.partition(grudge), undo: () => faults.heal() };
+    } else if (fault.kind === 'pause-client') {
+      done = this.pauseClients(fault);
     } else {
-      done = EFFECTS[fault.kind]({ faults, clock: this.clock, rng: this.rng }, aimNodes(target, sight));
+      done = EFFECTS[fault.kind]({ faults, clock: this.clock, rng: this.rng, params: fault.params ?? {} }, aimNodes(target, sight));
     }
     const started = settle(done.started, (error) => this.note(start, done.value, error));
     const undo = () => {
@@ -101,6 +105,33 @@ export class Nemesis {
       return settle(done.undo(), (error) => this.note(stop, done.value, error));
     };
     return { started, undo };
+  }
+
+  /**
+   * Stalls processes: with no target, the ones inside a critical section now (one of them, else one running process
+   * at random); `random`, one running process; `all`, every one. With a `duration` the stall ends early; either way
+   * the undo resumes them.
+   */
+  private pauseClients(fault: SingleFault): Inflicted {
+    const control = this.processes;
+    if (!control) throw new Error('this run has no processes the nemesis can pause');
+    const running = control.running();
+    const critical = control.critical();
+    let chosen: number[];
+    if (fault.target === 'all') chosen = [...running];
+    else if (fault.target === undefined && critical.length > 0) chosen = [this.rng.pick(critical)];
+    else chosen = running.length ? [this.rng.pick(running)] : [];
+    const duration = fault.params?.duration;
+    control.stall(chosen);
+    let resumed = false;
+    const resume = () => {
+      if (resumed) return;
+      resumed = true;
+      control.resume(chosen);
+    };
+    if (duration !== undefined) this.clock.at(duration, resume);
+    const value = { processes: chosen, critical: fault.target === undefined && critical.length > 0, ...(duration !== undefined && { ms: duration }) };
+    return { value, started: undefined, undo: resume };
   }
 
   private note(f: string, value: unknown, error?: string): void {

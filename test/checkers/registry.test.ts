@@ -5,6 +5,7 @@ import { asCheckerResult, BUILTIN_CHECKERS, storedResult, type CheckerVerdict } 
 import { builtinRegistry } from '../../harness/builtins.js';
 import { isUserError } from '../../harness/errors.js';
 import { ops } from '../support/dsl.js';
+import { sampleOps } from '../support/workload-sample.js';
 
 const checkerFor = (name: string) => builtinRegistry().checker(name);
 const explainResult = (r: CheckerVerdict) => checkerFor(r.checker).explain(r);
@@ -78,7 +79,7 @@ describe('checkers: the registry', () => {
 
   it('every workload declares each operation it generates and reads with (targets are matched on them)', () => {
     for (const w of workloads()) {
-      const ops = [...Array.from({ length: 2000 }, w.generator(7)), ...w.finalOps()];
+      const ops = [...sampleOps(w, 7, 2000), ...w.finalOps()];
       for (const op of ops) {
         assert.ok(Object.hasOwn(w.operations, op.f), `${w.name}: ${op.f}`);
         assert.ok(w.operations[op.f].safeParse(op.value).success, `${w.name}: ${op.f} ${JSON.stringify(op.value)}`);
@@ -92,11 +93,10 @@ describe('checkers: the registry', () => {
 describe('workloads: set', () => {
   it('adds unique integers, in one stream shared by every process, and reads once at the end', () => {
     const w = builtinRegistry().workload('set');
-    const next = w.generator(42);
-    const drawn = Array.from({ length: 1000 }, next);
+    const drawn = sampleOps(w, 42, 1000);
     assert.ok(drawn.every((op) => op.f === 'add' && op.key === undefined && Number.isInteger(op.value)));
     assert.equal(new Set(drawn.map((op) => op.value)).size, 1000, 'no element twice');
     assert.deepEqual(w.finalOps(), [{ f: 'read', value: null }]);
-    assert.deepEqual(Array.from({ length: 5 }, w.generator(42)), drawn.slice(0, 5), 'a fresh stream starts over: same seed, same ops');
+    assert.deepEqual(sampleOps(w, 42, 5), drawn.slice(0, 5), 'a fresh stream starts over: same seed, same ops');
   });
 });

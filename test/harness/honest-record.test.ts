@@ -8,6 +8,7 @@ import { parseDefinition } from '../../harness/config/index.js';
 import { stoppedRunOf } from '../../harness/api.js';
 import { Registry } from '../../harness/registry.js';
 import { runTest } from '../../harness/run.js';
+import { processGenerator } from '../../workloads/workload.js';
 import { builtinTargets } from '../../targets/index.js';
 import { builtinWorkloads } from '../../workloads/index.js';
 import { register } from '../../workloads/register.js';
@@ -157,11 +158,11 @@ export default { name: 'exploding', workloads: [exploding] };
   it('in process, the error runTest throws names the run it stopped and how (a refusal names none)', async () => {
     let made = 0;
     const exploding = { ...register, name: 'exploding', generator: (seed: number) => {
-      const next = register.generator(seed);
+      const next = processGenerator(register.generator(seed));
       const run = ++made > 1; // the first generator is preflight's sample
       return () => {
         if (run) throw new TypeError('not a function, as it happens');
-        return next();
+        return next.next(0).op;
       };
     } };
     const registry = new Registry([builtinCheckers, builtinTargets, builtinWorkloads, { name: 'mine', workloads: [exploding] }]);

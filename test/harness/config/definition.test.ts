@@ -220,8 +220,8 @@ describe('config: the test definition', () => {
     });
 
     it('an unknown kind is named, with the known kinds', () => {
-      assert.deepEqual(parseFaultList('partition,meteor'), { index: 1, message: "unknown fault 'meteor' (known: partition, kill, pause, latency, loss, crash-loop, client-partition, client-latency, client-loss, client-slow)" });
-      throwsInputError(() => parseDefinition({ nemesis: ['kill', 'meteor'] }), /^nemesis\[1\]: unknown fault 'meteor' \(known: partition, kill, pause, latency, loss, crash-loop, client-partition, client-latency, client-loss, client-slow\)$/);
+      assert.deepEqual(parseFaultList('partition,meteor'), { index: 1, message: "unknown fault 'meteor' (known: partition, kill, pause, latency, loss, crash-loop, client-partition, client-latency, client-loss, client-slow, pause-client, clock)" });
+      throwsInputError(() => parseDefinition({ nemesis: ['kill', 'meteor'] }), /^nemesis\[1\]: unknown fault 'meteor' \(known: partition, kill, pause, latency, loss, crash-loop, client-partition, client-latency, client-loss, client-slow, pause-client, clock\)$/);
     });
 
     it('an unknown targeting is named, with the known ones', () => {

@@ -106,9 +106,23 @@ describe('config: the replay command', () => {
   it('round-trips arbitrary definitions through a real shell and commander', () => {
     const text = fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 12 });
     const ident = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,10}$/);
+    // Parameters where the kind takes them: a pause's length, a clock's jump or drift.
+    const params = (kind: string): fc.Arbitrary<Record<string, number> | undefined> => {
+      if (kind === 'pause-client') return fc.option(fc.record({ duration: fc.integer({ min: 1, max: 86_400_000 }) }), { nil: undefined });
+      if (kind !== 'clock') return fc.constant(undefined);
+      return fc.option(
+        fc.oneof(
+          fc.record({ offset: fc.integer({ min: -86_400_000, max: 86_400_000 }).filter((x) => x !== 0) }),
+          fc.record({ rate: fc.integer({ min: 1, max: 10_000 }).map((x) => x / 100) }),
+        ),
+        { nil: undefined },
+      );
+    };
     const single: fc.Arbitrary<SingleFault> = fc
       .record({ kind: fc.constantFrom(...FAULT_KINDS), target: fc.constantFrom(...FAULT_TARGETS) }, { requiredKeys: ['kind'] })
-      .filter((f) => f.kind === 'partition' || (f.target !== 'ring' && f.target !== 'bridge'));
+      .filter((f) => f.kind === 'partition' || (f.target !== 'ring' && f.target !== 'bridge'))
+      .filter((f) => f.kind !== 'pause-client' || f.target === undefined || f.target === 'random' || f.target === 'all')
+      .chain((f) => params(f.kind).map((p) => (p === undefined ? f : { ...f, params: p })));
     const fault: fc.Arbitrary<Fault> = fc.oneof(
       single,
       fc.uniqueArray(single, { minLength: 2, maxLength: 3, selector: (f) => f.kind }).map((together) => ({ together })),
