@@ -1,9 +1,10 @@
 import type { Plugin } from '../harness/registry.js';
 import { bank } from './bank.js';
+import { lock } from './lock.js';
 import { register } from './register.js';
 import { set } from './set.js';
 
 export type { Workload } from './workload.js';
 
 /** faultline's own workloads, a plugin like any other. */
-export const builtinWorkloads: Plugin = { name: 'faultline', workloads: [register, set, bank] };
+export const builtinWorkloads: Plugin = { name: 'faultline', workloads: [register, set, bank, lock] };
