@@ -9,6 +9,7 @@ import type { CheckOptions, CheckResult, Validity } from './linearizability/resu
 import type { ModelRef, ModelSpec } from './models/model.js';
 import { MODEL_NAMES } from './models/index.js';
 import { checkSet, explainSet, type SetResult } from './set/index.js';
+import { checkLock, explainLock, presentLock, summarizeLock, type LockResult } from './lock/index.js';
 import { checkTwoPhaseCommit, explainTwoPhaseCommit, type TwoPhaseCommitResult } from './two-phase-commit/index.js';
 import { presentLinearizable, summarizeLinearizable } from './linearizability/present.js';
 import { presentSet, summarizeSet } from './set/present.js';
@@ -162,11 +163,26 @@ export const twoPhaseCommitChecker: Checker<TwoPhaseCommitResult> = {
   },
 };
 
+export const lockChecker: Checker<LockResult> = {
+  name: 'lock',
+  description: "a lock's protected resource: no acknowledged increment lost, fenced accesses in token order; mutual exclusion as the clients saw it beside it",
+  needsModel: false,
+  check: async (history, options) => {
+    notIndependent('lock', options);
+    return checkLock(history);
+  },
+  explain: (r) => explainLock(r),
+  present: (r, history, limits) => presentLock(r, history, limits),
+  summarize: (r) => summarizeLock(r),
+  verdictWords: ['resource safe', 'resource UNSAFE'],
+  parseOptions: noOptions('lock'),
+};
+
 /**
  * faultline's own checkers. They are registered in the harness's registry as a user's are (harness/builtins.ts);
  * adding one here makes its result part of CheckerResult.
  */
-export const BUILTIN_CHECKERS = [linearizableChecker, setChecker, twoPhaseCommitChecker] as const;
+export const BUILTIN_CHECKERS = [linearizableChecker, setChecker, twoPhaseCommitChecker, lockChecker] as const;
 
 /** faultline's own models, by their built-in specs: registered as a user's are (harness/builtins.ts). */
 export const BUILTIN_MODELS: readonly ModelSpec[] = MODEL_NAMES.map((name) => ({ name }));

@@ -37,8 +37,8 @@ function lockGenerator(): ProcessGenerator {
       if (c.type === 'info') step.delete(process);
       else step.set(process, after[op.f as Step]);
     },
-    // Between a successful read and the write that follows it: the read-modify-write's critical moment.
-    critical: () => [...step].filter(([, s]) => s === 'write').map(([p]) => p),
+    // Holders between their acquire and their write: a stall there outlasts the lease with the read-modify-write undone.
+    critical: () => [...step].filter(([, s]) => s === 'read' || s === 'write').map(([p]) => p),
   };
 }
 

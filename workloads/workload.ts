@@ -40,7 +40,7 @@ export interface ProcessGenerator {
   next(process: number): { op: ClientOp; delayMs?: number };
   update?(process: number, op: ClientOp, completion: Completion): void;
   /**
-   * The processes now inside a critical section (between acquiring a lock and the write it protects): where a
+   * The processes now inside a critical section (holding a lock, before the write it protects): where a
    * `pause-client` fault stalls a process, as a GC pause would at the worst moment.
    */
   critical?(): readonly number[];

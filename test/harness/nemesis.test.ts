@@ -111,3 +111,51 @@ describe('nemesis: faults started together', function () {
     assert.equal(nemesis.filter((o) => o.f === 'stop-partition').length, bridges.length);
   });
 });
+
+describe('nemesis: pause-client', () => {
+  const store = mkdtempSync(join(tmpdir(), 'faultline-pause-'));
+  const run = (faults: string) =>
+    runTest(parseDefinition({ target: 'raft-kv', nodes: 3, seed: 11, timeLimit: 6, store, nemesis: { faults, interval: 2 } }));
+  /** Client invocations by process, with their times (ns). */
+  const invocations = (history: { process: unknown; type: string; time: number }[]) =>
+    history.filter((o) => typeof o.process === 'number' && o.type === 'invoke') as { process: number; time: number }[];
+
+  it('stalls the process it names: it invokes nothing while the fault is in force, and goes on after', async () => {
+    const r = await run('pause-client');
+    assert.equal(r.valid, true);
+    const pairs = nemesisPairs(r.history).filter((p) => p.begin.f === 'start-pause-client');
+    assert.ok(pairs.length >= 2, `${pairs.length} pauses`);
+    const stops = nemesisPairs(r.history).filter((p) => p.begin.f === 'stop-pause-client');
+    for (const [i, { complete }] of pairs.entries()) {
+      const { processes } = complete!.value as { processes: number[] };
+      assert.equal(processes.length, 1, 'one process, chosen at random (the register has no critical sections)');
+      const from = complete!.time;
+      const to = stops[i].begin.time;
+      const during = invocations(r.history).filter((o) => o.process === processes[0] && o.time > from && o.time < to);
+      assert.deepEqual(during, [], `process ${processes[0]} invoked nothing from ${from} to ${to}`);
+      const others = invocations(r.history).filter((o) => o.process !== processes[0] && o.time > from && o.time < to);
+      assert.ok(others.length > 10, 'the other processes went on');
+    }
+  });
+
+  it('pause-client:all:duration=200ms stalls every process for 200 ms, not the whole window', async () => {
+    const r = await run('pause-client:all:duration=200ms');
+    const [first] = nemesisPairs(r.history).filter((p) => p.begin.f === 'start-pause-client');
+    const v = first.complete!.value as { processes: number[]; ms: number };
+    assert.equal(v.ms, 200);
+    assert.ok(v.processes.length >= 5);
+    const from = first.complete!.time;
+    const inv = invocations(r.history);
+    assert.deepEqual(inv.filter((o) => o.time > from && o.time < from + 200e6), [], 'nothing invoked for 200 ms');
+    assert.ok(inv.some((o) => o.time >= from + 200e6 && o.time < from + 900e6), 'invocations again before the window ends');
+  });
+
+  it('refuses a target that names nodes, and a parameter it does not take, in one line', () => {
+    assert.throws(() => parseDefinition({ nemesis: 'pause-client:primary' }), /target 'primary' names nodes; fault 'pause-client' stalls processes/);
+    assert.throws(() => parseDefinition({ nemesis: 'pause-client:offset=1s' }), /fault 'pause-client' takes no parameter 'offset' \(known: duration\)/);
+    assert.throws(() => parseDefinition({ nemesis: 'clock:offset=60' }), /offset must be a signed duration such as \+60s or -500ms, got "60"/);
+    assert.deepEqual(parseDefinition({ nemesis: 'clock:primary:offset=-30s+pause-client' }).nemesis.faults, [
+      { together: [{ kind: 'clock', target: 'primary', params: { offset: -30_000 } }, { kind: 'pause-client' }] },
+    ]);
+  });
+});
