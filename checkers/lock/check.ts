@@ -235,7 +235,10 @@ async function mutexModel(ops: readonly Op[], calls: Calls, holds: readonly (Hol
     const j = calls.completion[i];
     const type = j < 0 ? undefined : ops[j].type;
     if (type === 'fail' && op.f === 'acquire') continue;
-    const base = { process: op.process, f: op.f, key: op.key, value: null };
+    // A failed release becomes an info one, and its process goes on: the pair goes on a process of its own, as a
+    // process that got info never issues again.
+    const process = type === 'fail' ? SYNTHETIC + synthetic++ : op.process;
+    const base = { process, f: op.f, key: op.key, value: null };
     events.push({ time: op.time, at: i, op: { ...base, time: op.time, type: 'invoke' }, from: op.index });
     if (j >= 0) {
       const done = type === 'fail' ? 'info' : type!;
