@@ -103,7 +103,11 @@ describe('docker: redis-lock (a lock on Redis guarding a counter in PostgreSQL)'
     assert.equal(r.lock.fencing, 'all');
     assert.equal(r.valid, true, summary(r));
     assert.equal(r.lock.mutualExclusion, false, summary(r));
-    assert.match(explainLock(r.lock), /mutual exclusion was violated, and fencing kept the resource safe/i);
-    assert.match(explainLock(r.lock), /different servers granted it/i);
+    // What fencing made harmless: the resource refused the stale holders' accesses, and the prose says so.
+    assert.ok(r.lock.keys[0].refused > 0, `stale tokens refused: ${r.lock.keys[0].refused}`);
+    const prose = explainLock(r.lock);
+    assert.match(prose, /refused \d+ access\(es\) with stale tokens/);
+    assert.match(prose, /mutual exclusion was violated, and fencing kept the resource safe/i);
+    assert.match(prose, /different servers granted it/i);
   });
 });
