@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import postgresJs from 'postgres';
 import { UsageError } from '../../harness/errors.js';
 import { removeLeftovers } from '../../harness/runtimes/docker/cleanup.js';
@@ -6,7 +7,7 @@ import { DockerCluster } from '../../harness/runtimes/docker/cluster.js';
 import type { DockerTarget } from '../../harness/runtimes/docker/target.js';
 import { PORT, postgres } from '../../targets/postgres/docker.js';
 import { redis } from '../../targets/redis/docker.js';
-import { docker, runResources, testImages } from '../support/docker.js';
+import { docker, LOCAL, runResources, testImages } from '../support/docker.js';
 
 /**
  * Clock faults on a real PostgreSQL server: libfaketime preloaded by the runtime into the node's container, its
@@ -28,6 +29,39 @@ async function remove(cluster: DockerCluster | undefined): Promise<void> {
 /** The libraries the container's first process (the server, or the shell that execs it) has loaded that name faketime. */
 async function preloaded(cluster: DockerCluster): Promise<string> {
   return cluster.view.exec(cluster.nodes[0], ['sh', '-c', 'grep -o "[^ ]*faketime[^ ]*" /proc/1/maps | sort -u; true']);
+}
+
+/** A node that answers each connection with its wall clock (Date.now()): Node's clock is glibc's clock_gettime. */
+const TIME_PORT = 7000;
+const timeTeller: DockerTarget<'node'> = {
+  name: 'time-teller',
+  description: 'tells its wall clock, for testing the runtime',
+  bugs: [],
+  defaultNodes: 1,
+  operations: [],
+  images: { node: { official: LOCAL.tag, packages: [] } },
+  nodeIds: (n) => Array.from({ length: n }, (_, i) => `n${i + 1}`),
+  containers: ({ nodes, image }) =>
+    Object.fromEntries(nodes.map((n) => [n, { image: image('node'), cmd: ['node', '-e', `require('net').createServer((s) => s.end(String(Date.now()))).listen(${TIME_PORT})`], ports: [TIME_PORT] }])),
+  async ready(view, deadline) {
+    while ((await nodeSkew(view.endpoint(view.nodes[0], TIME_PORT)).catch(() => undefined)) === undefined) {
+      if (Date.now() > deadline) throw new Error('the time teller does not answer');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  },
+  open: async () => ({ client: () => ({ invoke: () => undefined, close: () => undefined }), close: async () => undefined }),
+};
+
+/** The node's wall clock minus the harness's, in ms. */
+function nodeSkew({ host, port }: { host: string; port: number }): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let got = '';
+    const s = connect(port, host);
+    s.setTimeout(1000, () => s.destroy(new Error('no answer')));
+    s.on('data', (b) => (got += b.toString()));
+    s.on('end', () => (got === '' ? reject(new Error('nothing told')) : resolve(Number(got) - Date.now())));
+    s.on('error', reject);
+  });
 }
 
 describe('docker: clock faults (libfaketime)', function () {
@@ -86,6 +120,21 @@ describe('docker: clock faults (libfaketime)', function () {
     const before = (await runResources(process.pid)).containers.length;
     await assert.rejects(() => start(redis, true), (e: unknown) => e instanceof UsageError && /jemalloc/.test((e as Error).message));
     assert.equal((await runResources(process.pid)).containers.length, before);
+  });
+
+  it("binds the host's libfaketime into a container of an image without it (the official flavour)", async () => {
+    // The local image standing for a registry image: the library preloaded is the host's, bound in.
+    const c = await DockerCluster.start(docker, timeTeller, { nodes: 1, options: {}, images: { flavour: 'official', byRole: { node: LOCAL.tag } }, clockFaults: true });
+    try {
+      assert.match(await preloaded(c), /^\/opt\/faultline-faketime\/libfaketime\.so\.1$/m);
+      const at = () => nodeSkew(c.view.endpoint(c.nodes[0], TIME_PORT));
+      const before = await at();
+      await c.faults.clock!.change(c.nodes[0], { offsetMs: 60_000 });
+      const ahead = await at();
+      assert.ok(Math.abs(before) < 1000 && ahead > 59_000 && ahead < 61_000, `skew ${before} ms, then ${ahead} ms`);
+    } finally {
+      await remove(c);
+    }
   });
 
   it('preloads nothing when the test has no clock faults', async () => {

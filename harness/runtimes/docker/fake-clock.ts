@@ -36,10 +36,11 @@ function hostLibfaketime(): string | undefined {
  * official image gets the host's bound in (a glibc image of the same architecture, as redis:7 and postgres:16 are),
  * and a host without it is refused.
  */
-export function withFakeClock(spec: ContainerSpec, flavour: ImageFlavour, hostLibrary: string | undefined = hostLibfaketime()): ContainerSpec {
+export function withFakeClock(spec: ContainerSpec, flavour: ImageFlavour, findHostLibrary: () => string | undefined = hostLibfaketime): ContainerSpec {
   let preload = LOCAL_LIBFAKETIME;
   let mounts = spec.mounts;
   if (flavour === 'official') {
+    const hostLibrary = findHostLibrary();
     if (hostLibrary === undefined) {
       throw usageError('clock faults with official images need libfaketime on this host (apt-get install libfaketime), or use --images local');
     }
