@@ -3,16 +3,10 @@ import type { ImageFlavour, ImageRole } from '../../harness/runtimes/docker/imag
 export const REDIS_PORT = 6379;
 
 /**
- * A Redis node's image: Redis 7 from the registry; Debian's redis-server (7.0 in bookworm) in the local image. Debian
- * links it with the system's libjemalloc, whose start calls clock_gettime while libfaketime is still starting: the
- * server hangs (libfaketime issue #130, open), so clock faults are refused there. The registry's build carries its
- * own jemalloc under a prefix, and glibc's malloc serves libfaketime.
+ * A Redis node's image: Redis 7 from the registry; Debian's redis-server (7.0 in bookworm) in the local image. (Debian
+ * links it with the system's libjemalloc, which clock faults work around: see harness/runtimes/docker/fake-clock.ts.)
  */
-export const REDIS_IMAGE: ImageRole = {
-  official: 'redis:7',
-  packages: ['redis-server'],
-  noFakeClock: { local: "Debian's redis-server links libjemalloc, which hangs at start under libfaketime (its issue #130)" },
-};
+export const REDIS_IMAGE: ImageRole = { official: 'redis:7', packages: ['redis-server'] };
 
 /**
  * Where Redis keeps its data in each image: the official image's working directory (its entrypoint hands it to

@@ -11,7 +11,7 @@ describe('docker: the fake clock (libfaketime) a node is started with', () => {
     const s = withFakeClock(spec, 'local', () => assert.fail('the local image has its own'));
     assert.deepEqual(s.env, {
       A: '1',
-      LD_PRELOAD: '/usr/$LIB/faketime/libfaketime.so.1',
+      LD_PRELOAD: '/usr/$LIB/libc_malloc_debug.so.0:/usr/$LIB/faketime/libfaketime.so.1',
       FAKETIME_TIMESTAMP_FILE: CLOCK_FILE,
       FAKETIME_NO_CACHE: '1',
       FAKETIME_DONT_FAKE_MONOTONIC: '1',
@@ -23,7 +23,7 @@ describe('docker: the fake clock (libfaketime) a node is started with', () => {
 
   it('binds the host’s libfaketime into an official image, and refuses in one line when the host has none', () => {
     const s = withFakeClock(spec, 'official', () => '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1');
-    assert.equal(s.env?.LD_PRELOAD, '/opt/faultline-faketime/libfaketime.so.1');
+    assert.equal(s.env?.LD_PRELOAD, '/usr/$LIB/libc_malloc_debug.so.0:/opt/faultline-faketime/libfaketime.so.1');
     assert.deepEqual(s.mounts, { '/src': '/dst', '/usr/lib/x86_64-linux-gnu/faketime': '/opt/faultline-faketime' });
     assert.throws(
       () => withFakeClock(spec, 'official', () => undefined),
@@ -38,9 +38,11 @@ describe('docker: the fake clock (libfaketime) a node is started with', () => {
     assert.throws(() => clockSpec({ rate: 2 }), /cannot drift a clock \(rate 2\)/);
   });
 
-  it('refuses a target whose role cannot run under libfaketime in the flavour (Debian’s Redis), not the others', () => {
-    assert.throws(() => refuseFakeClock(redis, 'local'), (e: unknown) => isUserError(e) && /jemalloc/.test(e.message));
-    refuseFakeClock(redis, 'official');
+  it('refuses a target whose role says it cannot run under libfaketime in the flavour, not the others', () => {
+    const stubborn = { name: 'stubborn', images: { db: { official: 'db:1', packages: [], noFakeClock: { local: 'it ignores LD_PRELOAD' } } } };
+    assert.throws(() => refuseFakeClock(stubborn, 'local'), (e: unknown) => isUserError(e) && /cannot run target 'stubborn'.*it ignores LD_PRELOAD/.test(e.message));
+    refuseFakeClock(stubborn, 'official');
+    refuseFakeClock(redis, 'local');
     refuseFakeClock(postgres, 'local');
   });
 });

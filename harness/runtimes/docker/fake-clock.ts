@@ -21,6 +21,18 @@ export const RIGHT_CLOCK = '+0';
 /** Where the local image's libfaketime is (Debian's package): `$LIB` is the dynamic loader's multiarch directory. */
 const LOCAL_LIBFAKETIME = '/usr/$LIB/faketime/libfaketime.so.1';
 
+/**
+ * glibc's malloc as a library of its own (libc_malloc_debug, glibc 2.34 and later; bookworm's images have it),
+ * preloaded before libfaketime. A server linked with the system's libjemalloc (Debian's redis-server) otherwise hangs
+ * at start: libfaketime's start allocates, jemalloc's start then reads the clock, and libfaketime is not yet ready
+ * to answer (libfaketime issue #130, open). With glibc's malloc first in line, libfaketime allocates from glibc and
+ * jemalloc starts later, after libfaketime. Measured on Debian's Redis 7.0.15: it starts, keys with a PX expire on a
+ * +60 s jump, the server keeps answering, and an append-only-file rewrite (a fork) completes. A process that
+ * allocates with glibc already (PostgreSQL, Node) is unchanged; where the library is missing the loader says so and
+ * goes on.
+ */
+const GLIBC_MALLOC = '/usr/$LIB/libc_malloc_debug.so.0';
+
 /** Where the host's libfaketime directory is bound in an official image's container (they lack it). */
 const MOUNTED_DIR = '/opt/faultline-faketime';
 
@@ -51,7 +63,7 @@ export function withFakeClock(spec: ContainerSpec, flavour: ImageFlavour, findHo
     ...spec,
     env: {
       ...spec.env,
-      LD_PRELOAD: preload,
+      LD_PRELOAD: `${GLIBC_MALLOC}:${preload}`,
       FAKETIME_TIMESTAMP_FILE: CLOCK_FILE,
       FAKETIME_NO_CACHE: '1',
       FAKETIME_DONT_FAKE_MONOTONIC: '1',
