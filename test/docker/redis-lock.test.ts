@@ -63,6 +63,33 @@ describe('docker: redis-lock (a lock on Redis guarding a counter in PostgreSQL)'
   });
 
   /**
+   * A clock jump on the Redis server (libfaketime, +60 s by default): every lease expires at once, so a waiting client
+   * takes the lock while its holder is inside its read-modify-write. Seeded runs until the claim shows, within 40 s.
+   */
+  async function untilOverlap(fields: Record<string, unknown>, shows: (r: { lock: LockResult }) => boolean) {
+    const seen: string[] = [];
+    for (let seed = 1, spent = 0; spent < 40; seed++, spent += 10) {
+      const r = await run({ nemesis: 'clock', ...fields, seed });
+      if (shows(r)) return r;
+      seen.push(`seed ${seed}: ${summary(r)}`);
+    }
+    return assert.fail(`not shown within 40 s of runs:\n${seen.join('\n')}`);
+  }
+
+  it('correct, under clock jumps: a jump frees the lock under its holder, and fencing keeps the resource safe', async () => {
+    const r = await untilOverlap({}, (x) => !x.lock.mutualExclusion);
+    assert.equal(r.valid, true, summary(r));
+    assert.equal(r.lock.fencing, 'all');
+    const jumps = r.history.filter((o) => o.process === 'nemesis' && o.f === 'start-clock' && o.value !== null);
+    assert.ok(jumps.length > 0 && jumps.every((o) => JSON.stringify(o.value) === '{"nodes":["n1"],"offsetMs":60000}'), JSON.stringify(jumps.map((o) => o.value)));
+  });
+
+  it('no-fencing, under clock jumps: the holder the jump deposed writes back a stale value', async () => {
+    const r = await untilOverlap({ bug: 'no-fencing' }, (x) => x.lock.valid === false);
+    assert.ok(r.lock.lostUpdates.length + r.lock.overwritten.length > 0, summary(r));
+  });
+
+  /**
    * A failover while clients still reach the old primary (Jepsen's Redis case). partition:primary cuts the Redis
    * primary n1 off from the other Redis nodes and their sentinels, which promote a replica; the clients still reach
    * n1 (they come through published ports), so the processes connected to it go on acquiring there. kill:primary
