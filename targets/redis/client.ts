@@ -34,7 +34,7 @@ export interface RedisClientOptions {
 }
 
 /** The errors ioredis gives a command it never wrote to the socket. */
-const UNSENT = [/Stream isn't writeable/, /enableOfflineQueue/];
+export const UNSENT = [/Stream isn't writeable/, /enableOfflineQueue/];
 
 /**
  * A logical process's connection to Redis. The connection it opened stays in use for as long as it is up, whatever
