@@ -250,7 +250,14 @@ async function mutexModel(ops: readonly Op[], calls: Calls, holds: readonly (Hol
     events.push({ time: h.to, at: Infinity, op: { ...base, time: h.to, type: 'info' }, from: h.acquire.invokeIndex });
   }
   events.sort((a, b) => a.time - b.time || a.at - b.at);
-  for (const e of events) push(e.op, e.from);
+  // A failed release is info here, and a process that got info never issues again: what the client did next goes
+  // on under a fresh process id of the derived history, as the harness itself would have done.
+  const alias = new Map<unknown, number>();
+  for (const e of events) {
+    const p = alias.get(e.op.process) ?? e.op.process;
+    push({ ...e.op, process: p } as Omit<Op, 'index'>, e.from);
+    if (e.op.type === 'info') alias.set(e.op.process, SYNTHETIC + synthetic++);
+  }
   const byKey = new Map<string, boolean | 'unknown'>();
   const anomalies: { key: unknown; op: number; reason: string }[] = [];
   if (derived.length === 0) return { byKey, anomalies };
