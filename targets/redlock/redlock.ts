@@ -82,7 +82,7 @@ export class Redlock implements LockService {
       await new Promise((r) => setTimeout(r, delay));
     }
     // Ending without the lock: one more try at the values that may still be out there, with time to answer.
-    for (const a of unsettled) await this.undo(name, a, RELEASE_TIMEOUT_MS);
+    await Promise.all(unsettled.map((a) => this.undo(name, a, RELEASE_TIMEOUT_MS)));
     const doubtful = unsettled.find((a) => maybeHeld(a) >= this.quorum);
     if (doubtful !== undefined) {
       const where = [...doubtful.marks].filter(([, m]) => m.state !== 'absent').map(([s]) => s.node);
