@@ -3,6 +3,7 @@ import { pg2pc } from './pg-2pc/docker.js';
 import { postgres } from './postgres/docker.js';
 import { raftKvDocker } from './raft-kv/docker.js';
 import { redis } from './redis/docker.js';
+import { redisLock } from './redis-lock/docker.js';
 import { redisReplicated } from './redis-replicated/docker.js';
 import { redlock } from './redlock/docker.js';
 import { builtinSimTargets } from './sim.js';
@@ -11,5 +12,5 @@ import { builtinSimTargets } from './sim.js';
 export const builtinTargets: Plugin = {
   name: 'faultline',
   simTargets: builtinSimTargets.simTargets,
-  dockerTargets: [postgres, pg2pc, raftKvDocker, redis, redisReplicated, redlock],
+  dockerTargets: [postgres, pg2pc, raftKvDocker, redis, redisReplicated, redisLock, redlock],
 };

@@ -235,7 +235,10 @@ async function mutexModel(ops: readonly Op[], calls: Calls, holds: readonly (Hol
     const j = calls.completion[i];
     const type = j < 0 ? undefined : ops[j].type;
     if (type === 'fail' && op.f === 'acquire') continue;
-    const base = { process: op.process, f: op.f, key: op.key, value: null };
+    // A failed release becomes an info one, and its process goes on: the pair goes on a process of its own, as a
+    // process that got info never issues again.
+    const process = type === 'fail' ? SYNTHETIC + synthetic++ : op.process;
+    const base = { process, f: op.f, key: op.key, value: null };
     events.push({ time: op.time, at: i, op: { ...base, time: op.time, type: 'invoke' }, from: op.index });
     if (j >= 0) {
       const done = type === 'fail' ? 'info' : type!;
@@ -250,14 +253,7 @@ async function mutexModel(ops: readonly Op[], calls: Calls, holds: readonly (Hol
     events.push({ time: h.to, at: Infinity, op: { ...base, time: h.to, type: 'info' }, from: h.acquire.invokeIndex });
   }
   events.sort((a, b) => a.time - b.time || a.at - b.at);
-  // A failed release is info here, and a process that got info never issues again: what the client did next goes
-  // on under a fresh process id of the derived history, as the harness itself would have done.
-  const alias = new Map<unknown, number>();
-  for (const e of events) {
-    const p = alias.get(e.op.process) ?? e.op.process;
-    push({ ...e.op, process: p } as Omit<Op, 'index'>, e.from);
-    if (e.op.type === 'info') alias.set(e.op.process, SYNTHETIC + synthetic++);
-  }
+  for (const e of events) push(e.op, e.from);
   const byKey = new Map<string, boolean | 'unknown'>();
   const anomalies: { key: unknown; op: number; reason: string }[] = [];
   if (derived.length === 0) return { byKey, anomalies };

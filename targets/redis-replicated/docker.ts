@@ -1,4 +1,4 @@
-import { Redis, type NatMap } from 'ioredis';
+import { Redis, type NatMap, type RedisOptions } from 'ioredis';
 import { z } from 'zod';
 import { usageError } from '../../harness/errors.js';
 import type { ClusterView, ContainerContext, DockerTarget } from '../../harness/runtimes/docker/target.js';
@@ -40,6 +40,32 @@ async function natMap(view: ClusterView): Promise<NatMap> {
 function sentinelsFor(view: ClusterView, process: number): { host: string; port: number }[] {
   const n = view.nodes.length;
   return view.nodes.map((_, i) => view.endpoint(view.nodes[(process + i) % n], SENTINEL_PORT));
+}
+
+/**
+ * The options of a process's connection to the primary, found through the sentinels (starting at the process's own
+ * node): the clients' fail-fast options, the deployment's credentials, Sentinel's answers translated by natMap.
+ */
+export async function primaryConnections(view: ClusterView): Promise<(process: number) => RedisOptions> {
+  const auth = deploymentAuth(view);
+  const sentinelCredentials = await sentinelAuth(view, auth);
+  const nat = await natMap(view);
+  const name = masterName(view.options);
+  return (process) => ({
+    ...CONNECTION_OPTIONS,
+    ...auth,
+    sentinels: sentinelsFor(view, process),
+    ...(sentinelCredentials.password === undefined ? {} : { sentinelPassword: sentinelCredentials.password }),
+    name,
+    natMap: nat,
+    // One pass over the sentinels per connection attempt; the op fails if none answers.
+    sentinelRetryStrategy: () => null,
+    sentinelCommandTimeout: PROBE_TIMEOUT_MS,
+    // The sentinels' own list of peers holds network addresses; the harness knows its way to each already.
+    updateSentinels: false,
+    // Not following failovers behind the op's back: a connection stays with the server it reached.
+    failoverDetector: false,
+  });
 }
 
 /** The channel of the ready check's replicated no-op, and how long it waits for the replicas to acknowledge it. */
@@ -159,35 +185,11 @@ export const redisReplicated: DockerTarget<'redis'> = {
   },
   async open(view) {
     const wait = waitReplicas(view.options, view.nodes.length);
-    const auth = deploymentAuth(view);
-    const sentinelCredentials = await sentinelAuth(view, auth);
-    const nat = await natMap(view);
-    const name = masterName(view.options);
+    const connectionOptions = await primaryConnections(view);
     const clients = new OpenClients();
     const roles = new RoleProbe(view, REDIS_PORT);
     return {
-      client: (process) =>
-        clients.add(
-          redisClient({
-            connection: () =>
-              new Redis({
-                ...CONNECTION_OPTIONS,
-                ...auth,
-                sentinels: sentinelsFor(view, process),
-                ...(sentinelCredentials.password === undefined ? {} : { sentinelPassword: sentinelCredentials.password }),
-                name,
-                natMap: nat,
-                // One pass over the sentinels per connection attempt; the op fails if none answers.
-                sentinelRetryStrategy: () => null,
-                sentinelCommandTimeout: PROBE_TIMEOUT_MS,
-                // The sentinels' own list of peers holds network addresses; the harness knows its way to each already.
-                updateSentinels: false,
-                // Not following failovers behind the op's back: a connection stays with the server it reached.
-                failoverDetector: false,
-              }),
-            waitReplicas: wait,
-          }),
-        ),
+      client: (process) => clients.add(redisClient({ connection: () => new Redis(connectionOptions(process)), waitReplicas: wait })),
       primaries: () => roles.primaries(),
       async close() {
         clients.closeAll();

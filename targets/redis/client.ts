@@ -61,19 +61,11 @@ export function redisClient(options: RedisClientOptions): Client {
     // Errors reach the op that meets them; unheard, the event would end the process.
     c.on('error', () => {});
     conn = c;
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        c.connect(),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`not connected within ${CONNECT_BUDGET_MS} ms`)), CONNECT_BUDGET_MS);
-        }),
-      ]);
+      await connectWithin(c);
     } catch (e) {
       if (conn === c) drop();
       throw e;
-    } finally {
-      clearTimeout(timer);
     }
     return c;
   };
@@ -117,6 +109,21 @@ export function redisClient(options: RedisClientOptions): Client {
       drop();
     },
   };
+}
+
+/** Connects a new connection (`lazyConnect`), or rejects after CONNECT_BUDGET_MS: then nothing was sent on it. */
+export async function connectWithin(c: Redis): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      c.connect(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`not connected within ${CONNECT_BUDGET_MS} ms`)), CONNECT_BUDGET_MS);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export function messageOf(e: unknown): string {

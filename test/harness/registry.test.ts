@@ -57,6 +57,8 @@ describe('the registry: a test fits together or is refused before anything start
       'raft-kv': ['register'],
       redis: ['register', 'set'],
       'redis-replicated': ['register', 'set'],
+      'redis-lock': ['lock'],
+      redlock: ['lock'],
     });
   });
 

@@ -119,7 +119,7 @@ export class DockerCluster implements Cluster {
       notAborted();
       const network = await step(createRunNetwork(tc, runId));
       notAborted();
-      const nodes = target.nodeIds(options.nodes);
+      const nodes = target.nodeIds(options.nodes, options.options);
       const ips = Object.fromEntries(nodes.map((n, i) => [n, network.ip(i)]));
       const { flavour } = options.images;
       const specs = target.containers({ nodes, flavour, image: imageOf(target, options.images), ips, bug: options.bug, options: options.options });

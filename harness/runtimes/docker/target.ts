@@ -68,6 +68,11 @@ export interface NodeCredentials {
 export interface ExternalSupport {
   readonly services: readonly { name: string; port: number }[];
   /**
+   * The services one node serves, by name, where nodes differ (redis-lock: Redis on its nodes, PostgreSQL on `pg`);
+   * the first is the one `--nodes name=host:port` names. Absent: every node serves every service.
+   */
+  servedBy?(node: string, options: Readonly<Record<string, unknown>>): readonly string[];
+  /**
    * The target's bugs that live in faultline's clients, and so apply to a cluster the user runs. A bug of the nodes
    * (a raft-kv node's) is the user's to start the nodes with; asked for here, it is refused rather than ignored.
    */
@@ -90,8 +95,11 @@ export interface DockerTarget<Role extends string = string> extends TargetInfo {
    * hold. The runtime resolves each role in the run's flavour (and refuses a flavour that cannot serve one).
    */
   readonly images: ImageRoles<Role>;
-  /** Node names for a cluster of n. */
-  nodeIds(n: number): string[];
+  /**
+   * Node names for a cluster of n, given the run's options (a target whose layout an option changes: redis-lock's
+   * `replicated` asks for three Redis nodes beside its PostgreSQL one).
+   */
+  nodeIds(n: number, options?: Readonly<Record<string, unknown>>): string[];
   containers(ctx: ContainerContext<Role>): Record<string, ContainerSpec>;
   /** Resolves once every node serves clients (called after the containers start); rejects with why not. */
   ready(view: ClusterView, deadline: number): Promise<void>;

@@ -66,7 +66,7 @@ export class ExternalCluster implements Cluster {
 
   static async start(target: DockerTarget, o: ExternalClusterOptions): Promise<ExternalCluster> {
     if (!target.external) throw usageError(`target ${target.name} does not run on external clusters`);
-    const services = o.nodes.flatMap((n) => servicePorts(target, n).map((s) => ({ node: n.name, service: s.name, containerPort: s.containerPort, at: { host: n.host, port: s.port } })));
+    const services = o.nodes.flatMap((n) => servicePorts(target, n, o.options).map((s) => ({ node: n.name, service: s.name, containerPort: s.containerPort, at: { host: n.host, port: s.port } })));
     await checkReachable(services);
     const journal = new RunJournal();
     const ctx: MethodContext = { nodes: o.nodes, journal, log: (line) => journal.log(line) };

@@ -15,9 +15,15 @@ export interface ExternalViewOptions {
   front?: (node: string, service: string, upstream: Endpoint) => Endpoint;
 }
 
-/** A node's services as the target names them, each with its port on the user's node. */
-export function servicePorts(target: DockerTarget, node: ExternalNode): { name: string; containerPort: number; port: number }[] {
-  const services = target.external?.services ?? [];
+/** A node's services as the target names them (those it serves, where nodes differ), each with its port on the user's node. */
+export function servicePorts(
+  target: DockerTarget,
+  node: ExternalNode,
+  options: Readonly<Record<string, unknown>>,
+): { name: string; containerPort: number; port: number }[] {
+  const declared = target.external?.services ?? [];
+  const served = target.external?.servedBy?.(node.name, options);
+  const services = served === undefined ? declared : declared.filter((s) => served.includes(s.name));
   return services.map((s, i) => ({
     name: s.name,
     containerPort: s.port,
@@ -46,7 +52,7 @@ export function externalView(target: DockerTarget, nodes: readonly ExternalNode[
     return n;
   };
   const service = (name: string, containerPort: number) => {
-    const s = servicePorts(target, node(name)).find((x) => x.containerPort === containerPort);
+    const s = servicePorts(target, node(name), o.options).find((x) => x.containerPort === containerPort);
     if (!s) throw new Error(`target ${target.name} declares no service on port ${containerPort}`);
     return s;
   };
