@@ -32,6 +32,7 @@ const cases: Case[] = [
   { target: 'redis-lock', bug: 'no-fencing', nemesis: 'kill:primary', options: { replicated: true }, expect: 'unsafe' },
   { target: 'redis-lock', nemesis: 'kill:primary', options: { replicated: true }, expect: 'safe' },
   { target: 'redlock', bug: 'no-fencing', nemesis: 'pause-client', expect: 'unsafe' },
+  { target: 'redlock', nemesis: 'pause-client', expect: 'safe' },
   { target: 'redlock', bug: 'no-fencing', nemesis: 'pause-client,clock', expect: 'unsafe' },
   { target: 'redlock', nemesis: 'pause-client,clock', expect: 'safe' },
 ];

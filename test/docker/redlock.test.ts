@@ -18,6 +18,7 @@ import { redlock } from '../../targets/redlock/docker.js';
 import { quorumOf, Redlock, validityOf } from '../../targets/redlock/redlock.js';
 import { ServerLink } from '../../targets/redlock/server-link.js';
 import { invoke, sleep } from '../support/client-ops.js';
+import { untilCaught } from '../support/detect.js';
 import { docker, runResources, testImages } from '../support/docker.js';
 
 const SERVERS = ['n1', 'n2', 'n3', 'n4', 'n5'];
@@ -161,9 +162,13 @@ describe('redlock target (docker): faultline run --workload lock', function () {
   this.timeout(180_000);
 
   it('without fencing, a holder paused past its lease writes back a stale value: increments lost (invalid)', async () => {
-    const r = await run({ bug: 'no-fencing', nemesis: 'pause-client', seed: 1 });
+    // Found in 4 of 5 seeds of 10 s (bench/detect-locks.ts): successive seeds until found, within 20 s of test time.
+    const r = await untilCaught((seed, timeLimit) => run({ bug: 'no-fencing', nemesis: 'pause-client', seed, timeLimit }), {
+      perRun: 10,
+      budget: 20,
+      describe: (o) => summary(lockOf(o)),
+    });
     const l = lockOf(r);
-    assert.equal(r.valid, false, summary(l));
     assert.equal(l.fencing, 'none');
     assert.ok(l.lostUpdates.length + l.overwritten.length > 0, summary(l));
     assert.equal(l.mutualExclusion, false, 'two clients held the lock at once');
