@@ -145,7 +145,10 @@ export async function runTest(def: TestDefinition, options: RunOptions = {}): Pr
       stall: (ps) => pauses.stall(ps),
       resume: (ps) => pauses.resume(ps),
     };
-    const nemesis = new Nemesis(cluster, clock, rng, record, def.nemesis.faults, def.nemesis.interval * 1000, control);
+    const bystanders = registry.target(def.runtime, def.target)?.bystanders ?? [];
+    // The nemesis sees the cluster without its bystanders (a lock's protected resource).
+    const aimed = { nodes: cluster.nodes.filter((n) => !bystanders.includes(n)), faults: cluster.faults, primaries: cluster.primaries?.bind(cluster) };
+    const nemesis = new Nemesis(aimed, clock, rng, record, def.nemesis.faults, def.nemesis.interval * 1000, control);
 
     let phase: RunProgress['phase'] = 'main';
     let nextProcess = def.concurrency;

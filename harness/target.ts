@@ -28,4 +28,9 @@ export interface TargetInfo {
    */
   readonly operations: readonly string[];
   readonly options?: OptionSpecs;
+  /**
+   * Nodes of its cluster the nemesis leaves alone: not the system under test but what it is tested against (a lock's
+   * protected resource). A fault aimed at random, a minority or all never hits them.
+   */
+  readonly bystanders?: readonly string[];
 }

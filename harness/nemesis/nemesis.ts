@@ -25,7 +25,7 @@ export class Nemesis {
   private cycle = 0;
 
   constructor(
-    private readonly cluster: Cluster,
+    private readonly cluster: Pick<Cluster, 'nodes' | 'faults' | 'primaries'>,
     private readonly clock: Clock,
     private readonly rng: Rng,
     private readonly record: (op: OpInput) => void,

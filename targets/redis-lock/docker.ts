@@ -83,6 +83,8 @@ export const redisLock: DockerTarget<'redis' | 'postgres'> = {
     master: { schema: z.string().regex(/^[A-Za-z0-9._-]+$/), description: `with replicated: the name the sentinels monitor the primary under (default ${MASTER_NAME})` },
   },
   nodeIds: (n, options = {}) => [...numberedNodes(isReplicated(options) && n <= 1 ? REPLICATED_NODES : n, 1), PG_NODE],
+  // The protected resource is what the lock is tested against: faults aimed at random or all nodes never hit it.
+  bystanders: [PG_NODE],
   external: {
     services: [
       { name: 'redis', port: REDIS_PORT },
