@@ -77,6 +77,8 @@ export const redlock: DockerTarget<'redis' | 'postgres'> = {
     timeout: { schema: z.int().min(0).max(600_000), description: `how long an acquire keeps trying, ms (default ${DEFAULT_TIMEOUT_MS})` },
   },
   nodeIds: (n) => [...numberedNodes(servers(n), DEFAULT_SERVERS), RESOURCE_NODE],
+  // The protected resource is what the lock is tested against: faults aimed at random, a minority or all spare it.
+  bystanders: [RESOURCE_NODE],
   containers(ctx) {
     fencedOf(ctx.bug);
     servers(redisNodes(ctx.nodes).length);

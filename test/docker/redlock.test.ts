@@ -27,6 +27,7 @@ describe('redlock target: its layout and arithmetic', () => {
   it('is n1 … nN Redis servers and pg; N must be odd and at least 3, refused in one line', () => {
     assert.deepEqual(redlock.nodeIds(0), [...SERVERS, 'pg']);
     assert.deepEqual(redlock.nodeIds(3), ['n1', 'n2', 'n3', 'pg']);
+    assert.deepEqual(redlock.bystanders, ['pg'], 'faults spare the protected resource');
     for (const n of [1, 2, 4, 6]) assert.throws(() => redlock.nodeIds(n), (e: unknown) => e instanceof UsageError && /odd number of Redis servers, at least 3 \(--nodes \d\)$/.test(e.message));
   });
 
