@@ -20,7 +20,10 @@ const isToken = (v: unknown): v is number | null => v === null || Number.isSafeI
 /**
  * Checks a lock history: the resource's safety is the verdict, mutual exclusion as the clients saw it is reported
  * beside it (see LockResult). A hold runs from an acquire's ok to the invocation of its release; a process that
- * crashed holding (an info) stops holding then, as a lease outlives its holder by design. Two holds of one lock that
+ * crashed holding (an info) stops holding then, as a lease outlives its holder by design. A hold never released
+ * (open: the workload stopped before its process got to the release) ends at the last thing its process did, the
+ * completion of its last op: after that the history shows no act under it, and its lease runs out unseen (an op
+ * still in flight at the end keeps it to the end, since that op may yet act). Two holds of one lock that
  * overlap are a certain violation of mutual exclusion; the mutex model (Knossos's, via the linearizability checker)
  * is run over the acquires and releases too, a failed release counting as a release at an unknown time (the lease
  * had expired: the client learnt it had lost the lock).
@@ -41,6 +44,9 @@ export async function checkLock(history: History | Op[]): Promise<LockResult> {
   const keys = new Map<string, unknown>();
   let clientOps = 0;
   const lastTime = ops.length ? ops[ops.length - 1].time : 0;
+  // Per process: when its last op completed, and whether one is still in flight (for the end of an open hold).
+  const lastDone = new Map<number, number>();
+  const inFlight = new Set<number>();
 
   for (let p = 0; p < ops.length; p++) {
     const op = ops[p];
@@ -48,6 +54,7 @@ export async function checkLock(history: History | Op[]): Promise<LockResult> {
     const process = op.process;
     if (op.type === 'invoke') {
       clientOps++;
+      inFlight.add(process);
       if (!LOCK_FS.has(op.f)) throw calls.error(p, `the lock checker knows acquire, read, write, release and final-read, not '${op.f}'`);
       keys.set(keyOf(op.key), op.key);
       const h = holding.get(process);
@@ -59,6 +66,8 @@ export async function checkLock(history: History | Op[]): Promise<LockResult> {
       }
       continue;
     }
+    inFlight.delete(process);
+    lastDone.set(process, op.time);
     const inv = invocationOf[p];
     const f = ops[inv].f;
     if (op.type === 'ok') {
@@ -102,6 +111,8 @@ export async function checkLock(history: History | Op[]): Promise<LockResult> {
       }
     }
   }
+
+  for (const [process, h] of holding) if (!inFlight.has(process)) h.to = Math.max(h.from, lastDone.get(process) ?? h.from);
 
   const overlaps = findOverlaps(holds);
   const { lostUpdates, overwritten } = lostIncrements(accesses, finals);
@@ -215,7 +226,7 @@ function fencingOrder(accesses: readonly (AccessRef & { key: unknown })[]): Fenc
 
 /**
  * The mutex model over each lock's acquires and releases. A release that failed (the lock was no longer the
- * holder's) and a hold ended by a crash count as releases at an unknown time after they began (info): the model
+ * holder's) and a hold ended by a crash or left open count as releases at an unknown time after they began (info): the model
  * cannot speak of leases, and a lease that expired under a holder who never learnt it is what it must still find.
  */
 async function mutexModel(ops: readonly Op[], calls: Calls, holds: readonly (Hold & { key: unknown })[]) {
@@ -246,7 +257,8 @@ async function mutexModel(ops: readonly Op[], calls: Calls, holds: readonly (Hol
     }
   }
   for (const h of holds) {
-    if (h.end !== 'crashed' || h.release) continue;
+    // An open hold too: its holder let go at some time after its last act (its lease ran out), as far as we know.
+    if ((h.end !== 'crashed' && h.end !== 'open') || h.release) continue;
     const process = SYNTHETIC + synthetic++;
     const base = { process, f: 'release', key: h.key, value: null };
     events.push({ time: h.to, at: Infinity, op: { ...base, time: h.to, type: 'invoke' }, from: h.acquire.invokeIndex });

@@ -20,7 +20,8 @@ export function howOverlap(o: Overlap): string {
   }
   const a = new Set(first.nodes);
   if (first.nodes.length && second.nodes.length && !second.nodes.some((n) => a.has(n))) {
-    return `different servers granted it (${first.nodes.join(', ')} and then ${second.nodes.join(', ')}): the second server did not have the first holder's key, as after a failover that promoted a replica without it`;
+    // Either order happens: the old primary, still reached by some clients, can grant after the new one did.
+    return `different servers granted it (${first.nodes.join(', ')} and then ${second.nodes.join(', ')}): neither had the other holder's key, as after a failover that promoted a replica while clients still reached the old primary`;
   }
   if (first.end === 'lost') return `the first holder's lease ran out while it still held the lock (its release found the lock was no longer its own)`;
   if (first.end === 'crashed') return 'the first holder crashed (info) before releasing';

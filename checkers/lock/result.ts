@@ -21,10 +21,13 @@ export interface Hold {
   redisKey?: string;
   /** The servers that granted the lock. */
   nodes: string[];
-  /** When the hold began (the acquire's ok) and ended (the release's invocation, the crash, or the history's end), ns. */
+  /**
+   * When the hold began (the acquire's ok) and ended (the release's invocation, the crash; open: its process's last
+   * completion, or the history's end while an op of it was in flight), ns.
+   */
   from: number;
   to: number;
-  /** How it ended: released (ok), lost (the release found the lock was not its own), crashed (info), or open at the end. */
+  /** How it ended: released (ok), lost (the release found the lock was not its own), crashed (info), or open (never released). */
   end: 'released' | 'lost' | 'crashed' | 'open';
 }
 

@@ -63,6 +63,10 @@ function nodeResolver(view: ClusterView): (conn: Redis) => string {
  * Layout: one Redis server n1, and pg (PostgreSQL). With `replicated`, Redis with Sentinel as redis-replicated
  * runs it (n1 … n3, n1 primary at start; the lock is taken on whichever primary a process's connection reached,
  * and a failover can promote a replica the lock key had not reached). `kill:primary` aims at the Redis primary.
+ * A kill alone does not lose the lock (the key is replicated at once, and the lease runs out before the failover
+ * ends); a primary cut off while clients still reach it does, once some of them reconnect through the sentinels:
+ * `--nemesis partition:primary+client-loss:primary --nemesis-interval 12 --concurrency 10` (the loss times some
+ * commands out, and the processes that take over find the new primary).
  *
  * On the user's servers (`--runtime external`): the Redis nodes (with `replicated`, each a server and a sentinel, as
  * for redis-replicated) and a node named pg, the PostgreSQL server (its user, password and database), e.g.

@@ -111,6 +111,23 @@ describe('checkers: lock', () => {
     assert.equal(r2.keys[0].mutex, true);
   });
 
+  it('a hold left open when the workload stopped ends at its process\'s last act, not at the end of the history', async () => {
+    // Process 0 read under its lock and was given nothing more; process 1 acquired later (0's lease ran out unseen).
+    const idle = await checkLock(ops([acq(0, 1), rd(0, 0, 1), acq(1, 2), fin(0)].join('\n')));
+    assert.deepEqual(idle.overlaps, [], 'no act of process 0 falls in process 1\'s hold');
+    assert.equal(idle.mutualExclusion, true);
+    assert.equal(idle.keys[0].mutex, true);
+    // Process 0 read after process 1 had acquired: both acted as holders at once.
+    const acted = await checkLock(ops([acq(0, 1), acq(1, 2), rd(0, 0, 1), fin(0)].join('\n')));
+    assert.equal(acted.overlaps.length, 1);
+    assert.equal(acted.overlaps[0].first.end, 'open');
+    assert.equal(acted.mutualExclusion, false);
+    // A write of process 0 still in flight at the end may yet act: its hold lasts to the end.
+    const pending = await checkLock(ops([acq(0, 1), rd(0, 0, 1), '0 invoke write nil @0', acq(1, 2), fin(0)].join('\n')));
+    assert.equal(pending.overlaps.length, 1);
+    assert.equal(pending.mutualExclusion, false);
+  });
+
   it('without a final read, lost increments cannot be ruled out: unknown', async () => {
     const r = await checkLock(ops([acq(0, 1), rd(0, 0, 1), wr(0, 1, 1), rel(0)].join('\n')));
     assert.equal(r.valid, 'unknown');
