@@ -15,7 +15,7 @@ import {
   type NodeEntry,
 } from './external.js';
 import type { Problem } from './issues.js';
-import { describeValue, FAULT_KINDS, FAULT_PARAMS, isClientFault, NAME, RUNTIMES, type FaultKind, type RuntimeName } from './vocabulary.js';
+import { describeValue, FAULT_KINDS, FAULT_PARAMS, isClientFault, NAME, RUNTIMES, UNHONOURED_FAULT_PARAMS, type FaultKind, type RuntimeName } from './vocabulary.js';
 import { formatFaultParam, parseFaultParam } from './fault-params.js';
 
 export {
@@ -560,6 +560,11 @@ export function definitionSchema(registry?: DefinitionRegistry) {
       const kinds = (d.nemesis.faults ?? defaultFaults(d.runtime)).flatMap(faultsOf).map((f) => f.kind);
       if (d.runtime !== 'external' && Array.isArray(d.nodes) && d.nodes.length > BOUNDS.nodes) {
         ctx.addIssue({ code: 'custom', path: ['nodes'], message: `expected at most ${BOUNDS.nodes} nodes for the ${d.runtime} runtime, got ${d.nodes.length}` });
+      }
+      for (const f of (d.nemesis.faults ?? defaultFaults(d.runtime)).flatMap(faultsOf)) {
+        const refused = UNHONOURED_FAULT_PARAMS[d.runtime]?.[f.kind] ?? {};
+        const param = Object.keys(f.params ?? {}).find((p) => Object.hasOwn(refused, p));
+        if (param) ctx.addIssue({ code: 'custom', path: ['nemesis'], message: `the ${d.runtime} runtime cannot honour ${f.kind}:${param}=…: ${refused[param]}` });
       }
       if (d.runtime === 'external') {
         // What an external cluster can suffer depends on the methods the test names, not on the runtime alone.

@@ -326,6 +326,8 @@ export function externalFaultKinds(methods: FaultMethods | undefined): FaultKind
 
 /** `the external runtime has no way to inflict 'kill': …`, for a nemesis fault no method makes. */
 export function noMethodFor(kind: FaultKind): string {
+  // No fault method changes a clock: the nodes' servers would need libfaketime preloaded when they start.
+  if (kind === 'clock') return "the external runtime cannot inflict 'clock' (no fault method changes a node's clock; the docker runtime can)";
   return `the external runtime has no way to inflict '${kind}': name one under faults (ssh, docker or an exec hook)`;
 }
 

@@ -69,6 +69,15 @@ export const FAULT_PARAMS: Readonly<Partial<Record<FaultKind, Readonly<Record<st
   },
 };
 
+/**
+ * Parameters a runtime that has the fault cannot honour, with why: refused before the run, as a fault it lacks is.
+ * Docker's clock is libfaketime, which measures a rate from each process's start: set during a run, a drift would
+ * first jump the clock by (rate - 1) × the server's age, and it speeds up the server's sleeps too (measured).
+ */
+export const UNHONOURED_FAULT_PARAMS: Readonly<Partial<Record<RuntimeName, Partial<Record<FaultKind, Readonly<Record<string, string>>>>>>> = {
+  docker: { clock: { rate: "libfaketime measures a drift from each process's start, so it would jump the clock and speed up the server's sleeps; use offset= (a jump)" } },
+};
+
 export function isClientFault(kind: FaultKind): kind is ClientFaultKind {
   return (CLIENT_FAULT_KINDS as readonly string[]).includes(kind);
 }

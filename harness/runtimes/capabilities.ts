@@ -7,7 +7,8 @@ import { CLIENT_FAULT_KINDS, CLOCK_FAULT_KINDS, NODE_FAULT_KINDS, PROCESS_FAULT_
  * - Docker: no node-to-node latency (the kernels we run on have no netem); client-to-node faults from the TCP fault
  *   proxy instead, declared as kinds of their own, so a nemesis that needs node-to-node latency (the Raft recipes)
  *   is refused rather than silently weaker.
- *   Clock jumps and drifts through libfaketime, preloaded in a node's container when the nemesis has clock faults.
+ *   Clock jumps through libfaketime, preloaded in a node's containers when the nemesis has clock faults (a drift,
+ *   `rate`, is refused: UNHONOURED_FAULT_PARAMS).
  * - External: the client faults always (the proxy needs no access to the nodes); a node fault only where the test
  *   names a method for it (`faults:`), which `externalFaultKinds` reads from the definition.
  * - Every runtime: pause-client, which the harness does to its own processes.

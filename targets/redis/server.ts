@@ -2,7 +2,10 @@ import type { ImageFlavour, ImageRole } from '../../harness/runtimes/docker/imag
 
 export const REDIS_PORT = 6379;
 
-/** A Redis node's image: Redis 7 from the registry; Debian's redis-server (7.0 in bookworm) in the local image. */
+/**
+ * A Redis node's image: Redis 7 from the registry; Debian's redis-server (7.0 in bookworm) in the local image. (Debian
+ * links it with the system's libjemalloc, which clock faults work around: see harness/runtimes/docker/fake-clock.ts.)
+ */
 export const REDIS_IMAGE: ImageRole = { official: 'redis:7', packages: ['redis-server'] };
 
 /**

@@ -50,7 +50,7 @@ describe('docker images: roles declared by targets, resolved by the runtime', ()
     it('holds the harness’s base packages and every package a built-in target declares, each once, sorted', () => {
       const declared = [...builtinRegistry().dockerTargets().values()].flatMap((t) => Object.values(t.images).flatMap((r) => r.packages));
       assert.deepEqual(local.packages, [...new Set([...BASE_PACKAGES, ...declared])].sort());
-      assert.deepEqual(local.packages, ['ca-certificates', 'iproute2', 'iptables', 'openssh-server', 'postgresql', 'procps', 'redis-server']);
+      assert.deepEqual(local.packages, ['ca-certificates', 'iproute2', 'iptables', 'libfaketime', 'openssh-server', 'postgresql', 'procps', 'redis-server']);
       assert.match(local.tag, /^faultline\/bookworm:[0-9a-f]{8}$/);
     });
 

@@ -86,6 +86,13 @@ describe('the registry: a test fits together or is refused before anything start
     assert.equal(parseDefinition({ runtime: 'docker', target: 'redis', nemesis: 'client-latency,client-partition:primary' }, definitions).nemesis.faults.length, 2);
   });
 
+  it('refuses a clock drift on docker (libfaketime cannot make one mid-run), and a clock fault where no runtime method changes clocks', () => {
+    refused({ runtime: 'docker', target: 'postgres', nemesis: 'clock:rate=2' }, /^nemesis: the docker runtime cannot honour clock:rate=…: libfaketime measures a drift/);
+    refused({ nemesis: 'clock' }, /^nemesis: the sim runtime cannot inflict 'clock' /);
+    refused({ runtime: 'external', nodes: ['127.0.0.1:6379'], target: 'redis', nemesis: 'clock' }, /^nemesis: the external runtime cannot inflict 'clock' \(no fault method changes a node's clock; the docker runtime can\)$/);
+    assert.deepEqual(parseDefinition({ runtime: 'docker', target: 'postgres', nemesis: 'clock:offset=-30s' }, definitions).nemesis.faults, [{ kind: 'clock', params: { offset: -30_000 } }]);
+  });
+
   it('refuses a client fault on the simulation, saying where client faults come from', () => {
     refused(
       { nemesis: 'partition,client-latency' },

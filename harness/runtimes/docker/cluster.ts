@@ -7,6 +7,7 @@ import type { Client, Cluster } from '../../runtime.js';
 import { PrimaryPoller } from '../primary-poller.js';
 import { ignoreGone, removeResources, trackCluster } from './cleanup.js';
 import { execIn } from './exec.js';
+import { refuseFakeClock, withFakeClock, WRITE_CLOCK_SCRIPT } from './fake-clock.js';
 import { DockerFaults, type NodeControl } from './faults.js';
 import { runFilter } from './labels.js';
 import { createRunNetwork, type RunNetwork } from './network.js';
@@ -29,6 +30,8 @@ export interface DockerClusterOptions {
   images: RunImages;
   /** Put the TCP fault proxy in front of every published port (the nemesis has client faults). */
   clientFaults?: boolean;
+  /** Preload libfaketime in every node's container, for clock faults (the nemesis has them). */
+  clockFaults?: boolean;
   /** Seeds the proxy's random choices. */
   seed?: number;
   onStopped?: () => void;
@@ -75,17 +78,20 @@ export class DockerCluster implements Cluster {
     readonly view: ClusterView,
     tc: Testcontainers,
     private readonly proxy: FaultProxy | undefined,
+    clockFaults: boolean,
   ) {
     this.nodes = [...members.keys()];
     this.setupMs = setupMs;
     const controls = new Map<string, NodeControl>();
     for (const m of members.values()) controls.set(m.name, nodeControl(tc, docker, m, images));
-    this.faults = new DockerFaults(controls, proxy);
+    this.faults = new DockerFaults(controls, proxy, clockFaults);
     this.poller = new PrimaryPoller(session);
   }
 
   static async start(docker: Dockerode, target: DockerTarget, options: DockerClusterOptions): Promise<DockerCluster> {
     const t0 = performance.now();
+    // Before anything exists: a server that cannot run under libfaketime would hang, not fail.
+    if (options.clockFaults) refuseFakeClock(target, options.images.flavour);
     const runId = randomBytes(4).toString('hex');
     // Registered before anything exists, so a signal during setup removes whatever setup got to create. Docker
     // calls under way are waited for first: a container whose creation is in flight would otherwise outlive the
@@ -122,7 +128,8 @@ export class DockerCluster implements Cluster {
       const nodes = target.nodeIds(options.nodes, options.options);
       const ips = Object.fromEntries(nodes.map((n, i) => [n, network.ip(i)]));
       const { flavour } = options.images;
-      const specs = target.containers({ nodes, flavour, image: imageOf(target, options.images), ips, bug: options.bug, options: options.options });
+      const asked = target.containers({ nodes, flavour, image: imageOf(target, options.images), ips, bug: options.bug, options: options.options });
+      const specs = options.clockFaults ? Object.fromEntries(Object.entries(asked).map(([n, s]) => [n, withFakeClock(s, flavour)])) : asked;
       const members = new Map<string, NodeContainer>();
       await Promise.all(
         nodes.map(async (n) => {
@@ -143,7 +150,7 @@ export class DockerCluster implements Cluster {
       });
       session = await target.open(view);
       notAborted();
-      return new DockerCluster(runId, docker, network, ordered, session, untrack, performance.now() - t0, options.images, options.onStopped, view, tc, proxy);
+      return new DockerCluster(runId, docker, network, ordered, session, untrack, performance.now() - t0, options.images, options.onStopped, view, tc, proxy, options.clockFaults ?? false);
     } catch (e) {
       await session?.close().catch(() => undefined);
       await removeAll().catch(() => undefined);
@@ -265,6 +272,7 @@ function nodeControl(tc: Testcontainers, docker: Dockerode, m: NodeContainer, im
       images.netTools
         ? netToolsRun(tc, images.netTools, { id: m.container.getId(), labels: m.container.getLabels() }, script)
         : execIn(m.container, ['sh', '-c', script], { user: 'root' }).then(() => undefined),
+    setClock: (spec) => execIn(m.container, ['sh', '-c', WRITE_CLOCK_SCRIPT, 'sh', spec], { user: 'root' }).then(() => undefined),
   };
 }
 

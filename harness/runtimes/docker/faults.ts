@@ -1,5 +1,6 @@
 import type { Grudge } from '../../nemesis/grudge.js';
-import type { ClientFaults, Faults } from '../../runtime.js';
+import type { ClientFaults, ClockChange, ClockFaults, Faults } from '../../runtime.js';
+import { clockSpec, RIGHT_CLOCK } from './fake-clock.js';
 import { isClean, netFaultScript, NO_NET_FAULTS, type NetFaults } from './iptables.js';
 
 /** What the faults need of one node's container: the Docker calls, behind the runtime's own seam. */
@@ -12,9 +13,19 @@ export interface NodeControl {
   unpause(): Promise<void>;
   /** Runs a shell script with iptables in the node's network namespace. */
   netScript(script: string): Promise<void>;
+  /**
+   * Puts libfaketime's spec in the node's clock file (fake-clock.ts): every process of the node reads it at once.
+   * Only for the runtime's own containers, started with libfaketime preloaded.
+   */
+  setClock?(spec: string): Promise<void>;
 }
 
 type State = 'up' | 'down' | 'paused';
+
+function clockOf(c: NodeControl): (spec: string) => Promise<void> {
+  if (!c.setClock) throw new Error(`node ${c.name} has no fake clock`);
+  return (spec) => c.setClock!(spec);
+}
 
 /**
  * Real faults on a cluster of containers. Each node's actions run one after another (a restart waits for the kill
@@ -29,13 +40,32 @@ export class DockerFaults implements Faults {
   private readonly loss = new Map<string, number>();
   /** Nodes whose rules changed while they could not take them. */
   private readonly stale = new Set<string>();
+  /** Each node's clock spec, when it changed while the node was down or paused (no exec reaches it then). */
+  private readonly clockDue = new Map<string, string>();
+  /** Clock faults, when the nodes' containers were started with libfaketime preloaded (the test has clock faults). */
+  readonly clock: ClockFaults | undefined;
 
   constructor(
     private readonly nodes: ReadonlyMap<string, NodeControl>,
     /** The fault proxy in front of the nodes, when the test has client faults. */
     readonly client?: ClientFaults,
+    fakeClock = false,
   ) {
     for (const n of nodes.keys()) this.state.set(n, 'up');
+    this.clock = fakeClock
+      ? {
+          change: (node: string, change: ClockChange) => {
+            let spec: string;
+            try {
+              spec = clockSpec(change);
+            } catch (e) {
+              return Promise.reject(e as Error);
+            }
+            return this.setClock(node, spec);
+          },
+          reset: (node: string) => this.setClock(node, RIGHT_CLOCK),
+        }
+      : undefined;
   }
 
   partition(grudge: Grudge): Promise<void> {
@@ -72,6 +102,7 @@ export class DockerFaults implements Faults {
       if (this.state.get(node) !== 'down') return;
       await c.start();
       this.state.set(node, 'up');
+      await this.clockCatchUp(c);
       await this.write(c, true);
     });
   }
@@ -89,8 +120,30 @@ export class DockerFaults implements Faults {
       if (this.state.get(node) !== 'paused') return;
       await c.unpause();
       this.state.set(node, 'up');
+      await this.clockCatchUp(c);
       if (this.stale.has(node)) await this.write(c, false);
     });
+  }
+
+  /**
+   * A node's clock file is written at once when it runs; a node that is down or paused gets it as soon as it is
+   * started or resumed (a restarted server reads the old spec for the moment that takes).
+   */
+  private setClock(node: string, spec: string): Promise<void> {
+    return this.enqueue(node, async (c) => {
+      if (this.state.get(node) !== 'up') {
+        this.clockDue.set(node, spec);
+        return;
+      }
+      await clockOf(c)(spec);
+    });
+  }
+
+  private async clockCatchUp(c: NodeControl): Promise<void> {
+    const spec = this.clockDue.get(c.name);
+    if (spec === undefined) return;
+    this.clockDue.delete(c.name);
+    await clockOf(c)(spec);
   }
 
   /** Resolves when every node's queued actions are done (used before tearing down). */

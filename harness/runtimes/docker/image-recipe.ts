@@ -13,11 +13,12 @@ export const SUITE = 'bookworm';
 export const DEFAULT_MIRROR = 'http://deb.debian.org/debian';
 
 /**
- * The harness's packages: iptables and ip for faults, ps for a look inside a node, certificates for TLS clients, and
- * sshd, so that a container of this image can stand for a machine the SSH fault method logs into (the external
+ * The harness's packages: iptables and ip for faults, libfaketime for clock faults (preloaded into a node's servers
+ * only when the nemesis has clock faults: fake-clock.ts), ps for a look inside a node, certificates for TLS clients,
+ * and sshd, so that a container of this image can stand for a machine the SSH fault method logs into (the external
  * runtime's SSH tests run a cluster of them; nothing starts sshd unless a container's command does).
  */
-export const BASE_PACKAGES: readonly string[] = ['iptables', 'iproute2', 'procps', 'ca-certificates', 'openssh-server'];
+export const BASE_PACKAGES: readonly string[] = ['iptables', 'iproute2', 'libfaketime', 'procps', 'ca-certificates', 'openssh-server'];
 
 /** The image's Node: the host's own binary, copied in (it needs only glibc and libstdc++, both in the image). */
 export const NODE_PATH = '/usr/local/bin/node';

@@ -19,6 +19,8 @@ export interface ImageRole {
    * container would otherwise do at each start (e.g. initializing a database). Part of the image's recipe.
    */
   readonly prepare?: string;
+  /** Why the role's servers cannot run with libfaketime preloaded in a flavour, if they cannot: clock faults are refused there. */
+  readonly noFakeClock?: Readonly<Partial<Record<ImageFlavour, string>>>;
 }
 
 /** A target's roles, by name: `ctx.image(role)` is the image a role's containers run from in the run's flavour. */
@@ -47,6 +49,10 @@ export function imageRolesProblem(images: unknown): string | undefined {
       return `image role '${role}' must list the Debian packages it needs in the local image (names such as iptables; [] for none)`;
     }
     if (prepare !== undefined && typeof prepare !== 'string') return `image role '${role}': prepare must be shell commands (a string)`;
+    const { noFakeClock } = (r ?? {}) as { noFakeClock?: unknown };
+    if (noFakeClock !== undefined && (noFakeClock === null || typeof noFakeClock !== 'object' || !Object.values(noFakeClock).every((w) => typeof w === 'string'))) {
+      return `image role '${role}': noFakeClock must map a flavour (local, official) to why clock faults cannot run there`;
+    }
   }
   return undefined;
 }

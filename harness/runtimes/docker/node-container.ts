@@ -23,7 +23,8 @@ export interface NodeContainerOptions {
 /**
  * A testcontainers container for one node: labelled with the run (labels.ts), on the run's network at its fixed
  * address, with NET_ADMIN for the iptables faults (privileged mode is neither needed nor available everywhere), its
- * ports published on the loopback only, and the spec's command, entrypoint, environment, user and read-only mounts.
+ * ports published on the loopback only, and the spec's command, entrypoint, environment, user, read-only mounts and
+ * files.
  * It is not testcontainers' to clean up: the run removes it, and `faultline cleanup` whatever a killed run left.
  */
 export function nodeContainer(tc: Testcontainers, o: NodeContainerOptions): GenericContainer {
@@ -36,6 +37,7 @@ export function nodeContainer(tc: Testcontainers, o: NodeContainerOptions): Gene
     .withEnvironment(spec.env ?? {})
     .withAddedCapabilities('NET_ADMIN')
     .withBindMounts(Object.entries(spec.mounts ?? {}).map(([source, target]) => ({ source, target, mode: 'ro' as const })))
+    .withCopyContentToContainer(Object.entries(spec.files ?? {}).map(([target, content]) => ({ target, content, mode: 0o644 })))
     .withAutoCleanup(false)
     .withWaitStrategy(runningProcess());
   if (spec.entrypoint) c.withEntrypoint(spec.entrypoint);

@@ -6,6 +6,7 @@ import type { Cluster, StartOptions } from '../../runtime.js';
 import { checkBug } from '../bugs.js';
 import { RealTimeRuntime } from '../wall-clock.js';
 import { DockerCluster } from './cluster.js';
+import { refuseFakeClock } from './fake-clock.js';
 import type { LocalImage } from './image-recipe.js';
 import { dockerClient } from './images.js';
 import { localImages, resolveImages, type ImageChoice } from './run-images.js';
@@ -37,6 +38,7 @@ export class DockerRuntime extends RealTimeRuntime {
     const target = this.targetOf(name, options);
     // Asked for the local image: one that lacks what the target needs is refused before Docker is reached.
     if (this.config.images === 'local') localImages(target, this.config.local);
+    if (options.clockFaults && this.config.images !== 'auto') refuseFakeClock(target, this.config.images);
   }
 
   protected async startCluster(name: string, options: StartOptions, onStopped: () => void): Promise<Cluster> {
@@ -50,6 +52,7 @@ export class DockerRuntime extends RealTimeRuntime {
       options: options.options ?? {},
       images,
       clientFaults: options.clientFaults ?? false,
+      clockFaults: options.clockFaults ?? false,
       seed: options.seed,
       // Once the cluster is gone, nothing of the run may fire (a late client retry, a crash-loop step).
       onStopped,

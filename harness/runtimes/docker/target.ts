@@ -15,6 +15,8 @@ export interface ContainerSpec {
   ports: number[];
   /** Host directories bound into the container, read-only: host path → container path. */
   mounts?: Record<string, string>;
+  /** Files put into the container before it starts (readable by every user): container path → content. */
+  files?: Record<string, string>;
 }
 
 /** What a target knows of a started cluster when it starts its clients. */
