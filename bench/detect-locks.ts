@@ -33,6 +33,8 @@ const cases: Case[] = [
   { target: 'redis-lock', nemesis: 'kill:primary', options: { replicated: true }, expect: 'safe' },
   { target: 'redlock', bug: 'no-fencing', nemesis: 'pause-client', expect: 'unsafe' },
   { target: 'redlock', nemesis: 'pause-client', expect: 'safe' },
+  { target: 'redlock', bug: 'no-fencing', nemesis: 'clock:majority', expect: 'unsafe' },
+  { target: 'redlock', nemesis: 'clock:majority', expect: 'safe' },
   { target: 'redlock', bug: 'no-fencing', nemesis: 'pause-client,clock', expect: 'unsafe' },
   { target: 'redlock', nemesis: 'pause-client,clock', expect: 'safe' },
 ];

@@ -181,6 +181,19 @@ describe('redlock target (docker): faultline run --workload lock', function () {
     }
   });
 
+  it("without fencing, a clock jumping ahead on a majority of servers expires the holder's keys: a second holder, increments lost (invalid)", async () => {
+    // Found in 5 of 5 seeds of 10 s (bench/detect-locks.ts): successive seeds until found, within 20 s of test time.
+    const r = await untilCaught((seed, timeLimit) => run({ bug: 'no-fencing', nemesis: 'clock:majority', seed, timeLimit }), {
+      perRun: 10,
+      budget: 20,
+      describe: (o) => summary(lockOf(o)),
+    });
+    const l = lockOf(r);
+    assert.ok(l.lostUpdates.length + l.overwritten.length > 0, summary(l));
+    // No process stalled: the two holders overlapped because servers' clocks, not the holder, ran past the lease.
+    assert.ok(l.overlaps.length > 0, summary(l));
+  });
+
   it('fenced, under the same pauses: mutual exclusion is violated, the resource refuses the stale holder and stays safe (valid)', async () => {
     // Every run must be valid; a pause that lands inside a critical section (not every one does, and the second
     // pause ends with the run) shows the fencing at work: seeds until one does, within a budget of two runs.
