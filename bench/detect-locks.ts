@@ -38,6 +38,9 @@ const cases: Case[] = [
   { target: 'redis-lock', nemesis: 'partition:primary+client-loss:primary', interval: 12, concurrency: 10, options: { replicated: true }, expect: 'safe' },
   { target: 'redis-lock', nemesis: 'kill:primary', options: { replicated: true }, expect: 'safe' },
   { target: 'redlock', bug: 'no-fencing', nemesis: 'pause-client', expect: 'unsafe' },
+  { target: 'redlock', nemesis: 'pause-client', expect: 'safe' },
+  { target: 'redlock', bug: 'no-fencing', nemesis: 'clock:majority', expect: 'unsafe' },
+  { target: 'redlock', nemesis: 'clock:majority', expect: 'safe' },
   { target: 'redlock', bug: 'no-fencing', nemesis: 'pause-client,clock', expect: 'unsafe' },
   { target: 'redlock', nemesis: 'pause-client,clock', expect: 'safe' },
 ];

@@ -56,6 +56,16 @@ describe('checkers: lock', () => {
     assert.ok(p.findings.some((f) => /mutual exclusion violated \(fencing kept the resource safe\)/.test(f)));
   });
 
+  it('a holder whose release failed goes on acquiring: the mutex model gets it under a fresh process, not an input error', async () => {
+    // Process 0's lease ran out (its release fails, info to the model); it then takes the lock again, serially.
+    const h = ops([acq(0, 1), rd(0, 0, 1), acq(1, 2), rd(1, 0, 2), wr(1, 1, 2), rel(1), rel(0, 'fail'), acq(0, 3), rd(0, 1, 3), wr(0, 2, 3), rel(0), fin(2)].join('\n'));
+    const r = await checkLock(h);
+    assert.equal(r.valid, true);
+    assert.equal(r.mutualExclusion, false);
+    assert.equal(r.overlaps.length, 1);
+    assert.equal(r.keys[0].acquired, 3);
+  });
+
   it('without fencing the same interleaving loses an increment: both writes of 5 are named', async () => {
     const h = ops([acq(0, 7), rd(0, 4, 7, false), acq(1, 8), rd(1, 4, 8, false), wr(1, 5, 8, false), wr(0, 5, 7, false), rel(1), rel(0), fin(5)].join('\n'));
     const r = await checkLock(h);

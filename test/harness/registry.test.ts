@@ -58,6 +58,7 @@ describe('the registry: a test fits together or is refused before anything start
       redis: ['register', 'set'],
       'redis-replicated': ['register', 'set'],
       'redis-lock': ['lock'],
+      redlock: ['lock'],
     });
   });
 
