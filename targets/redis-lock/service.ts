@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { ReplyError, type Redis } from 'ioredis';
 import { connectWithin, messageOf, UNSENT, WAIT_TIMEOUT_MS } from '../redis/client.js';
+import { COMPARE_AND_DELETE } from '../lock/redis-compare-and-delete.js';
 import type { LockGrant, LockService } from '../lock/service.js';
 import { PER_SECOND_EXPIRY_S, RETRY_MS, type LockMode } from './mode.js';
 
-/** Compare-and-delete: the lock is deleted only while it still holds this holder's value (the textbook release). */
-const RELEASE_SCRIPT = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
 
 export interface RedisLockOptions {
   mode: LockMode;
@@ -52,7 +51,7 @@ export class RedisLock implements LockService {
         await c.del(grant.redisKey);
         return true;
       }
-      return (await c.eval(RELEASE_SCRIPT, 1, grant.redisKey, grant.lease)) === 1;
+      return (await c.eval(COMPARE_AND_DELETE, 1, grant.redisKey, grant.lease)) === 1;
     } catch (e) {
       this.afterError(e);
       throw e;
