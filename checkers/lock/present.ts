@@ -93,7 +93,8 @@ export function summarizeLock(r: LockResult): [string, string | number][] {
     ['holds', r.keys.reduce((n, k) => n + k.acquired, 0)],
     ['writes', r.keys.reduce((n, k) => n + k.okWrites, 0)],
     ['lost updates', r.lostUpdates.length + r.overwritten.length],
-    ['fencing', r.fencing],
-    ['mutual exclusion', r.mutualExclusion ? 'kept' : `VIOLATED (${r.overlaps.length} overlaps)`],
+    ['accesses fenced', r.fencing],
+    ['overlapping holds', r.overlaps.length],
+    ['mutual exclusion', r.mutualExclusion ? 'kept' : 'VIOLATED'],
   ];
 }
