@@ -213,4 +213,12 @@ describe('redlock target (docker): faultline run --workload lock', function () {
     }
     assert.fail(`no run had a stale holder refused by the resource:\n${seen.join('\n')}`);
   });
+
+  it('fenced, under the same clock jumps on a majority: two holders at once, and the resource stays safe (valid)', async () => {
+    const l = lockOf(await run({ nemesis: 'clock:majority', seed: 1 }));
+    assert.equal(l.valid, true, summary(l));
+    assert.equal(l.fencing, 'all');
+    assert.deepEqual([l.lostUpdates, l.overwritten, l.fencingViolations], [[], [], []]);
+    assert.equal(l.mutualExclusion, false, `the jump expired a holder's keys on a majority while it held them: ${summary(l)}`);
+  });
 });
