@@ -67,8 +67,14 @@ export class Nemesis {
     this.kind = set.map((f) => f.kind).join('+');
     this.undo = () => andThen(whenInForce, () => undos.reverse().reduce<FaultDone>((r, u) => andThen(r, u), undefined));
     this.clock.at(this.intervalMs / 2, () => {
-      this.end();
-      if (!this.stopped) this.clock.at(this.intervalMs / 2, () => this.begin());
+      const undone = this.end();
+      if (this.stopped) return;
+      // One thing at a time: the next fault begins once this one is undone (a real runtime's restart of every node
+      // can outlast the quiet half under load; undone never rejects). At once in the simulation.
+      this.clock.at(this.intervalMs / 2, () => {
+        if (undone instanceof Promise) void undone.then(() => this.clock.at(0, () => this.begin()));
+        else this.begin();
+      });
     });
   }
 

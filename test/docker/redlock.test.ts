@@ -215,10 +215,16 @@ describe('redlock target (docker): faultline run --workload lock', function () {
   });
 
   it('fenced, under the same clock jumps on a majority: two holders at once, and the resource stays safe (valid)', async () => {
-    const l = lockOf(await run({ nemesis: 'clock:majority', seed: 1 }));
-    assert.equal(l.valid, true, summary(l));
-    assert.equal(l.fencing, 'all');
-    assert.deepEqual([l.lostUpdates, l.overwritten, l.fencingViolations], [[], [], []]);
-    assert.equal(l.mutualExclusion, false, `the jump expired a holder's keys on a majority while it held them: ${summary(l)}`);
+    // Every run must be valid; a jump that lands while a holder holds shows two holders: seeds until one does.
+    const seen: string[] = [];
+    for (const seed of [1, 2, 3]) {
+      const l = lockOf(await run({ nemesis: 'clock:majority', seed }));
+      assert.equal(l.valid, true, summary(l));
+      assert.equal(l.fencing, 'all');
+      assert.deepEqual([l.lostUpdates, l.overwritten, l.fencingViolations], [[], [], []]);
+      if (!l.mutualExclusion) return;
+      seen.push(`seed ${seed}: ${summary(l)}`);
+    }
+    assert.fail(`no jump expired a holder's keys while it held them:\n${seen.join('\n')}`);
   });
 });
