@@ -1,4 +1,4 @@
-import { Calls, type CallRef } from '../history/calls.js';
+import { Calls } from '../history/calls.js';
 import type { History } from '../history/history.js';
 import { isClientProcess, type Op } from '../history/op.js';
 import { check as checkLinearizable } from '../linearizability/index.js';
@@ -278,4 +278,3 @@ async function mutexModel(ops: readonly Op[], calls: Calls, holds: readonly (Hol
   return { byKey, anomalies };
 }
 
-export type { CallRef };

@@ -1,6 +1,5 @@
 import type { Client, ClientOp, Completion } from '../../harness/runtime.js';
-import { describe } from '../postgres/errors.js';
-import { refusedByServer } from '../postgres/errors.js';
+import { describe, refusedByServer } from '../postgres/errors.js';
 import type { LockResource } from './resource.js';
 import { LockRefused, type LockGrant, type LockService } from './service.js';
 
