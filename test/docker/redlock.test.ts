@@ -182,10 +182,11 @@ describe('redlock target (docker): faultline run --workload lock', function () {
   });
 
   it("without fencing, a clock jumping ahead on a majority of servers expires the holder's keys: a second holder, increments lost (invalid)", async () => {
-    // Found in 5 of 5 seeds of 10 s (bench/detect-locks.ts): successive seeds until found, within 20 s of test time.
+    // Found in 5 of 5 seeds of 10 s here (bench/detect-locks.ts), but a CI machine once missed in two seeds: successive
+    // seeds until found, within 40 s of test time (the faults each run began are in the message of a miss).
     const r = await untilCaught((seed, timeLimit) => run({ bug: 'no-fencing', nemesis: 'clock:majority', seed, timeLimit }), {
       perRun: 10,
-      budget: 20,
+      budget: 40,
       describe: (o) => summary(lockOf(o)),
     });
     const l = lockOf(r);

@@ -1,6 +1,19 @@
 import type { RunOutcome } from '../../harness/run.js';
 
 /**
+ * What the nemesis did in a run, one entry per fault it began (its value, or the error it met): a miss then says
+ * whether the faults landed at all, which the verdict alone cannot.
+ */
+export function faultsBegun(r: Pick<RunOutcome, 'history'>): string {
+  // Each start is recorded twice: as it begins (value null) and once in force (what was done, or the error).
+  const began = r.history.filter((o) => o.process === 'nemesis' && o.f.startsWith('start') && (o.value !== null || o.error !== undefined));
+  if (began.length === 0) return 'no faults';
+  return began
+    .map((o) => `${o.f}@${(o.time / 1e9).toFixed(1)}s ${o.error !== undefined ? `error: ${String(o.error)}` : JSON.stringify(o.value)}`)
+    .join(', ');
+}
+
+/**
  * A detection claim on real containers: runs of successive seeds, each of at most `perRun` s of test time, until one
  * is invalid or `budget` s of test time are spent. A rare window (a kill landing between two COMMIT PREPAREDs) on a
  * loaded machine gets another run rather than a lower bar: the claim is "found within the budget", and the worst
@@ -18,7 +31,7 @@ export async function untilCaught(
     const r = await run(seed, timeLimit);
     spent += timeLimit;
     if (r.valid === false) return r;
-    seen.push(`seed ${seed}, ${timeLimit} s: ${String(r.valid)}${describe ? `; ${describe(r)}` : ''}`);
+    seen.push(`seed ${seed}, ${timeLimit} s: ${String(r.valid)}${describe ? `; ${describe(r)}` : ''}; faults: ${faultsBegun(r)}`);
   }
   throw new Error(`not caught within ${budget} s of test time:\n${seen.join('\n')}`);
 }
