@@ -58,7 +58,7 @@ export class SimRuntime implements Runtime {
         slow: (ns, ms) => net.slow(ns, ms),
         lose: (ns, p) => net.lose(ns, p),
       },
-      client: (process) => target.client(this.transport(`c${process}`), nodes, options.bug, process, opts),
+      client: (process) => target.client(this.transport(`c${process}`), nodes, options.bug, process, opts, this),
       primaries: target.primaries ? () => target.primaries!(net.programs()) : undefined,
       stop: async () => {},
     };

@@ -1,5 +1,5 @@
 import type { NodeFactory } from '../../node.js';
-import type { Client } from '../../runtime.js';
+import type { Client, Clock } from '../../runtime.js';
 import type { TargetInfo } from '../../target.js';
 import type { RequestTransport } from '../../transport.js';
 
@@ -9,7 +9,15 @@ export interface SimTarget extends TargetInfo {
   nodeIds(n: number): string[];
   /** The node program, for the bug and the options (already checked against `options`) of the run. */
   node(bug: string | undefined, options: Readonly<Record<string, unknown>>): NodeFactory;
-  client(transport: RequestTransport, nodes: readonly string[], bug: string | undefined, process: number, options: Readonly<Record<string, unknown>>): Client;
+  /** `clock` is the run's virtual time, for a client that waits between attempts. */
+  client(
+    transport: RequestTransport,
+    nodes: readonly string[],
+    bug: string | undefined,
+    process: number,
+    options: Readonly<Record<string, unknown>>,
+    clock: Clock,
+  ): Client;
   /** Which nodes act as primary, from the node programs (HasPrimary). */
   primaries?(programs: ReadonlyMap<string, unknown>): string[];
 }
