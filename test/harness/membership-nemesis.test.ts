@@ -11,6 +11,7 @@ import { Rng } from '../../harness/rng.js';
 import { runTest } from '../../harness/run.js';
 import type { MembershipFaults } from '../../harness/runtime.js';
 import { MEMBERSHIP_RESEND_MS } from '../../harness/runtimes/sim/membership.js';
+import { DockerFaults } from '../../harness/runtimes/docker/faults.js';
 import { SimRuntime } from '../../harness/runtimes/sim/runtime.js';
 import type { SimTarget } from '../../harness/runtimes/sim/target.js';
 import type { OpInput } from '../../harness/store/index.js';
@@ -255,6 +256,34 @@ describe('the membership nemesis', function () {
     const before = runtime.net.trace!.filter((e) => e.kind === 'send' && e.from === 'admin').length;
     runtime.net.runUntil(6000);
     assert.equal(runtime.net.trace!.filter((e) => e.kind === 'send' && e.from === 'admin').length, before, 'the stopped run asks no more');
+  });
+
+  it('on a real runtime (Docker\'s faults over a session\'s membership), the completion waits for the change to be asked, and records why it could not be', async () => {
+    const asked: string[] = [];
+    const members = ['n1', 'n2'];
+    const session: MembershipFaults = {
+      members: () => members,
+      candidates: ['n1', 'n2', 'n3'],
+      minMembers: 1,
+      join: (n) => new Promise((resolve) => setTimeout(() => (asked.push(`join ${n}`), members.push(n), resolve()), 5)),
+      leave: (n) => Promise.reject(new Error(`${n} refused to leave\nsecond line`)),
+    };
+    const faults = new DockerFaults(new Map(), undefined, false, session);
+    assert.equal(faults.membership, session);
+    const history: OpInput[] = [];
+    const t0 = Date.now();
+    const clock = { now: () => Date.now() - t0, at: (ms: number, fn: () => void) => void setTimeout(fn, ms) };
+    const nemesis = new Nemesis({ nodes: ['n1', 'n2', 'n3'], faults }, clock, new Rng(1), (op) => history.push(op), parseFaultList('membership:join,membership:leave') as Fault[], 20);
+    nemesis.start();
+    while (history.filter((o) => o.f === 'stop-membership').length < 4) await new Promise((r) => setTimeout(r, 5));
+    await nemesis.stop();
+    const done = history.filter((o) => o.value !== null);
+    assert.deepEqual(done[0], { process: 'nemesis', type: 'info', f: 'start-membership', value: { op: 'join', node: 'n3' } });
+    assert.deepEqual(asked, ['join n3'], 'recorded once the session had asked');
+    const { node } = done[2].value as { node: string };
+    assert.ok(members.includes(node));
+    assert.deepEqual(done[2], { process: 'nemesis', type: 'info', f: 'start-membership', value: { op: 'leave', node }, error: `${node} refused to leave` }, 'the error, in one line');
+    assert.deepEqual(done[3].value, { op: 'leave', node, undone: false });
   });
 
   it('is refused, in one line, for a target without membership, for targets not in it, and on the external runtime', () => {
