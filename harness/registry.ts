@@ -52,7 +52,7 @@ export class Registry {
   use(plugin: Plugin): this {
     const unknown = Object.keys(plugin).find((k) => !PLUGIN_FIELDS.includes(k));
     if (unknown !== undefined) throw usageError(`plugin ${plugin.name}: unknown field '${unknown}' (known: ${PLUGIN_FIELDS.join(', ')})`);
-    for (const t of plugin.simTargets ?? []) add(this.sim, 'target', t.name, { target: declaredTarget(plugin, t), plugin: plugin.name }, 'for the sim runtime ');
+    for (const t of plugin.simTargets ?? []) add(this.sim, 'target', t.name, { target: declaredSimTarget(plugin, t), plugin: plugin.name }, 'for the sim runtime ');
     for (const t of plugin.dockerTargets ?? []) add(this.docker, 'target', t.name, { target: declaredDockerTarget(plugin, t), plugin: plugin.name }, 'for the docker runtime ');
     for (const w of plugin.workloads ?? []) add(this.workloads, 'workload', w.name, { workload: declaredWorkload(plugin, w), plugin: plugin.name }, '');
     for (const c of plugin.checkers ?? []) add(this.checkers, 'checker', c.name, { checker: declaredChecker(plugin, c), plugin: plugin.name }, '');
@@ -251,6 +251,20 @@ function declaredTarget<T extends TargetInfo>(plugin: Plugin, t: T): T {
   if (!Array.isArray(ops) || ops.length === 0 || !ops.every((f) => typeof f === 'string')) {
     throw usageError(`plugin ${plugin.name}: target '${name}' must declare its operations (a non-empty list of f names)`);
   }
+  return t;
+}
+
+/**
+ * A simulation target that declares membership says how the simulation changes it (SimMembership): `true` alone
+ * would let a run start and fail at its first membership fault.
+ */
+function declaredSimTarget(plugin: Plugin, t: SimTarget): SimTarget {
+  declaredTarget(plugin, t);
+  const m: unknown = t.membership;
+  if (m === undefined) return t;
+  const hook = m as Record<string, unknown>;
+  const fits = typeof m === 'object' && m !== null && ['initial', 'candidates', 'request'].every((f) => typeof hook[f] === 'function') && Number.isInteger(hook.minMembers) && (hook.minMembers as number) >= 0;
+  if (!fits) throw usageError(`plugin ${plugin.name}: target '${t.name}' declares membership, which the simulation needs as { initial, candidates, minMembers, request }, got ${describeValue(m)}`);
   return t;
 }
 

@@ -304,6 +304,10 @@ describe('the membership nemesis', function () {
     assert.deepEqual(parseDefinition({ target: 'members-kv', nemesis: 'membership:leave+partition' }, registry.definitions()).nemesis.faults, [
       { together: [{ kind: 'membership', target: 'leave' }, { kind: 'partition' }] },
     ]);
+    assert.throws(
+      () => new Registry([{ name: 'half', simTargets: [{ ...membersKv, name: 'half-kv', membership: true as never }] }]),
+      /plugin half: target 'half-kv' declares membership, which the simulation needs as \{ initial, candidates, minMembers, request \}, got true$/,
+    );
     assert.ok(builtinRegistry().faultsOf('sim').includes('membership'));
     assert.ok(builtinRegistry().faultsOf('docker').includes('membership'));
     assert.ok(!builtinRegistry().faultsOf('external').includes('membership'));
