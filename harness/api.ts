@@ -23,7 +23,7 @@ export { runTest } from './run-with-reports.js';
 export type { Client, ClientOp, Completion } from './runtime.js';
 export type { ClusterView, ContainerContext, ContainerSpec, DockerTarget, TargetSession } from './runtimes/docker/target.js';
 export type { ImageFlavour, ImageRole, ImageRoles } from './runtimes/docker/image-roles.js';
-export type { SimTarget } from './runtimes/sim/target.js';
+export type { SimMembership, SimTarget } from './runtimes/sim/target.js';
 export type { RequestTransport } from './transport.js';
 export type { OptionSpec, OptionSpecs, TargetInfo } from './target.js';
 export type { DurableStorage, NodeContext, NodeFactory, NodeProgram } from './node.js';

@@ -2,7 +2,7 @@ import { usageError } from './errors.js';
 import { noOptions, type Checker, type CheckerVerdict } from '../checkers/registry.js';
 import { isModel, isModelSpec, modelFor, modelValue, MODEL_NAMES, type Model, type ModelRef, type ModelSpec } from '../checkers/models/index.js';
 import type { Workload } from '../workloads/workload.js';
-import type { Conflict, DefinitionRegistry, TestDefinition } from './config/definition.js';
+import { defaultFaults, faultsOf, type Conflict, type ConflictSubject, type DefinitionRegistry } from './config/definition.js';
 import { describeValue, NAME, type FaultKind, type RuntimeName } from './config/vocabulary.js';
 import { imageRolesProblem } from './runtimes/docker/image-roles.js';
 import type { DockerTarget } from './runtimes/docker/target.js';
@@ -52,7 +52,7 @@ export class Registry {
   use(plugin: Plugin): this {
     const unknown = Object.keys(plugin).find((k) => !PLUGIN_FIELDS.includes(k));
     if (unknown !== undefined) throw usageError(`plugin ${plugin.name}: unknown field '${unknown}' (known: ${PLUGIN_FIELDS.join(', ')})`);
-    for (const t of plugin.simTargets ?? []) add(this.sim, 'target', t.name, { target: declaredTarget(plugin, t), plugin: plugin.name }, 'for the sim runtime ');
+    for (const t of plugin.simTargets ?? []) add(this.sim, 'target', t.name, { target: declaredSimTarget(plugin, t), plugin: plugin.name }, 'for the sim runtime ');
     for (const t of plugin.dockerTargets ?? []) add(this.docker, 'target', t.name, { target: declaredDockerTarget(plugin, t), plugin: plugin.name }, 'for the docker runtime ');
     for (const w of plugin.workloads ?? []) add(this.workloads, 'workload', w.name, { workload: declaredWorkload(plugin, w), plugin: plugin.name }, '');
     for (const c of plugin.checkers ?? []) add(this.checkers, 'checker', c.name, { checker: declaredChecker(plugin, c), plugin: plugin.name }, '');
@@ -156,9 +156,10 @@ export class Registry {
 
   /**
    * Everything that makes a definition wrong, given its names exist: its workload asks for operations the target
-   * does not serve, or an option neither declares or one its declaration refuses.
+   * does not serve, an option neither declares or one its declaration refuses, or its nemesis changes the
+   * membership of a target that has none (where the runtime could: elsewhere the runtime's refusal says it).
    */
-  conflicts(d: Pick<TestDefinition, 'target' | 'workload' | 'runtime' | 'options'>): Conflict[] {
+  conflicts(d: ConflictSubject): Conflict[] {
     const target = this.target(d.runtime, d.target);
     const workload = this.workloads.get(d.workload)?.workload;
     if (!target || !workload) return [];
@@ -183,6 +184,14 @@ export class Registry {
         message:
           `target '${target.name}' cannot run workload '${workload.name}': it has no ${quoteList(missing)} operation${missing.length > 1 ? 's' : ''}` +
           ` (it serves ${quoteList(target.operations) || 'none'}; workloads that fit: ${fits.join(', ') || 'none'})`,
+      });
+    }
+    const kinds = (d.nemesis?.faults ?? defaultFaults(d.runtime)).flatMap(faultsOf).map((f) => f.kind);
+    if (kinds.includes('membership') && !target.membership && this.faultsOf(d.runtime).includes('membership')) {
+      const can = this.targetNames(d.runtime).filter((t) => this.target(d.runtime, t)?.membership);
+      problems.push({
+        path: ['nemesis'],
+        message: `target '${target.name}' cannot suffer fault 'membership': its nodes do not join and leave a membership (targets that do: ${can.join(', ') || 'none'})`,
       });
     }
     const owners: [string, Readonly<Record<string, OptionSpec>>][] = [
@@ -242,6 +251,20 @@ function declaredTarget<T extends TargetInfo>(plugin: Plugin, t: T): T {
   if (!Array.isArray(ops) || ops.length === 0 || !ops.every((f) => typeof f === 'string')) {
     throw usageError(`plugin ${plugin.name}: target '${name}' must declare its operations (a non-empty list of f names)`);
   }
+  return t;
+}
+
+/**
+ * A simulation target that declares membership says how the simulation changes it (SimMembership): `true` alone
+ * would let a run start and fail at its first membership fault.
+ */
+function declaredSimTarget(plugin: Plugin, t: SimTarget): SimTarget {
+  declaredTarget(plugin, t);
+  const m: unknown = t.membership;
+  if (m === undefined) return t;
+  const hook = m as Record<string, unknown>;
+  const fits = typeof m === 'object' && m !== null && ['initial', 'candidates', 'request'].every((f) => typeof hook[f] === 'function') && Number.isInteger(hook.minMembers) && (hook.minMembers as number) >= 0;
+  if (!fits) throw usageError(`plugin ${plugin.name}: target '${t.name}' declares membership, which the simulation needs as { initial, candidates, minMembers, request }, got ${describeValue(m)}`);
   return t;
 }
 

@@ -73,6 +73,22 @@ export interface ClockFaults {
   reset(node: string): FaultDone;
 }
 
+/**
+ * Membership changes: a node joins or leaves the system's membership (a ring, a configuration) while it runs. A
+ * change of state, not a fault undone when its window ends: the system decides it when it can (a killed, paused or
+ * cut-off node delays it), and the harness only asks.
+ */
+export interface MembershipFaults {
+  /** The nodes that are members now, as far as the harness asked (initially the target's initial members). */
+  members(): readonly string[];
+  /** Every node that may be a member (members and spares). */
+  readonly candidates: readonly string[];
+  /** The fewest members the system must keep: the nemesis never asks a leave below it. */
+  readonly minMembers: number;
+  join(node: string): FaultDone;
+  leave(node: string): FaultDone;
+}
+
 export interface Faults {
   /** A partition of any shape: each node drops what the nodes its grudge names send it. Replaces the last one. */
   partition(grudge: Grudge): FaultDone;
@@ -90,6 +106,8 @@ export interface Faults {
   readonly client?: ClientFaults;
   /** Clock faults, where the runtime can change a node's clock (its capabilities say so). */
   readonly clock?: ClockFaults;
+  /** Membership changes, where the runtime can ask the target for them (its capabilities and TargetInfo.membership say so). */
+  readonly membership?: MembershipFaults;
 }
 
 /** The run a cluster serves, once its directory exists: where to keep its fault journal and copied logs. */

@@ -33,4 +33,9 @@ export interface TargetInfo {
    * protected resource). A fault aimed at random, a minority or all never hits them.
    */
   readonly bystanders?: readonly string[];
+  /**
+   * The target's nodes can join and leave its membership during a run (the membership nemesis). `true`, or the
+   * runtime's own description of how, which declares it as well (a SimTarget's `membership` is its SimMembership).
+   */
+  readonly membership?: true | object;
 }

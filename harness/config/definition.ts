@@ -24,6 +24,7 @@ export {
   describeValue,
   FAULT_KINDS,
   FAULT_PARAMS,
+  MEMBERSHIP_FAULT_KINDS,
   NAME,
   NODE_FAULT_KINDS,
   PROCESS_FAULT_KINDS,
@@ -54,11 +55,13 @@ export type ImageChoiceName = (typeof IMAGE_CHOICES)[number];
 /**
  * Which nodes a fault hits; absent, the nemesis varies it from cycle to cycle (see harness/nemesis/aim.ts). A
  * partition cuts the nodes hit off from the rest (`all`: every node alone); `ring` and `bridge` are shapes of
- * partition only: a majorities ring, and two halves joined by one node (the primary when there is one).
+ * partition only: a majorities ring, and two halves joined by one node (the primary when there is one). `join` and
+ * `leave` are what a membership change does (none: either, at random), and name no nodes.
  */
-export const FAULT_TARGETS = ['primary', 'random', 'minority', 'majority', 'primary-minority', 'all', 'ring', 'bridge'] as const;
+export const FAULT_TARGETS = ['primary', 'random', 'minority', 'majority', 'primary-minority', 'all', 'ring', 'bridge', 'join', 'leave'] as const;
 export type FaultTarget = (typeof FAULT_TARGETS)[number];
 const PARTITION_SHAPES: readonly FaultTarget[] = ['ring', 'bridge'];
+const MEMBERSHIP_CHANGES: readonly FaultTarget[] = ['join', 'leave'];
 
 export interface SingleFault {
   kind: FaultKind;
@@ -134,8 +137,11 @@ export interface DefinitionRegistry {
    * What else makes a definition wrong once its names are known: a target that does not serve the workload's
    * operations, options neither declares. Each problem names its field (`path`).
    */
-  conflicts?: (d: Pick<TestDefinition, 'target' | 'workload' | 'runtime' | 'options'>) => Conflict[];
+  conflicts?: (d: ConflictSubject) => Conflict[];
 }
+
+/** What of a definition `conflicts` reads: its names, options and (when given) its nemesis's faults. */
+export type ConflictSubject = Pick<TestDefinition, 'target' | 'workload' | 'runtime' | 'options'> & { nemesis?: { faults?: readonly Fault[] } };
 
 /** A problem with a definition, blamed on the field at `path`. */
 export interface Conflict {
@@ -361,6 +367,12 @@ function parseSingleFault(v: unknown): SingleFault | string {
     }
     if (kind !== 'partition' && PARTITION_SHAPES.includes(target as FaultTarget)) {
       return `target '${String(target)}' is a shape of partition, not of fault '${String(kind)}'`;
+    }
+    if (kind === 'membership' && !MEMBERSHIP_CHANGES.includes(target as FaultTarget)) {
+      return `target '${String(target)}' names nodes; fault 'membership' is a join or a leave (targets: join, leave; none: either)`;
+    }
+    if (kind !== 'membership' && MEMBERSHIP_CHANGES.includes(target as FaultTarget)) {
+      return `target '${String(target)}' is a membership change, not a target of fault '${String(kind)}'`;
     }
     if (kind === 'pause-client' && target !== 'random' && target !== 'all') {
       return `target '${String(target)}' names nodes; fault 'pause-client' stalls processes (targets: random, all; none: one in its critical section)`;

@@ -328,6 +328,7 @@ export function externalFaultKinds(methods: FaultMethods | undefined): FaultKind
 export function noMethodFor(kind: FaultKind): string {
   // No fault method changes a clock: the nodes' servers would need libfaketime preloaded when they start.
   if (kind === 'clock') return "the external runtime cannot inflict 'clock' (no fault method changes a node's clock; the docker runtime can)";
+  if (kind === 'membership') return "the external runtime cannot inflict 'membership' (no fault method asks a system to change its membership; the sim and docker runtimes can)";
   return `the external runtime has no way to inflict '${kind}': name one under faults (ssh, docker or an exec hook)`;
 }
 

@@ -42,8 +42,15 @@ export const PROCESS_FAULT_KINDS = ['pause-client'] as const;
  */
 export const CLOCK_FAULT_KINDS = ['clock'] as const;
 
+/**
+ * A node joins or leaves the system's membership (a ring, a configuration) while it runs: a change of state, not
+ * undone when the fault's window ends, asked of the system through the runtime. A capability a runtime declares, and
+ * a target too (TargetInfo.membership): a system without membership changes cannot be asked for one.
+ */
+export const MEMBERSHIP_FAULT_KINDS = ['membership'] as const;
+
 /** The faults the nemesis can inflict. */
-export const FAULT_KINDS = [...NODE_FAULT_KINDS, ...CLIENT_FAULT_KINDS, ...PROCESS_FAULT_KINDS, ...CLOCK_FAULT_KINDS] as const;
+export const FAULT_KINDS = [...NODE_FAULT_KINDS, ...CLIENT_FAULT_KINDS, ...PROCESS_FAULT_KINDS, ...CLOCK_FAULT_KINDS, ...MEMBERSHIP_FAULT_KINDS] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** How a fault parameter's value is written: a duration with its unit (`3s`, `500ms`, `+60s`, `-2m`), or a factor. */

@@ -23,6 +23,8 @@ export const VARIED_TARGETS: Record<FaultKind, readonly (readonly [FaultTarget, 
   clock: [['primary', 2], ['random', 1]],
   // Not nodes: the nemesis picks a process in its critical section (see Nemesis.pauseClients).
   'pause-client': [['random', 1]],
+  // Not nodes: a join or a leave, either when the other cannot be done (see membership.ts).
+  membership: [['join', 1], ['leave', 1]],
 };
 
 /** A target drawn by weight from the varied ones; a ring needs 4 nodes, so smaller clusters never draw it. */
@@ -63,6 +65,9 @@ export function aimNodes(target: FaultTarget, s: Sight): string[] {
     case 'all':
       return [...nodes];
     case 'ring':
+    // A membership change's, not nodes (membership.ts picks the node).
+    case 'join':
+    case 'leave':
       return [];
   }
 }

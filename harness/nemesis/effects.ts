@@ -25,11 +25,15 @@ export interface EffectContext {
 /** A clock fault's jump when the nemesis spec gives none: a minute forward, past any lease or TTL. */
 export const CLOCK_OFFSET_MS = 60_000;
 
-/** A fault on chosen nodes: what to record, when it is in force (`started`), and how to undo it. */
+/**
+ * A fault on chosen nodes: what to record, when it is in force (`started`), and how to undo it. The stop is recorded
+ * with `value` too, unless `undoneValue` says otherwise (a membership change, which its stop leaves in force).
+ */
 export interface Inflicted {
   value: unknown;
   started: FaultDone;
   undo(): FaultDone;
+  undoneValue?: unknown;
 }
 
 /** The runtime's client faults: the registry refused a client fault on a runtime without them before the run. */
@@ -44,8 +48,11 @@ function clockOf(faults: Faults): ClockFaults {
   return faults.clock;
 }
 
-/** How each fault other than a partition (aim.ts makes those) and a client pause (the nemesis's own) is started and undone. */
-export const EFFECTS: Record<Exclude<FaultKind, 'partition' | 'pause-client'>, (c: EffectContext, nodes: string[]) => Inflicted> = {
+/**
+ * How each fault other than a partition (aim.ts makes those), a client pause (the nemesis's own) and a membership
+ * change (membership.ts) is started and undone.
+ */
+export const EFFECTS: Record<Exclude<FaultKind, 'partition' | 'pause-client' | 'membership'>, (c: EffectContext, nodes: string[]) => Inflicted> = {
   clock: ({ faults, params }, nodes) => {
     const change: ClockChange = params.rate !== undefined ? { rate: params.rate } : { offsetMs: params.offset ?? CLOCK_OFFSET_MS };
     return {

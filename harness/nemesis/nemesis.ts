@@ -4,6 +4,7 @@ import type { Clock, Cluster, FaultDone } from '../runtime.js';
 import type { OpInput } from '../store/index.js';
 import { aimNodes, aimPartition, variedTarget, type Sight } from './aim.js';
 import { EFFECTS, type Inflicted } from './effects.js';
+import { changeMembership } from './membership.js';
 import type { ProcessControl } from './process-pauses.js';
 import { andThen, settle } from './settle.js';
 
@@ -16,7 +17,8 @@ import { andThen, settle } from './settle.js';
  * exactly what was done, with any `error`), so a fault's interval starts when the nemesis began it, not when a real
  * runtime got round to confirming it. Like Jepsen's nemesis, this is one process doing one thing at a time: the
  * members of a set start one after another, so its ops alternate begin, completion. Each fault is undone before the
- * next. `stop()` undoes whatever is still in force: the cluster is whole again.
+ * next. `stop()` undoes whatever is still in force: the cluster is whole again. A membership change is the one
+ * exception: a change of state, not a fault, it stays when its window ends (its stop is recorded, undoing nothing).
  */
 export class Nemesis {
   private undo: (() => FaultDone) | undefined;
@@ -102,13 +104,15 @@ export class Nemesis {
       done = { value: grudge, started: faults.partition(grudge), undo: () => faults.heal() };
     } else if (fault.kind === 'pause-client') {
       done = this.pauseClients(fault);
+    } else if (fault.kind === 'membership') {
+      done = changeMembership(faults, target, fault.target === undefined, this.rng);
     } else {
       done = EFFECTS[fault.kind]({ faults, clock: this.clock, rng: this.rng, params: fault.params ?? {} }, aimNodes(target, sight));
     }
     const started = settle(done.started, (error) => this.note(start, done.value, error));
     const undo = () => {
       this.note(stop, null);
-      return settle(done.undo(), (error) => this.note(stop, done.value, error));
+      return settle(done.undo(), (error) => this.note(stop, 'undoneValue' in done ? done.undoneValue : done.value, error));
     };
     return { started, undo };
   }

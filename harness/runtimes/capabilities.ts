@@ -1,4 +1,4 @@
-import { CLIENT_FAULT_KINDS, CLOCK_FAULT_KINDS, NODE_FAULT_KINDS, PROCESS_FAULT_KINDS, type FaultKind, type RuntimeName } from '../config/vocabulary.js';
+import { CLIENT_FAULT_KINDS, CLOCK_FAULT_KINDS, MEMBERSHIP_FAULT_KINDS, NODE_FAULT_KINDS, PROCESS_FAULT_KINDS, type FaultKind, type RuntimeName } from '../config/vocabulary.js';
 
 /**
  * The faults each runtime declares it can inflict (its `faults`), apart from the runtime itself so that the registry
@@ -12,9 +12,11 @@ import { CLIENT_FAULT_KINDS, CLOCK_FAULT_KINDS, NODE_FAULT_KINDS, PROCESS_FAULT_
  * - External: the client faults always (the proxy needs no access to the nodes); a node fault only where the test
  *   names a method for it (`faults:`), which `externalFaultKinds` reads from the definition.
  * - Every runtime: pause-client, which the harness does to its own processes.
+ * - The simulation and Docker: membership changes, asked of a target that declares them (TargetInfo.membership);
+ *   not yet on an external cluster (no fault method asks a system to change its membership).
  */
 export const RUNTIME_FAULTS: Readonly<Record<RuntimeName, readonly FaultKind[]>> = {
-  sim: [...NODE_FAULT_KINDS, ...PROCESS_FAULT_KINDS],
-  docker: [...NODE_FAULT_KINDS.filter((k) => k !== 'latency'), ...CLIENT_FAULT_KINDS, ...PROCESS_FAULT_KINDS, ...CLOCK_FAULT_KINDS],
+  sim: [...NODE_FAULT_KINDS, ...PROCESS_FAULT_KINDS, ...MEMBERSHIP_FAULT_KINDS],
+  docker: [...NODE_FAULT_KINDS.filter((k) => k !== 'latency'), ...CLIENT_FAULT_KINDS, ...PROCESS_FAULT_KINDS, ...CLOCK_FAULT_KINDS, ...MEMBERSHIP_FAULT_KINDS],
   external: [...CLIENT_FAULT_KINDS, ...PROCESS_FAULT_KINDS],
 };

@@ -80,7 +80,7 @@ describe('the registry: a test fits together or is refused before anything start
   it('refuses a fault the runtime cannot inflict, from what the runtime declares', () => {
     refused(
       { runtime: 'docker', target: 'redis', nemesis: 'latency' },
-      /^nemesis: the docker runtime cannot inflict 'latency' \(it can: partition, kill, pause, loss, crash-loop, client-partition, client-latency, client-loss, client-slow, pause-client, clock\)$/,
+      /^nemesis: the docker runtime cannot inflict 'latency' \(it can: partition, kill, pause, loss, crash-loop, client-partition, client-latency, client-loss, client-slow, pause-client, clock, membership\)$/,
     );
     assert.ok(builtinRegistry().faultsOf('sim').includes('latency'));
     assert.equal(parseDefinition({ runtime: 'docker', target: 'redis', nemesis: 'client-latency,client-partition:primary' }, definitions).nemesis.faults.length, 2);
@@ -96,7 +96,7 @@ describe('the registry: a test fits together or is refused before anything start
   it('refuses a client fault on the simulation, saying where client faults come from', () => {
     refused(
       { nemesis: 'partition,client-latency' },
-      /^nemesis: the sim runtime cannot inflict 'client-latency': client faults are made by the fault proxy in front of real servers \(runtimes docker, external\); the sim runtime can: partition, kill, pause, latency, loss, crash-loop, pause-client$/,
+      /^nemesis: the sim runtime cannot inflict 'client-latency': client faults are made by the fault proxy in front of real servers \(runtimes docker, external\); the sim runtime can: partition, kill, pause, latency, loss, crash-loop, pause-client, membership$/,
     );
   });
 

@@ -1,4 +1,4 @@
-import type { Client } from '../../runtime.js';
+import type { Client, MembershipFaults } from '../../runtime.js';
 import type { TargetInfo } from '../../target.js';
 import type { ImageFlavour, ImageRoles } from './image-roles.js';
 
@@ -87,6 +87,13 @@ export interface TargetSession {
   client(process: number): Client;
   /** Which nodes act as primary now (asked of the system; polled by the runtime for nemeses that aim at it). */
   primaries?(): Promise<string[]>;
+  /**
+   * How the membership nemesis changes the system's membership (a target that declares `membership`): the session
+   * asks for the change where the system takes it (a command to a server, the ring of faultline's own router), and
+   * each call resolves once it is asked, rejecting with why it could not be. Every node's container runs from the
+   * start; the spares are up, not members.
+   */
+  readonly membership?: MembershipFaults;
   close(): Promise<void>;
 }
 

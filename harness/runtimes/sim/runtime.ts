@@ -4,6 +4,7 @@ import { RUNTIME_FAULTS } from '../capabilities.js';
 import type { Client, Cluster, Runtime, StartOptions } from '../../runtime.js';
 import type { RequestTransport } from '../../transport.js';
 import { checkBug } from '../bugs.js';
+import { simMembership } from './membership.js';
 import { SimNetwork, type NetworkOptions } from './network.js';
 import type { SimTarget } from './target.js';
 
@@ -46,6 +47,9 @@ export class SimRuntime implements Runtime {
     const peersOf = (n: string) => nodes.filter((p) => p !== n);
     const opts = options.options ?? {};
     for (const n of nodes) net.addNode(n, peersOf(n), target.node(options.bug, opts));
+    let running = true;
+    // Membership changes are asked by the harness's `admin` endpoint, until the node answers or the run stops.
+    const membership = target.membership && simMembership(target.membership, nodes, this.transport('admin'), net, () => running);
     return {
       nodes,
       faults: {
@@ -57,10 +61,13 @@ export class SimRuntime implements Runtime {
         resume: (n) => net.resume(n),
         slow: (ns, ms) => net.slow(ns, ms),
         lose: (ns, p) => net.lose(ns, p),
+        ...(membership && { membership }),
       },
       client: (process) => target.client(this.transport(`c${process}`), nodes, options.bug, process, opts, this),
       primaries: target.primaries ? () => target.primaries!(net.programs()) : undefined,
-      stop: async () => {},
+      stop: async () => {
+        running = false;
+      },
     };
   }
 

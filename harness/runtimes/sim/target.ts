@@ -20,4 +20,21 @@ export interface SimTarget extends TargetInfo {
   ): Client;
   /** Which nodes act as primary, from the node programs (HasPrimary). */
   primaries?(programs: ReadonlyMap<string, unknown>): string[];
+  /** How the simulation changes this target's membership (TargetInfo.membership). */
+  membership?: SimMembership;
+}
+
+/**
+ * A target's membership as the simulation asks for changes: which nodes start as members, which may ever be, and
+ * the message a node is sent to join or leave. Every node of the cluster runs from the start (a spare is up, not a
+ * member); the node programs decide what membership means (a ring, a configuration) and answer the request.
+ */
+export interface SimMembership {
+  /** The members at the start, out of the node ids (the others are spares that may join). */
+  initial(nodes: readonly string[]): string[];
+  /** Nodes that may ever be members (the others, e.g. a configuration group, never join or leave). */
+  candidates(nodes: readonly string[]): string[];
+  minMembers: number;
+  /** The message the harness's admin endpoint sends the node to ask it to join or to leave. */
+  request(op: 'join' | 'leave', node: string): Record<string, unknown>;
 }

@@ -220,14 +220,14 @@ describe('config: the test definition', () => {
     });
 
     it('an unknown kind is named, with the known kinds', () => {
-      assert.deepEqual(parseFaultList('partition,meteor'), { index: 1, message: "unknown fault 'meteor' (known: partition, kill, pause, latency, loss, crash-loop, client-partition, client-latency, client-loss, client-slow, pause-client, clock)" });
-      throwsInputError(() => parseDefinition({ nemesis: ['kill', 'meteor'] }), /^nemesis\[1\]: unknown fault 'meteor' \(known: partition, kill, pause, latency, loss, crash-loop, client-partition, client-latency, client-loss, client-slow, pause-client, clock\)$/);
+      assert.deepEqual(parseFaultList('partition,meteor'), { index: 1, message: "unknown fault 'meteor' (known: partition, kill, pause, latency, loss, crash-loop, client-partition, client-latency, client-loss, client-slow, pause-client, clock, membership)" });
+      throwsInputError(() => parseDefinition({ nemesis: ['kill', 'meteor'] }), /^nemesis\[1\]: unknown fault 'meteor' \(known: partition, kill, pause, latency, loss, crash-loop, client-partition, client-latency, client-loss, client-slow, pause-client, clock, membership\)$/);
     });
 
     it('an unknown targeting is named, with the known ones', () => {
       throwsInputError(
         () => parseDefinition({ nemesis: 'kill:everyone' }),
-        /^nemesis: unknown target 'everyone' for fault 'kill' \(known: primary, random, minority, majority, primary-minority, all, ring, bridge\)$/,
+        /^nemesis: unknown target 'everyone' for fault 'kill' \(known: primary, random, minority, majority, primary-minority, all, ring, bridge, join, leave\)$/,
       );
       throwsInputError(() => parseDefinition({ nemesis: { faults: [{ kind: 'pause', target: 'everyone' }] } }), /^nemesis\.faults\[0\]: unknown target 'everyone'/);
       throwsInputError(() => parseDefinition({ nemesis: 'kill:ring' }), /^nemesis: target 'ring' is a shape of partition, not of fault 'kill'$/);
