@@ -1,4 +1,4 @@
-import type { Client, ClientOp, Completion } from '../../harness/runtime.js';
+import type { Client, ClientOp, Clock, Completion } from '../../harness/runtime.js';
 import type { RequestTransport } from '../../harness/transport.js';
 import { raftClient } from '../raft-kv/client.js';
 import { placementOf, type Behaviour, type Settings } from './behaviour.js';
@@ -13,9 +13,11 @@ export interface RouterTiming {
   retryMs: number;
   /** Refused attempts before the op fails (a refusal is certain: nothing happened). */
   attempts: number;
+  /** The stale-ring bug's router reads the ring again once its copy is this old (a cache with a time to live). */
+  ringTtlMs: number;
 }
 
-export const SIM_ROUTER_TIMING: RouterTiming = Object.freeze({ requestMs: 1000, retryMs: 50, attempts: 20 });
+export const SIM_ROUTER_TIMING: RouterTiming = Object.freeze({ requestMs: 1000, retryMs: 50, attempts: 20, ringTtlMs: 1000 });
 
 /**
  * What a router of one cluster shares with the others: the balancer (least-outstanding must see every router's
@@ -32,7 +34,8 @@ export interface RouterShared {
  * happened before anything did, so it is retried, and the op fails after too many; a time-out leaves a write unknown
  * (info) and a read failed (a read that was not answered changed nothing anyone saw).
  *
- * The stale-ring bug's router keeps the ring it started with.
+ * The stale-ring bug's router keeps the ring it read until its copy is `ringTtlMs` old, and its shards do not check
+ * epochs: after a change, routers that read the ring at different times send a key to different owners.
  */
 export function shardRouter(
   transport: RequestTransport,
@@ -41,20 +44,23 @@ export function shardRouter(
   behaviour: Behaviour,
   settings: Settings,
   shared: RouterShared,
-  wait: (ms: number, fn: () => void) => void,
+  clock: Clock,
   timing: RouterTiming = SIM_ROUTER_TIMING,
 ): Client {
   const placement = placementOf(behaviour, settings);
   const raft = raftClient(transport, configNodes, process);
   let config: RingConfig | undefined;
+  let readAt = -Infinity;
 
   const take = (c: unknown) => {
-    const next = later(config, c as RingConfig | undefined);
-    if (!config || behaviour.epochFencing) config = next;
+    config = later(config, c as RingConfig | undefined);
   };
   const fetch = (then: () => void) =>
     raft.invoke({ f: 'read', key: CONFIG_KEY, value: null }, (c) => {
-      if (c.type === 'ok') take(decodeConfig(c.value));
+      if (c.type === 'ok') {
+        take(decodeConfig(c.value));
+        readAt = clock.now();
+      }
       then();
     });
 
@@ -63,7 +69,7 @@ export function shardRouter(
       let attempts = 0;
       const retry = (refetch: boolean) => {
         if (++attempts >= timing.attempts) return done({ type: 'fail', value: op.value, error: 'no owner would take it' });
-        wait(timing.retryMs, () => (refetch && (behaviour.epochFencing || !config) ? fetch(attempt) : attempt()));
+        clock.at(timing.retryMs, () => (refetch ? fetch(attempt) : attempt()));
       };
       const attempt = (): void => {
         if (!config) return retry(true);
@@ -82,7 +88,8 @@ export function shardRouter(
           done(error === undefined ? { type, value: reply.value ?? op.value } : { type, value: reply.value ?? op.value, error });
         });
       };
-      attempt();
+      if (!behaviour.epochFencing && clock.now() - readAt >= timing.ringTtlMs) fetch(attempt);
+      else attempt();
     },
     close() {},
   };

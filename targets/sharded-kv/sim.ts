@@ -54,6 +54,14 @@ export const shardedKv: SimTarget = {
       return new ShardNode(ctx, { shards, configNodes: CONFIG_NODES, initial: initialMembers(shards), minMembers: minMembersOf(settings), behaviour, settings });
     };
   },
+  // The membership nemesis asks a shard to join or leave; the shard proposes the change itself (control.ts).
+  membership: {
+    initial: (nodes) => initialMembers(shardsOf(nodes)),
+    candidates: (nodes) => shardsOf(nodes),
+    // The ring's own floor is max(2, replication): a leave below it waits in the shard until a join makes room.
+    minMembers: 2,
+    request: (op) => ({ kind: op }),
+  },
   client: (transport, nodes, bug, process, options, clock) => {
     const behaviour = behaviourWith(CORRECT, BUGS, bug);
     const settings = settingsOf(options);
@@ -62,6 +70,6 @@ export const shardedKv: SimTarget = {
       shared = { balancer: new Balancer(settings.balance, nodes.length) };
       sharedOf.set(nodes, shared);
     }
-    return shardRouter(transport, CONFIG_NODES, process, behaviour, settings, shared, (ms, fn) => clock.at(ms, fn));
+    return shardRouter(transport, CONFIG_NODES, process, behaviour, settings, shared, clock);
   },
 };
