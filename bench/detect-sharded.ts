@@ -1,0 +1,75 @@
+/**
+ * How reliably the harness finds each of sharded-kv's bugs with its fault mix, and that the correct store stays
+ * valid under the same mixes (with one owner per key, the default, and with three): `faultline run` on the
+ * simulation for 20 seeds per case. Prints a markdown table: runs that found an anomaly, runs valid, the median
+ * test time at which the first non-linearizable op completed, and the median wall time of a run (simulation and
+ * check together).
+ *
+ *   node dist/bench/detect-sharded.js [filter] [seeds]    # e.g. no-handoff: only the rows whose line contains it
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { builtinRegistry } from '../harness/builtins.js';
+import { parseDefinition } from '../harness/config/index.js';
+import { runTest } from '../harness/run.js';
+import type { NemesisRecipe } from '../targets/raft-kv/nemeses.js';
+import { EXPOSING_NEMESES, GENERIC_NEMESIS } from '../targets/sharded-kv/nemeses.js';
+
+type Case = { bug?: string; options?: Record<string, unknown> } & NemesisRecipe;
+
+const mixes = [...new Map([...Object.values(EXPOSING_NEMESES), GENERIC_NEMESIS].map((n) => [n.faults, n])).values()];
+const cases: Case[] = [
+  ...Object.entries(EXPOSING_NEMESES).map(([bug, n]) => ({ bug, ...n })),
+  ...mixes.map((n) => ({ ...n })),
+  ...mixes.map((n) => ({ ...n, options: { replication: 3 } })),
+];
+
+const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[xs.length >> 1] : NaN);
+const filter = process.argv[2];
+const seeds = Number(process.argv[3] ?? 20);
+const store = mkdtempSync(join(tmpdir(), 'faultline-bench-sharded-'));
+console.log(`sharded-kv on the simulation, ${seeds} seeds per row (seeds 1–${seeds})\n`);
+console.log('| mode | options | nemesis | interval, time limit | found | valid | anomaly at (median) | run (median) |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+try {
+  for (const c of cases) {
+    const options = c.options ? JSON.stringify(c.options) : '—';
+    const line = `${c.bug ?? 'correct'} ${options} ${c.faults}`;
+    if (filter && !line.includes(filter)) continue;
+    let invalid = 0;
+    let valid = 0;
+    const wall: number[] = [];
+    const found: number[] = [];
+    for (let seed = 1; seed <= seeds; seed++) {
+      const def = parseDefinition(
+        {
+          target: 'sharded-kv',
+          workload: 'register',
+          seed,
+          store,
+          timeLimit: c.timeLimit,
+          nemesis: { faults: c.faults, interval: c.interval },
+          ...(c.bug ? { bug: c.bug } : {}),
+          ...(c.options ? { options: c.options } : {}),
+        },
+        builtinRegistry().definitions(),
+      );
+      const t = performance.now();
+      const r = await runTest(def);
+      wall.push(performance.now() - t);
+      if (r.valid === false) invalid++;
+      if (r.valid === true) valid++;
+      const first = (r.check.checker === 'linearizable' ? r.check.partitions : [])
+        .flatMap((p) => (p.anomaly ? [p.anomaly.op.completeIndex] : []))
+        .map((i) => r.history[i].time / 1e9);
+      if (first.length) found.push(Math.min(...first));
+    }
+    const at = found.length ? `${median(found).toFixed(1)} s` : '—';
+    console.log(
+      `| ${c.bug ?? 'correct'} | ${options} | \`${c.faults}\` | ${c.interval} s, ${c.timeLimit} s | ${invalid}/${seeds} | ${valid}/${seeds} | ${at} | ${(median(wall) / 1000).toFixed(2)} s |`,
+    );
+  }
+} finally {
+  rmSync(store, { recursive: true, force: true });
+}
