@@ -114,8 +114,13 @@ export class Control {
       if (peer === this.node.ctx.id) continue;
       const open = this.suspicions.find((s) => s.peer === peer && s.end === undefined);
       const suspected = this.detector.suspected(peer, now);
-      if (suspected && !open) this.suspicions.push({ peer, start: now });
-      else if (!suspected && open) open.end = now;
+      if (suspected && !open) {
+        this.suspicions.push({ peer, start: now });
+        this.node.journal.note({ t: now, kind: 'suspect', peer });
+      } else if (!suspected && open) {
+        open.end = now;
+        this.node.journal.note({ t: now, kind: 'trust', peer });
+      }
     }
   }
 

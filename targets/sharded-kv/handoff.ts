@@ -13,7 +13,6 @@ export interface HandoffRecord {
   members: readonly string[];
   keys: number;
   moved: number;
-  at: number;
 }
 
 /**
@@ -126,7 +125,7 @@ export class Handoff {
       if (!node.behaviour.handoffToJoiners) owners = owners.filter((o) => !joiners.includes(o));
       this.pending.set(key, { stored, owners, acked: new Set() });
     }
-    this.record = { epoch: this.config.epoch, from, members, keys: newest.size, moved, at: node.ctx.now() };
+    this.record = { epoch: this.config.epoch, from, members, keys: newest.size, moved };
   }
 
   private deliver(): void {
@@ -149,6 +148,7 @@ export class Handoff {
     const node = this.node;
     node.control.raftOp({ f: 'cas', key: CONFIG_KEY, value: [encodeConfig(this.config), encodeConfig(settled(this.config))] }, (c) => {
       if (c.type === 'ok') {
+        if (this.record) node.journal.note({ t: node.ctx.now(), kind: 'handoff', ...this.record });
         node.adopt(settled(this.config));
         this.done = true;
         for (const s of node.setup.shards) if (s !== node.ctx.id) node.ctx.send(s, { kind: 'config', config: settled(this.config) });

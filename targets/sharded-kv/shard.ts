@@ -3,6 +3,7 @@ import type { ClientOp } from '../../harness/runtime.js';
 import { handoffPlacementOf, majority, placementOf, type Behaviour, type Settings } from './behaviour.js';
 import { isMoving, later, type RingConfig } from './configuration.js';
 import { Control } from './control.js';
+import { Journal } from './journal.js';
 import { isRequest, type GetRequest, type OpRequest, type PutRequest, type Refusal } from './messages.js';
 import { NodeRpc } from './node-rpc.js';
 import { quorumRound, type QuorumOutcome, type ReplicaReply } from './quorum.js';
@@ -52,6 +53,7 @@ export class ShardNode implements NodeProgram {
   readonly control: Control;
   /** Operations this shard coordinated, for the report's load per node. */
   coordinated = 0;
+  readonly journal: Journal;
   /** Writes and cas waiting for the one before them on the same key (the primary orders a key's writes). */
   private readonly writeQueues = new Map<string, (() => void)[]>();
 
@@ -60,6 +62,8 @@ export class ShardNode implements NodeProgram {
     readonly setup: ShardSetup,
   ) {
     this.config = ctx.storage.get<RingConfig>('config');
+    this.journal = new Journal(ctx.storage);
+    this.journal.note({ t: ctx.now(), kind: 'boot' });
     this.replica = new Replica(ctx.storage);
     this.rpc = new NodeRpc(ctx);
     this.placement = placementOf(setup.behaviour, setup.settings);
@@ -82,6 +86,7 @@ export class ShardNode implements NodeProgram {
     if (!next || next === this.config) return;
     this.config = next;
     this.ctx.storage.put('config', next);
+    this.journal.note({ t: this.ctx.now(), kind: 'epoch', epoch: next.epoch, members: next.members, moving: isMoving(next) });
   }
 
   receive(from: string, msg: unknown): void {
