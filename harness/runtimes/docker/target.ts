@@ -1,3 +1,5 @@
+import type { Op } from '../../../checkers/history/op.js';
+import type { Observations } from '../../observations.js';
 import type { Client } from '../../runtime.js';
 import type { TargetInfo } from '../../target.js';
 import type { ImageFlavour, ImageRoles } from './image-roles.js';
@@ -87,6 +89,11 @@ export interface TargetSession {
   client(process: number): Client;
   /** Which nodes act as primary now (asked of the system; polled by the runtime for nemeses that aim at it). */
   primaries?(): Promise<string[]>;
+  /**
+   * What the target saw, as figures for the report (asked of the system or of faultline's router), once the final
+   * reads are done and before `close`.
+   */
+  observe?(history: readonly Op[]): Observations | Promise<Observations>;
   close(): Promise<void>;
 }
 
