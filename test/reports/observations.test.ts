@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,7 @@ import type { Browser } from 'playwright-core';
 import { parseDefinition } from '../../harness/config/index.js';
 import { runTest, type RunOutcome } from '../../harness/api.js';
 import { checkObservations, type Figure, type Observations } from '../../harness/observations.js';
+import { writeReport } from '../../reports/write.js';
 import { assertClean, launchChromium, openFile, type OpenedPage } from '../support/browser.js';
 import { observingRegistry, observingTarget } from '../support/observing-target.js';
 
@@ -146,5 +147,22 @@ describe('report: a target’s figures in Chromium', function () {
     assert.match(html, /<section id="observations"/);
     assert.match(html, /data-figure="requests-per-key"/);
     assert.match(html, /"observations":\{/);
+  });
+
+  it('stored observations that no longer check are named in the section, not drawn, and the page still renders', async () => {
+    const path = join(outcome.runDir, 'results.json');
+    const results = JSON.parse(readFileSync(path, 'utf8'));
+    results.observations.figures[0].series[0].values.pop();
+    writeFileSync(path, JSON.stringify(results));
+    const report = await writeReport(outcome.runDir);
+    const page = await openFile(browser, report);
+    try {
+      assert.match((await page.page.locator('#observations p.render-error').textContent()) ?? '', /could not be shown: observations: figure 'requests-per-key': series 'received' has \d+ values for \d+ x values/);
+      assert.equal(await page.page.locator('#observations figure').count(), 0);
+      assert.equal(await page.page.locator('#verdict').getAttribute('data-verdict'), 'valid');
+      assertClean(page);
+    } finally {
+      await page.close();
+    }
   });
 });
