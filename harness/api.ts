@@ -21,6 +21,7 @@ export { stoppedRunOf, type StoppedRunRef } from './stopped-record.js';
 export { DEFAULT_REPORTERS, htmlReport, storeIndex } from '../reports/reporters.js';
 export { runTest } from './run-with-reports.js';
 export type { Client, ClientOp, Completion } from './runtime.js';
+export { checkObservations, type Figure, type Observations } from './observations.js';
 export type { ClusterView, ContainerContext, ContainerSpec, DockerTarget, TargetSession } from './runtimes/docker/target.js';
 export type { ImageFlavour, ImageRole, ImageRoles } from './runtimes/docker/image-roles.js';
 export type { SimMembership, SimTarget } from './runtimes/sim/target.js';

@@ -1,6 +1,7 @@
 import type { Op } from '../checkers/history/op.js';
 import type { Checker, CheckerVerdict } from '../checkers/registry.js';
 import type { TestDefinition } from './config/index.js';
+import type { Observations } from './observations.js';
 import type { RunResults, RunStats } from './store/index.js';
 
 /** A run once it is over and its results are stored: what a reporter writes from. */
@@ -12,6 +13,8 @@ export interface FinishedRun {
   readonly checker: Checker<CheckerVerdict>;
   readonly result: CheckerVerdict;
   readonly stats: RunStats;
+  /** What the target saw, as figures (results.json's `observations`), when it observed anything. */
+  readonly observations?: Observations;
   readonly replay: string;
   /** What results.json holds. */
   readonly results: RunResults;

@@ -11,12 +11,13 @@ import { preflight } from './preflight.js';
 import type { Registry } from './registry.js';
 import type { Reporter } from './reporter.js';
 import { Rng } from './rng.js';
-import type { Client, ClientOp, Clock, Completion, StartOptions } from './runtime.js';
+import type { Client, ClientOp, Clock, Cluster, Completion, StartOptions } from './runtime.js';
+import { checkObservations, type Observations } from './observations.js';
 import { runtimeFor } from './runtimes/index.js';
 import { recordOnSignal } from './runtimes/teardown.js';
 import { createRunDir, HistoryRecorder, RunLog, runStats, updateLatest, writeResults, type RunStats } from './store/index.js';
 import { StoppedRecord } from './stopped-record.js';
-import { isUserError } from './errors.js';
+import { describeError, isUserError } from './errors.js';
 
 /** After the faults are healed, the cluster gets this long to recover before the final reads (ms). */
 const RECOVERY_MS = 1_000;
@@ -40,6 +41,8 @@ export interface RunOutcome {
    */
   check: CheckerResult;
   stats: RunStats;
+  /** What the target saw, as figures for the report, when its cluster observes anything (Cluster.observe). */
+  observations?: Observations;
   replay: string;
   history: Op[];
   /** What each reporter wrote, by its name (`html`: the run's report.html). */
@@ -152,6 +155,7 @@ export async function runTest(def: TestDefinition, options: RunOptions = {}): Pr
 
     let phase: RunProgress['phase'] = 'main';
     let nextProcess = def.concurrency;
+    let observations: Observations | undefined;
     let inFlight = 0;
     let finalLeft = 0;
 
@@ -248,6 +252,10 @@ export async function runTest(def: TestDefinition, options: RunOptions = {}): Pr
         report();
         return recovered && finalLeft === 0;
       });
+      // Once the final reads are in and while the nodes still run: what the target saw, for the report.
+      observations = await observe(cluster, history, (line) => {
+        if (!stopped.ended) log.warn(line);
+      });
     } finally {
       recorder.close();
       await cluster.stop();
@@ -261,21 +269,46 @@ export async function runTest(def: TestDefinition, options: RunOptions = {}): Pr
     if (!stopped.claim()) return await new Promise<never>(() => {});
     unrecord();
     const stats = runStats(history);
-    const results = { valid: result.valid, status: 'ok' as const, test: def, replay, checker: result, stats };
+    const results = { valid: result.valid, status: 'ok' as const, test: def, replay, checker: result, stats, ...(observations !== undefined && { observations }) };
     await writeResults(runDir, results);
     await updateLatest(def.store, runDir);
     const reports: Record<string, string> = {};
     for (const r of options.reporters ?? []) {
-      const path = await r.write({ def, runDir, history, checker, result, stats, replay, results });
+      const path = await r.write({ def, runDir, history, checker, result, stats, replay, results, ...(observations !== undefined && { observations }) });
       if (path !== undefined) reports[r.name] = path;
     }
     log.info(`verdict ${String(result.valid)} after ${history.length} ops`);
     log.close();
-    return { valid: result.valid, runDir, check: result as CheckerResult, stats, replay, history, reports, ...(reports.html !== undefined && { report: reports.html }) };
+    return {
+      valid: result.valid,
+      runDir,
+      check: result as CheckerResult,
+      stats,
+      ...(observations !== undefined && { observations }),
+      replay,
+      history,
+      reports,
+      ...(reports.html !== undefined && { report: reports.html }),
+    };
   } catch (e) {
     unrecord();
     // The user's to fix (Docker unreachable, a node that does not answer) is an `error`; anything else, faultline's.
     await stopped.write(isUserError(e) ? 'error' : 'crashed', e);
     throw e;
+  }
+}
+
+/**
+ * The target's observations, checked (checkObservations). They are never judged, so a target whose `observe` throws,
+ * or returns figures that do not check, costs the report its figures, not the run its verdict: the reason goes to
+ * run.log.
+ */
+async function observe(cluster: Cluster, history: readonly Op[], warn: (line: string) => void): Promise<Observations | undefined> {
+  if (!cluster.observe) return undefined;
+  try {
+    return checkObservations(await cluster.observe(history));
+  } catch (e) {
+    warn(`the target's observations are left out (no figures in the report): ${describeError(e)}`);
+    return undefined;
   }
 }

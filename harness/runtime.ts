@@ -1,5 +1,6 @@
-import type { CompletionType, Key } from '../checkers/history/op.js';
+import type { CompletionType, Key, Op } from '../checkers/history/op.js';
 import type { Grudge } from './nemesis/grudge.js';
+import type { Observations } from './observations.js';
 
 /**
  * The runtime contract: how a test's cluster is started, reached and broken. The simulation and Docker implement
@@ -126,6 +127,12 @@ export interface Cluster {
   primaries?(): string[];
   /** Told the run's directory before the first fault (a cluster we do not own journals its faults there). */
   attach?(run: RunAttachment): void;
+  /**
+   * What the target saw during the run, as figures for the report (keys per node, suspicions against faults): asked
+   * once, after the final reads and before `stop`, with the whole history. Never judged; a throw loses the figures,
+   * not the run.
+   */
+  observe?(history: readonly Op[]): Observations | Promise<Observations>;
   stop(): Promise<void>;
 }
 

@@ -7,6 +7,7 @@ import { asCheckerResult, BUILTIN_CHECKERS, presentationOf, type Checker, type C
 import { sameValue } from '../checkers/values/key.js';
 import { nemesisIntervals } from '../harness/store/nemesis-intervals.js';
 import { runStats, type RunStats } from '../harness/store/stats.js';
+import { checkObservations } from '../harness/observations.js';
 import type { Outcome, ReportData, ReportOp } from './model.js';
 
 /**
@@ -27,6 +28,8 @@ export interface ReportInput {
   replay?: string;
   /** The run's stats when the harness has them (else computed from the history). */
   stats?: RunStats;
+  /** What the target saw (results.json's `observations`), as stored: checked again here, since a store can be edited. */
+  observations?: unknown;
 }
 
 /** Everything the page shows, from a history and the checker's result over it. Pure. */
@@ -84,7 +87,18 @@ export function buildReport(input: ReportInput, limits = LIMITS): ReportData {
     latency: latencyOf(history, paired, ms, durationMs, limits),
     throughput: throughputOf(history, paired, ms, durationMs, limits.throughputBuckets),
     checker: { name: check.checker, valid: check.valid, ops: check.ops ?? 0, ms: round(check.ms), presentation },
+    ...observationsOf(input.observations),
   };
+}
+
+/** Stored observations, checked: ones that do not check (an edited results.json, an older format) are named, not drawn. */
+function observationsOf(stored: unknown): Pick<ReportData, 'observations' | 'observationsError'> {
+  if (stored === undefined) return {};
+  try {
+    return { observations: checkObservations(stored) };
+  } catch (e) {
+    return { observationsError: (e as Error).message };
+  }
 }
 
 /** faultline's own checker of that name, for a result whose checker the caller did not give. */

@@ -3,7 +3,7 @@ import { stringifyExact } from '../checkers/values/json.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { count, seconds, type Block, type ListItem, type Presentation } from '../checkers/presentation.js';
-import type { ReportData, Verdict } from './model.js';
+import type { Figure, ReportData, Verdict } from './model.js';
 
 /**
  * One run's report as a single self-contained HTML file: the data as a JSON block, the page's script and style
@@ -35,6 +35,7 @@ export function renderReportHtml(data: ReportData): string {
     `<main>`,
     `<section id="timeline"><h2>Timeline</h2><div class="controls"><button type="button" id="timeline-zoom-in" aria-label="Zoom in">+</button><button type="button" id="timeline-zoom-out" aria-label="Zoom out">−</button><button type="button" id="timeline-reset">Reset</button><span class="hint">wheel or pinch to zoom, drag to pan, hover or tap an op</span></div><div class="body"></div></section>`,
     sectionHtml(data.checker.name, p),
+    observationsHtml(data),
     `<section id="latency"><h2>Latency</h2><div class="body"></div></section>`,
     `<section id="throughput"><h2>Throughput</h2><div class="body"></div></section>`,
     checkerHtml(data),
@@ -95,7 +96,7 @@ export function jsonForScript(value: unknown): string {
 }
 
 /** The client script files, in the order they are concatenated (they share one scope; main.ts runs last). */
-const CLIENT_FILES = ['dom.js', 'timeline.js', 'charts.js', 'anomaly.js', 'main.js'];
+const CLIENT_FILES = ['dom.js', 'timeline.js', 'charts.js', 'figures.js', 'anomaly.js', 'main.js'];
 const CLIENT_DIR = new URL('../browser/reports/client/', import.meta.url);
 let cachedScript: string | undefined;
 
@@ -210,6 +211,44 @@ function sectionHtml(checker: string, p: Presentation): string {
     }
   };
   return `<section id="checker-${esc(checker)}" class="checker-section" data-checker="${esc(checker)}"><h2>${esc(p.title)}</h2>${p.blocks.map(block).join('')}</section>`;
+}
+
+/** A figure's data table shows its values in full; past this many x values only the drawing does (the page stays small). */
+const DATA_TABLE_ROWS = 100;
+
+/**
+ * "What the target saw": the target's notes, then each figure with its title as a heading and its caption. The page's
+ * script draws bars and lines (reports/client/figures.ts) into each figure's body; a table is written here, and a
+ * drawn figure's values are also here as a collapsed table (read without the script, or by a screen reader). Every
+ * figure is drawn the same way, whichever target gave it.
+ */
+function observationsHtml(d: ReportData): string {
+  const o = d.observations;
+  if (o === undefined && d.observationsError === undefined) return '';
+  const parts: string[] = [`<section id="observations" class="observations"><h2>What the target saw</h2>`];
+  if (d.observationsError !== undefined) parts.push(`<p class="render-error">The stored observations could not be shown: ${esc(d.observationsError)}</p>`);
+  if (o?.notes !== undefined && o.notes.length > 0) parts.push(`<ul class="notes">${o.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`);
+  for (const f of o?.figures ?? []) {
+    const id = `figure-${f.id}`;
+    const head = `<figcaption><h3 id="${id}-title">${esc(f.title)}</h3>${f.caption !== undefined ? `<p class="caption">${esc(f.caption)}</p>` : ''}</figcaption>`;
+    let content: string;
+    if (f.kind === 'table') content = figureTable(f);
+    else {
+      const data = f.x.values.length <= DATA_TABLE_ROWS ? `<details class="figure-data"><summary>Data</summary>${figureTable(f)}</details>` : '';
+      content = `<div class="body"></div>${data}`;
+    }
+    parts.push(`<figure id="${id}" class="figure" data-figure="${esc(f.id)}" data-kind="${f.kind}" aria-labelledby="${id}-title">${head}${content}</figure>`);
+  }
+  parts.push(`</section>`);
+  return parts.join('');
+}
+
+/** A figure's values as a table: a row per x value, a column per series (— where a series has none). */
+function figureTable(f: Figure): string {
+  const cell = (v: string | number | null) => (v === null ? '—' : typeof v === 'number' ? num(v) : v);
+  const head = `<thead><tr><th>${esc(f.x.label)}</th>${f.series.map((s) => `<th>${esc(s.name)}</th>`).join('')}</tr></thead>`;
+  const rows = f.x.values.map((x, i) => `<tr><th>${esc(cell(x))}</th>${f.series.map((s) => `<td>${esc(cell(s.values[i] ?? null))}</td>`).join('')}</tr>`);
+  return `<table class="evidence figure-table">${head}<tbody>${rows.join('')}</tbody></table>`;
 }
 
 /** The checker that judged the run: its name and facts, the verdict, how many ops and how long. */
@@ -335,6 +374,15 @@ ul.elements{columns:16rem;margin:.4rem 0;padding-left:1.2rem;font-size:.85rem}
 ul.elements li{break-inside:avoid}
 ul.elements.bad a{color:var(--bad);font-weight:600}
 ul.elements .where{color:var(--muted)}
+section.observations ul.notes{margin:.25rem 0 .75rem;padding-left:1.2rem;font-size:.9rem}
+figure.figure{margin:0 0 1.5rem}
+figure.figure figcaption h3{margin:.25rem 0 .15rem}
+figure.figure .caption{color:var(--muted);font-size:.85rem;margin:0 0 .4rem}
+table.figure-table th{font-weight:500}
+table.figure-table td{font-variant-numeric:tabular-nums}
+.figure-data{margin:.35rem 0}
+svg .mark-line{stroke:#1d232b;stroke-width:1.2;stroke-dasharray:6 4}
+svg .span-label{font-size:10px}
 section.checker-section>.prose{font-family:inherit;font-size:.85rem}
 #tooltip{position:fixed;z-index:10;max-width:min(26rem,92vw);background:#1d232b;color:#f3f5f7;border-radius:5px;padding:.45rem .6rem;font-size:.78rem;line-height:1.35;pointer-events:none;box-shadow:0 2px 10px rgba(0,0,0,.25)}
 #tooltip[hidden]{display:none}

@@ -10,8 +10,10 @@
 
 import type { CompletionType } from '../checkers/history/op.js';
 import type { Presentation, Verdict } from '../checkers/presentation.js';
+import type { Figure, Observations } from '../harness/observations.js';
 
 export type { Verdict } from '../checkers/presentation.js';
+export type { Figure, Observations };
 
 /** How a call ended, as its bar on the timeline is drawn: `pending` never completed. */
 export type Outcome = CompletionType | 'pending';
@@ -93,4 +95,11 @@ export interface ReportData {
    * presentation's parts (checkers/presentation.ts) without knowing which checker it was.
    */
   checker: { name: string; valid: Verdict; ops: number; ms: number; presentation: Presentation };
+  /**
+   * What the target saw (results.json's `observations`, checked): notes and figures the page draws beside the
+   * verdict, the same way whichever target gave them. Absent when the target observed nothing.
+   */
+  observations?: Observations;
+  /** Why stored observations could not be shown (they did not check): the section says so instead of failing the page. */
+  observationsError?: string;
 }

@@ -24,6 +24,8 @@ export interface StoredResults {
   /** Any checker's result (results stored before checkers had names are the linearizable checker's). */
   checker?: CheckerResult | CheckerVerdict;
   stats?: RunStats;
+  /** What the target saw (harness/observations.ts), when it observed anything. */
+  observations?: unknown;
 }
 
 export interface ReportOptions {
@@ -60,7 +62,7 @@ export async function writeReport(runDir: string, options: ReportOptions = {}): 
   }
   // A run of the store is named by its test; a bare directory holding a history, by itself.
   const title = typeof results?.test?.name === 'string' ? results.test.name : basename(resolve(runDir));
-  const data = buildReport({ history, check: checked as CheckerVerdict, ...(checker && { checker }), title, test: results?.test, replay: results?.replay, stats: results?.stats });
+  const data = buildReport({ history, check: checked as CheckerVerdict, ...(checker && { checker }), title, test: results?.test, replay: results?.replay, stats: results?.stats, observations: results?.observations });
   const path = join(runDir, REPORT_FILE);
   await writeFileAtomically(path, renderReportHtml(data));
   return path;

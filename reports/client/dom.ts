@@ -1,5 +1,5 @@
 /*
- * The page's script, as plain scripts that share one scope: html.ts concatenates dom, timeline, charts, anomaly
+ * The page's script, as plain scripts that share one scope: html.ts concatenates dom, timeline, charts, figures, anomaly
  * and main (in that order) inside one function. No file imports or exports anything at runtime; the types come
  * from the data contract. Every value from the data is set with textContent or as an SVG text node, never as
  * markup.

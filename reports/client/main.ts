@@ -18,11 +18,12 @@ function main(): void {
   const marks = evidenceMarks(data);
   /* Every width read before anything is drawn: one layout, not one per part after thousands of elements. */
   const widthOf = (id: string) => document.querySelector(`#${id} .body`)?.clientWidth ?? 0;
-  const widths = { timeline: widthOf('timeline'), latency: widthOf('latency'), throughput: widthOf('throughput') };
+  const widths = { timeline: widthOf('timeline'), latency: widthOf('latency'), throughput: widthOf('throughput'), observations: widthOf('observations') };
   let timeline: TimelineView | undefined;
   renderPart('timeline', (s) => (timeline = renderTimeline(data, s, marks, widths.timeline)));
   renderPart('anomalies', (s) => renderAnomalies(data, s, timeline));
   renderPart(`checker-${data.checker.name}`, (s) => linkOpsToTimeline(data, s, timeline));
+  renderPart('observations', (s) => renderObservations(data, s, widths.observations));
   renderPart('latency', (s) => renderLatency(data, s, widths.latency));
   renderPart('throughput', (s) => renderThroughput(data, s, widths.throughput));
 

@@ -292,7 +292,7 @@ describe('the membership nemesis', function () {
         () => parseDefinition(fields, registry.definitions()),
         (e: unknown) => isUserError(e) && !(e as Error).message.includes('\n') && re.test((e as Error).message),
       );
-    refused({ target: 'kv-single', nemesis: 'membership' }, /^nemesis: target 'kv-single' cannot suffer fault 'membership': its nodes do not join and leave a membership \(targets that do: members-kv\)$/);
+    refused({ target: 'kv-single', nemesis: 'membership' }, /^nemesis: target 'kv-single' cannot suffer fault 'membership': its nodes do not join and leave a membership \(targets that do: sharded-kv, members-kv\)$/);
     refused({ target: 'raft-kv', nemesis: 'partition,membership:join+kill' }, /^nemesis: target 'raft-kv' cannot suffer fault 'membership'/);
     refused({ runtime: 'docker', target: 'redis', nemesis: 'membership' }, /^nemesis: target 'redis' cannot suffer fault 'membership': .*\(targets that do: none\)$/);
     refused(

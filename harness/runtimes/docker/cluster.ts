@@ -3,6 +3,8 @@ import type { StartedTestContainer } from 'testcontainers';
 import { randomBytes } from 'node:crypto';
 import { describeError, usageError } from '../../errors.js';
 import { FaultProxy } from '../../proxy/fault-proxy.js';
+import type { Op } from '../../../checkers/history/op.js';
+import type { Observations } from '../../observations.js';
 import type { Client, Cluster } from '../../runtime.js';
 import { PrimaryPoller } from '../primary-poller.js';
 import { ignoreGone, removeResources, trackCluster } from './cleanup.js';
@@ -63,6 +65,8 @@ export class DockerCluster implements Cluster {
   teardownMs: number | undefined;
   private readonly poller: PrimaryPoller;
   private stopping: Promise<void> | undefined;
+  /** The target's session's observations, when it makes any. */
+  readonly observe?: (history: readonly Op[]) => Observations | Promise<Observations>;
 
   private constructor(
     readonly runId: string,
@@ -86,6 +90,7 @@ export class DockerCluster implements Cluster {
     for (const m of members.values()) controls.set(m.name, nodeControl(tc, docker, m, images));
     this.faults = new DockerFaults(controls, proxy, clockFaults, session.membership);
     this.poller = new PrimaryPoller(session);
+    if (session.observe) this.observe = (history) => session.observe!(history);
   }
 
   static async start(docker: Dockerode, target: DockerTarget, options: DockerClusterOptions): Promise<DockerCluster> {

@@ -1,3 +1,5 @@
+import type { Op } from '../../../checkers/history/op.js';
+import type { Observations } from '../../observations.js';
 import type { Client, MembershipFaults } from '../../runtime.js';
 import type { TargetInfo } from '../../target.js';
 import type { ImageFlavour, ImageRoles } from './image-roles.js';
@@ -94,6 +96,11 @@ export interface TargetSession {
    * start; the spares are up, not members.
    */
   readonly membership?: MembershipFaults;
+  /**
+   * What the target saw, as figures for the report (asked of the system or of faultline's router), once the final
+   * reads are done and before `close`.
+   */
+  observe?(history: readonly Op[]): Observations | Promise<Observations>;
   close(): Promise<void>;
 }
 

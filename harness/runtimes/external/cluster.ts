@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import type { ExecHook, ExternalNode, FaultMethods, SshSettings } from '../../config/cluster-spec.js';
 import type { NodeFaultKind } from '../../config/vocabulary.js';
 import { describeError, isUserError, usageError } from '../../errors.js';
+import type { Op } from '../../../checkers/history/op.js';
+import type { Observations } from '../../observations.js';
 import type { Client, Cluster, RunAttachment } from '../../runtime.js';
 import { PrimaryPoller } from '../primary-poller.js';
 import { trackCluster } from '../teardown.js';
@@ -47,6 +49,8 @@ export class ExternalCluster implements Cluster {
   readonly nodes: readonly string[];
   private readonly poller: PrimaryPoller;
   private stopping: Promise<void> | undefined;
+  /** The target's session's observations, when it makes any. */
+  readonly observe?: (history: readonly Op[]) => Observations | Promise<Observations>;
   private run: RunAttachment | undefined;
 
   private constructor(
@@ -62,6 +66,7 @@ export class ExternalCluster implements Cluster {
   ) {
     this.nodes = nodes.map((n) => n.name);
     this.poller = new PrimaryPoller(session);
+    if (session.observe) this.observe = (history) => session.observe!(history);
   }
 
   static async start(target: DockerTarget, o: ExternalClusterOptions): Promise<ExternalCluster> {

@@ -32,6 +32,8 @@ interface Member {
   id: string;
   factory?: NodeFactory;
   program?: NodeProgram;
+  /** The program it ran when last killed (what a dead node saw, for the target's observations). */
+  last?: NodeProgram;
   /** Bumped by every kill: timers of an earlier life never fire. */
   incarnation: number;
   alive: boolean;
@@ -166,6 +168,7 @@ export class SimNetwork {
     if (!m.alive) return;
     m.alive = false;
     m.paused = false;
+    m.last = m.program;
     m.program = undefined;
     m.held = [];
     m.incarnation++;
@@ -214,6 +217,19 @@ export class SimNetwork {
   programs(): Map<string, unknown> {
     const out = new Map<string, unknown>();
     for (const m of this.members.values()) if (m.alive && m.program) out.set(m.id, m.program);
+    return out;
+  }
+
+  /**
+   * Every node's program, the dead ones' too: a live node's running program, a dead node's last (its state when it
+   * was killed). For reading what the nodes saw once a run is over; roles (who is primary) come from `programs`.
+   */
+  lastPrograms(): Map<string, unknown> {
+    const out = new Map<string, unknown>();
+    for (const m of this.members.values()) {
+      const p = m.alive ? m.program : m.last;
+      if (!m.endpoint && p) out.set(m.id, p);
+    }
     return out;
   }
 

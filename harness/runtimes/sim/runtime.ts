@@ -65,6 +65,8 @@ export class SimRuntime implements Runtime {
       },
       client: (process) => target.client(this.transport(`c${process}`), nodes, options.bug, process, opts, this),
       primaries: target.primaries ? () => target.primaries!(net.programs()) : undefined,
+      // A node killed and not restarted still counts: its last program is what it saw.
+      observe: target.observe ? (history) => target.observe!(net.lastPrograms(), history, nodes) : undefined,
       stop: async () => {
         running = false;
       },

@@ -1,4 +1,6 @@
+import type { Op } from '../../../checkers/history/op.js';
 import type { NodeFactory } from '../../node.js';
+import type { Observations } from '../../observations.js';
 import type { Client, Clock } from '../../runtime.js';
 import type { TargetInfo } from '../../target.js';
 import type { RequestTransport } from '../../transport.js';
@@ -20,6 +22,12 @@ export interface SimTarget extends TargetInfo {
   ): Client;
   /** Which nodes act as primary, from the node programs (HasPrimary). */
   primaries?(programs: ReadonlyMap<string, unknown>): string[];
+  /**
+   * What the target saw, as figures for the report, read from its node programs once the final reads are done.
+   * `programs` has every node's: a live node's running program, a node dead at the end its last one (as it was when
+   * killed). A restart starts a new program: what must outlive a kill is the program's to keep in durable storage.
+   */
+  observe?(programs: ReadonlyMap<string, unknown>, history: readonly Op[], nodes: readonly string[]): Observations;
   /** How the simulation changes this target's membership (TargetInfo.membership). */
   membership?: SimMembership;
 }
