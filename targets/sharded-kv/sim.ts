@@ -5,7 +5,8 @@ import { behaviourWith } from '../bugs.js';
 import { CORRECT as RAFT_CORRECT, RaftNode } from '../raft-kv/node.js';
 import { REGISTER_OPERATIONS } from '../register-ops.js';
 import { Balancer } from './balancer.js';
-import { BUGS, CORRECT, OPTIONS, settingsOf, type Settings } from './behaviour.js';
+import { BUGS, CORRECT, OPTIONS, placementOf, settingsOf, type Settings } from './behaviour.js';
+import { observeShards } from './observe.js';
 import { shardRouter, type RouterShared } from './router.js';
 import { ShardNode } from './shard.js';
 
@@ -61,6 +62,21 @@ export const shardedKv: SimTarget = {
     // The ring's own floor is max(2, replication): a leave below it waits in the shard until a join makes room.
     minMembers: 2,
     request: (op) => ({ kind: op }),
+  },
+  // What the shards journaled and the routers' balancer counted: the report's ring, detector and load figures.
+  observe: (programs, history, nodes) => {
+    const shards = [...programs].filter((e): e is [string, ShardNode] => e[1] instanceof ShardNode);
+    const first = shards[0]?.[1];
+    if (!first) return { figures: [] };
+    return observeShards(
+      {
+        journals: new Map(shards.map(([id, p]) => [id, p.journal.events])),
+        placement: placementOf(first.behaviour, first.setup.settings),
+        replication: first.setup.settings.replication,
+        balancer: sharedOf.get(nodes)?.balancer,
+      },
+      history,
+    );
   },
   client: (transport, nodes, bug, process, options, clock) => {
     const behaviour = behaviourWith(CORRECT, BUGS, bug);

@@ -150,4 +150,25 @@ describe('sharded-kv (simulation): faultline run', function () {
       assert.fail(`not found: ${seen.join('; ')}`);
     });
   }
+
+  it('the report draws the ring, the moves, the detector and the load: balance near 1/n, moves near K/n, pauses suspected', async () => {
+    const r = await run({ seed: 3, nemesis: { faults: 'membership+pause', interval: 3 }, timeLimit: 30, options: { replication: 3, balance: 'least-outstanding' } });
+    assert.equal(r.valid, true);
+    const figures = new Map((r.observations?.figures ?? []).map((f) => [f.id, f]));
+    assert.deepEqual([...figures.keys()].sort(), ['detector-score', 'detector-suspicions', 'load', 'ring-balance', 'ring-moves']);
+    const balance = figures.get('ring-balance')!;
+    const shares = balance.series[0].values as number[];
+    const ideal = 100 / shares.length;
+    assert.ok(Math.max(...shares) < 1.3 * ideal && Math.min(...shares) > 0.7 * ideal, `shares of 10,000 keys: ${shares} (ideal ${ideal})`);
+    const moves = figures.get('ring-moves')!;
+    const [moved, idealMoved] = [moves.series[0].values as number[], moves.series[1].values as number[]];
+    assert.ok(moved.length >= 3, `membership changes: ${moves.x.values}`);
+    moved.forEach((m, i) => assert.ok(m > 0.5 * idealMoved[i] && m < 1.5 * idealMoved[i], `${moves.x.values[i]}: ${m} % moved, ideal ${idealMoved[i]} %`));
+    const score = figures.get('detector-score')!;
+    assert.ok((score.series[0].values[1] as number) > 0, `paused shards were suspected: ${JSON.stringify(score.series[0].values)}`);
+    assert.match(r.observations!.notes!.join('\n'), /Detection delay after a kill or pause: mean \d+ ms/);
+    const load = figures.get('load')!;
+    assert.equal(load.series[0].name, 'least-outstanding');
+    assert.ok((load.series[0].values as number[]).every((v) => v > 0), `every shard took requests: ${load.series[0].values}`);
+  });
 });
