@@ -70,6 +70,45 @@ try {
       `| ${c.bug ?? 'correct'} | ${options} | \`${c.faults}\` | ${c.interval} s, ${c.timeLimit} s | ${invalid}/${seeds} | ${valid}/${seeds} | ${at} | ${(median(wall) / 1000).toFixed(2)} s |`,
     );
   }
+
+  // Load per shard by balancing strategy: three owners per key, so reads have three shards to go to.
+  console.log(`\nLoad per shard (requests the routers sent) by balancing strategy, replication 3, \`membership+pause\`, interval 3 s, 30 s, seeds 1–5: max/mean over the shards that took any, mean (min–max) over seeds\n`);
+  console.log('| balance | max/mean load |');
+  console.log('| --- | --- |');
+  for (const balance of ['round-robin', 'random', 'least-outstanding']) {
+    if (filter && !`balance ${balance}`.includes(filter)) continue;
+    const ratios: number[] = [];
+    for (let seed = 1; seed <= 5; seed++) {
+      const r = await runTest(
+        parseDefinition(
+          { target: 'sharded-kv', workload: 'register', seed, store, timeLimit: 30, nemesis: { faults: 'membership+pause', interval: 3 }, options: { replication: 3, balance } },
+          builtinRegistry().definitions(),
+        ),
+      );
+      const load = (r.observations?.figures.find((f) => f.id === 'load')?.series[0].values ?? []) as number[];
+      const took = load.filter((v) => v > 0);
+      ratios.push(Math.max(...took) / (took.reduce((a, b) => a + b, 0) / took.length));
+    }
+    const mean = ratios.reduce((a, b) => a + b, 0) / ratios.length;
+    console.log(`| ${balance} | ${mean.toFixed(2)} (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}) |`);
+  }
+
+  // The detector's false suspicions (of a running, reachable shard) under the latency fault, and overall.
+  console.log(`\nFailure detector (phi > 8) in the correct store under \`latency\` and \`latency,loss,pause\`, interval 3 s, 60 s, seeds 1–${seeds}: suspicions by what the suspected shard was going through, summed over seeds\n`);
+  console.log('| nemesis | runs | crashed | paused or cut off | slowed (false) | no fault (false) | false per minute of run |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const faults of ['latency', 'latency,loss,pause']) {
+    if (filter && !`detector ${faults}`.includes(filter)) continue;
+    const sum = [0, 0, 0, 0];
+    let minutes = 0;
+    for (let seed = 1; seed <= seeds; seed++) {
+      const r = await runTest(parseDefinition({ target: 'sharded-kv', workload: 'register', seed, store, timeLimit: 60, nemesis: { faults, interval: 3 } }, builtinRegistry().definitions()));
+      const score = (r.observations?.figures.find((f) => f.id === 'detector-score')?.series[0].values ?? []) as number[];
+      score.forEach((v, i) => (sum[i] += v));
+      minutes += r.stats.durationMs / 60_000;
+    }
+    console.log(`| \`${faults}\` | ${seeds} | ${sum.join(' | ')} | ${((sum[2] + sum[3]) / minutes).toFixed(2)} |`);
+  }
 } finally {
   rmSync(store, { recursive: true, force: true });
 }

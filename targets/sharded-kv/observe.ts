@@ -134,7 +134,8 @@ function causeOf(f: NemesisInterval, observer: string, peer: string): Cause | un
     case 'crash-loop':
       return nodes.includes(peer) ? 'crash' : undefined;
     case 'pause':
-      return nodes.includes(peer) ? 'unreachable' : undefined;
+      // A paused observer, resumed, has heard from nobody for the whole pause: it suspects them all.
+      return nodes.includes(peer) || nodes.includes(observer) ? 'unreachable' : undefined;
     case 'partition': {
       const grudge = (v ?? {}) as Record<string, string[]>;
       return Array.isArray(grudge[observer]) && grudge[observer].includes(peer) ? 'unreachable' : undefined;
@@ -189,7 +190,7 @@ function detectorFigures(journals: ReadonlyMap<string, readonly ShardEvent[]>, h
   const latencyMs = faults.filter((f) => f.fault === 'latency').reduce((t, f) => t + (f.stopMs - f.startMs), 0);
   const underLatency = suspicions.filter((s) => faults.some((f) => f.fault === 'latency' && f.startMs <= s.start && s.start <= f.stopMs)).length;
   const notes = [
-    `Failure detector: ${suspicions.length} suspicions — ${counts.crash} of a crashed shard, ${counts.unreachable} of a paused or cut-off one, ${falseOnes} false (a running, reachable shard${counts.slow ? `, ${counts.slow} of them under latency or loss` : ''}).`,
+    `Failure detector: ${suspicions.length} suspicions — ${counts.crash} of a crashed shard, ${counts.unreachable} while one of the two was paused or cut off from the other, ${falseOnes} false (a running, reachable shard${counts.slow ? `, ${counts.slow} of them under latency or loss` : ''}).`,
     delays.length
       ? `Detection delay after a kill or pause: mean ${Math.round(delays.reduce((a, b) => a + b, 0) / delays.length)} ms, max ${Math.round(Math.max(...delays))} ms over ${delays.length} faulted shards.`
       : 'Detection delay: no kill or pause of a shard was suspected (or none happened).',
@@ -216,9 +217,9 @@ function detectorFigures(journals: ReadonlyMap<string, readonly ShardEvent[]>, h
   const table: Figure = {
     id: 'detector-score',
     title: 'Failure detector: suspicions against the faults',
-    caption: 'Every suspicion, by what the suspected shard was going through: crashed (kill, crash-loop), unreachable from the suspecting shard (paused, partitioned), or running and reachable (false: under latency or loss, or with no fault at all).',
+    caption: 'Every suspicion, by what the suspected shard was going through: crashed (kill, crash-loop), unreachable from the suspecting shard (either of them paused, or a partition between them), or running and reachable (false: under latency or loss, or with no fault at all).',
     kind: 'table',
-    x: { label: 'suspected shard was', values: ['crashed', 'paused or cut off', 'slowed (latency, loss): false', 'running, no fault: false'] },
+    x: { label: 'suspected shard was', values: ['crashed', 'paused or cut off (either end)', 'slowed (latency, loss): false', 'running, no fault: false'] },
     y: { label: 'suspicions' },
     series: [{ name: 'suspicions', values: [counts.crash, counts.unreachable, counts.slow, counts.none] }],
   };
