@@ -73,6 +73,15 @@ export interface ClockFaults {
   reset(node: string): FaultDone;
 }
 
+/**
+ * Membership changes of a target that has them (TargetInfo.membership): the nemesis asks a node to join or leave the
+ * ring; the target decides the change when it can (a join or leave resolves once it is asked, not once it is done).
+ */
+export interface MembershipFaults {
+  members(): readonly string[]; readonly candidates: readonly string[]; readonly minMembers: number;
+  join(node: string): FaultDone; leave(node: string): FaultDone;
+}
+
 export interface Faults {
   /** A partition of any shape: each node drops what the nodes its grudge names send it. Replaces the last one. */
   partition(grudge: Grudge): FaultDone;
@@ -90,6 +99,8 @@ export interface Faults {
   readonly client?: ClientFaults;
   /** Clock faults, where the runtime can change a node's clock (its capabilities say so). */
   readonly clock?: ClockFaults;
+  /** Joins and leaves, where the target has membership changes (its TargetInfo says so). */
+  readonly membership?: MembershipFaults;
 }
 
 /** The run a cluster serves, once its directory exists: where to keep its fault journal and copied logs. */

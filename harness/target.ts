@@ -33,4 +33,6 @@ export interface TargetInfo {
    * protected resource). A fault aimed at random, a minority or all never hits them.
    */
   readonly bystanders?: readonly string[];
+  /** Nodes can join and leave its ring while it runs (the membership nemesis asks them to). */
+  readonly membership?: true;
 }

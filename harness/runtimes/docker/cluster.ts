@@ -84,7 +84,7 @@ export class DockerCluster implements Cluster {
     this.setupMs = setupMs;
     const controls = new Map<string, NodeControl>();
     for (const m of members.values()) controls.set(m.name, nodeControl(tc, docker, m, images));
-    this.faults = new DockerFaults(controls, proxy, clockFaults);
+    this.faults = new DockerFaults(controls, proxy, clockFaults, session.membership);
     this.poller = new PrimaryPoller(session);
   }
 

@@ -1,5 +1,5 @@
 import type { Grudge } from '../../nemesis/grudge.js';
-import type { ClientFaults, ClockChange, ClockFaults, Faults } from '../../runtime.js';
+import type { ClientFaults, ClockChange, ClockFaults, Faults, MembershipFaults } from '../../runtime.js';
 import { clockSpec, RIGHT_CLOCK } from './fake-clock.js';
 import { isClean, netFaultScript, NO_NET_FAULTS, type NetFaults } from './iptables.js';
 
@@ -50,6 +50,8 @@ export class DockerFaults implements Faults {
     /** The fault proxy in front of the nodes, when the test has client faults. */
     readonly client?: ClientFaults,
     fakeClock = false,
+    /** The target's joins and leaves (its session's), when it has them. */
+    readonly membership?: MembershipFaults,
   ) {
     for (const n of nodes.keys()) this.state.set(n, 'up');
     this.clock = fakeClock

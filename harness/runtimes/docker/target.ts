@@ -1,4 +1,4 @@
-import type { Client } from '../../runtime.js';
+import type { Client, MembershipFaults } from '../../runtime.js';
 import type { TargetInfo } from '../../target.js';
 import type { ImageFlavour, ImageRoles } from './image-roles.js';
 
@@ -87,6 +87,8 @@ export interface TargetSession {
   client(process: number): Client;
   /** Which nodes act as primary now (asked of the system; polled by the runtime for nemeses that aim at it). */
   primaries?(): Promise<string[]>;
+  /** Joins and leaves, for a target with membership changes: the cluster's faults expose them to the nemesis. */
+  readonly membership?: MembershipFaults;
   close(): Promise<void>;
 }
 
