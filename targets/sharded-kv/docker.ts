@@ -113,11 +113,12 @@ export const shardedKvDocker: DockerTarget<'redis' | 'node'> = {
     });
     const clients = new OpenClients();
     const closeAll = async () => {
+      const stopped = director.close();
       clients.closeAll();
-      await director.close();
       work.close();
       pings.close();
       await Promise.all([...connections].map((c) => c.close()));
+      await stopped;
     };
     try {
       await director.start(Date.now() + START_MS);

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { ServerLink } from '../redlock/server-link.js';
+import type { Answer, ServerLink } from '../redlock/server-link.js';
 import type { RingConfig } from './configuration.js';
 import type { Placement } from './ring.js';
 import { DELIVER_SCRIPT, EPOCH_KEY, FENCE_SCRIPT, historyKey, KEY_PREFIX } from './redis-scripts.js';
@@ -16,12 +16,24 @@ export const HANDOFF_BUDGET_MS = 2000;
 const SCAN_COUNT = 1000;
 
 /**
+ * One command on a shard's link; a link whose command went unanswered is closed, so that the next opens a new
+ * connection: a connection to a killed container whose network namespace went with it never hears a FIN, and
+ * would time out every command after. What was sent on it may still run: every command of the director's is safe
+ * to run late (a fence only raises the epoch; a delivery is put only over a lower version).
+ */
+export async function ask<T>(link: ServerLink, command: (r: Redis) => Promise<T>, budgetMs: number): Promise<Answer<T>> {
+  const a = await link.ask(command, budgetMs);
+  if (a.kind === 'unknown') link.close();
+  return a;
+}
+
+/**
  * The fence and the collection of one old member, on one connection so that Redis runs them in this order: raise
  * its epoch to the new one (from then on it refuses the old epoch's routers), then SCAN its keys and read each. A
  * write of the old epoch either ran before the fence, and is read here, or is refused.
  */
 export async function collect(link: ServerLink, epoch: number): Promise<Map<string, Held> | undefined> {
-  const a = await link.ask(async (r: Redis) => {
+  const a = await ask(link, async (r: Redis) => {
     await r.eval(FENCE_SCRIPT, 1, EPOCH_KEY, String(epoch));
     const keys: string[] = [];
     let cursor = '0';
@@ -43,13 +55,13 @@ export async function collect(link: ServerLink, epoch: number): Promise<Map<stri
 
 /** One delivery: the new owner moves to the epoch, and takes the value unless it holds this version or a later one. */
 export async function deliver(link: ServerLink, epoch: number, key: string, held: Held): Promise<boolean> {
-  const a = await link.ask((r: Redis) => r.eval(DELIVER_SCRIPT, 2, EPOCH_KEY, key, String(epoch), held.value, String(held.version)), HANDOFF_BUDGET_MS);
+  const a = await ask(link, (r: Redis) => r.eval(DELIVER_SCRIPT, 2, EPOCH_KEY, key, String(epoch), held.value, String(held.version)), HANDOFF_BUDGET_MS);
   return a.kind === 'reply';
 }
 
 /** Raises a shard's epoch (the fence alone): a member told of a settled epoch, or the first one. */
 export async function raise(link: ServerLink, epoch: number): Promise<boolean> {
-  const a = await link.ask((r: Redis) => r.eval(FENCE_SCRIPT, 1, EPOCH_KEY, String(epoch)), HANDOFF_BUDGET_MS);
+  const a = await ask(link, (r: Redis) => r.eval(FENCE_SCRIPT, 1, EPOCH_KEY, String(epoch)), HANDOFF_BUDGET_MS);
   return a.kind === 'reply';
 }
 

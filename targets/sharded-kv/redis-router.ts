@@ -3,21 +3,24 @@ import type { Client, ClientOp, Completion } from '../../harness/runtime.js';
 import type { ServerLink } from '../redlock/server-link.js';
 import { placementOf, type Behaviour, type Settings } from './behaviour.js';
 import { CONFIG_KEY, decodeConfig, isMoving, later, type RingConfig } from './configuration.js';
+import { ask } from './redis-handoff.js';
 import { CAS_SCRIPT, EPOCH_KEY, READ_SCRIPT, redisKey, refusalOf, WRITE_SCRIPT } from './redis-scripts.js';
 import type { RouterTiming } from './router.js';
 
 /**
  * The router's timing over real Redis: a command's budget is ioredis's own command time-out (1 s); a refusal is
- * tried again after 100 ms, 20 times at most (2 s: a hand-off's collection and settle, not a shard's restart).
+ * tried again after 100 ms, 10 times at most: a join's or a leave's hand-off takes tens of ms, and one waiting for a
+ * killed shard takes until it is back, which no process should wait out (with one owner per key, every process
+ * would soon be stuck on the dead shard's keys, and the live ones' served by nobody).
  */
-export const DOCKER_ROUTER_TIMING: RouterTiming = Object.freeze({ requestMs: 1000, retryMs: 100, attempts: 20 });
+export const DOCKER_ROUTER_TIMING: RouterTiming = Object.freeze({ requestMs: 1000, retryMs: 100, attempts: 10 });
 
 /**
  * A process's router over Redis shards, as router.ts's is over simulated ones (client-side sharding): it learns the
  * ring from the config group's Raft, sends each op to its key's owner as one Lua script that first checks the
  * shard's epoch against the router's (redis-scripts.ts), and on `EPOCH` (the shard moved on) reads the ring again
  * and retries. `BEHIND` (the shard was not yet told of the router's epoch), a key whose owner changes while the ring
- * is moving, and a shard it cannot connect to are retried too: nothing was done. A sent op with no answer is a write
+ * is moving, and a shard it cannot connect to (once, with the ring read again) are retried too: nothing was done. A sent op with no answer is a write
  * unknown (info) and a read failed. One connection per shard, opened when the process first needs it.
  *
  * The stale-ring bug's router keeps the ring it started with, and sends no epoch: the scripts skip the check.
@@ -48,6 +51,8 @@ export function redisRouter(
 
   const perform = async (op: ClientOp): Promise<Completion> => {
     let why = 'no ring';
+    /** The shard last found unreachable: if the ring read again still puts the key there, the op fails at once. */
+    let unreachable: { shard: string; error: string } | undefined;
     for (let attempt = 0; attempt < timing.attempts && !closed; attempt++) {
       if (attempt > 0) await sleep(timing.retryMs);
       if (!config || why === 'epoch' || why === 'moving' || why === 'unsent') {
@@ -64,8 +69,10 @@ export function redisRouter(
         why = 'moving';
         continue;
       }
+      if (unreachable?.shard === owner) return { type: 'fail', value: op.value, error: unreachable.error };
       const epoch = behaviour.epochFencing ? String(c.epoch) : '';
-      const a = await link(owner).ask((r: Redis) => script(r, op, epoch), timing.requestMs);
+      // A link whose command went unanswered is closed (ask): a write sent on it is unknown, and may still land.
+      const a = await ask(link(owner), (r: Redis) => script(r, op, epoch), timing.requestMs);
       switch (a.kind) {
         case 'reply':
           return completion(op, a.value);
@@ -77,6 +84,7 @@ export function redisRouter(
         }
         case 'unsent':
           why = 'unsent';
+          unreachable = { shard: owner, error: a.error };
           continue;
         case 'unknown':
           return op.f === 'read' ? { type: 'fail', value: op.value, error: a.error } : { type: 'info', value: op.value, error: a.error };
