@@ -53,7 +53,10 @@ export function redisRouter(
     let why = 'no ring';
     /** The shard last found unreachable: if the ring read again still puts the key there, the op fails at once. */
     let unreachable: { shard: string; error: string } | undefined;
-    for (let attempt = 0; attempt < timing.attempts && !closed; attempt++) {
+    // Reading the ring can itself take seconds (the config group without a majority): the op's retries end by a
+    // deadline too, not only by their count.
+    const deadline = Date.now() + timing.attempts * timing.retryMs + timing.requestMs;
+    for (let attempt = 0; attempt < timing.attempts && !closed && Date.now() < deadline; attempt++) {
       if (attempt > 0) await sleep(timing.retryMs);
       if (!config || why === 'epoch' || why === 'moving' || why === 'unsent') {
         if (!config || behaviour.epochFencing) await fetch();
