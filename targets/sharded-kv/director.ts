@@ -94,11 +94,6 @@ export class Director {
   /** Joins and leaves as the nemesis asks them: the wish is recorded at once, the change made when the director can. */
   readonly membership: MembershipFaults;
 
-  /** The configuration the director last knew. */
-  get current(): RingConfig | undefined {
-    return this.config;
-  }
-
   /**
    * Decides epoch 1 (unless the register holds a configuration already) and raises its members to it, then starts
    * the heartbeats and the decisions. Rejects if that is not done by `deadline` (ms since the epoch).
