@@ -6,11 +6,12 @@ import { redis } from './redis/docker.js';
 import { redisLock } from './redis-lock/docker.js';
 import { redisReplicated } from './redis-replicated/docker.js';
 import { redlock } from './redlock/docker.js';
+import { shardedKvDocker } from './sharded-kv/docker.js';
 import { builtinSimTargets } from './sim.js';
 
 /** faultline's own targets, a plugin like any other: node programs for the simulation, real servers for Docker. */
 export const builtinTargets: Plugin = {
   name: 'faultline',
   simTargets: builtinSimTargets.simTargets,
-  dockerTargets: [postgres, pg2pc, raftKvDocker, redis, redisReplicated, redisLock, redlock],
+  dockerTargets: [postgres, pg2pc, raftKvDocker, redis, redisReplicated, redisLock, redlock, shardedKvDocker],
 };

@@ -16,7 +16,7 @@ export const PORT = 7000;
  * log append fsynced on an overlay filesystem), and a node that was just killed is an election plus a restart away
  * from serving. 500 ms (2.5 times the simulation's) lets a failover fit in one retry here too.
  */
-const DOCKER_CLIENT_TIMING: RaftClientTiming = Object.freeze({ attemptTimeoutMs: 500 });
+export const DOCKER_CLIENT_TIMING: RaftClientTiming = Object.freeze({ attemptTimeoutMs: 500 });
 
 /**
  * raft-kv in containers: each node is the very program the simulation runs, as a `faultline node raft-kv` process

@@ -1,8 +1,10 @@
 import { Redis } from 'ioredis';
 import { UsageError, usageError } from '../../harness/errors.js';
 import type { ClusterView } from '../../harness/runtimes/docker/target.js';
+import { pollUntil } from '../../harness/runtimes/docker/poll.js';
 import { authOf, isAuthRefusal, refusal, type RedisAuth } from './auth.js';
 import { CONNECTION_OPTIONS, messageOf } from './client.js';
+import { REDIS_PORT } from './server.js';
 
 /** How long an admin question (PING, ROLE, SENTINEL …) may take before its node counts as not answering. */
 export const PROBE_TIMEOUT_MS = 500;
@@ -111,5 +113,15 @@ export class RoleProbe {
 
   close(): void {
     for (const c of this.conns.values()) c.disconnect();
+  }
+}
+
+/** Until the server answers PING (it answers LOADING while its append-only file is replayed). */
+export async function untilPong(view: ClusterView, node: string, deadline: number): Promise<void> {
+  const conn = new AdminConnection(view.endpoint(node, REDIS_PORT), `redis on ${node}`, authOf(view, node));
+  try {
+    await pollUntil(deadline, async () => ((await conn.ask((c) => c.ping())) === 'PONG' ? undefined : `redis on ${node}: no PONG`));
+  } finally {
+    conn.disconnect();
   }
 }

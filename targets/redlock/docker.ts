@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { describeError, usageError } from '../../harness/errors.js';
 import { numberedNodes } from '../../harness/node.js';
-import { pollUntil } from '../../harness/runtimes/docker/poll.js';
 import type { ClusterView, ContainerContext, ContainerSpec, DockerTarget, TargetSession } from '../../harness/runtimes/docker/target.js';
 import type { Client } from '../../harness/runtime.js';
 import { lockClient } from '../lock/client.js';
@@ -10,7 +9,7 @@ import { PORT as PG_PORT, postgresContainer, untilServing } from '../postgres/do
 import { POSTGRES_IMAGE } from '../postgres/image.js';
 import { authOf } from '../redis/auth.js';
 import { OpenClients } from '../redis/client.js';
-import { AdminConnection } from '../redis/probe.js';
+import { untilPong } from '../redis/probe.js';
 import { dataDir, durableArgs, REDIS_IMAGE, REDIS_PORT, serverBinary } from '../redis/server.js';
 import { Redlock } from './redlock.js';
 import { ServerLink } from './server-link.js';
@@ -123,13 +122,3 @@ export const redlock: DockerTarget<'redis' | 'postgres'> = {
     };
   },
 };
-
-/** Until the server answers PING (it answers LOADING while its append-only file is replayed). */
-async function untilPong(view: ClusterView, node: string, deadline: number): Promise<void> {
-  const conn = new AdminConnection(view.endpoint(node, REDIS_PORT), `redis on ${node}`, authOf(view, node));
-  try {
-    await pollUntil(deadline, async () => ((await conn.ask((c) => c.ping())) === 'PONG' ? undefined : `redis on ${node}: no PONG`));
-  } finally {
-    conn.disconnect();
-  }
-}

@@ -59,6 +59,7 @@ describe('the registry: a test fits together or is refused before anything start
       'redis-replicated': ['register', 'set'],
       'redis-lock': ['lock'],
       redlock: ['lock'],
+      'sharded-kv': ['register'],
     });
   });
 
