@@ -1,4 +1,5 @@
 import type { Client, ClientOp, Completion, MembershipFaults } from '../../harness/runtime.js';
+import type { ShardEvent } from './journal.js';
 import type { ServerLink } from '../redlock/server-link.js';
 import { handoffPlacementOf, placementOf, type Behaviour, type Settings } from './behaviour.js';
 import { CONFIG_KEY, decodeConfig, encodeConfig, isMoving, nextConfig, settled, type RingConfig } from './configuration.js';
@@ -57,6 +58,13 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export class Director {
   readonly detector: FailureDetector;
   readonly handoffs: HandoffRecord[] = [];
+  /**
+   * What the director saw, for the report (observe.ts), as a shard's journal is in the simulation: the
+   * configurations it adopted, the shards its detector suspected and trusted again, the hand-offs it finished. Times
+   * are performance.now() ms: the session turns them into the run's.
+   */
+  readonly journal: ShardEvent[] = [];
+  private readonly suspecting = new Set<string>();
   /** Each shard's wish, as the membership nemesis left it: to be a member or not. */
   private readonly wishes = new Map<string, 'in' | 'out'>();
   private readonly outSince = new Map<string, number>();
@@ -149,6 +157,14 @@ export class Director {
         }
       });
     }
+    const now = this.now();
+    for (const s of this.setup.shards) {
+      const suspected = this.detector.suspected(s, now);
+      if (suspected === this.suspecting.has(s)) continue;
+      if (suspected) this.suspecting.add(s);
+      else this.suspecting.delete(s);
+      this.journal.push({ t: performance.now(), kind: suspected ? 'suspect' : 'trust', peer: s });
+    }
     this.beatTimer = setTimeout(() => this.beat(), HEARTBEAT_MS);
   }
 
@@ -216,6 +232,9 @@ export class Director {
     const was = this.config?.members ?? [];
     const now = this.now();
     for (const m of was) if (!next.members.includes(m)) this.outSince.set(m, now);
+    if (this.config === undefined || next.epoch !== this.config.epoch || isMoving(next) !== isMoving(this.config)) {
+      this.journal.push({ t: performance.now(), kind: 'epoch', epoch: next.epoch, members: next.members, moving: isMoving(next) });
+    }
     this.config = next;
     this.text = encodeConfig(next);
   }
@@ -278,6 +297,7 @@ export class Director {
     }
     const keys = new Set([...answers.values()].flatMap((h) => [...h.keys()])).size;
     this.handoffs.push({ epoch: c.epoch, from: c.from ?? [], members: c.members, keys, moved: moves.length });
+    this.journal.push({ t: performance.now(), kind: 'handoff', ...this.handoffs.at(-1)! });
     this.behind.clear();
     for (const m of c.members) this.behind.add(m);
     await this.raiseBehind();

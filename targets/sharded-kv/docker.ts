@@ -14,8 +14,9 @@ import { OpenClients } from '../redis/client.js';
 import { untilPong } from '../redis/probe.js';
 import { dataDir, durableArgs, REDIS_IMAGE, REDIS_PORT, serverBinary } from '../redis/server.js';
 import { ServerLink } from '../redlock/server-link.js';
-import { BUGS, CORRECT, OPTIONS, settingsOf } from './behaviour.js';
+import { BUGS, CORRECT, OPTIONS, placementOf, settingsOf } from './behaviour.js';
 import { Director } from './director.js';
+import { observeShards } from './observe.js';
 import { redisRouter } from './redis-router.js';
 import { CONFIG_NODES, initialMembers, minMembersOf, shardedKv } from './sim.js';
 import { REGISTER_OPERATIONS } from '../register-ops.js';
@@ -142,6 +143,15 @@ export const shardedKvDocker: DockerTarget<'redis' | 'node'> = {
         });
       },
       membership: director.membership,
+      // The director's account, on the run's clock: the history's last op completed just now.
+      observe(history) {
+        const runStart = performance.now() - (history.at(-1)?.time ?? 0) / 1e6;
+        const journal = director.journal.map((e) => ({ ...e, t: e.t - runStart })).filter((e) => e.t >= 0 || e.kind === 'epoch');
+        return observeShards(
+          { shards, journals: new Map([['faultline', journal]]), placement: placementOf(behaviour, settings), replication: settings.replication },
+          history,
+        );
+      },
       close: closeAll,
     };
   },

@@ -13,7 +13,9 @@ const GRACE_MS = 1000;
 
 /** What the cluster's shards and routers saw, gathered at the end of a run. */
 export interface ShardAccounts {
-  /** Each shard's journal (journal.ts). */
+  /** Every shard (members and spares). */
+  shards: readonly string[];
+  /** Each observer's journal (journal.ts): every shard's in the simulation, faultline's director's in Docker. */
   journals: ReadonlyMap<string, readonly ShardEvent[]>;
   placement: Placement;
   replication: number;
@@ -29,7 +31,7 @@ const sampleKeys = Array.from({ length: SAMPLE_KEYS }, (_, i) => i);
  * force, and the load each shard took under the run's balancing strategy.
  */
 export function observeShards(accounts: ShardAccounts, history: readonly Op[]): Observations {
-  const { journals, placement, replication } = accounts;
+  const { journals, placement, replication, shards } = accounts;
   const changes = epochChanges(journals);
   const figures: Figure[] = [];
   const notes: string[] = [];
@@ -41,7 +43,7 @@ export function observeShards(accounts: ShardAccounts, history: readonly Op[]): 
   }
   const moves = changes.filter((c) => c.from !== undefined);
   if (moves.length > 0) figures.push(movesFigure(moves, placement, replication));
-  const detector = detectorFigures(journals, history);
+  const detector = detectorFigures(journals, shards, history);
   figures.push(...detector.figures);
   notes.push(...detector.notes);
   if (accounts.balancer && accounts.balancer.load.size > 0) figures.push(loadFigure(accounts.balancer));
@@ -148,10 +150,9 @@ function causeOf(f: NemesisInterval, observer: string, peer: string): Cause | un
   }
 }
 
-function detectorFigures(journals: ReadonlyMap<string, readonly ShardEvent[]>, history: readonly Op[]): { figures: Figure[]; notes: string[] } {
+function detectorFigures(journals: ReadonlyMap<string, readonly ShardEvent[]>, shards: readonly string[], history: readonly Op[]): { figures: Figure[]; notes: string[] } {
   const faults = nemesisIntervals(history).map((f) => ({ ...f, startMs: f.start / 1e6, stopMs: f.stop / 1e6 }));
   const endMs = (history.at(-1)?.time ?? 0) / 1e6;
-  const shards = [...journals.keys()].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   const suspicions: { observer: string; peer: string; start: number; end: number }[] = [];
   for (const [observer, events] of journals) {
     const open = new Map<string, number>();
@@ -182,7 +183,7 @@ function detectorFigures(journals: ReadonlyMap<string, readonly ShardEvent[]>, h
   const delays: number[] = [];
   for (const f of faults.filter((x) => x.fault === 'kill' || x.fault === 'pause')) {
     const nodes = (Array.isArray(f.value) ? f.value : []) as string[];
-    for (const n of nodes.filter((x) => journals.has(x))) {
+    for (const n of nodes.filter((x) => shards.includes(x))) {
       const first = suspicions.filter((s) => s.peer === n && s.start >= f.startMs && s.start <= f.stopMs).map((s) => s.start - f.startMs);
       if (first.length) delays.push(Math.min(...first));
     }
@@ -202,7 +203,7 @@ function detectorFigures(journals: ReadonlyMap<string, readonly ShardEvent[]>, h
   const timeline: Figure = {
     id: 'detector-suspicions',
     title: 'Failure detector: suspicions over time',
-    caption: 'For each shard, how many other shards suspected it (phi accrual, threshold 8; a time-out of 250 ms in the eager-detector bug), with the faults in force shaded.',
+    caption: `For each shard, how many ${journals.size === 1 ? 'detectors' : 'other shards'} suspected it (phi accrual; a time-out of 250 ms in the eager-detector bug), with the faults in force shaded.`,
     kind: 'lines',
     x: { label: 'time (s)', values: xs.map((x) => x / 1000) },
     y: { label: 'shards suspecting it' },

@@ -70,6 +70,7 @@ export const shardedKv: SimTarget = {
     if (!first) return { figures: [] };
     return observeShards(
       {
+        shards: first.setup.shards,
         journals: new Map(shards.map(([id, p]) => [id, p.journal.events])),
         placement: placementOf(first.behaviour, first.setup.settings),
         replication: first.setup.settings.replication,
