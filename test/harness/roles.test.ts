@@ -20,8 +20,8 @@ import {
 } from '../../harness/config/index.js';
 import { madeAs } from '../../harness/config/vocabulary.js';
 import { isUserError } from '../../harness/errors.js';
-import { LATENCY, Nemesis, type Grudge } from '../../harness/nemesis/index.js';
-import type { Aiming } from '../../harness/nemesis/nemesis.js';
+import { LATENCY, Nemesis, type Aiming, type Grudge } from '../../harness/nemesis/index.js';
+
 import { Registry } from '../../harness/registry.js';
 import { Rng } from '../../harness/rng.js';
 import { runTest } from '../../harness/run.js';
