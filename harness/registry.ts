@@ -2,8 +2,9 @@ import { usageError } from './errors.js';
 import { noOptions, type Checker, type CheckerVerdict } from '../checkers/registry.js';
 import { isModel, isModelSpec, modelFor, modelValue, MODEL_NAMES, type Model, type ModelRef, type ModelSpec } from '../checkers/models/index.js';
 import type { Workload } from '../workloads/workload.js';
-import { defaultFaults, faultsOf, type Conflict, type ConflictSubject, type DefinitionRegistry } from './config/definition.js';
-import { describeValue, NAME, type FaultKind, type RuntimeName } from './config/vocabulary.js';
+import { defaultFaults, FAULT_TARGETS, faultsOf, type Conflict, type ConflictSubject, type DefinitionRegistry } from './config/definition.js';
+import { describeValue, FAULT_KINDS, NAME, type FaultKind, type RuntimeName } from './config/vocabulary.js';
+import { numberedNodes } from './node.js';
 import { imageRolesProblem } from './runtimes/docker/image-roles.js';
 import type { DockerTarget } from './runtimes/docker/target.js';
 import { RUNTIME_FAULTS } from './runtimes/capabilities.js';
@@ -225,6 +226,11 @@ export class Registry {
       knownBugs: (t, runtime) => this.target(runtime, t)?.bugs,
       defaultNodes: (t, runtime) => this.target(runtime, t)?.defaultNodes,
       faultsOf: (runtime) => this.faultsOf(runtime),
+      rolesOf: (t, runtime, nodes) => {
+        const target = this.target(runtime, t);
+        return target && Object.keys(target.roles?.(nodes) ?? {});
+      },
+      peerless: (t, runtime) => this.target(runtime, t)?.peerless === true,
       conflicts: (d) => this.conflicts(d),
     };
   }
@@ -251,7 +257,33 @@ function declaredTarget<T extends TargetInfo>(plugin: Plugin, t: T): T {
   if (!Array.isArray(ops) || ops.length === 0 || !ops.every((f) => typeof f === 'string')) {
     throw usageError(`plugin ${plugin.name}: target '${name}' must declare its operations (a non-empty list of f names)`);
   }
+  const problem = aimingProblem(t);
+  if (problem !== undefined) throw usageError(`plugin ${plugin.name}: target '${name}' ${problem}`);
   return t;
+}
+
+/**
+ * What is wrong with a target's roles, default aims and peerless flag, if anything: a role that a fault could not be
+ * aimed at by name (a built-in target's word, not a name), an aim at no role or of a fault that aims at no nodes.
+ * The roles' names are read over the target's default nodes (they must not depend on the nodes).
+ */
+function aimingProblem(t: TargetInfo): string | undefined {
+  const { roles, aims, peerless } = t as { roles?: unknown; aims?: unknown; peerless?: unknown };
+  if (peerless !== undefined && peerless !== true) return `declares peerless as ${describeValue(peerless)}: true or absent`;
+  if (roles !== undefined && typeof roles !== 'function') return `declares roles as ${describeValue(roles)}: a function of the node ids to {role: nodes}`;
+  const groups: unknown = t.roles?.(numberedNodes(t.defaultNodes, 1)) ?? {};
+  if (groups === null || typeof groups !== 'object' || Array.isArray(groups)) return `has roles() that returned ${describeValue(groups)}: a mapping of role names to lists of node ids`;
+  for (const [role, nodes] of Object.entries(groups)) {
+    if (!NAME.test(role) || (FAULT_TARGETS as readonly string[]).includes(role)) return `names a role '${role}', which a fault could not aim at (a name of letters, digits, ., _ and -, not one of ${FAULT_TARGETS.join(', ')})`;
+    if (!Array.isArray(nodes) || !nodes.every((n) => typeof n === 'string')) return `has role '${role}' of ${describeValue(nodes)}: a list of node ids`;
+  }
+  if (aims === undefined) return undefined;
+  if (aims === null || typeof aims !== 'object' || Array.isArray(aims)) return `declares aims as ${describeValue(aims)}: a mapping of fault kinds to role names`;
+  for (const [kind, role] of Object.entries(aims)) {
+    if (!(FAULT_KINDS as readonly string[]).includes(kind) || kind === 'pause-client' || kind === 'membership') return `aims fault '${kind}', which does not aim at nodes (known: ${FAULT_KINDS.filter((k) => k !== 'pause-client' && k !== 'membership').join(', ')})`;
+    if (typeof role !== 'string' || !Object.hasOwn(groups, role)) return `aims fault '${kind}' at ${describeValue(role)}, which is not one of its roles (${Object.keys(groups).join(', ') || 'none'})`;
+  }
+  return undefined;
 }
 
 /**

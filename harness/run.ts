@@ -2,7 +2,7 @@ import type { Op } from '../checkers/history/op.js';
 import type { CheckerResult } from '../checkers/registry.js';
 import { builtinLocalImage } from './builtins.js';
 import { definitionWarnings, faultsOf, parseDefinition, replayCommand, type TestDefinition } from './config/index.js';
-import { isClientFault } from './config/vocabulary.js';
+import { isClientFault, madeAs } from './config/vocabulary.js';
 import { Nemesis } from './nemesis/index.js';
 import { ProcessPauses, type ProcessControl } from './nemesis/process-pauses.js';
 import { processGenerator } from '../workloads/workload.js';
@@ -85,12 +85,15 @@ export async function runTest(def: TestDefinition, options: RunOptions = {}): Pr
   preflight(workload, def.seed);
   const progress = options.progress;
   const runtime = runtimeFor(def, registry, { localImage: builtinLocalImage() });
+  const info = registry.target(def.runtime, def.target);
+  // A peerless target's network faults are the proxy's where the runtime has one: they need it in front as well.
+  const madeKinds = def.nemesis.faults.flatMap(faultsOf).map((f) => madeAs(f.kind, info?.peerless === true, registry.faultsOf(def.runtime)));
   const startOptions: StartOptions = {
     nodes: Array.isArray(def.nodes) ? def.nodes.length : def.nodes,
     bug: def.bug,
     seed: def.seed,
     options: def.options,
-    clientFaults: def.nemesis.faults.flatMap(faultsOf).some((f) => isClientFault(f.kind)),
+    clientFaults: madeKinds.some(isClientFault),
     clockFaults: def.nemesis.faults.flatMap(faultsOf).some((f) => f.kind === 'clock'),
   };
   // What the runtime can refuse from the declarations alone (a target its local image cannot serve) is refused like
@@ -148,10 +151,11 @@ export async function runTest(def: TestDefinition, options: RunOptions = {}): Pr
       stall: (ps) => pauses.stall(ps),
       resume: (ps) => pauses.resume(ps),
     };
-    const bystanders = registry.target(def.runtime, def.target)?.bystanders ?? [];
+    const bystanders = info?.bystanders ?? [];
     // The nemesis sees the cluster without its bystanders (a lock's protected resource).
     const aimed = { nodes: cluster.nodes.filter((n) => !bystanders.includes(n)), faults: cluster.faults, primaries: cluster.primaries?.bind(cluster) };
-    const nemesis = new Nemesis(aimed, clock, rng, record, def.nemesis.faults, def.nemesis.interval * 1000, control);
+    const aiming = { roles: info?.roles?.(cluster.nodes), aims: info?.aims, peerless: info?.peerless === true };
+    const nemesis = new Nemesis(aimed, clock, rng, record, def.nemesis.faults, def.nemesis.interval * 1000, control, aiming);
 
     let phase: RunProgress['phase'] = 'main';
     let nextProcess = def.concurrency;

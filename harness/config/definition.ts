@@ -15,7 +15,7 @@ import {
   type NodeEntry,
 } from './external.js';
 import type { Problem } from './issues.js';
-import { describeValue, FAULT_KINDS, FAULT_PARAMS, isClientFault, NAME, RUNTIMES, UNHONOURED_FAULT_PARAMS, type FaultKind, type RuntimeName } from './vocabulary.js';
+import { describeValue, FAULT_KINDS, FAULT_PARAMS, isClientFault, madeAs, NAME, RUNTIMES, UNHONOURED_FAULT_PARAMS, type FaultKind, type RuntimeName } from './vocabulary.js';
 import { formatFaultParam, parseFaultParam } from './fault-params.js';
 
 export {
@@ -53,13 +53,34 @@ export const IMAGE_CHOICES = ['auto', 'local', 'official'] as const;
 export type ImageChoiceName = (typeof IMAGE_CHOICES)[number];
 
 /**
- * Which nodes a fault hits; absent, the nemesis varies it from cycle to cycle (see harness/nemesis/aim.ts). A
- * partition cuts the nodes hit off from the rest (`all`: every node alone); `ring` and `bridge` are shapes of
- * partition only: a majorities ring, and two halves joined by one node (the primary when there is one). `join` and
- * `leave` are what a membership change does (none: either, at random), and name no nodes.
+ * Which nodes a fault hits; absent, the nemesis varies it from cycle to cycle (see harness/nemesis/aim.ts), unless
+ * the target names a default aim for the kind (TargetInfo.aims). A partition cuts the nodes hit off from the rest
+ * (`all`: every node alone); `ring` and `bridge` are shapes of partition only: a majorities ring, and two halves
+ * joined by one node (the primary when there is one). `join` and `leave` are what a membership change does (none:
+ * either, at random), and name no nodes.
  */
 export const FAULT_TARGETS = ['primary', 'random', 'minority', 'majority', 'primary-minority', 'all', 'ring', 'bridge', 'join', 'leave'] as const;
-export type FaultTarget = (typeof FAULT_TARGETS)[number];
+export type BuiltinTarget = (typeof FAULT_TARGETS)[number];
+/**
+ * A role of the target (TargetInfo.roles: `db`, `cache`): exactly the nodes the target names for it. Written as the
+ * bare word (`latency:db`, `{kind: latency, target: db}`); any word that is not a built-in target is a role, and
+ * the registry checks it against the target's roles before anything starts (the parse depends on the text alone).
+ * A definition holds it as `{role}`, which a file may also write.
+ */
+export interface RoleTarget {
+  readonly role: string;
+}
+export type FaultTarget = BuiltinTarget | RoleTarget;
+
+export function isRoleTarget(t: FaultTarget | undefined): t is RoleTarget {
+  return typeof t === 'object' && t !== null;
+}
+
+/** How a target is written: the built-in's word, or the role's name. */
+export function formatTarget(t: FaultTarget): string {
+  return isRoleTarget(t) ? t.role : t;
+}
+
 const PARTITION_SHAPES: readonly FaultTarget[] = ['ring', 'bridge'];
 const MEMBERSHIP_CHANGES: readonly FaultTarget[] = ['join', 'leave'];
 
@@ -133,6 +154,13 @@ export interface DefinitionRegistry {
   defaultNodes?: (target: string, runtime: RuntimeName) => number | undefined;
   /** The faults a runtime can inflict, when not all (undefined: all). */
   faultsOf?: (runtime: RuntimeName) => readonly FaultKind[] | undefined;
+  /**
+   * The names of a target's roles (TargetInfo.roles) over the test's node ids: a fault aimed at any other word is
+   * refused, naming them. Undefined: unknown, do not check.
+   */
+  rolesOf?: (target: string, runtime: RuntimeName, nodes: readonly string[]) => readonly string[] | undefined;
+  /** The target's nodes never talk among themselves (TargetInfo.peerless): its network faults may be the proxy's. */
+  peerless?: (target: string, runtime: RuntimeName) => boolean;
   /**
    * What else makes a definition wrong once its names are known: a target that does not serve the workload's
    * operations, options neither declares. Each problem names its field (`path`).
@@ -362,8 +390,16 @@ function parseSingleFault(v: unknown): SingleFault | string {
   if (!FAULT_KINDS.includes(kind as FaultKind)) return `unknown fault ${named(kind)} (known: ${FAULT_KINDS.join(', ')})`;
   const fault: SingleFault = { kind: kind as FaultKind };
   if (target !== undefined) {
-    if (!FAULT_TARGETS.includes(target as FaultTarget)) {
-      return `unknown target ${named(target)} for fault '${String(kind)}' (known: ${FAULT_TARGETS.join(', ')})`;
+    const role = roleOf(target);
+    if (role !== undefined) {
+      if (role === null) return `unknown target ${named(isRoleObject(target) ? target.role : target)} for fault '${String(kind)}' (known: ${FAULT_TARGETS.join(', ')}, or a role of the target)`;
+      if (kind === 'pause-client') return `target '${role}' names nodes; fault 'pause-client' stalls processes (targets: random, all; none: one in its critical section)`;
+      if (kind === 'membership') return `target '${role}' names nodes; fault 'membership' is a join or a leave (targets: join, leave; none: either)`;
+      fault.target = { role };
+      return withParams(fault, raw);
+    }
+    if (!FAULT_TARGETS.includes(target as BuiltinTarget)) {
+      return `unknown target ${named(target)} for fault '${String(kind)}' (known: ${FAULT_TARGETS.join(', ')}, or a role of the target)`;
     }
     if (kind !== 'partition' && PARTITION_SHAPES.includes(target as FaultTarget)) {
       return `target '${String(target)}' is a shape of partition, not of fault '${String(kind)}'`;
@@ -379,6 +415,26 @@ function parseSingleFault(v: unknown): SingleFault | string {
     }
     fault.target = target as FaultTarget;
   }
+  return withParams(fault, raw);
+}
+
+/** A `{role}` as a definition holds it (and a file may write it). */
+function isRoleObject(v: unknown): v is { role: unknown } {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 1 && 'role' in v;
+}
+
+/**
+ * The role a fault's target names: a word that is not a built-in target (or `{role}`), when it is a name; null when
+ * it is meant as a role and is not a name; undefined when it is a built-in target or no role at all.
+ */
+function roleOf(target: unknown): string | null | undefined {
+  const word = isRoleObject(target) ? target.role : target;
+  if (typeof word !== 'string') return isRoleObject(target) ? null : undefined;
+  if ((FAULT_TARGETS as readonly string[]).includes(word)) return isRoleObject(target) ? null : undefined;
+  return NAME.test(word) ? word : null;
+}
+
+function withParams(fault: SingleFault, raw: readonly [string, unknown][]): SingleFault | string {
   if (raw.length > 0) {
     const params: Record<string, number> = {};
     for (const [name, value] of raw) {
@@ -410,7 +466,7 @@ export function parseFaultList(list: string): Fault[] | { index: number; message
 
 export function formatFault(f: Fault): string {
   return faultsOf(f)
-    .map((x) => [x.kind, ...(x.target ? [x.target] : []), ...Object.entries(x.params ?? {}).map(([k, v]) => `${k}=${formatFaultParam(x.kind, k, v)}`)].join(':'))
+    .map((x) => [x.kind, ...(x.target ? [formatTarget(x.target)] : []), ...Object.entries(x.params ?? {}).map(([k, v]) => `${k}=${formatFaultParam(x.kind, k, v)}`)].join(':'))
     .join('+');
 }
 
@@ -569,7 +625,11 @@ export function definitionSchema(registry?: DefinitionRegistry) {
       // The cluster first: `--runtime external` without addresses says that before anything about its names.
       const cluster = clusterProblems(d);
       addProblems(ctx, cluster);
-      const kinds = (d.nemesis.faults ?? defaultFaults(d.runtime)).flatMap(faultsOf).map((f) => f.kind);
+      const targetFaults = (d.nemesis.faults ?? defaultFaults(d.runtime)).flatMap(faultsOf);
+      // What each fault is made as: a peerless target's network faults are the proxy's where the runtime has it.
+      const peerless = registry?.peerless?.(d.target, d.runtime) ?? false;
+      const can = d.runtime === 'external' ? externalFaultKinds(d.faults) : (registry?.faultsOf?.(d.runtime) ?? []);
+      const kinds = targetFaults.map((f) => madeAs(f.kind, peerless, can));
       if (d.runtime !== 'external' && Array.isArray(d.nodes) && d.nodes.length > BOUNDS.nodes) {
         ctx.addIssue({ code: 'custom', path: ['nodes'], message: `expected at most ${BOUNDS.nodes} nodes for the ${d.runtime} runtime, got ${d.nodes.length}` });
       }
@@ -580,7 +640,6 @@ export function definitionSchema(registry?: DefinitionRegistry) {
       }
       if (d.runtime === 'external') {
         // What an external cluster can suffer depends on the methods the test names, not on the runtime alone.
-        const can = externalFaultKinds(d.faults);
         const unable = kinds.find((k) => !can.includes(k));
         if (unable) ctx.addIssue({ code: 'custom', path: ['nemesis'], message: noMethodFor(unable) });
       }
@@ -604,6 +663,24 @@ export function definitionSchema(registry?: DefinitionRegistry) {
           ? `: client faults are made by the fault proxy in front of real servers (runtimes ${RUNTIMES.filter((r) => registry.faultsOf?.(r)?.includes(unable) ?? true).join(', ')}); the ${d.runtime} runtime can: ${faults.join(', ')}`
           : ` (it can: ${faults.join(', ')})`;
         ctx.addIssue({ code: 'custom', path: ['nemesis'], message: `the ${d.runtime} runtime cannot inflict '${unable}'${why}` });
+      }
+      if (targets.includes(d.target)) {
+        // Roles' names, not their nodes, are checked here: an external node without a name stands as its index.
+        const nodes = Array.isArray(d.nodes) ? d.nodes.map((n, i) => (typeof n === 'string' ? n : (n.name ?? `n${i + 1}`))) : numberedNodes(d.nodes ?? registry.defaultNodes?.(d.target, d.runtime) ?? DEFAULTS.nodes, 1);
+        const roles = registry.rolesOf?.(d.target, d.runtime, nodes);
+        for (const f of targetFaults) {
+          if (roles !== undefined && isRoleTarget(f.target) && !roles.includes(f.target.role)) {
+            const has = roles.length ? `the roles of target '${d.target}': ${roles.join(', ')}` : `target '${d.target}' names no roles`;
+            ctx.addIssue({ code: 'custom', path: ['nemesis'], message: `unknown target '${f.target.role}' for fault '${f.kind}' (known: ${FAULT_TARGETS.join(', ')}; ${has})` });
+          }
+          if (f.kind === 'partition' && madeAs(f.kind, peerless, can) !== f.kind && PARTITION_SHAPES.includes(f.target as FaultTarget)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['nemesis'],
+              message: `target '${d.target}' is peerless (its nodes never talk among themselves): a partition cuts nodes off from the clients, and '${formatTarget(f.target as FaultTarget)}' is a shape of the links between nodes (aim at nodes or a role instead)`,
+            });
+          }
+        }
       }
       if (!registry.knownWorkloads.includes(d.workload)) {
         ctx.addIssue({ code: 'custom', path: ['workload'], message: known('workload', d.workload, registry.knownWorkloads) });

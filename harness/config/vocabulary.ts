@@ -89,6 +89,30 @@ export function isClientFault(kind: FaultKind): kind is ClientFaultKind {
   return (CLIENT_FAULT_KINDS as readonly string[]).includes(kind);
 }
 
+/**
+ * The network faults of a peerless target (TargetInfo.peerless: its nodes never talk among themselves, as a cache
+ * and a database that only the clients talk to), with the client fault the TCP fault proxy makes in their place:
+ * between such nodes there is no traffic to break, so a network fault on a node is a fault between it and the
+ * clients.
+ */
+export const PEERLESS_FAULTS = { partition: 'client-partition', latency: 'client-latency', loss: 'client-loss' } as const satisfies Partial<Record<NodeFaultKind, ClientFaultKind>>;
+export type PeerlessFaultKind = keyof typeof PEERLESS_FAULTS;
+
+export function isPeerlessFault(kind: FaultKind): kind is PeerlessFaultKind {
+  return Object.hasOwn(PEERLESS_FAULTS, kind);
+}
+
+/**
+ * The fault a runtime that can inflict `can` is asked for when a test names `kind`: for a peerless target, a network
+ * fault is the proxy's client fault where the runtime has the proxy (Docker, external); elsewhere (the simulation,
+ * which makes every fault itself) and for any other target, the fault itself.
+ */
+export function madeAs(kind: FaultKind, peerless: boolean, can: readonly FaultKind[]): FaultKind {
+  if (!peerless || !isPeerlessFault(kind)) return kind;
+  const client = PEERLESS_FAULTS[kind];
+  return can.includes(client) ? client : kind;
+}
+
 /** What a name may be: of a test, a target, a workload, a bug (and, in the registry, whatever a plugin brings). */
 export const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 

@@ -1,4 +1,4 @@
-import type { FaultKind, FaultTarget } from '../config/definition.js';
+import { isRoleTarget, type BuiltinTarget, type FaultKind, type FaultTarget } from '../config/definition.js';
 import type { Rng } from '../rng.js';
 import { bridgeGrudge, completeGrudge, ringGrudge, type Grudge } from './grudge.js';
 
@@ -8,7 +8,7 @@ import { bridgeGrudge, completeGrudge, ringGrudge, type Grudge } from './grudge.
  * leader keeping a minority, a split into halves, a majorities ring, a bridge; kills of the leader, of any node, of
  * a minority, of every node at once; pauses likewise.
  */
-export const VARIED_TARGETS: Record<FaultKind, readonly (readonly [FaultTarget, number])[]> = {
+export const VARIED_TARGETS: Record<FaultKind, readonly (readonly [BuiltinTarget, number])[]> = {
   partition: [['primary', 2], ['primary-minority', 1], ['majority', 2], ['ring', 1], ['bridge', 1]],
   kill: [['primary', 2], ['random', 2], ['minority', 1], ['all', 1]],
   pause: [['primary', 2], ['random', 2], ['minority', 1], ['all', 1]],
@@ -27,23 +27,45 @@ export const VARIED_TARGETS: Record<FaultKind, readonly (readonly [FaultTarget, 
   membership: [['join', 1], ['leave', 1]],
 };
 
-/** A target drawn by weight from the varied ones; a ring needs 4 nodes, so smaller clusters never draw it. */
-export function variedTarget(kind: FaultKind, n: number, rng: Rng): FaultTarget {
-  const choices = VARIED_TARGETS[kind].filter(([t]) => t !== 'ring' || n >= 4);
+/**
+ * A target drawn by weight from the varied ones; a ring needs 4 nodes, so smaller clusters never draw it. Without
+ * `shapes` (a peerless target's partition, made between the nodes and the clients) no shape is drawn: it aims at
+ * nodes.
+ */
+export function variedTarget(kind: FaultKind, n: number, rng: Rng, shapes = true): BuiltinTarget {
+  const choices = VARIED_TARGETS[kind].filter(([t]) => (t !== 'ring' || n >= 4) && (shapes || (t !== 'ring' && t !== 'bridge')));
   let x = rng.next() * choices.reduce((sum, [, w]) => sum + w, 0);
   for (const [t, w] of choices) if ((x -= w) < 0) return t;
   return choices[choices.length - 1][0];
 }
 
-/** The cluster as a cycle of the nemesis sees it: its nodes, who leads now, and the cycle's randomness. */
+/**
+ * The cluster as a cycle of the nemesis sees it: its nodes, who leads now, the cycle's randomness, and the target's
+ * roles over its nodes (TargetInfo.roles).
+ */
 export interface Sight {
   nodes: readonly string[];
   primaries: readonly string[];
   rng: Rng;
+  roles?: Readonly<Record<string, readonly string[]>>;
 }
 
-/** The nodes a target names. `ring` and `bridge` are shapes, not node sets: they hit the bridge node or no one. */
+/**
+ * The nodes of a role, among those the nemesis sees (never a bystander). The registry refused an unknown role
+ * before the run, so one here is the harness's own error.
+ */
+export function roleNodes(role: string, s: Sight): string[] {
+  const named = s.roles && Object.hasOwn(s.roles, role) ? s.roles[role] : undefined;
+  if (named === undefined) throw new Error(`the nemesis was asked for role '${role}', which the target does not name (roles: ${Object.keys(s.roles ?? {}).join(', ') || 'none'})`);
+  return s.nodes.filter((n) => named.includes(n));
+}
+
+/**
+ * The nodes a target names. `ring` and `bridge` are shapes, not node sets: they hit the bridge node or no one. A role
+ * names exactly its nodes.
+ */
 export function aimNodes(target: FaultTarget, s: Sight): string[] {
+  if (isRoleTarget(target)) return roleNodes(target.role, s);
   const { nodes, rng } = s;
   const n = nodes.length;
   const minority = Math.max(1, Math.floor((n - 1) / 2));
@@ -74,7 +96,7 @@ export function aimNodes(target: FaultTarget, s: Sight): string[] {
 
 /** The partition a target makes: the nodes it names cut off from the rest (`all`: every node alone), or a shape. */
 export function aimPartition(target: FaultTarget, s: Sight): Grudge {
-  switch (target) {
+  switch (isRoleTarget(target) ? 'role' : target) {
     case 'ring':
       return ringGrudge(shuffled(s.nodes, s.rng));
     case 'bridge': {
@@ -83,6 +105,7 @@ export function aimPartition(target: FaultTarget, s: Sight): Grudge {
     }
     case 'all':
       return completeGrudge(s.nodes.map((x) => [x]));
+    // A role, like the node sets: its nodes cut off from the rest.
     default: {
       const side = aimNodes(target, s);
       const rest = s.nodes.filter((x) => !side.includes(x));

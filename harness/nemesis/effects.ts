@@ -1,4 +1,5 @@
 import type { FaultKind } from '../config/definition.js';
+import { PEERLESS_FAULTS, type PeerlessFaultKind } from '../config/vocabulary.js';
 import type { Rng } from '../rng.js';
 import type { ClientFaults, ClockChange, ClockFaults, Clock, FaultDone, Faults } from '../runtime.js';
 import { allDone, andThen } from './settle.js';
@@ -116,3 +117,18 @@ export const EFFECTS: Record<Exclude<FaultKind, 'partition' | 'pause-client' | '
     };
   },
 };
+
+/**
+ * A peerless target's network faults (TargetInfo.peerless), made by the TCP fault proxy as its client faults are:
+ * between nodes that never talk there is nothing to break, so a partition, latency or loss of a node is between it
+ * and the clients. Recorded under their own names, the value saying where they were made (`via: 'proxy'`).
+ */
+export const PROXIED_EFFECTS: Record<PeerlessFaultKind, (c: EffectContext, nodes: string[]) => Inflicted> = {
+  partition: (c, nodes) => viaProxy(EFFECTS[PEERLESS_FAULTS.partition](c, nodes)),
+  latency: (c, nodes) => viaProxy(EFFECTS[PEERLESS_FAULTS.latency](c, nodes)),
+  loss: (c, nodes) => viaProxy(EFFECTS[PEERLESS_FAULTS.loss](c, nodes)),
+};
+
+function viaProxy(done: Inflicted): Inflicted {
+  return { ...done, value: { ...(done.value as object), via: 'proxy' } };
+}

@@ -1,12 +1,24 @@
-import { faultsOf, type Fault, type SingleFault } from '../config/definition.js';
+import { faultsOf, isRoleTarget, type Fault, type FaultTarget, type SingleFault } from '../config/definition.js';
+import { isPeerlessFault, type FaultKind } from '../config/vocabulary.js';
 import type { Rng } from '../rng.js';
 import type { Clock, Cluster, FaultDone } from '../runtime.js';
 import type { OpInput } from '../store/index.js';
 import { aimNodes, aimPartition, variedTarget, type Sight } from './aim.js';
-import { EFFECTS, type Inflicted } from './effects.js';
+import { EFFECTS, PROXIED_EFFECTS, type Inflicted } from './effects.js';
 import { changeMembership } from './membership.js';
 import type { ProcessControl } from './process-pauses.js';
 import { andThen, settle } from './settle.js';
+
+/**
+ * What the nemesis knows of the target it breaks (TargetInfo): its roles over the nodes the nemesis sees, the role
+ * each kind of fault aims at when the spec names no target (else the varied choice), and whether its nodes never talk
+ * among themselves (then a network fault is made by the runtime's fault proxy, where it has one).
+ */
+export interface Aiming {
+  readonly roles?: Readonly<Record<string, readonly string[]>>;
+  readonly aims?: Readonly<Partial<Record<FaultKind, string>>>;
+  readonly peerless?: boolean;
+}
 
 /**
  * Jepsen's combined nemesis on a schedule: each cycle (the schedule's interval) is quiet for its first half and
@@ -34,6 +46,7 @@ export class Nemesis {
     private readonly faults: readonly Fault[],
     private readonly intervalMs: number,
     private readonly processes?: ProcessControl,
+    private readonly aiming: Aiming = {},
   ) {}
 
   /** The fault in force now, for progress lines. */
@@ -54,7 +67,7 @@ export class Nemesis {
   private begin(): void {
     if (this.stopped) return;
     const set = faultsOf(this.faults[this.cycle++ % this.faults.length]);
-    const sight: Sight = { nodes: this.cluster.nodes, primaries: this.cluster.primaries?.() ?? [], rng: this.rng };
+    const sight: Sight = { nodes: this.cluster.nodes, primaries: this.cluster.primaries?.() ?? [], rng: this.rng, roles: this.aiming.roles };
     // One member at a time (at once in the simulation); `inForce` never rejects (a failure is recorded as an error).
     const undos: (() => FaultDone)[] = [];
     let inForce: FaultDone = undefined;
@@ -93,13 +106,17 @@ export class Nemesis {
    * with its `error`: the history says what happened.
    */
   private inflict(fault: SingleFault, sight: Sight): { started: FaultDone; undo: () => FaultDone } {
-    const target = fault.target ?? variedTarget(fault.kind, sight.nodes.length, this.rng);
     const faults = this.cluster.faults;
+    // A peerless target's network faults are the proxy's, where the runtime has one (not the simulation's).
+    const proxy = this.aiming.peerless === true && faults.client !== undefined && isPeerlessFault(fault.kind);
+    const target = fault.target ?? this.defaultTarget(fault.kind, sight.nodes.length, !proxy);
     const start = `start-${fault.kind}`;
     const stop = `stop-${fault.kind}`;
     this.note(start, null);
     let done: Inflicted;
-    if (fault.kind === 'partition') {
+    if (proxy && isPeerlessFault(fault.kind)) {
+      done = PROXIED_EFFECTS[fault.kind]({ faults, clock: this.clock, rng: this.rng, params: fault.params ?? {} }, aimNodes(target, sight));
+    } else if (fault.kind === 'partition') {
       const grudge = aimPartition(target, sight);
       done = { value: grudge, started: faults.partition(grudge), undo: () => faults.heal() };
     } else if (fault.kind === 'pause-client') {
@@ -109,12 +126,20 @@ export class Nemesis {
     } else {
       done = EFFECTS[fault.kind]({ faults, clock: this.clock, rng: this.rng, params: fault.params ?? {} }, aimNodes(target, sight));
     }
+    // A role's fault says which role it hit (the nodes alone would not say why them).
+    if (isRoleTarget(target)) done = { ...done, value: aimedAt(target.role, done.value), ...('undoneValue' in done && { undoneValue: aimedAt(target.role, done.undoneValue) }) };
     const started = settle(done.started, (error) => this.note(start, done.value, error));
     const undo = () => {
       this.note(stop, null);
       return settle(done.undo(), (error) => this.note(stop, 'undoneValue' in done ? done.undoneValue : done.value, error));
     };
     return { started, undo };
+  }
+
+  /** The target's default aim for the kind (a role), else one varied from cycle to cycle. */
+  private defaultTarget(kind: FaultKind, n: number, shapes: boolean): FaultTarget {
+    const role = this.aiming.aims?.[kind];
+    return role !== undefined ? { role } : variedTarget(kind, n, this.rng, shapes);
   }
 
   /**
@@ -147,4 +172,11 @@ export class Nemesis {
   private note(f: string, value: unknown, error?: string): void {
     this.record({ process: 'nemesis', type: 'info', f, value, ...(error !== undefined && { error }) });
   }
+}
+
+/** A fault's value with the role it was aimed at: `{role, nodes}` for a list of nodes, `{role, grudge}` for a partition's. */
+function aimedAt(role: string, value: unknown): unknown {
+  if (Array.isArray(value)) return { role, nodes: value };
+  if (value !== null && typeof value === 'object' && 'nodes' in value) return { role, ...value };
+  return { role, grudge: value };
 }

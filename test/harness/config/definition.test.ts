@@ -224,12 +224,13 @@ describe('config: the test definition', () => {
       throwsInputError(() => parseDefinition({ nemesis: ['kill', 'meteor'] }), /^nemesis\[1\]: unknown fault 'meteor' \(known: partition, kill, pause, latency, loss, crash-loop, client-partition, client-latency, client-loss, client-slow, pause-client, clock, membership\)$/);
     });
 
-    it('an unknown targeting is named, with the known ones', () => {
+    it('an unknown targeting is named, with the known ones (a word not built in is a role, checked against the target\'s)', () => {
       throwsInputError(
-        () => parseDefinition({ nemesis: 'kill:everyone' }),
-        /^nemesis: unknown target 'everyone' for fault 'kill' \(known: primary, random, minority, majority, primary-minority, all, ring, bridge, join, leave\)$/,
+        () => parseDefinition({ nemesis: 'kill:everyone' }, registry),
+        /^nemesis: unknown target 'everyone' for fault 'kill' \(known: primary, random, minority, majority, primary-minority, all, ring, bridge, join, leave; target 'primary-backup' names no roles\)$/,
       );
-      throwsInputError(() => parseDefinition({ nemesis: { faults: [{ kind: 'pause', target: 'everyone' }] } }), /^nemesis\.faults\[0\]: unknown target 'everyone'/);
+      throwsInputError(() => parseDefinition({ nemesis: { faults: [{ kind: 'pause', target: 'everyone' }] } }, registry), /^nemesis: unknown target 'everyone'/);
+      throwsInputError(() => parseDefinition({ nemesis: { faults: [{ kind: 'pause', target: 'every one' }] } }), /^nemesis\.faults\[0\]: unknown target 'every one' for fault 'pause'/);
       throwsInputError(() => parseDefinition({ nemesis: 'kill:ring' }), /^nemesis: target 'ring' is a shape of partition, not of fault 'kill'$/);
     });
 

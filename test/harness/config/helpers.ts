@@ -13,6 +13,7 @@ export const registry: DefinitionRegistry = {
   knownTargets: ['kv-single', 'primary-backup'],
   knownWorkloads: ['register'],
   knownBugs: (t) => (t === 'primary-backup' ? ['async-replication', 'lost-failover'] : t === 'kv-single' ? [] : undefined),
+  rolesOf: (t) => (t === 'primary-backup' || t === 'kv-single' ? [] : undefined),
 };
 
 /** The error contract: an UsageError (exit 254) whose message is one line and says what the pattern says. */
