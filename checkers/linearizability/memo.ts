@@ -1,3 +1,5 @@
+import { fmix32 } from '../fmix32.js';
+
 /**
  * Lowe's memoisation for the Wing & Gong search: the set of configurations (linearized ops, model state) already
  * explored. A configuration is stored exactly, never as a bare hash (a hash collision would prune a branch that
@@ -106,11 +108,4 @@ export class ConfigSet {
 }
 
 /** murmur3's finaliser: spreads Zobrist XORs over the low bits used as the slot index. */
-export function mix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+export const mix = fmix32;

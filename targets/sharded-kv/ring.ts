@@ -1,3 +1,5 @@
+import { fmix32 } from '../../checkers/fmix32.js';
+
 /**
  * Where a key lives in the sharded store: consistent hashing (Karger et al. 1997) with virtual nodes and Dynamo's
  * preference list (DeCandia et al. 2007, §4.2–4.3), and beside it the seed code's `hash % n` placement, the
@@ -86,15 +88,6 @@ function mixK(k: number): number {
   return Math.imul(k, 0x1b873593);
 }
 
-/** murmur3's finaliser: every input bit flips each output bit with probability about 1/2. */
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 /** How keys are placed: the owners of a key (its preference list, `replication` distinct members, the first is the primary) for a membership. */
 export interface Placement {
