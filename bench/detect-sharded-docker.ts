@@ -9,9 +9,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { builtinRegistry } from '../harness/builtins.js';
-import { parseDefinition } from '../harness/config/index.js';
-import { runTest } from '../harness/run.js';
+import { median, tallySeeds } from './seeded-runs.js';
 
 interface Case {
   bug?: string;
@@ -31,7 +29,6 @@ const cases: Case[] = [
 
 const seeds = Number(process.argv[2] ?? 5);
 const filter = process.argv[3];
-const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[xs.length >> 1] : NaN);
 const store = mkdtempSync(join(tmpdir(), 'faultline-bench-sharded-docker-'));
 console.log(`sharded-kv on Docker (Redis shards, one owner per key), seeds 1–${seeds} per row\n`);
 console.log('| mode | nemesis | interval, time limit | found | valid | anomaly at (median) | run, wall (median) |');
@@ -39,36 +36,20 @@ console.log('| --- | --- | --- | --- | --- | --- | --- |');
 try {
   for (const c of cases) {
     if (filter && !`${c.bug ?? 'correct'} ${c.faults}`.includes(filter)) continue;
-    let invalid = 0;
-    let valid = 0;
-    const wall: number[] = [];
-    const found: number[] = [];
-    for (let seed = 1; seed <= seeds; seed++) {
-      const def = parseDefinition(
-        {
-          runtime: 'docker',
-          target: 'sharded-kv',
-          workload: 'register',
-          seed,
-          store,
-          timeLimit: c.timeLimit,
-          nemesis: { faults: c.faults, interval: c.interval },
-          ...(c.bug ? { bug: c.bug } : {}),
-        },
-        builtinRegistry().definitions(),
-      );
-      const t = performance.now();
-      const r = await runTest(def);
-      wall.push(performance.now() - t);
-      if (r.valid === false) invalid++;
-      if (r.valid === true) valid++;
-      const first = (r.check.checker === 'linearizable' ? r.check.partitions : [])
-        .flatMap((p) => (p.anomaly ? [p.anomaly.op.completeIndex] : []))
-        .map((i) => r.history[i].time / 1e9);
-      if (first.length) found.push(Math.min(...first));
-    }
-    const at = found.length ? `${median(found).toFixed(1)} s` : '—';
-    console.log(`| ${c.bug ?? 'correct'} | \`${c.faults}\` | ${c.interval} s, ${c.timeLimit} s | ${invalid}/${seeds} | ${valid}/${seeds} | ${at} | ${(median(wall) / 1000).toFixed(1)} s |`);
+    const t = await tallySeeds(
+      {
+        runtime: 'docker',
+        target: 'sharded-kv',
+        workload: 'register',
+        store,
+        timeLimit: c.timeLimit,
+        nemesis: { faults: c.faults, interval: c.interval },
+        ...(c.bug ? { bug: c.bug } : {}),
+      },
+      seeds,
+    );
+    const at = t.foundAt.length ? `${median(t.foundAt).toFixed(1)} s` : '—';
+    console.log(`| ${c.bug ?? 'correct'} | \`${c.faults}\` | ${c.interval} s, ${c.timeLimit} s | ${t.invalid}/${seeds} | ${t.valid}/${seeds} | ${at} | ${(median(t.wallMs) / 1000).toFixed(1)} s |`);
   }
 } finally {
   rmSync(store, { recursive: true, force: true });

@@ -10,11 +10,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { builtinRegistry } from '../harness/builtins.js';
-import { parseDefinition } from '../harness/config/index.js';
-import { runTest } from '../harness/run.js';
 import type { NemesisRecipe } from '../targets/raft-kv/nemeses.js';
 import { EXPOSING_NEMESES, GENERIC_NEMESIS } from '../targets/sharded-kv/nemeses.js';
+import { median, tallySeeds } from './seeded-runs.js';
 
 type Case = { bug?: string; options?: Record<string, unknown> } & NemesisRecipe;
 
@@ -25,7 +23,6 @@ const cases: Case[] = [
   ...mixes.map((n) => ({ ...n, options: { replication: 3 } })),
 ];
 
-const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[xs.length >> 1] : NaN);
 const filter = process.argv[2];
 const seeds = Number(process.argv[3] ?? 20);
 const store = mkdtempSync(join(tmpdir(), 'faultline-bench-sharded-'));
@@ -37,37 +34,21 @@ try {
     const options = c.options ? JSON.stringify(c.options) : '—';
     const line = `${c.bug ?? 'correct'} ${options} ${c.faults}`;
     if (filter && !line.includes(filter)) continue;
-    let invalid = 0;
-    let valid = 0;
-    const wall: number[] = [];
-    const found: number[] = [];
-    for (let seed = 1; seed <= seeds; seed++) {
-      const def = parseDefinition(
-        {
-          target: 'sharded-kv',
-          workload: 'register',
-          seed,
-          store,
-          timeLimit: c.timeLimit,
-          nemesis: { faults: c.faults, interval: c.interval },
-          ...(c.bug ? { bug: c.bug } : {}),
-          ...(c.options ? { options: c.options } : {}),
-        },
-        builtinRegistry().definitions(),
-      );
-      const t = performance.now();
-      const r = await runTest(def);
-      wall.push(performance.now() - t);
-      if (r.valid === false) invalid++;
-      if (r.valid === true) valid++;
-      const first = (r.check.checker === 'linearizable' ? r.check.partitions : [])
-        .flatMap((p) => (p.anomaly ? [p.anomaly.op.completeIndex] : []))
-        .map((i) => r.history[i].time / 1e9);
-      if (first.length) found.push(Math.min(...first));
-    }
-    const at = found.length ? `${median(found).toFixed(1)} s` : '—';
+    const t = await tallySeeds(
+      {
+        target: 'sharded-kv',
+        workload: 'register',
+        store,
+        timeLimit: c.timeLimit,
+        nemesis: { faults: c.faults, interval: c.interval },
+        ...(c.bug ? { bug: c.bug } : {}),
+        ...(c.options ? { options: c.options } : {}),
+      },
+      seeds,
+    );
+    const at = t.foundAt.length ? `${median(t.foundAt).toFixed(1)} s` : '—';
     console.log(
-      `| ${c.bug ?? 'correct'} | ${options} | \`${c.faults}\` | ${c.interval} s, ${c.timeLimit} s | ${invalid}/${seeds} | ${valid}/${seeds} | ${at} | ${(median(wall) / 1000).toFixed(2)} s |`,
+      `| ${c.bug ?? 'correct'} | ${options} | \`${c.faults}\` | ${c.interval} s, ${c.timeLimit} s | ${t.invalid}/${seeds} | ${t.valid}/${seeds} | ${at} | ${(median(t.wallMs) / 1000).toFixed(2)} s |`,
     );
   }
 
@@ -77,18 +58,15 @@ try {
   console.log('| --- | --- |');
   for (const balance of ['round-robin', 'random', 'least-outstanding']) {
     if (filter && !`balance ${balance}`.includes(filter)) continue;
-    const ratios: number[] = [];
-    for (let seed = 1; seed <= 5; seed++) {
-      const r = await runTest(
-        parseDefinition(
-          { target: 'sharded-kv', workload: 'register', seed, store, timeLimit: 30, nemesis: { faults: 'membership+pause', interval: 3 }, options: { replication: 3, balance } },
-          builtinRegistry().definitions(),
-        ),
-      );
+    const t = await tallySeeds(
+      { target: 'sharded-kv', workload: 'register', store, timeLimit: 30, nemesis: { faults: 'membership+pause', interval: 3 }, options: { replication: 3, balance } },
+      5,
+    );
+    const ratios = t.outcomes.map((r) => {
       const load = (r.observations?.figures.find((f) => f.id === 'load')?.series[0].values ?? []) as number[];
       const took = load.filter((v) => v > 0);
-      ratios.push(Math.max(...took) / (took.reduce((a, b) => a + b, 0) / took.length));
-    }
+      return Math.max(...took) / (took.reduce((a, b) => a + b, 0) / took.length);
+    });
     const mean = ratios.reduce((a, b) => a + b, 0) / ratios.length;
     console.log(`| ${balance} | ${mean.toFixed(2)} (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}) |`);
   }
@@ -99,10 +77,10 @@ try {
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
   for (const faults of ['latency', 'latency,loss,pause']) {
     if (filter && !`detector ${faults}`.includes(filter)) continue;
+    const t = await tallySeeds({ target: 'sharded-kv', workload: 'register', store, timeLimit: 60, nemesis: { faults, interval: 3 } }, seeds);
     const sum = [0, 0, 0, 0];
     let minutes = 0;
-    for (let seed = 1; seed <= seeds; seed++) {
-      const r = await runTest(parseDefinition({ target: 'sharded-kv', workload: 'register', seed, store, timeLimit: 60, nemesis: { faults, interval: 3 } }, builtinRegistry().definitions()));
+    for (const r of t.outcomes) {
       const score = (r.observations?.figures.find((f) => f.id === 'detector-score')?.series[0].values ?? []) as number[];
       score.forEach((v, i) => (sum[i] += v));
       minutes += r.stats.durationMs / 60_000;
