@@ -14,13 +14,6 @@ export const TAKEOVER_MS = 1500;
 /** A node that was removed waits this long before it asks to join again (so a flapping link does not churn the ring). */
 export const REJOIN_AFTER_MS = 1000;
 
-/** A time this shard suspected a peer, for the report's detector figures (`end` unset while it lasts). */
-export interface Suspicion {
-  peer: string;
-  start: number;
-  end?: number;
-}
-
 /**
  * A shard's part in running the ring: heartbeats to the other shards and a failure detector over theirs; the
  * configuration, read from the config group's Raft; and the changes it proposes there by cas, one at a time and only
@@ -31,7 +24,8 @@ export interface Suspicion {
  */
 export class Control {
   readonly detector: FailureDetector;
-  readonly suspicions: Suspicion[] = [];
+  /** The peers suspected now: the journal (journal.ts) keeps when each suspicion began and ended. */
+  private readonly suspecting = new Set<string>();
   /** This node's wish (made durable): to be a member or not. */
   private wish: 'in' | 'out';
   private readonly raft: Client;
@@ -112,15 +106,11 @@ export class Control {
     const now = this.node.ctx.now();
     for (const peer of this.node.setup.shards) {
       if (peer === this.node.ctx.id) continue;
-      const open = this.suspicions.find((s) => s.peer === peer && s.end === undefined);
       const suspected = this.detector.suspected(peer, now);
-      if (suspected && !open) {
-        this.suspicions.push({ peer, start: now });
-        this.node.journal.note({ t: now, kind: 'suspect', peer });
-      } else if (!suspected && open) {
-        open.end = now;
-        this.node.journal.note({ t: now, kind: 'trust', peer });
-      }
+      if (suspected === this.suspecting.has(peer)) continue;
+      if (suspected) this.suspecting.add(peer);
+      else this.suspecting.delete(peer);
+      this.node.journal.note({ t: now, kind: suspected ? 'suspect' : 'trust', peer });
     }
   }
 
