@@ -20,6 +20,17 @@ import { StoppedRecord } from './stopped-record.js';
 import { describeError, isUserError } from './errors.js';
 
 /** After the faults are healed, the cluster gets this long to recover before the final reads (ms). */
+/** The history's own fields: a completion's `extra` cannot name them (a client that tried would rewrite its op). */
+const OP_FIELDS = new Set(['index', 'time', 'process', 'type', 'f', 'key', 'value', 'error']);
+
+/** A completion's extra keys, checked: naming one of the op's own fields is the client's bug, and ends the run. */
+function extraOf(c: Completion): Record<string, unknown> {
+  const extra = c.extra ?? {};
+  const clash = Object.keys(extra).find((k) => OP_FIELDS.has(k));
+  if (clash !== undefined) throw new Error(`a client's completion names '${clash}' among its extra keys, which is the op's own field`);
+  return extra;
+}
+
 const RECOVERY_MS = 1_000;
 /** Without a rate limit, a process waits up to this long between ops (ms): clients that never rest are no test. */
 const MAX_THINK_MS = 2;
@@ -171,7 +182,7 @@ export async function runTest(def: TestDefinition, options: RunOptions = {}): Pr
         op,
         guard((c) => {
           inFlight--;
-          const done: Parameters<typeof record>[0] = { process, type: c.type, f: op.f, key: op.key, value: c.value ?? op.value };
+          const done: Parameters<typeof record>[0] = { ...extraOf(c), process, type: c.type, f: op.f, key: op.key, value: c.value ?? op.value };
           if (c.error !== undefined) done.error = c.error;
           record(done);
           then(c);

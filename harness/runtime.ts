@@ -27,6 +27,12 @@ export interface Completion {
   type: CompletionType;
   value?: unknown;
   error?: string;
+  /**
+   * How the op was served, recorded beside it on the completion (Jepsen ops carry such keys): a cache read's `hit`.
+   * Checkers that know a key read it; the history's own fields (index, time, process, type, f, key, value, error)
+   * cannot be named here.
+   */
+  extra?: Readonly<Record<string, unknown>>;
 }
 
 /** One logical process's connection to the cluster (Jepsen's client): one operation in flight at a time. */
