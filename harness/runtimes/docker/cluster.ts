@@ -9,7 +9,7 @@ import type { Client, Cluster } from '../../runtime.js';
 import { PrimaryPoller } from '../primary-poller.js';
 import { ignoreGone, removeResources, trackCluster } from './cleanup.js';
 import { execIn } from './exec.js';
-import { refuseFakeClock, withFakeClock, WRITE_CLOCK_SCRIPT } from './fake-clock.js';
+import { HostClocks, refuseFakeClock, withFakeClock } from './fake-clock.js';
 import { DockerFaults, type NodeControl } from './faults.js';
 import { runFilter } from './labels.js';
 import { createRunNetwork, type RunNetwork } from './network.js';
@@ -82,13 +82,13 @@ export class DockerCluster implements Cluster {
     readonly view: ClusterView,
     tc: Testcontainers,
     private readonly proxy: FaultProxy | undefined,
-    clockFaults: boolean,
+    private readonly clocks: HostClocks | undefined,
   ) {
     this.nodes = [...members.keys()];
     this.setupMs = setupMs;
     const controls = new Map<string, NodeControl>();
-    for (const m of members.values()) controls.set(m.name, nodeControl(tc, docker, m, images));
-    this.faults = new DockerFaults(controls, proxy, clockFaults, session.membership);
+    for (const m of members.values()) controls.set(m.name, nodeControl(tc, docker, m, images, clocks));
+    this.faults = new DockerFaults(controls, proxy, clocks !== undefined, session.membership);
     this.poller = new PrimaryPoller(session);
     if (session.observe) this.observe = (history) => session.observe!(history);
   }
@@ -113,12 +113,14 @@ export class DockerCluster implements Cluster {
     };
     let removal: Promise<void> | undefined;
     let proxyStart: Promise<FaultProxy> | undefined;
+    let clocks: HostClocks | undefined;
     const removeAll = () =>
       (removal ??= (async () => {
         aborted = true;
         await Promise.allSettled([...inflight]);
         await proxyStart?.then((p) => p.close()).catch(() => undefined);
         await removeRun(docker, runId);
+        clocks?.remove();
       })());
     const untrack = trackCluster(runId, removeAll);
     const notAborted = () => {
@@ -134,7 +136,8 @@ export class DockerCluster implements Cluster {
       const ips = Object.fromEntries(nodes.map((n, i) => [n, network.ip(i)]));
       const { flavour } = options.images;
       const asked = target.containers({ nodes, flavour, image: imageOf(target, options.images), ips, bug: options.bug, options: options.options });
-      const specs = options.clockFaults ? Object.fromEntries(Object.entries(asked).map(([n, s]) => [n, withFakeClock(s, flavour)])) : asked;
+      if (options.clockFaults) clocks = HostClocks.create(nodes);
+      const specs = clocks ? Object.fromEntries(Object.entries(asked).map(([n, s]) => [n, withFakeClock(s, flavour, clocks!.dirOf(n))])) : asked;
       const members = new Map<string, NodeContainer>();
       await Promise.all(
         nodes.map(async (n) => {
@@ -155,7 +158,7 @@ export class DockerCluster implements Cluster {
       });
       session = await target.open(view);
       notAborted();
-      return new DockerCluster(runId, docker, network, ordered, session, untrack, performance.now() - t0, options.images, options.onStopped, view, tc, proxy, options.clockFaults ?? false);
+      return new DockerCluster(runId, docker, network, ordered, session, untrack, performance.now() - t0, options.images, options.onStopped, view, tc, proxy, clocks);
     } catch (e) {
       await session?.close().catch(() => undefined);
       await removeAll().catch(() => undefined);
@@ -180,6 +183,7 @@ export class DockerCluster implements Cluster {
       await this.faults.settled();
       await this.proxy?.close().catch(() => undefined);
       await removeRun(this.docker, this.runId, [...this.members.values()].map((m) => m.container), this.network);
+      this.clocks?.remove();
       this.untrack();
       this.teardownMs = performance.now() - t0;
       this.onStopped?.();
@@ -261,7 +265,7 @@ function clusterView(members: ReadonlyMap<string, NodeContainer>, options: Docke
 }
 
 /** The faults' seam onto one node: dockerode for the calls testcontainers lacks, testcontainers' exec for iptables. */
-function nodeControl(tc: Testcontainers, docker: Dockerode, m: NodeContainer, images: RunImages): NodeControl {
+function nodeControl(tc: Testcontainers, docker: Dockerode, m: NodeContainer, images: RunImages, clocks: HostClocks | undefined): NodeControl {
   const c = docker.getContainer(m.container.getId());
   return {
     name: m.name,
@@ -277,7 +281,7 @@ function nodeControl(tc: Testcontainers, docker: Dockerode, m: NodeContainer, im
       images.netTools
         ? netToolsRun(tc, images.netTools, { id: m.container.getId(), labels: m.container.getLabels() }, script)
         : execIn(m.container, ['sh', '-c', script], { user: 'root' }).then(() => undefined),
-    setClock: (spec) => execIn(m.container, ['sh', '-c', WRITE_CLOCK_SCRIPT, 'sh', spec], { user: 'root' }).then(() => undefined),
+    setClock: clocks && (async (spec) => clocks.set(m.name, spec)),
   };
 }
 

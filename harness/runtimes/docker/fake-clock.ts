@@ -1,4 +1,5 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { usageError } from '../../errors.js';
 import type { ClockChange } from '../../runtime.js';
@@ -12,11 +13,54 @@ import type { ContainerSpec } from './target.js';
  * it: a TTL or a lease computed from the wall clock meets the jump, timers on the monotonic clock do not.
  */
 
-/** The file the offset is read from, in every node's container; it holds `+0` from before the server starts. */
-export const CLOCK_FILE = '/etc/faultline-clock';
+/**
+ * The directory, in every node's container, that holds the clock file: the host's, bound in read-only. The host
+ * writes the offset there itself, so a jump on several nodes lands on all of them within a millisecond; a `docker
+ * exec` per node took 100 ms or more each on a loaded machine, and a "jump on a majority" then reached the majority
+ * one node at a time, past a lease the jump should have cut short on all of them at once.
+ */
+export const CLOCK_DIR = '/etc/faultline-clock';
+/** The file the offset is read from; it holds `+0` from before the server starts. */
+export const CLOCK_FILE = `${CLOCK_DIR}/offset`;
 
 /** The spec of a clock that is right: libfaketime's "no offset". */
 export const RIGHT_CLOCK = '+0';
+
+/**
+ * The clock files of a run's nodes, on the host: one directory per node (bound at CLOCK_DIR), written by renaming
+ * a whole new file over the old, so that libfaketime, which reads the file at every call, never reads it half-written.
+ */
+export class HostClocks {
+  private constructor(private readonly root: string) {}
+
+  /** A run's clock directories, each node's clock right; readable by the containers' own users. */
+  static create(nodes: readonly string[]): HostClocks {
+    const clocks = new HostClocks(mkdtempSync(join(tmpdir(), 'faultline-clock-')));
+    chmodSync(clocks.root, 0o755);
+    for (const n of nodes) {
+      mkdirSync(clocks.dirOf(n), { mode: 0o755 });
+      clocks.set(n, RIGHT_CLOCK);
+    }
+    return clocks;
+  }
+
+  /** The host directory bound into node `n`'s container at CLOCK_DIR. */
+  dirOf(n: string): string {
+    return join(this.root, n);
+  }
+
+  /** Puts a spec in node `n`'s clock file: in force for the node's next clock reading. */
+  set(n: string, spec: string): void {
+    const file = join(this.dirOf(n), 'offset');
+    writeFileSync(`${file}.new`, `${spec}\n`, { mode: 0o644 });
+    renameSync(`${file}.new`, file);
+  }
+
+  /** Removes the run's clock files (the containers that read them are gone). */
+  remove(): void {
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
 
 /** Where the local image's libfaketime is (Debian's package): `$LIB` is the dynamic loader's multiarch directory. */
 const LOCAL_LIBFAKETIME = '/usr/$LIB/faketime/libfaketime.so.1';
@@ -44,13 +88,13 @@ function hostLibfaketime(): string | undefined {
 }
 
 /**
- * A node's container with libfaketime preloaded and its clock file at `+0`: the local image has the library; an
+ * A node's container with libfaketime preloaded and its clock directory (HostClocks) bound in: the local image has the library; an
  * official image gets the host's bound in (a glibc image of the same architecture, as redis:7 and postgres:16 are),
  * and a host without it is refused.
  */
-export function withFakeClock(spec: ContainerSpec, flavour: ImageFlavour, findHostLibrary: () => string | undefined = hostLibfaketime): ContainerSpec {
+export function withFakeClock(spec: ContainerSpec, flavour: ImageFlavour, clockDir: string, findHostLibrary: () => string | undefined = hostLibfaketime): ContainerSpec {
   let preload = LOCAL_LIBFAKETIME;
-  let mounts = spec.mounts;
+  let mounts: Record<string, string> = { ...spec.mounts, [clockDir]: CLOCK_DIR };
   if (flavour === 'official') {
     const hostLibrary = findHostLibrary();
     if (hostLibrary === undefined) {
@@ -69,7 +113,6 @@ export function withFakeClock(spec: ContainerSpec, flavour: ImageFlavour, findHo
       FAKETIME_DONT_FAKE_MONOTONIC: '1',
     },
     mounts,
-    files: { ...spec.files, [CLOCK_FILE]: `${RIGHT_CLOCK}\n` },
   };
 }
 
@@ -97,9 +140,3 @@ export function clockSpec(change: ClockChange): string {
   const seconds = Math.abs(change.offsetMs) / 1000;
   return `${change.offsetMs < 0 ? '-' : '+'}${seconds}`;
 }
-
-/**
- * The shell script that puts a spec in the clock file: written beside it and renamed over it, so that libfaketime,
- * which reads the file at every call, never reads it half-written. `$1` is the spec.
- */
-export const WRITE_CLOCK_SCRIPT = `printf '%s\\n' "$1" > ${CLOCK_FILE}.new && mv -f ${CLOCK_FILE}.new ${CLOCK_FILE}`;
