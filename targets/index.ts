@@ -1,4 +1,5 @@
 import type { Plugin } from '../harness/registry.js';
+import { cacheAside } from './cache-aside/docker.js';
 import { pg2pc } from './pg-2pc/docker.js';
 import { postgres } from './postgres/docker.js';
 import { raftKvDocker } from './raft-kv/docker.js';
@@ -13,5 +14,5 @@ import { builtinSimTargets } from './sim.js';
 export const builtinTargets: Plugin = {
   name: 'faultline',
   simTargets: builtinSimTargets.simTargets,
-  dockerTargets: [postgres, pg2pc, raftKvDocker, redis, redisReplicated, redisLock, redlock, shardedKvDocker],
+  dockerTargets: [postgres, pg2pc, raftKvDocker, redis, redisReplicated, redisLock, redlock, shardedKvDocker, cacheAside],
 };
