@@ -76,7 +76,8 @@ export type Block =
    * the page (data-kind); `bad` lists are what is wrong; `collapsed` ones are folded away.
    */
   | { kind: 'list'; id?: string; title: string; total: number; items: ListItem[]; bad?: boolean; collapsed?: boolean }
-  | { kind: 'table'; columns: string[]; rows: { cells: string[]; verdict?: Verdict }[] }
+  /** A table; `title` names it when a section has several ("Guarantees", "Convergence"). */
+  | { kind: 'table'; title?: string; columns: string[]; rows: { cells: string[]; verdict?: Verdict }[] }
   | { kind: 'prose'; text: string }
   /** The linearizability checker's counterexamples, each drawn as Porcupine's visualiser does. */
   | { kind: 'linearization'; anomalies: LinearizationAnomaly[] };

@@ -10,6 +10,7 @@ import type { ModelRef, ModelSpec } from './models/model.js';
 import { MODEL_NAMES } from './models/index.js';
 import { checkSet, explainSet, type SetResult } from './set/index.js';
 import { checkLock, explainLock, presentLock, summarizeLock, type LockResult } from './lock/index.js';
+import { checkCache, explainCache, presentCache, summarizeCache, type CacheResult } from './cache/index.js';
 import { checkTwoPhaseCommit, explainTwoPhaseCommit, type TwoPhaseCommitResult } from './two-phase-commit/index.js';
 import { presentLinearizable, summarizeLinearizable } from './linearizability/present.js';
 import { presentSet, summarizeSet } from './set/present.js';
@@ -178,11 +179,25 @@ export const lockChecker: Checker<LockResult> = {
   parseOptions: noOptions('lock'),
 };
 
+export const cacheChecker: Checker<CacheResult> = {
+  name: 'cache',
+  description: 'a cache in front of a database: reads and writes linearizable per key (stale reads listed with their age), and the cache converged to the database after the faults; hit ratio and latencies beside it',
+  needsModel: false,
+  check: async (history, options) => {
+    notIndependent('cache', options);
+    return checkCache(history);
+  },
+  explain: (r) => explainCache(r),
+  present: (r, history, limits) => presentCache(r, history, limits),
+  summarize: (r) => summarizeCache(r),
+  parseOptions: noOptions('cache'),
+};
+
 /**
  * faultline's own checkers. They are registered in the harness's registry as a user's are (harness/builtins.ts);
  * adding one here makes its result part of CheckerResult.
  */
-export const BUILTIN_CHECKERS = [linearizableChecker, setChecker, twoPhaseCommitChecker, lockChecker] as const;
+export const BUILTIN_CHECKERS = [linearizableChecker, setChecker, twoPhaseCommitChecker, lockChecker, cacheChecker] as const;
 
 /** faultline's own models, by their built-in specs: registered as a user's are (harness/builtins.ts). */
 export const BUILTIN_MODELS: readonly ModelSpec[] = MODEL_NAMES.map((name) => ({ name }));

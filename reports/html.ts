@@ -200,7 +200,7 @@ function sectionHtml(checker: string, p: Presentation): string {
         return `<h3>${esc(b.title)}${b.total > b.items.length || b.id !== undefined ? ` (${num(b.total)})` : ''}</h3>${list}${more}`;
       }
       case 'table':
-        return `<table class="evidence"><thead><tr>${b.columns.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>${b.rows
+        return `<table class="evidence">${b.title !== undefined ? `<caption>${esc(b.title)}</caption>` : ''}<thead><tr>${b.columns.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>${b.rows
           .map((r) => `<tr${r.verdict !== undefined ? ` class="v-${verdictOf(r.verdict).id}"` : ''}>${r.cells.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`)
           .join('')}</tbody></table>`;
       case 'prose':
@@ -318,6 +318,7 @@ table.kv th{text-align:left;font-weight:500;color:var(--muted);padding:.1rem .8r
 table.kv td{padding:.1rem 0;word-break:break-word;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 table.evidence{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}
 table.evidence th,table.evidence td{border-bottom:1px solid var(--line);padding:.2rem .6rem .2rem 0;text-align:left}
+table.evidence caption{text-align:left;font-weight:600;padding:.2rem 0}
 td.v-valid,tr.v-valid td:nth-child(2){color:var(--good)}td.v-invalid,tr.v-invalid td:nth-child(2){color:var(--bad);font-weight:600}td.v-unknown,tr.v-unknown td:nth-child(2){color:var(--unk)}
 .checker-section details.list{margin:.5rem 0}
 .note{color:var(--muted);font-size:.85rem;margin:.25rem 0}
