@@ -231,6 +231,7 @@ export class Registry {
         return target && Object.keys(target.roles?.(nodes) ?? {});
       },
       peerless: (t, runtime) => this.target(runtime, t)?.peerless === true,
+      defaultWorkload: (t, runtime) => this.target(runtime, t)?.workload,
       conflicts: (d) => this.conflicts(d),
     };
   }

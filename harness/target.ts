@@ -30,6 +30,11 @@ export interface TargetInfo {
   readonly operations: readonly string[];
   readonly options?: OptionSpecs;
   /**
+   * The workload a test of it runs when the test names none, for a target whose operations fit only its own (the
+   * cache workload for cache-aside). Absent: the register workload.
+   */
+  readonly workload?: string;
+  /**
    * Nodes of its cluster the nemesis leaves alone: not the system under test but what it is tested against (a lock's
    * protected resource). A fault aimed at random, a minority or all never hits them.
    */

@@ -131,6 +131,9 @@ export function readCacheHistory(history: History | Op[]): CacheHistory {
       settles.push(s);
     }
   }
+  // In the history's order: an invocation is listed with its completion above, and pairs out of order would make
+  // concurrent ops look sequential (a read concurrent with a write would seem to follow it).
+  registerPositions.sort((a, b) => a - b);
   return { calls, keys, reads, writes, byValue, settles, clientOps, registerPositions };
 }
 

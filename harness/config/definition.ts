@@ -159,6 +159,8 @@ export interface DefinitionRegistry {
    * refused, naming them. Undefined: unknown, do not check.
    */
   rolesOf?: (target: string, runtime: RuntimeName, nodes: readonly string[]) => readonly string[] | undefined;
+  /** The workload a test of the target runs when it names none (TargetInfo.workload); else DEFAULTS.workload. */
+  defaultWorkload?: (target: string, runtime: RuntimeName) => string | undefined;
   /** The target's nodes never talk among themselves (TargetInfo.peerless): its network faults may be the proxy's. */
   peerless?: (target: string, runtime: RuntimeName) => boolean;
   /**
@@ -570,7 +572,8 @@ export type DefinitionFields = z.output<typeof definitionFieldsSchema>;
 const baseSchema = z.strictObject({
   name: nameSchema.optional(),
   target: fieldShape.target.default(DEFAULTS.target),
-  workload: fieldShape.workload.default(DEFAULTS.workload),
+  // Filled once the target is known: a target may name its own (TargetInfo.workload), else DEFAULTS.workload.
+  workload: fieldShape.workload.optional(),
   runtime: runtimeSchema.default(DEFAULTS.runtime),
   nodes: nodesSchema.optional(),
   concurrency: concurrencySchema.default(DEFAULTS.concurrency),
@@ -588,7 +591,7 @@ const baseSchema = z.strictObject({
 });
 
 /** The definition in its canonical form: keys in a fixed order, optional ones absent (not undefined), the nemesis complete. */
-function canonical(d: z.output<typeof baseSchema>, registry?: DefinitionRegistry) {
+function canonical(d: z.output<typeof baseSchema> & { workload: string }, registry?: DefinitionRegistry) {
   return {
     name: d.name ?? defaultName(d.target, d.workload, d.bug),
     target: d.target,
@@ -621,6 +624,7 @@ export function defaultName(target: string, workload: string, bug?: string): str
 /** The schema of a whole definition: defaults filled, cross-field rules and (given a registry) names checked. */
 export function definitionSchema(registry?: DefinitionRegistry) {
   return baseSchema
+    .transform((d) => ({ ...d, workload: d.workload ?? registry?.defaultWorkload?.(d.target, d.runtime) ?? DEFAULTS.workload }))
     .superRefine((d, ctx) => {
       // The cluster first: `--runtime external` without addresses says that before anything about its names.
       const cluster = clusterProblems(d);

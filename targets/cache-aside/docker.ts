@@ -80,6 +80,7 @@ export const cacheAside: DockerTarget<'redis' | 'postgres'> = {
   bugs: Object.keys(BUGS),
   defaultNodes: 2,
   operations: CACHE_OPERATIONS,
+  workload: 'cache',
   images: { redis: REDIS_IMAGE, postgres: POSTGRES_IMAGE },
   options: CACHE_OPTIONS,
   nodeIds: () => [CACHE_NODE, DB_NODE],
