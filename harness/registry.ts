@@ -260,6 +260,10 @@ function declaredTarget<T extends TargetInfo>(plugin: Plugin, t: T): T {
   }
   const problem = aimingProblem(t);
   if (problem !== undefined) throw usageError(`plugin ${plugin.name}: target '${name}' ${problem}`);
+  const workload: unknown = t.workload;
+  if (workload !== undefined && (typeof workload !== 'string' || !NAME.test(workload))) {
+    throw usageError(`plugin ${plugin.name}: target '${name}' names its workload as ${describeValue(workload)}: a workload's name, or absent`);
+  }
   return t;
 }
 

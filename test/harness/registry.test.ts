@@ -60,6 +60,7 @@ describe('the registry: a test fits together or is refused before anything start
       'redis-lock': ['lock'],
       redlock: ['lock'],
       'sharded-kv': ['register'],
+      'cache-aside': ['cache'],
     });
   });
 

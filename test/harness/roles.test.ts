@@ -224,6 +224,26 @@ describe('role targets, default aims and peerless targets', () => {
     });
   });
 
+  describe('a target\'s own workload', () => {
+    it('is the one a test of it runs when the test names none; a workload named wins; others run register', () => {
+      const cache = parseDefinition({ runtime: 'docker', target: 'cache-aside', nemesis: 'latency,pause' }, definitions);
+      assert.equal(cache.workload, 'cache');
+      assert.equal(cache.name, 'cache-aside-cache');
+      // The replay line names it, so a replay never depends on the default.
+      assert.ok(replayArgs(cache).join(' ').includes('--workload cache'), replayArgs(cache).join(' '));
+      assert.equal(parseDefinition({ runtime: 'docker', target: 'redis' }, definitions).workload, 'register');
+      assert.equal(parseDefinition({ target: 'pb-roles' }, definitions).workload, 'register');
+      refused({ runtime: 'docker', target: 'cache-aside', workload: 'register' }, /^workload: target 'cache-aside' cannot run workload 'register': it has no 'cas' operation .*workloads that fit: cache\)$/);
+    });
+
+    it('must be a name when a plugin declares one', () => {
+      assert.throws(
+        () => new Registry([{ name: 'odd', dockerTargets: [{ ...redis, name: 'odd-redis', workload: 7 as never }] }]),
+        (e: unknown) => isUserError(e) && /^plugin odd: target 'odd-redis' names its workload as 7: a workload's name, or absent$/.test(e.message),
+      );
+    });
+  });
+
   describe('a simulated run', () => {
     const run = async (nemesis: string, name: string) => {
       const def = parseDefinition({ target: 'pb-roles', nemesis: { faults: nemesis, interval: 1 }, seed: 5, timeLimit: 6, store: join(tmp, name) }, definitions);

@@ -15,14 +15,14 @@ export function faultsBegun(r: Pick<RunOutcome, 'history'>): string {
 
 /**
  * A detection claim on real containers: runs of successive seeds, each of at most `perRun` s of test time, until one
- * is invalid or `budget` s of test time are spent. A rare window (a kill landing between two COMMIT PREPAREDs) on a
- * loaded machine gets another run rather than a lower bar: the claim is "found within the budget", and the worst
- * case, for the CI's time, is the budget plus each run's setup. How often one run finds it is measured in
- * bench/detect-docker.ts, over many seeds.
+ * is invalid (or `caught` says so, for a claim about one guarantee) or `budget` s of test time are spent. A rare
+ * window (a kill landing between two COMMIT PREPAREDs) on a loaded machine gets another run rather than a lower bar:
+ * the claim is "found within the budget", and the worst case, for the CI's time, is the budget plus each run's
+ * setup. How often one run finds it is measured in bench/, over many seeds.
  */
 export async function untilCaught(
   run: (seed: number, timeLimit: number) => Promise<RunOutcome>,
-  { perRun, budget, describe }: { perRun: number; budget: number; describe?: (r: RunOutcome) => string },
+  { perRun, budget, describe, caught = (r) => r.valid === false }: { perRun: number; budget: number; describe?: (r: RunOutcome) => string; caught?: (r: RunOutcome) => boolean },
 ): Promise<RunOutcome> {
   const seen: string[] = [];
   let spent = 0;
@@ -30,7 +30,7 @@ export async function untilCaught(
     const timeLimit = Math.min(perRun, budget - spent);
     const r = await run(seed, timeLimit);
     spent += timeLimit;
-    if (r.valid === false) return r;
+    if (caught(r)) return r;
     seen.push(`seed ${seed}, ${timeLimit} s: ${String(r.valid)}${describe ? `; ${describe(r)}` : ''}; faults: ${faultsBegun(r)}`);
   }
   throw new Error(`not caught within ${budget} s of test time:\n${seen.join('\n')}`);

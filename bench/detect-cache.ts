@@ -1,0 +1,54 @@
+/**
+ * cache-aside on Docker (real Redis in front of real PostgreSQL): how often each bug is found, by which guarantee,
+ * and that the correct mode (leases) stays valid under database latency, pauses, cache restarts and partitions.
+ * `faultline run --runtime docker --target cache-aside` for seeds 1…N per row, 10 s each; prints a markdown table
+ * with the hit ratio and the age of the stale values served.
+ *
+ *   node dist/bench/detect-cache.js [seeds, default 10] [filter]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CacheResult } from '../checkers/cache/result.js';
+import { median, tallySeeds } from './seeded-runs.js';
+
+interface Case {
+  bug?: string;
+  faults: string;
+}
+
+// The issue's command form, `--nemesis latency,pause` (latency aimed at the database by default), for every bug; the
+// correct mode under that and under cache restarts (kill aims at the cache) and partitions between it and the clients.
+const cases: Case[] = [
+  { bug: 'fill-race', faults: 'latency,pause' },
+  { bug: 'delete-first', faults: 'latency,pause' },
+  { bug: 'no-ttl', faults: 'latency,pause' },
+  { faults: 'latency,pause' },
+  { faults: 'latency,pause,kill' },
+  { faults: 'partition,kill' },
+];
+
+const seeds = Number(process.argv[2] ?? 10);
+const filter = process.argv[3];
+const store = mkdtempSync(join(tmpdir(), 'faultline-bench-cache-'));
+const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+console.log(`cache-aside on Docker (Redis cache, PostgreSQL database), seeds 1–${seeds} per row, 10 s each\n`);
+console.log('| mode | nemesis | found | valid | not linearizable | not converged | stale reads (median) | stale age, median / max | hit ratio (median) | run, wall (median) |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+try {
+  for (const c of cases) {
+    if (filter && !`${c.bug ?? 'correct'} ${c.faults}`.includes(filter)) continue;
+    const t = await tallySeeds({ runtime: 'docker', target: 'cache-aside', store, timeLimit: 10, nemesis: c.faults, ...(c.bug ? { bug: c.bug } : {}) }, seeds);
+    const results = t.outcomes.map((o) => o.check as CacheResult);
+    const ages = results.flatMap((r) => (r.figures.staleAge.medianMs !== undefined ? [r.figures.staleAge.medianMs] : []));
+    const maxAge = Math.max(0, ...results.map((r) => r.figures.staleAge.maxMs ?? 0));
+    const age = ages.length ? `${median(ages).toFixed(0)} / ${maxAge.toFixed(0)} ms` : '—';
+    console.log(
+      `| ${c.bug ?? 'correct'} | \`${c.faults}\` | ${t.invalid}/${seeds} | ${t.valid}/${seeds} | ${results.filter((r) => r.linearizable === false).length}/${seeds} | ` +
+        `${results.filter((r) => r.converged === false).length}/${seeds} | ${median(results.map((r) => r.staleReadCount))} | ${age} | ` +
+        `${pct(median(results.map((r) => r.figures.hitRatio ?? NaN)))} | ${(median(t.wallMs) / 1000).toFixed(1)} s |`,
+    );
+  }
+} finally {
+  rmSync(store, { recursive: true, force: true });
+}
