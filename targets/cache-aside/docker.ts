@@ -70,8 +70,8 @@ async function ready(view: ClusterView, deadline: number): Promise<void> {
  * fill), delete-first (invalidate, then update), no-ttl (fill-race with entries that never expire).
  *
  * The cache and the database talk only to the clients (peerless): `partition`, `latency` and `loss` are the fault
- * proxy's, between the clients and a node. Unless the test aims them, latency slows the database (it widens the
- * race), and kills (a restart: the cache loses every entry) and partitions hit the cache.
+ * proxy's, between the clients and a node. Unless the test aims them, latency and pauses stall the database (they
+ * widen the race), and kills (a restart: the cache loses every entry) and partitions hit the cache.
  */
 export const cacheAside: DockerTarget<'redis' | 'postgres'> = {
   name: 'cache-aside',
@@ -85,7 +85,9 @@ export const cacheAside: DockerTarget<'redis' | 'postgres'> = {
   options: CACHE_OPTIONS,
   nodeIds: () => [CACHE_NODE, DB_NODE],
   roles: () => ({ cache: [CACHE_NODE], db: [DB_NODE] }),
-  aims: { latency: 'db', 'client-latency': 'db', kill: 'cache', partition: 'cache', 'client-partition': 'cache' },
+  // Latency and pauses stall the database, which widens the race between a miss's read and its fill (a paused
+  // cache only stalls everyone alike); a kill restarts the cache (it loses every entry); a partition cuts it off.
+  aims: { latency: 'db', 'client-latency': 'db', pause: 'db', kill: 'cache', partition: 'cache', 'client-partition': 'cache' },
   peerless: true,
   external: {
     services: [
