@@ -80,7 +80,20 @@ export type Block =
   | { kind: 'table'; title?: string; columns: string[]; rows: { cells: string[]; verdict?: Verdict }[] }
   | { kind: 'prose'; text: string }
   /** The linearizability checker's counterexamples, each drawn as Porcupine's visualiser does. */
-  | { kind: 'linearization'; anomalies: LinearizationAnomaly[] };
+  | { kind: 'linearization'; anomalies: LinearizationAnomaly[] }
+  /**
+   * Points in a plane, a series each (a scatter: the log checker's offsets over time per partition), drawn by the
+   * report as an inline SVG with its axes and a legend. `id` names the drawing for the page (data-points); the
+   * caption says how to read it (what y is, what was left out).
+   */
+  | { kind: 'points'; id: string; title: string; caption?: string; x: { label: string }; y: { label: string }; series: PointSeries[] };
+
+/** One series of a points block: [x, y] pairs, finite numbers; a `bad` series (evidence) is drawn in the report's red. */
+export interface PointSeries {
+  name: string;
+  points: [number, number][];
+  bad?: boolean;
+}
 
 /** An op the checker's evidence names, marked on the timeline with why. */
 export interface OpMark {

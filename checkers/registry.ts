@@ -11,6 +11,7 @@ import { MODEL_NAMES } from './models/index.js';
 import { checkSet, explainSet, type SetResult } from './set/index.js';
 import { checkLock, explainLock, presentLock, summarizeLock, type LockResult } from './lock/index.js';
 import { checkCache, explainCache, presentCache, summarizeCache, type CacheResult } from './cache/index.js';
+import { checkLog, explainLog, presentLog, summarizeLog, type LogResult } from './log/index.js';
 import { checkTwoPhaseCommit, explainTwoPhaseCommit, type TwoPhaseCommitResult } from './two-phase-commit/index.js';
 import { presentLinearizable, summarizeLinearizable } from './linearizability/present.js';
 import { presentSet, summarizeSet } from './set/present.js';
@@ -193,11 +194,25 @@ export const cacheChecker: Checker<CacheResult> = {
   parseOptions: noOptions('cache'),
 };
 
+export const logChecker: Checker<LogResult> = {
+  name: 'log',
+  description: "a Kafka-style partitioned log, as Jepsen's Kafka checker judges one: no lost write, duplicate, inconsistent offset, nonmonotonic poll, skip or phantom",
+  needsModel: false,
+  check: async (history, options) => {
+    notIndependent('log', options);
+    return checkLog(history);
+  },
+  explain: (r) => explainLog(r),
+  present: (r, history, limits) => presentLog(r, history, limits),
+  summarize: (r) => summarizeLog(r),
+  parseOptions: noOptions('log'),
+};
+
 /**
  * faultline's own checkers. They are registered in the harness's registry as a user's are (harness/builtins.ts);
  * adding one here makes its result part of CheckerResult.
  */
-export const BUILTIN_CHECKERS = [linearizableChecker, setChecker, twoPhaseCommitChecker, lockChecker, cacheChecker] as const;
+export const BUILTIN_CHECKERS = [linearizableChecker, setChecker, twoPhaseCommitChecker, lockChecker, cacheChecker, logChecker] as const;
 
 /** faultline's own models, by their built-in specs: registered as a user's are (harness/builtins.ts). */
 export const BUILTIN_MODELS: readonly ModelSpec[] = MODEL_NAMES.map((name) => ({ name }));

@@ -13,7 +13,7 @@ const SAMPLE_PROCESSES = 5;
  * declared shape of its operation. A user's workload with a typo in an `f` fails here, in one line, not as a
  * history of `fail`s that any checker passes.
  */
-export function preflight(workload: Workload, seed: number): void {
+export function preflight(workload: Workload, seed: number, options: Readonly<Record<string, unknown>> = {}): void {
   const declared = Object.keys(workload.operations);
   const check = (op: ClientOp, how: string) => {
     const shape = Object.hasOwn(workload.operations, op.f) ? workload.operations[op.f] : undefined;
@@ -28,7 +28,7 @@ export function preflight(workload: Workload, seed: number): void {
     }
   };
   // A generator that follows each process's outcomes is told some went well and some did not, as a run would.
-  const generator = processGenerator(workload.generator(seed));
+  const generator = processGenerator(workload.generator(seed, options));
   for (let i = 0; i < SAMPLE; i++) {
     const process = i % SAMPLE_PROCESSES;
     const { op } = generator.next(process);

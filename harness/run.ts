@@ -93,7 +93,7 @@ export async function runTest(def: TestDefinition, options: RunOptions = {}): Pr
   const workload = registry.workload(def.workload);
   const checker = registry.checker(workload.checker);
   const model = workload.model === undefined ? undefined : registry.model(workload.model);
-  preflight(workload, def.seed);
+  preflight(workload, def.seed, def.options);
   const progress = options.progress;
   const runtime = runtimeFor(def, registry, { localImage: builtinLocalImage() });
   const info = registry.target(def.runtime, def.target);
@@ -150,7 +150,7 @@ export async function runTest(def: TestDefinition, options: RunOptions = {}): Pr
     // Before the first fault: a cluster we do not own journals its faults in the run's directory.
     cluster.attach?.({ dir: runDir, log: (line) => stopped.note(line) });
     const rng = new Rng(def.seed);
-    const generator = processGenerator(workload.generator(def.seed));
+    const generator = processGenerator(workload.generator(def.seed, def.options));
     const limitMs = def.timeLimit * 1000;
     const meanGapMs = def.rate ? (1000 * def.concurrency) / def.rate : MAX_THINK_MS / 2;
     const pauses = new ProcessPauses();

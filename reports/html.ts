@@ -3,6 +3,7 @@ import { stringifyExact } from '../checkers/values/json.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { count, seconds, type Block, type ListItem, type Presentation } from '../checkers/presentation.js';
+import { pointsHtml } from './points.js';
 import type { Figure, ReportData, Verdict } from './model.js';
 
 /**
@@ -208,6 +209,8 @@ function sectionHtml(checker: string, p: Presentation): string {
       case 'linearization':
         // Drawn by the page's script (reports/client/anomaly.ts); the prose is here for a page without it.
         return `<div id="anomalies" class="linearization-views"><div class="body"></div><noscript>${b.anomalies.map((a) => `<p class="prose">${esc(a.prose)}</p>`).join('')}</noscript></div>`;
+      case 'points':
+        return pointsHtml(b);
     }
   };
   return `<section id="checker-${esc(checker)}" class="checker-section" data-checker="${esc(checker)}"><h2>${esc(p.title)}</h2>${p.blocks.map(block).join('')}</section>`;
@@ -382,6 +385,8 @@ figure.figure .caption{color:var(--muted);font-size:.85rem;margin:0 0 .4rem}
 table.figure-table th{font-weight:500}
 table.figure-table td{font-variant-numeric:tabular-nums}
 .figure-data{margin:.35rem 0}
+figure.points{margin:.5rem 0 1.25rem}
+figure.points svg{width:100%;max-width:760px;height:auto;display:block;border:1px solid var(--line);border-radius:4px;background:#fff}
 svg .mark-line{stroke:#1d232b;stroke-width:1.2;stroke-dasharray:6 4}
 svg .span-label{font-size:10px}
 section.checker-section>.prose{font-family:inherit;font-size:.85rem}

@@ -23,9 +23,10 @@ export interface Workload {
   readonly options?: OptionSpecs;
   /**
    * An endless, seeded stream of operations for the processes to run: one stream every process draws from, or a
-   * ProcessGenerator that gives each process its own sequence.
+   * ProcessGenerator that gives each process its own sequence. `options` are the test's options as given (a workload
+   * reads the ones it declares, and applies its own defaults).
    */
-  generator(seed: number): (() => ClientOp) | ProcessGenerator;
+  generator(seed: number, options?: Readonly<Record<string, unknown>>): (() => ClientOp) | ProcessGenerator;
   /** The reads run after the cluster is healed (one per key, for the register). */
   finalOps(): ClientOp[];
 }

@@ -30,11 +30,11 @@ const lostAdd = ops`
 
 describe('checkers: the registry', () => {
   it('names every checker, and an unknown name is a usage error listing them', () => {
-    assert.deepEqual(builtinRegistry().checkerNames(), ['linearizable', 'set', '2pc', 'lock', 'cache']);
+    assert.deepEqual(builtinRegistry().checkerNames(), ['linearizable', 'set', '2pc', 'lock', 'cache', 'log']);
     assert.deepEqual(BUILTIN_CHECKERS.map((c) => c.name), builtinRegistry().checkerNames(), 'registered as a plugin’s are');
     assert.throws(
       () => checkerFor('2pc-nope'),
-      (e: unknown) => isUserError(e) && e.exitCode === 254 && e.message === "unknown checker '2pc-nope' (known: linearizable, set, 2pc, lock, cache)",
+      (e: unknown) => isUserError(e) && e.exitCode === 254 && e.message === "unknown checker '2pc-nope' (known: linearizable, set, 2pc, lock, cache, log)",
     );
   });
 

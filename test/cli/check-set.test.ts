@@ -47,7 +47,7 @@ describe('cli: faultline check --checker set', () => {
   it('an unknown checker, or a model for the set checker, is a usage error: exit 254, one line', () => {
     const unknown = faultline(['check', '--checker', 'nope', valid]);
     assert.equal(unknown.code, 254);
-    assert.equal(unknown.stderr, "faultline: unknown checker 'nope' (known: linearizable, set, 2pc, lock, cache)\n");
+    assert.equal(unknown.stderr, "faultline: unknown checker 'nope' (known: linearizable, set, 2pc, lock, cache, log)\n");
     const model = faultline(['check', '--checker', 'set', '--model', 'cas-register', valid]);
     assert.equal(model.code, 254);
     assert.equal(model.stderr.trim().split('\n').length, 1, model.stderr);

@@ -194,7 +194,7 @@ describe('the registry: a test fits together or is refused before anything start
     const registry = new Registry([builtinCheckers, builtinTargets, { name: 'mine', workloads: [{ ...writeRead, checker: 'elle' }] }]);
     assert.throws(
       () => parseDefinition({ target: 'kv-single', workload: 'write-read' }, registry.definitions()),
-      (e: unknown) => isUserError(e) && /workload 'write-read' is judged by checker 'elle', which is not registered \(known: linearizable, set, 2pc, lock, cache\)/.test((e as Error).message),
+      (e: unknown) => isUserError(e) && /workload 'write-read' is judged by checker 'elle', which is not registered \(known: linearizable, set, 2pc, lock, cache, log\)/.test((e as Error).message),
     );
   });
 

@@ -139,13 +139,13 @@ describe('reports: a run judged by the set checker', () => {
     await assert.rejects(writeReport(dir), /no result in results\.json to report, and no checker to check the history with/);
     const none = faultline(['report', dir]);
     assert.equal(none.code, 254);
-    assert.match(none.stderr, /no results\.json to take the checker from; give a model with --model .* or --checker \(known: linearizable, set, 2pc, lock, cache\)/);
+    assert.match(none.stderr, /no results\.json to take the checker from; give a model with --model .* or --checker \(known: linearizable, set, 2pc, lock, cache, log\)/);
     assert.equal(faultline(['report', dir, '--checker', 'set']).code, 0);
     const page = readFileSync(join(dir, 'report.html'), 'utf8');
     assert.match(page, /data-verdict="invalid"/);
     assert.match(page, /id="checker-set"/);
     const nope = faultline(['report', dir, '--checker', 'nope']);
-    assert.deepEqual([nope.code, nope.stderr.trim()], [254, "faultline: unknown checker 'nope' (known: linearizable, set, 2pc, lock, cache)"]);
+    assert.deepEqual([nope.code, nope.stderr.trim()], [254, "faultline: unknown checker 'nope' (known: linearizable, set, 2pc, lock, cache, log)"]);
 
     writeFileSync(join(dir, 'results.json'), JSON.stringify({ valid: false, test: { name: 'kv-single-set', workload: 'set', seed: 1 } }));
     rmSync(join(dir, 'report.html'));
