@@ -2,7 +2,7 @@ import type { History } from '../history/history.js';
 import type { Op } from '../history/op.js';
 import { readLogHistory, type Entry, type LogHistory } from './history.js';
 import { compareOffsets, positionKey, SeenOffsets, type Offset } from './offsets.js';
-import type { Duplicate, InconsistentOffset, LogAnomalyKind, LogResult, LostWrite, NonmonotonicPoll, PartitionSummary, Phantom, PollSkip, Position, Sighting } from './result.js';
+import type { Duplicate, InconsistentOffset, LogAnomalyKind, LogResult, LostWrite, MissingWrite, NonmonotonicPoll, PartitionSummary, Phantom, PollSkip, Position, Sighting } from './result.js';
 
 /** Evidence kept per kind: the counts stay exact. */
 const MAX_LISTED = 1_000;
@@ -63,10 +63,12 @@ export async function checkLog(history: History | Op[]): Promise<LogResult> {
   }
 
   const { lostWrites, unseen } = lost(h, seen);
+  const missing = missingFromDrain(h, seen, new Set(lostWrites.map((l) => l.value)));
   const { nonmonotonicPolls, skips } = pollOrder(h, ordered, firstAt);
 
   const anomalyCounts: Record<LogAnomalyKind, number> = {
     'lost-write': lostWrites.length,
+    missing: missing.length,
     duplicate: duplicates.length,
     'inconsistent-offsets': inconsistentOffsets.length,
     'nonmonotonic-poll': nonmonotonicPolls.length,
@@ -109,6 +111,7 @@ export async function checkLog(history: History | Op[]): Promise<LogResult> {
     },
     anomalyCounts,
     lostWrites: lostWrites.slice(0, MAX_LISTED),
+    missing: missing.slice(0, MAX_LISTED),
     duplicates: duplicates.slice(0, MAX_LISTED),
     inconsistentOffsets: inconsistentOffsets.slice(0, MAX_LISTED),
     nonmonotonicPolls: nonmonotonicPolls.slice(0, MAX_LISTED),
@@ -154,6 +157,25 @@ function lost(h: LogHistory, seen: readonly Seen[]): { lostWrites: LostWrite[]; 
     } else unseen++;
   }
   return { lostWrites, unseen };
+}
+
+/**
+ * Acknowledged sends the last ok drain lacks (each value once; a lost write is reported as that, not again here). No
+ * drain, or none that completed: nothing is judged missing, as nothing read the whole log after the faults.
+ */
+function missingFromDrain(h: LogHistory, seen: readonly Seen[], lost: ReadonlySet<number>): MissingWrite[] {
+  const drain = h.reads.filter((r) => r.f === 'drain').at(-1);
+  if (drain === undefined) return [];
+  const drained = new Set(drain.entries.map((e) => e.value));
+  const firstPoll = new Map<number, Sighting>();
+  for (const { entry, by } of seen) if (by.f === 'poll' && !firstPoll.has(entry.value)) firstPoll.set(entry.value, by);
+  const out: MissingWrite[] = [];
+  for (const s of h.sends) {
+    if (s.status !== 'ok' || drained.has(s.value) || lost.has(s.value)) continue;
+    const before = firstPoll.get(s.value);
+    out.push({ value: s.value, partition: s.partition!, offset: s.offset!, send: s.call, drain: drain.call, ...(before && { readBefore: before }) });
+  }
+  return out;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { CallRef } from '../history/calls.js';
 import type { Offset } from './offsets.js';
-import type { Duplicate, InconsistentOffset, LogResult, LostWrite, NonmonotonicPoll, Phantom, PollSkip, Sighting } from './result.js';
+import type { Duplicate, InconsistentOffset, LogResult, LostWrite, MissingWrite, NonmonotonicPoll, Phantom, PollSkip, Sighting } from './result.js';
 
 /** An offset in prose: integers as themselves, stream IDs quoted as Redis prints them. */
 export const offsetText = (o: Offset) => String(o);
@@ -13,6 +13,11 @@ export const byText = (s: Sighting) => (s.f === 'send' ? `the ack of send ${opTe
 
 export function lostText(l: LostWrite): string {
   return `${l.value}, acknowledged at ${at(l.partition, l.offset)} by send ${opText(l.send)}, was never read, though ${byText(l.pastBy)} read partition ${l.partition} up to offset ${offsetText(l.pastOffset)}`;
+}
+
+export function missingText(m: MissingWrite): string {
+  const before = m.readBefore ? `; ${byText(m.readBefore)} had read it` : '; no poll had read it';
+  return `${m.value}, acknowledged at ${at(m.partition, m.offset)} by send ${opText(m.send)}, is not in the log the drain ${opText(m.drain)} read after the faults${before}`;
 }
 
 export function duplicateText(d: Duplicate): string {
@@ -39,6 +44,7 @@ export function phantomText(p: Phantom): string {
 /** Each kind in the order the prose and the report take them: what was lost first, then what the log made up. */
 export const KINDS = [
   { kind: 'lost-write', title: 'Lost writes', list: (r: LogResult) => r.lostWrites, text: lostText },
+  { kind: 'missing', title: 'Missing from the drain', list: (r: LogResult) => r.missing, text: missingText },
   { kind: 'duplicate', title: 'Duplicates', list: (r: LogResult) => r.duplicates, text: duplicateText },
   { kind: 'inconsistent-offsets', title: 'Inconsistent offsets', list: (r: LogResult) => r.inconsistentOffsets, text: inconsistentText },
   { kind: 'nonmonotonic-poll', title: 'Nonmonotonic polls', list: (r: LogResult) => r.nonmonotonicPolls, text: nonmonotonicText },
@@ -65,7 +71,7 @@ export function explainLog(r: LogResult): string {
   if (r.valid === 'unknown') return `Unknown: ${r.unknownReason ?? 'nothing was read'} (${figures}).`;
   if (r.valid === true) {
     const unseen = c.unseen > 0 ? `; ${c.unseen} acknowledged send(s) were never read, but no read went past them (unseen, not lost)` : '';
-    return `No anomaly: no lost write, duplicate, inconsistent offset, nonmonotonic poll, skip or phantom (${figures})${unseen}.`;
+    return `No anomaly: no lost write, acknowledged send missing from the drain, duplicate, inconsistent offset, nonmonotonic poll, skip or phantom (${figures})${unseen}.`;
   }
   const found = KINDS.map((k) => firstOf(r, k)).filter((s): s is string => s !== undefined);
   return `${found.join('. ')}. (${figures}.)`;

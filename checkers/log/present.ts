@@ -17,6 +17,10 @@ function linksOf(r: LogResult, kind: (typeof KINDS)[number]['kind'], i: number):
       const l = r.lostWrites[i];
       return [{ op: l.send.invokeIndex }, by(l.pastBy, `${l.pastBy.f} past it`)];
     }
+    case 'missing': {
+      const m = r.missing[i];
+      return [{ op: m.send.invokeIndex }, { op: m.drain.invokeIndex, label: 'the drain' }, ...(m.readBefore ? [by(m.readBefore, 'read before')] : [])];
+    }
     case 'duplicate':
       return r.duplicates[i].positions.map((p, j) => ({ op: p.by.call.invokeIndex, ...(j > 0 && { label: `${p.by.f} at ${offsetText(p.offset)}` }) }));
     case 'inconsistent-offsets':
@@ -39,6 +43,8 @@ function whereOf(r: LogResult, kind: (typeof KINDS)[number]['kind'], i: number):
   switch (kind) {
     case 'lost-write':
       return `partition ${r.lostWrites[i].partition}, ${opText(r.lostWrites[i].send)}`;
+    case 'missing':
+      return `partition ${r.missing[i].partition}, ${opText(r.missing[i].send)}`;
     case 'duplicate':
       return `partitions ${[...new Set(r.duplicates[i].positions.map((p) => p.partition))].join(', ')}`;
     case 'inconsistent-offsets':
@@ -120,7 +126,7 @@ function plots(r: LogResult, history: readonly Op[]): Block[] {
   }
   const origin = history.length ? history[0].time : 0;
   const seen = sightings(h);
-  const lost = new Set(r.lostWrites.map((l) => l.value));
+  const lost = new Set([...r.lostWrites, ...r.missing].map((l) => l.value));
   const out: Block[] = [];
   for (const p of r.partitions) {
     const mine = seen.filter((s) => s.entry.partition === p.partition);
@@ -133,7 +139,7 @@ function plots(r: LogResult, history: readonly Op[]): Block[] {
       { name: 'poll', all: mine.filter((s) => s.by.f === 'poll').map(point) },
     ];
     const lostAcks = acks.filter((s) => lost.has(s.entry.value)).map(point);
-    if (lostAcks.length > 0) series.push({ name: 'lost write (ack)', all: lostAcks, bad: true });
+    if (lostAcks.length > 0) series.push({ name: 'lost or missing write (ack)', all: lostAcks, bad: true });
     const sampled = series.filter((s) => s.all.length > MAX_POINTS);
     const kept: PointSeries[] = series.map((s) => ({ name: s.name, points: thin(s.all), ...(s.bad && { bad: true }) }));
     const yWords = p.kind === 'integer' ? 'its offset' : 'the rank of its stream ID among the IDs any op saw in the partition (IDs are not dense; their times would flatten the plot)';
@@ -165,6 +171,7 @@ export function summarizeLog(r: LogResult): [string, string | number][] {
     ['sends ok', r.counts.sendsOk],
     ['reads', r.counts.entriesRead],
     ['lost', n['lost-write']],
+    ['missing', n.missing],
     ['duplicates', n.duplicate],
     ['inconsistent', n['inconsistent-offsets']],
     ['nonmonotonic', n['nonmonotonic-poll']],

@@ -29,6 +29,23 @@ export interface LostWrite {
   pastOffset: Offset;
 }
 
+/**
+ * missing (Jepsen's unseen, judged once the final read is done): a send acknowledged at (partition, offset) whose
+ * value the drain, every entry of every partition read after the faults healed, lacks. Unlike a lost write it may
+ * have been read before: a Redis primary cut off by a partition takes appends that consumers on it read, and drops
+ * them when Sentinel demotes it; no read goes past them on the new primary, whose stream IDs are its own.
+ */
+export interface MissingWrite {
+  value: number;
+  partition: number;
+  offset: Offset;
+  send: CallRef;
+  /** The drain that lacks it (the last ok one). */
+  drain: CallRef;
+  /** A poll that read it before it went missing, if one did. */
+  readBefore?: Sighting;
+}
+
 /** duplicate: one value at two (or more) different positions, from acks and reads. */
 export interface Duplicate {
   value: number;
@@ -82,7 +99,7 @@ export interface Phantom {
 }
 
 /** The kinds of anomaly, named as Jepsen's Kafka checker names them. */
-export type LogAnomalyKind = 'lost-write' | 'duplicate' | 'inconsistent-offsets' | 'nonmonotonic-poll' | 'skip' | 'phantom';
+export type LogAnomalyKind = 'lost-write' | 'missing' | 'duplicate' | 'inconsistent-offsets' | 'nonmonotonic-poll' | 'skip' | 'phantom';
 
 /** What the log checker counted, beside the anomalies. */
 export interface LogCounts {
@@ -127,6 +144,7 @@ export interface LogResult {
   counts: LogCounts;
   anomalyCounts: Record<LogAnomalyKind, number>;
   lostWrites: LostWrite[];
+  missing: MissingWrite[];
   duplicates: Duplicate[];
   inconsistentOffsets: InconsistentOffset[];
   nonmonotonicPolls: NonmonotonicPoll[];

@@ -13,7 +13,7 @@ describe('lww-cache under faultline', function () {
   const store = mkdtempSync(join(tmpdir(), 'lww-cache-'));
 
   it('serves stale reads: faultline finds a read no linearization explains, and says which', async () => {
-    const def = parseDefinition({ target: 'lww-cache', workload: 'cache', seed: 1, timeLimit: 5, nemesis: 'partition', store }, registry.definitions());
+    const def = parseDefinition({ target: 'lww-cache', workload: 'cache-ops', seed: 1, timeLimit: 5, nemesis: 'partition', store }, registry.definitions());
     const outcome = await runTest(def, { registry });
     assert.equal(outcome.valid, false, outcome.report);
     assert.equal(outcome.check.checker, 'linearizable');
@@ -32,7 +32,7 @@ describe('lww-cache under faultline', function () {
   });
 
   it('is linearizable with one node: nothing to replicate, nothing stale', async () => {
-    const def = parseDefinition({ target: 'lww-cache', workload: 'cache', nodes: 1, seed: 1, timeLimit: 5, nemesis: 'none', store }, registry.definitions());
+    const def = parseDefinition({ target: 'lww-cache', workload: 'cache-ops', nodes: 1, seed: 1, timeLimit: 5, nemesis: 'none', store }, registry.definitions());
     const outcome = await runTest(def, { registry });
     assert.equal(outcome.valid, true, outcome.report);
   });

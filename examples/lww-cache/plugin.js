@@ -1,7 +1,7 @@
 // A faultline plugin: a small last-writer-wins cache with asynchronous replication, workloads for it, a model and a
 // checker.
 //
-//   faultline run --plugin examples/lww-cache/plugin.js --target lww-cache --workload cache
+//   faultline run --plugin examples/lww-cache/plugin.js --target lww-cache --workload cache-ops
 //
 // Each node holds, per key, the value with the newest timestamp it has seen. A client talks to its own node: a
 // write is stamped there, acknowledged at once and sent to the peers `replicationDelay` ms later; a read answers
@@ -89,7 +89,7 @@ export const cacheRegister = defineModel(import.meta.url, 'cacheRegister', {
 
 /** Reads and writes of three keys, judged by the model above, per key. */
 export const cacheWorkload = {
-  name: 'cache',
+  name: 'cache-ops',
   description: 'reads and writes of 3 keys, checked as a register per key',
   checker: 'linearizable',
   model: 'cache-register',

@@ -23,7 +23,7 @@ function faultline(args: string[], input?: string) {
 }
 
 const counts = (r: LogResult) => r.anomalyCounts;
-const NONE = { 'lost-write': 0, duplicate: 0, 'inconsistent-offsets': 0, 'nonmonotonic-poll': 0, skip: 0, phantom: 0 };
+const NONE = { 'lost-write': 0, missing: 0, duplicate: 0, 'inconsistent-offsets': 0, 'nonmonotonic-poll': 0, skip: 0, phantom: 0 };
 const only = (kind: keyof typeof NONE, n = 1) => ({ ...NONE, [kind]: n });
 
 async function refused(ops: Op[], message: RegExp): Promise<void> {
@@ -87,17 +87,58 @@ describe('checkers: log', () => {
       ],
     );
     assert.match(explainLog(r), /^No anomaly: .*\(4 of 6 sends acknowledged, 10 entries read by 3 polls and 1 drain\)\.$/);
-    assert.deepEqual(summarizeLog(r), [['sends ok', 4], ['reads', 10], ['lost', 0], ['duplicates', 0], ['inconsistent', 0], ['nonmonotonic', 0], ['skips', 0], ['phantoms', 0]]);
+    assert.deepEqual(summarizeLog(r), [['sends ok', 4], ['reads', 10], ['lost', 0], ['missing', 0], ['duplicates', 0], ['inconsistent', 0], ['nonmonotonic', 0], ['skips', 0], ['phantoms', 0]]);
   });
 
   it('is unknown when nothing was read, and says so', async () => {
     const h = new LogHistoryBuilder();
     h.send(0, 1, [0, 0]);
-    h.drain(1, []);
+    h.assign(1, [0]);
+    h.poll(1, []);
     const r = await checkLog(h.ops);
     assert.equal(r.valid, 'unknown');
     assert.match(explainLog(r), /^Unknown: no poll or drain returned an entry/);
     assert.equal((await checkLog([])).valid, 'unknown');
+  });
+
+  describe('missing (the drain lacks an acknowledged send)', () => {
+    it('an acknowledged send the drain lacks is missing, whether or not a poll read it first: with the send, the drain and the poll', async () => {
+      // A Redis primary cut off by a partition: consumers on it read what it took, then Sentinel demoted it and
+      // the new primary never had it (no read goes past it there: lost-write's rule alone cannot see it).
+      const h = new LogHistoryBuilder();
+      h.assign(0, [0]);
+      const read = h.send(1, 1, [0, '1700000000001-0']);
+      const unread = h.send(1, 2, [0, '1700000000002-0']);
+      const poll = h.poll(0, [[0, '1700000000001-0', 1]]);
+      h.send(2, 3, [0, '1700000000050-0']);
+      const drain = h.drain(3, [[0, '1700000000050-0', 3]]);
+      const r = await checkLog(h.ops);
+      assert.equal(r.valid, false);
+      // 2, never read and passed by the drain, is a lost write (Jepsen's rule), reported as that and not again.
+      assert.deepEqual(counts(r), { ...NONE, 'lost-write': 1, missing: 1 });
+      assert.deepEqual([r.lostWrites[0].value, r.lostWrites[0].send.invokeIndex], [2, unread]);
+      assert.deepEqual(
+        r.missing.map((m) => [m.value, m.send.invokeIndex, m.drain.invokeIndex, m.readBefore?.call.invokeIndex]),
+        [[1, read, drain, poll]],
+      );
+      assert.match(explainLog(r), /1 missing: 1, acknowledged at partition 0 at offset 1700000000001-0 by send op \d+ \(process 1\), is not in the log the drain op \d+ \(process 3\) read after the faults; the poll op \d+ \(process 0\) had read it/);
+    });
+
+    it('is judged by the last drain that completed only, and never for an info send; without a drain, an unread send is only unseen', async () => {
+      const h = new LogHistoryBuilder();
+      h.send(0, 1, [0, 0]);
+      h.send(1, 2, 'info');
+      h.drain(2, [[0, 0, 1]]);
+      const r = await checkLog(h.ops);
+      assert.equal(r.valid, true, explainLog(r));
+      const none = new LogHistoryBuilder();
+      none.send(0, 1, [0, 0]);
+      none.send(0, 2, [0, 1]);
+      none.assign(1, [0]);
+      none.poll(1, [[0, 0, 1]]);
+      const u = await checkLog(none.ops);
+      assert.deepEqual([u.valid, u.counts.unseen, u.anomalyCounts.missing], [true, 1, 0]);
+    });
   });
 
   describe('lost-write', () => {
@@ -121,7 +162,9 @@ describe('checkers: log', () => {
       h.send(1, 2, 'info');
       h.send(2, 3, [0, 2]);
       h.send(3, 4, [0, 3]);
-      h.drain(4, [[0, 0, 1], [0, 2, 3]]);
+      // A consumer's poll, not the drain: a drain that lacked 4 would make it missing.
+      h.assign(4, [0]);
+      h.poll(4, [[0, 0, 1], [0, 2, 3]]);
       const r = await checkLog(h.ops);
       assert.equal(r.valid, true, explainLog(r));
       assert.equal(r.counts.unseen, 1, 'the send of 4 at offset 3: nobody read past it');
@@ -345,7 +388,7 @@ describe('checkers: log', () => {
     assert.deepEqual(lists[0].items[0].links, [{ op: 2 }, { op: 8, label: 'poll past it' }]);
     assert.deepEqual(p.marks.map((m) => m.op), [2, 8, 8]);
     const plot = p.blocks.find((b): b is Extract<Block, { kind: 'points' }> => b.kind === 'points')!;
-    assert.deepEqual(plot.series.map((s) => [s.name, s.points.length, s.bad ?? false]), [['send (ack)', 2, false], ['poll', 3, false], ['lost write (ack)', 1, true]]);
+    assert.deepEqual(plot.series.map((s) => [s.name, s.points.length, s.bad ?? false]), [['send (ack)', 2, false], ['poll', 3, false], ['lost or missing write (ack)', 1, true]]);
   });
 
   it('plots each partition’s offsets over time, acks and polls apart, stream IDs by rank', async () => {

@@ -23,7 +23,7 @@ const historyOf = (stdout: string) => {
 describe('plugins: your own targets and workloads, loaded with --plugin', () => {
   it('runs the example plugin (a last-writer-wins cache), finds its stale reads, and replays it from the printed line', () => {
     const store = join(tmp, 'example');
-    const r = faultline(['run', '--plugin', 'examples/lww-cache/plugin.js', '--target', 'lww-cache', '--workload', 'cache', '--seed', '3', '--time-limit', '3', '--store', store, '--quiet']);
+    const r = faultline(['run', '--plugin', 'examples/lww-cache/plugin.js', '--target', 'lww-cache', '--workload', 'cache-ops', '--seed', '3', '--time-limit', '3', '--store', store, '--quiet']);
     assert.equal(r.code, 1, r.stderr + r.stdout);
     assert.match(r.stdout, /^INVALID: anomaly found$/m);
     assert.match(r.stdout, /is not linearizable: no order of its operations explains process \d+ read/);
@@ -36,7 +36,7 @@ describe('plugins: your own targets and workloads, loaded with --plugin', () => 
 
   it('checks a stored history against the plugin’s own model by name, on worker threads; an op it does not know is bad input', () => {
     const store = join(tmp, 'model');
-    const run = faultline(['run', '--plugin', example, '--target', 'lww-cache', '--workload', 'cache', '--seed', '3', '--time-limit', '3', '--store', store, '--quiet']);
+    const run = faultline(['run', '--plugin', example, '--target', 'lww-cache', '--workload', 'cache-ops', '--seed', '3', '--time-limit', '3', '--store', store, '--quiet']);
     assert.equal(run.code, 1, run.stderr);
     const history = join(/store: (\S+)/.exec(run.stdout)?.[1] ?? '', 'history.jsonl');
     const r = faultline(['check', '--plugin', example, '--model', 'cache-register', '--json', history]);
@@ -57,14 +57,14 @@ describe('plugins: your own targets and workloads, loaded with --plugin', () => 
     const dir = mkdtempSync(join(tmp, 'config-'));
     writeFileSync(join(dir, 'plugin.js'), `export { default } from ${JSON.stringify(example)};\n`);
     const config = join(dir, 'test.yaml');
-    writeFileSync(config, 'plugins: [./plugin.js]\ntarget: lww-cache\nworkload: cache\nseed: 1\ntimeLimit: 2\nnemesis: none\n');
+    writeFileSync(config, 'plugins: [./plugin.js]\ntarget: lww-cache\nworkload: cache-ops\nseed: 1\ntimeLimit: 2\nnemesis: none\n');
     const r = faultline(['run', '--config', config, '--store', join(dir, 'store'), '--quiet']);
     assert.equal(r.code, 1, r.stderr + r.stdout);
     assert.ok(replayArgs(r.stdout).includes(join(dir, 'plugin.js')));
   });
 
   it('checks a plugin target’s options against what it declares', () => {
-    const run = (options: string) => faultline(['run', '--plugin', example, '--target', 'lww-cache', '--workload', 'cache', '--seed', '1', '--time-limit', '1', '--nemesis', 'none', '--store', join(tmp, 'opts'), '--quiet', '--options', options]);
+    const run = (options: string) => faultline(['run', '--plugin', example, '--target', 'lww-cache', '--workload', 'cache-ops', '--seed', '1', '--time-limit', '1', '--nemesis', 'none', '--store', join(tmp, 'opts'), '--quiet', '--options', options]);
     const ok = run('{"replicationDelay":0}');
     assert.ok(ok.code === 0 || ok.code === 1, ok.stderr);
     const bad = run('{"replicationDelay":-5}');
