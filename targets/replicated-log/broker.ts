@@ -43,8 +43,11 @@ class Replica {
   leader: string | undefined;
   // Leader.
   readonly followers = new Map<string, FollowerPosition>();
-  /** A follower this leader asked to add to the ISR: counted for the high watermark from the asking on (KIP-497). */
-  pendingAdd: string | undefined;
+  /**
+   * A follower this leader asked to add to the ISR: counted for the high watermark from the asking on (KIP-497), until
+   * the controller refused, or the state moved past the version the request was made from (it can no longer apply).
+   */
+  pendingAdd: { broker: string; from: number } | undefined;
   proposing = false;
   /** Sends waiting for the high watermark to pass their offset. */
   acks: { offset: number; reply: (offset: number) => void }[] = [];
@@ -130,8 +133,8 @@ export class Broker implements NodeProgram {
         // Nobody created the partition yet: any broker may; the conditional write lets one win.
         const replicas = this.replicasOf(p);
         const initial: PartitionState = { partition: p, epoch: 1, version: 1, leader: replicas[0], isr: replicas, replicas };
-        return this.controller.propose(p, null, initial, (ok, t) => {
-          if (ok) this.adopt(p, t);
+        return this.controller.propose(p, null, initial, (outcome, t) => {
+          if (outcome === 'ok') this.adopt(p, t);
           next();
         });
       }
@@ -149,7 +152,7 @@ export class Broker implements NodeProgram {
     this.states.set(p, { state, text });
     const r = this.replicas.get(p);
     if (!r) return;
-    if (r.pendingAdd !== undefined && state.isr.includes(r.pendingAdd)) r.pendingAdd = undefined;
+    if (r.pendingAdd !== undefined && (state.isr.includes(r.pendingAdd.broker) || state.version > r.pendingAdd.from)) r.pendingAdd = undefined;
     if (state.leader === this.ctx.id) {
       if (r.role !== 'leader' || r.epoch !== state.epoch) this.becomeLeader(r, state);
       else this.advanceHw(r);
@@ -202,7 +205,7 @@ export class Broker implements NodeProgram {
         return !state.isr.includes(f) && pos !== undefined && pos.offset >= r.log.hw && now - pos.at <= REPLICA_LAG_MS;
       });
       if (caughtUp !== undefined) {
-        r.pendingAdd = caughtUp;
+        r.pendingAdd = { broker: caughtUp, from: state.version };
         return this.propose(r, 'expand', text, { ...state, isr: [...state.isr, caughtUp] }, () => (r.pendingAdd = undefined));
       }
       return;
@@ -214,11 +217,13 @@ export class Broker implements NodeProgram {
     }
   }
 
-  private propose(r: Replica, kind: ChangeKind, expected: string, next: PartitionState, failed?: () => void): void {
+  /** `refused`: the controller certainly did not take it (an unknown outcome is neither). */
+  private propose(r: Replica, kind: ChangeKind, expected: string, next: PartitionState, refused?: () => void): void {
     r.proposing = true;
-    this.controller.propose(r.log.partition, expected, { ...next, version: next.version + 1 }, (ok, text) => {
+    this.controller.propose(r.log.partition, expected, { ...next, version: next.version + 1 }, (outcome, text) => {
       r.proposing = false;
-      if (!ok) return failed?.();
+      if (outcome === 'fail') return refused?.();
+      if (outcome === 'unknown') return;
       this.won[kind]++;
       this.ctx.storage.put('won', this.won);
       this.adopt(r.log.partition, text);
@@ -280,7 +285,7 @@ export class Broker implements NodeProgram {
     const known = this.states.get(r.log.partition);
     if (r.role !== 'leader' || !known) return;
     const isr = new Set(known.state.isr);
-    if (r.pendingAdd !== undefined) isr.add(r.pendingAdd);
+    if (r.pendingAdd !== undefined) isr.add(r.pendingAdd.broker);
     let hw = r.log.end;
     for (const f of isr) if (f !== this.ctx.id) hw = Math.min(hw, r.followers.get(f)?.offset ?? -1);
     if (hw <= r.log.hw) return;

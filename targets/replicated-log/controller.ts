@@ -34,10 +34,13 @@ export class ControllerLink {
     this.run(p, { f: 'read', key: keyOf(p), value: null }, (c) => done(c.type === 'ok' ? (c.value as string | null) : undefined));
   }
 
-  /** Replaces the state, if it still is `expected` (the text read): whether it was. */
-  propose(p: number, expected: string | null, next: PartitionState, done: (ok: boolean, text: string) => void): void {
+  /**
+   * Replaces the state, if it still is `expected` (the text read). `unknown`: the controller did not say, and the
+   * write may still take effect, until the state has moved past `expected`.
+   */
+  propose(p: number, expected: string | null, next: PartitionState, done: (outcome: 'ok' | 'fail' | 'unknown', text: string) => void): void {
     const text = encodeState(next);
-    this.run(p, { f: 'cas', key: keyOf(p), value: [expected, text] }, (c) => done(c.type === 'ok', text));
+    this.run(p, { f: 'cas', key: keyOf(p), value: [expected, text] }, (c) => done(c.type === 'info' ? 'unknown' : c.type, text));
   }
 
   private run(p: number, op: { f: string; key: string; value: unknown }, done: (c: Completion) => void): void {
