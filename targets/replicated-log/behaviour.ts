@@ -22,7 +22,7 @@ export const BUGS: BugTable<Behaviour> = {
 
 export const OPTIONS: OptionSpecs = {
   partitions: { schema: z.int().min(1).max(64), description: 'partitions of the topic (default 4); a key goes to hash(key) mod partitions' },
-  replication: { schema: z.int().min(1).max(9), description: 'replicas per partition (default min(3, brokers)); acks=all waits for every in-sync one' },
+  replication: { schema: z.int().min(1).max(9), description: 'replicas per partition (default 3; at most the brokers, fewer when there are fewer); acks=all waits for every in-sync one' },
 };
 
 /** The options of a run, with their defaults, for a cluster of `brokers`. */
