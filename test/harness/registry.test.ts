@@ -50,7 +50,7 @@ describe('the registry: a test fits together or is refused before anything start
     const r = builtinRegistry();
     const fits = (runtime: 'sim' | 'docker') =>
       Object.fromEntries(r.targetNames(runtime).map((t) => [t, r.workloadNames().filter((w) => r.conflicts({ runtime, target: t, workload: w, options: {} }).length === 0)]));
-    assert.deepEqual(fits('sim'), { 'kv-single': ['register', 'set'], 'primary-backup': ['register'], 'raft-kv': ['register'], 'sharded-kv': ['register'] });
+    assert.deepEqual(fits('sim'), { 'kv-single': ['register', 'set'], 'primary-backup': ['register'], 'raft-kv': ['register'], 'replicated-log': [], 'sharded-kv': ['register'] });
     assert.deepEqual(fits('docker'), {
       postgres: ['register'],
       'pg-2pc': ['bank'],
