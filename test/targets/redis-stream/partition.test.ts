@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { builtinLocalImage } from '../../../harness/builtins.js';
+import { localImage } from '../../../harness/runtimes/docker/image-recipe.js';
+import { builtinTargets } from '../../../targets/index.js';
+import { redisStream } from '../../../targets/redis-stream/docker.js';
 import { compareIds, entriesOf, inReadOrder, streamsOf } from '../../../targets/redis-stream/entries.js';
 import { checkLayout, partitionOf, waitOf } from '../../../targets/redis-stream/layout.js';
 import { kafkaPartition, murmur2 } from '../../../targets/redis-stream/murmur2.js';
@@ -60,5 +64,33 @@ describe('redis-stream: partitioning and stream replies', () => {
     assert.equal(waitOf({ wait: 2 }, 3), 2);
     checkLayout(['n1'], {});
     checkLayout(['n1', 'n2', 'n3'], { replicated: true, wait: 1 });
+  });
+});
+
+describe('redis-stream: images and containers', () => {
+  it('pins the official image to redis:7.0, and needs nothing the local image lacks (its recipe, so its tag, is unchanged)', () => {
+    assert.equal(redisStream.images.redis.official, 'redis:7.0');
+    const others = (builtinTargets.dockerTargets ?? []).filter((t) => t !== redisStream);
+    assert.equal(localImage(others).tag, builtinLocalImage().tag);
+  });
+
+  it('runs one durable server, or redis-replicated\'s server and sentinel per node when replicated', () => {
+    const ctx = (nodes: string[], options: Record<string, unknown>) => ({
+      nodes,
+      flavour: 'local' as const,
+      image: () => 'img',
+      ips: Object.fromEntries(nodes.map((n, i) => [n, `10.0.0.${i + 2}`])),
+      bug: undefined,
+      options,
+    });
+    const one = redisStream.containers(ctx(['n1'], {})).n1;
+    assert.deepEqual(one.ports, [6379]);
+    assert.ok(one.cmd.join(' ').includes('--appendfsync always'), one.cmd.join(' '));
+    const three = redisStream.containers(ctx(['n1', 'n2', 'n3'], { replicated: true, wait: 1 }));
+    assert.deepEqual(Object.keys(three), ['n1', 'n2', 'n3']);
+    assert.deepEqual(three.n2.ports, [6379, 26379]);
+    assert.match(three.n2.cmd[2], /replicaof 10\.0\.0\.2 6379/);
+    assert.deepEqual(redisStream.nodeIds(1, { replicated: true }), ['n1', 'n2', 'n3']);
+    assert.throws(() => redisStream.containers(ctx(['n1'], { replicated: true })), /replicated needs 3 nodes/);
   });
 });
