@@ -6,6 +6,7 @@ import { raftKvDocker } from './raft-kv/docker.js';
 import { redis } from './redis/docker.js';
 import { redisLock } from './redis-lock/docker.js';
 import { redisReplicated } from './redis-replicated/docker.js';
+import { redisStream } from './redis-stream/docker.js';
 import { redlock } from './redlock/docker.js';
 import { shardedKvDocker } from './sharded-kv/docker.js';
 import { builtinSimTargets } from './sim.js';
@@ -14,5 +15,5 @@ import { builtinSimTargets } from './sim.js';
 export const builtinTargets: Plugin = {
   name: 'faultline',
   simTargets: builtinSimTargets.simTargets,
-  dockerTargets: [postgres, pg2pc, raftKvDocker, redis, redisReplicated, redisLock, redlock, shardedKvDocker, cacheAside],
+  dockerTargets: [postgres, pg2pc, raftKvDocker, redis, redisReplicated, redisLock, redisStream, redlock, shardedKvDocker, cacheAside],
 };

@@ -58,6 +58,8 @@ describe('the registry: a test fits together or is refused before anything start
       redis: ['register', 'set'],
       'redis-replicated': ['register', 'set'],
       'redis-lock': ['lock'],
+      // The log workload is issue 20's too, on its own branch: until it is in, nothing here asks for send and poll.
+      'redis-stream': [],
       redlock: ['lock'],
       'sharded-kv': ['register'],
       'cache-aside': ['cache'],
