@@ -28,6 +28,7 @@ export const replicatedLog: SimTarget = {
   bugs: Object.keys(BUGS),
   defaultNodes: 5,
   operations: LOG_OPERATIONS,
+  workload: 'log',
   options: OPTIONS,
   nodeIds: (n) => [...numberedNodes(n, 5), ...CONTROLLER_NODES],
   node: (bug, options) => {
