@@ -24,6 +24,7 @@ const cases: Case[] = [
   { bug: 'no-handoff', ...CHURN },
   { bug: 'stale-ring', ...CHURN },
   { bug: 'eager-detector', faults: 'kill,pause', interval: 3, timeLimit: 12 },
+  { bug: 'eager-detector', faults: 'pause', interval: 2, timeLimit: 12 },
   { faults: 'membership+partition,membership+kill,membership+pause', interval: 3, timeLimit: 30 },
 ];
 

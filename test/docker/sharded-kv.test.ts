@@ -133,7 +133,10 @@ describe('sharded-kv target (docker): faultline run --workload register over Red
   });
 
   it('--bug eager-detector is caught: a shard removed on a short silence is neither fenced nor collected, and its keys go back in time', async () => {
-    await untilCaught((seed, timeLimit) => run({ bug: 'eager-detector', nemesis: 'kill,pause', seed, timeLimit }), { perRun: 12, budget: 24, describe: summary });
+    // A pause every 2 s (six in a run): with `kill,pause` at the default interval a run had one pause, which a CI run
+    // put on a config node in one seed and on a shard with no write waiting in the other. Found in 5 of 5 seeds of
+    // this form (BENCHMARKS.md); seeds until found within 36 s.
+    await untilCaught((seed, timeLimit) => run({ bug: 'eager-detector', nemesis: { faults: 'pause', interval: 2 }, seed, timeLimit }), { perRun: 12, budget: 36, describe: summary });
   });
 
   it('--bug seed-ring is caught: a change moves keys by modulo, the hand-off by the ring', async () => {
