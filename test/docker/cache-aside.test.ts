@@ -86,9 +86,11 @@ describe('cache-aside target (docker): Redis in front of PostgreSQL', function (
   });
 
   it('no-ttl: a stale entry never expires, and the convergence check says which keys stayed stale and for how long', async () => {
+    // The convergence check sees no-ttl in 6 to 9 runs of 10 (BENCHMARKS.md): only a key whose last write lost the
+    // race stays stale. Seeds until found within 60 s.
     const r = await untilCaught((seed, timeLimit) => run({ bug: 'no-ttl', nemesis: 'latency,pause', seed, timeLimit }), {
       perRun: 10,
-      budget: 30,
+      budget: 60,
       describe: (o) => summary(cacheOf(o)),
       caught: (o) => cacheOf(o).converged === false,
     });

@@ -40,7 +40,7 @@ describe('external runtime: cache-aside on the user’s Redis and PostgreSQL', f
   it('finds fill-race with latency (aimed at the database, made by the proxy), and the correct mode is valid under latency and cache partitions', async () => {
     const seen: string[] = [];
     let found = false;
-    for (let seed = 1; seed <= 3 && !found; seed++) {
+    for (let seed = 1; seed <= 5 && !found; seed++) {
       const r = await faultlineAsync(args(['--bug', 'fill-race', '--nemesis', 'latency', '--seed', String(seed)]));
       seen.push(`seed ${seed}: exit ${r.code} ${r.stderr.trim()}: ${r.stdout.split('\n').find((l) => l.startsWith('cache:'))}`);
       found = r.code === 1;
