@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Client, ClientOp, Completion } from '../../harness/runtime.js';
 import { describe, refusedByServer } from '../postgres/errors.js';
-import { connectWithin, messageOf, UNSENT } from '../redis/client.js';
+import { messageOf, ReconnectingConnection, UNSENT } from '../redis/client.js';
 import { Cache } from './cache.js';
 import type { CacheMode } from './mode.js';
 import type { Store } from './store.js';
@@ -45,26 +45,9 @@ const maybeSent = (e: unknown): boolean => !UNSENT.some((re) => re.test(messageO
 export function cacheAsideClient(options: CacheAsideOptions): Client {
   const { mode, store } = options;
   const ttl = mode.expires ? options.ttlMs : 0;
-  let conn: Redis | undefined;
-
-  const drop = () => {
-    conn?.disconnect();
-    conn = undefined;
-  };
-  const cache = async (): Promise<Cache> => {
-    if (conn?.status === 'ready') return new Cache(conn);
-    drop();
-    const c = options.connection();
-    c.on('error', () => {});
-    conn = c;
-    try {
-      await connectWithin(c);
-    } catch (e) {
-      if (conn === c) drop();
-      throw e;
-    }
-    return new Cache(c);
-  };
+  const link = new ReconnectingConnection(options.connection);
+  const drop = () => link.drop();
+  const cache = async (): Promise<Cache> => new Cache(await link.get());
   /** The database as this process reaches it; a failure to connect sent nothing. */
   const db = async (): Promise<Store> => {
     await store.connect();

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ReplyError, type Redis } from 'ioredis';
-import { connectWithin, messageOf, UNSENT, WAIT_TIMEOUT_MS } from '../redis/client.js';
+import { messageOf, ReconnectingConnection, UNSENT, WAIT_TIMEOUT_MS } from '../redis/client.js';
 import { COMPARE_AND_DELETE } from '../lock/redis-compare-and-delete.js';
 import type { LockGrant, LockService } from '../lock/service.js';
 import { PER_SECOND_EXPIRY_S, RETRY_MS, type LockMode } from './mode.js';
@@ -30,9 +30,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * anything but a reply rejects likewise: whether the lock is gone is unknown.
  */
 export class RedisLock implements LockService {
-  private conn: Redis | undefined;
+  private readonly link: ReconnectingConnection;
 
-  constructor(private readonly o: RedisLockOptions) {}
+  constructor(private readonly o: RedisLockOptions) {
+    this.link = new ReconnectingConnection(() => o.connection());
+  }
 
   async acquire(name: string, deadline: number): Promise<LockGrant | undefined> {
     for (;;) {
@@ -119,24 +121,11 @@ export class RedisLock implements LockService {
     return UNSENT.some((re) => re.test(messageOf(e)));
   }
 
-  private async connected(): Promise<Redis> {
-    if (this.conn?.status === 'ready') return this.conn;
-    this.drop();
-    const c = this.o.connection();
-    // Errors reach the command that meets them; unheard, the event would end the process.
-    c.on('error', () => {});
-    this.conn = c;
-    try {
-      await connectWithin(c);
-    } catch (e) {
-      if (this.conn === c) this.drop();
-      throw e;
-    }
-    return c;
+  private connected(): Promise<Redis> {
+    return this.link.get();
   }
 
   private drop(): void {
-    this.conn?.disconnect();
-    this.conn = undefined;
+    this.link.drop();
   }
 }

@@ -1,6 +1,6 @@
 import { ReplyError, type Redis } from 'ioredis';
 import type { Client, ClientOp, Completion } from '../../harness/runtime.js';
-import { connectWithin, messageOf, UNSENT, WAIT_TIMEOUT_MS } from '../redis/client.js';
+import { messageOf, ReconnectingConnection, UNSENT, WAIT_TIMEOUT_MS } from '../redis/client.js';
 import { entriesOf, inReadOrder, streamsOf, type Triple } from './entries.js';
 import { GROUP, partitionOf, streamKey } from './layout.js';
 
@@ -41,14 +41,15 @@ type Failure = { certain: boolean; error: string };
  * pending here that may have been delivered: `info` (and the process retires; another consumer claims them).
  */
 export class StreamClient implements Client {
-  private conn: Redis | undefined;
   private mode: 'none' | 'assign' | 'subscribe' = 'none';
   private assigned: readonly number[] = [];
   /** The last ID this process read in assign mode, per partition: its position there. */
   private readonly positions = new Map<number, string>();
   private readonly keyPartition: ReadonlyMap<string, number>;
+  private readonly link: ReconnectingConnection;
 
   constructor(private readonly o: StreamClientOptions) {
+    this.link = new ReconnectingConnection(() => o.connection());
     this.keyPartition = new Map(Array.from({ length: o.partitions }, (_, p) => [streamKey(p), p]));
   }
 
@@ -231,24 +232,11 @@ export class StreamClient implements Client {
     return { certain: UNSENT.some((re) => re.test(error)), error };
   }
 
-  private async connected(): Promise<Redis> {
-    if (this.conn?.status === 'ready') return this.conn;
-    this.drop();
-    const c = this.o.connection();
-    // Errors reach the command that meets them; unheard, the event would end the process.
-    c.on('error', () => {});
-    this.conn = c;
-    try {
-      await connectWithin(c);
-    } catch (e) {
-      if (this.conn === c) this.drop();
-      throw e;
-    }
-    return c;
+  private connected(): Promise<Redis> {
+    return this.link.get();
   }
 
   private drop(): void {
-    this.conn?.disconnect();
-    this.conn = undefined;
+    this.link.drop();
   }
 }

@@ -47,28 +47,9 @@ export const UNSENT = [/Stream isn't writeable/, /enableOfflineQueue/];
  * connection lost), or when a write was done but `WAIT` counted fewer replicas than asked for.
  */
 export function redisClient(options: RedisClientOptions): Client {
-  let conn: Redis | undefined;
-
-  const drop = () => {
-    conn?.disconnect();
-    conn = undefined;
-  };
-
-  const connected = async (): Promise<Redis> => {
-    if (conn?.status === 'ready') return conn;
-    drop();
-    const c = options.connection();
-    // Errors reach the op that meets them; unheard, the event would end the process.
-    c.on('error', () => {});
-    conn = c;
-    try {
-      await connectWithin(c);
-    } catch (e) {
-      if (conn === c) drop();
-      throw e;
-    }
-    return c;
-  };
+  const link = new ReconnectingConnection(options.connection);
+  const drop = () => link.drop();
+  const connected = () => link.get();
 
   const perform = async (op: ClientOp): Promise<Completion> => {
     let c: Redis;
@@ -109,6 +90,39 @@ export function redisClient(options: RedisClientOptions): Client {
       drop();
     },
   };
+}
+
+/**
+ * One process's connection, opened when an op needs it and replaced on the next op after it broke (or was dropped):
+ * the connection every Redis client of faultline's targets holds, one at a time, never reconnecting behind an op's
+ * back (CONNECTION_OPTIONS).
+ */
+export class ReconnectingConnection {
+  private conn: Redis | undefined;
+
+  constructor(private readonly open: () => Redis) {}
+
+  /** The connection if it is up, else a new one, connected within CONNECT_BUDGET_MS (a rejection sent nothing). */
+  async get(): Promise<Redis> {
+    if (this.conn?.status === 'ready') return this.conn;
+    this.drop();
+    const c = this.open();
+    // Errors reach the op that meets them; unheard, the event would end the process.
+    c.on('error', () => {});
+    this.conn = c;
+    try {
+      await connectWithin(c);
+    } catch (e) {
+      if (this.conn === c) this.drop();
+      throw e;
+    }
+    return c;
+  }
+
+  drop(): void {
+    this.conn?.disconnect();
+    this.conn = undefined;
+  }
 }
 
 /** Connects a new connection (`lazyConnect`), or rejects after CONNECT_BUDGET_MS: then nothing was sent on it. */
