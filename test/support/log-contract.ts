@@ -1,48 +1,9 @@
-import { z } from 'zod';
-import type { Checker } from '../../checkers/registry.js';
 import type { Op } from '../../checkers/history/op.js';
-import { Rng } from '../../harness/rng.js';
-import type { ClientOp } from '../../harness/runtime.js';
-import type { ProcessGenerator, Workload } from '../../workloads/workload.js';
 
 /**
- * Issue 20's `log` workload and the checks its history must pass, as far as this branch needs them to test the
- * replicated-log target: the real workload and checker are built on another branch, to the same contract
- * (/tmp/log-contract.md). These are the test's own, registered as a test plugin.
+ * The replicated-log tests' own reading of the log contract (docs/checkers.md, the log checker): an independent
+ * check of the histories the `log` checker judges, stronger where a dense log with a complete drain allows.
  */
-export const LOG_KEYS = Array.from({ length: 16 }, (_, i) => `k${i}`);
-
-/** The contract's workload for P partitions: each process assigns or subscribes, then sends (60 %) and polls (40 %). */
-export function logWorkload(partitions = 4): Workload {
-  return {
-    name: 'log-test',
-    description: "the log contract's workload (test copy)",
-    checker: 'log-test',
-    operations: { send: z.int(), poll: z.null(), assign: z.array(z.int()), subscribe: z.null(), drain: z.null() },
-    generator(seed): ProcessGenerator {
-      const rng = new Rng(seed);
-      let value = 1;
-      const started = new Set<number>();
-      const join = (): ClientOp => {
-        if (rng.chance(0.5)) return { f: 'subscribe', value: null };
-        const ps = Array.from({ length: partitions }, (_, p) => p).filter(() => rng.chance(0.6));
-        return { f: 'assign', value: ps.length ? ps : [rng.int(partitions)] };
-      };
-      return {
-        next(process) {
-          if (!started.has(process)) {
-            started.add(process);
-            return { op: join() };
-          }
-          if (rng.chance(0.02)) return { op: join() };
-          if (rng.chance(0.6)) return { op: { f: 'send', key: rng.pick(LOG_KEYS), value: value++ } };
-          return { op: { f: 'poll', value: null } };
-        },
-      };
-    },
-    finalOps: () => [{ f: 'drain', value: null }],
-  };
-}
 
 type Triple = [number, number, number];
 
@@ -123,15 +84,3 @@ export function logViolations(history: readonly Op[]): string[] {
 }
 
 /** The checks as a checker, so a run's verdict is theirs. */
-export const logTestChecker: Checker = {
-  name: 'log-test',
-  description: "the log contract's anomalies (test copy)",
-  async check(history) {
-    const ops = Array.isArray(history) ? history : (history as { ops: Op[] }).ops;
-    const t = Date.now();
-    const anomalies = logViolations(ops);
-    return { checker: 'log-test', valid: anomalies.length === 0, ms: Date.now() - t, anomalies } as never;
-  },
-  explain: (r) => JSON.stringify((r as unknown as { anomalies: string[] }).anomalies.slice(0, 20)),
-  parseOptions: () => ({}),
-};
