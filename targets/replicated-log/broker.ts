@@ -8,10 +8,16 @@ import { PartitionLog } from './partition-log.js';
 
 /** How often a broker reads each partition's state from the controller and considers a change (virtual ms). */
 export const CONTROL_MS = 200;
-/** A follower that is caught up waits this long between fetches. */
+/** A follower whose fetch came back empty waits this long before the next. */
 export const FETCH_INTERVAL_MS = 10;
-/** A fetch not answered in this long is sent again. */
-export const FETCH_TIMEOUT_MS = 100;
+/**
+ * A caught-up follower's fetch waits at the leader this long for a new entry (Kafka's replica.fetch.wait.max.ms,
+ * there 500 ms): a long poll. So a follower learns the high watermark only with the next entry or at this wait's
+ * end, never as soon as the HW moves; the lag that KIP-101 is about, and that truncate-on-failover cuts by.
+ */
+export const FETCH_WAIT_MS = 200;
+/** A fetch not answered in this long is sent again (longer than a fetch waits at the leader). */
+export const FETCH_TIMEOUT_MS = FETCH_WAIT_MS + 100;
 /** A follower that has not fetched for this long leaves the ISR (Kafka's replica.lag.time.max.ms). */
 export const REPLICA_LAG_MS = 400;
 /** A follower that has not heard its leader for this long (plus its rank in the ISR) asks to lead. */
@@ -51,6 +57,8 @@ class Replica {
   proposing = false;
   /** Sends waiting for the high watermark to pass their offset. */
   acks: { offset: number; reply: (offset: number) => void }[] = [];
+  /** Caught-up followers' fetches waiting for a new entry (long polls), each answered at most once. */
+  readonly parked = new Map<string, { answer: () => void; cancel: () => void }>();
   /** The consumer group's committed offset (the leader's, copied to followers with each fetch). */
   group = 0;
   // Follower.
@@ -62,6 +70,16 @@ class Replica {
     private readonly ctx: NodeContext,
   ) {
     this.epoch = ctx.storage.get<number>(`p${log.partition}:epoch`) ?? 0;
+  }
+
+  /** Answers every waiting fetch now (a new entry), or drops them (this broker no longer leads in that epoch). */
+  unpark(answer: boolean): void {
+    const waiting = [...this.parked.values()];
+    this.parked.clear();
+    for (const w of waiting) {
+      w.cancel();
+      if (answer) w.answer();
+    }
   }
 
   actIn(epoch: number): void {
@@ -164,6 +182,7 @@ export class Broker implements NodeProgram {
   private becomeLeader(r: Replica, state: PartitionState): void {
     const failover = state.epoch > r.epoch;
     this.ctx.log(`leads partition ${r.log.partition} in epoch ${state.epoch} (isr ${state.isr.join(',')})`);
+    r.unpark(false);
     r.role = 'leader';
     r.leader = this.ctx.id;
     r.actIn(state.epoch);
@@ -179,6 +198,7 @@ export class Broker implements NodeProgram {
   }
 
   private becomeFollower(r: Replica, state: PartitionState): void {
+    r.unpark(false); // their followers time out and fetch from the new leader
     r.role = 'follower';
     r.leader = state.leader;
     r.actIn(state.epoch);
@@ -277,7 +297,17 @@ export class Broker implements NodeProgram {
     }
     r.followers.set(from, { offset: m.offset, at: this.ctx.now() });
     this.advanceHw(r);
-    reply({ entries: log.entries.slice(m.offset, m.offset + MAX_BATCH), hw: log.hw, group: r.group });
+    const answer = () => reply({ entries: log.entries.slice(m.offset, m.offset + MAX_BATCH), hw: log.hw, group: r.group });
+    r.parked.get(from)?.cancel();
+    r.parked.delete(from);
+    if (m.offset < log.end) return answer();
+    // Caught up: the fetch waits for the next entry, or FETCH_WAIT_MS, and then carries the HW of that moment.
+    const cancel = this.ctx.setTimer(FETCH_WAIT_MS, () => {
+      if (r.parked.get(from)?.cancel !== cancel) return;
+      r.parked.delete(from);
+      answer();
+    });
+    r.parked.set(from, { answer, cancel });
   }
 
   /** The HW: the least offset every ISR member (and the follower being added) has, never moving back. */
@@ -311,6 +341,7 @@ export class Broker implements NodeProgram {
         const existing = log.offsetOf(req.producer, req.seq);
         if (existing !== undefined) return this.whenCommitted(r, existing, ack); // a retry: it is in the log once
         log.append([{ epoch: r.epoch, key: req.key, value: req.value, producer: req.producer, seq: req.seq }]);
+        r.unpark(true); // the waiting followers take it at once
         this.whenCommitted(r, log.end - 1, ack);
         return this.advanceHw(r); // an ISR of one
       }

@@ -2,14 +2,15 @@ import type { NemesisRecipe } from '../raft-kv/nemeses.js';
 
 /**
  * The fault that exposes each of replicated-log's bugs, and under which the correct log must stay valid too. Both
- * need a failover while sends are being acknowledged: the leader killed (its unreplicated tail is gone with it) or
- * cut off (its followers elect one of themselves).
+ * need a failover while sends are being acknowledged: here a partition, which cuts a leader off (its followers elect
+ * one of themselves).
  */
 export const EXPOSING_NEMESES: Record<string, NemesisRecipe> = {
-  // Acknowledged on the leader alone: a failover before the followers fetched loses them.
-  'ack-before-replicate': { faults: 'kill:primary', interval: 2, timeLimit: 30 },
-  // The new leader cuts its log to its HW, a fetch behind what the old leader acknowledged.
-  'truncate-on-failover': { faults: 'kill:primary', interval: 2, timeLimit: 30 },
+  // Acknowledged on the leader alone: a leader cut off goes on acknowledging what its followers never get.
+  'ack-before-replicate': { faults: 'partition', interval: 5, timeLimit: 10 },
+  // The new leader cuts its log to its HW, which lags what the old leader acknowledged until the next entry reaches
+  // it (the long-poll fetch): the command form, with the default nemesis and time limit.
+  'truncate-on-failover': { faults: 'partition', interval: 5, timeLimit: 10 },
 };
 
 /** The generic mix the correct log must survive. */
