@@ -3,7 +3,8 @@
  * append-only file under kill (none expected), and Sentinel's primary and replicas under partition:primary without
  * WAIT and with `wait: 1`. Judged by the log checker: per row, the runs found invalid, and per run the acknowledged
  * sends, those missing from the final drain (and how many of them some poll had read before, on the primary that
- * lost them), lost writes and inconsistent offsets.
+ * lost them), lost writes and inconsistent offsets. With five nodes, partition:primary-minority leaves the primary one
+ * replica, which acknowledges `WAIT 1`: Jepsen's loss of acknowledged writes with WAIT.
  *
  *   node dist/bench/detect-log-docker.js [seeds, default 5] [filter]     # e.g. 5 wait
  */
@@ -17,6 +18,13 @@ const cases: { name: string; fields: Record<string, unknown> }[] = [
   { name: 'single, kill', fields: { nemesis: { faults: 'kill', interval: 4 } } },
   { name: 'replicated, no WAIT, partition:primary', fields: { options: { replicated: true }, nemesis: { faults: 'partition:primary', interval: 6 } } },
   { name: 'replicated, wait 1, partition:primary', fields: { options: { replicated: true, wait: 1 }, nemesis: { faults: 'partition:primary', interval: 6 } } },
+  // Five nodes: the primary can keep one replica on its side, which acknowledges WAIT 1, while the other three (and
+  // their sentinels, a majority) promote one of themselves, which never had those entries. WAIT 2 cannot be met there.
+  { name: 'replicated ×5, no WAIT, partition:primary-minority', fields: { nodes: 5, options: { replicated: true }, nemesis: { faults: 'partition:primary-minority', interval: 6 } } },
+  { name: 'replicated ×5, wait 1, partition:primary-minority', fields: { nodes: 5, options: { replicated: true, wait: 1 }, nemesis: { faults: 'partition:primary-minority', interval: 6 } } },
+  { name: 'replicated ×5, wait 2, partition:primary-minority', fields: { nodes: 5, options: { replicated: true, wait: 2 }, nemesis: { faults: 'partition:primary-minority', interval: 6 } } },
+  // The default partitions, their shapes varied from cycle to cycle: only some cuts leave the primary a replica.
+  { name: 'replicated ×5, wait 1, partition', fields: { nodes: 5, options: { replicated: true, wait: 1 }, nemesis: { faults: 'partition', interval: 3 } } },
 ];
 
 const seeds = Number(process.argv[2] ?? 5);
