@@ -24,6 +24,8 @@ type Join = { f: 'assign'; value: number[] } | { f: 'subscribe'; value: null };
 function logGenerator(seed: number, partitions: number): ProcessGenerator {
   const rng = new Rng(seed);
   const joined = new Set<number>();
+  /** The processes whose last join was a subscribe: members of the consumer group. */
+  const members = new Set<number>();
   let next = 1;
   const join = (): Join => {
     if (rng.chance(0.5)) return { f: 'subscribe', value: null };
@@ -39,9 +41,22 @@ function logGenerator(seed: number, partitions: number): ProcessGenerator {
       return { op: { f: 'poll', value: null } };
     },
     update(process, op: ClientOp, c: Completion) {
-      if (c.type === 'info') joined.delete(process);
-      else if (c.type === 'ok' && (op.f === 'assign' || op.f === 'subscribe')) joined.add(process);
+      if (c.type === 'info') {
+        joined.delete(process);
+        members.delete(process);
+      } else if (c.type === 'ok' && (op.f === 'assign' || op.f === 'subscribe')) {
+        joined.add(process);
+        if (op.f === 'subscribe') members.add(process);
+        else members.delete(process);
+      }
     },
+    /**
+     * The group's members: a member that dies between reading a batch and acknowledging or committing it leaves
+     * entries that only the group can deliver again (another member claims them, or reads from the committed offset).
+     * Crashing one there (`crash-client`) is what tells at-least-once delivery from at-most-once; an assigning
+     * consumer's positions die with it and its successor starts over, which loses nothing.
+     */
+    critical: () => [...members],
   };
 }
 
