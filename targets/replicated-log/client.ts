@@ -26,7 +26,7 @@ type Mode = { kind: 'none' } | { kind: 'assign'; partitions: number[] } | { kind
  * followers): each poll takes the next partition in turn, reads from the group's offset, and commits past what it
  * read before the poll completes. A consumer that dies before its commit leaves the batch to the next poll of any
  * member (at-least-once delivery, as Kafka's group after a rebalance). The drain reads every partition from 0 to
- * its high watermark.
+ * its high watermark; the drain-group reads what the group has yet to deliver, as a member of it.
  *
  * Crashed by the nemesis (`crash-client`), the client dies at its next poll that read entries, before handing them
  * over: in the group before its commit (with the bug commit-before-process, after it), in assign mode with its
@@ -143,6 +143,29 @@ export function logClient(transport: RequestTransport, brokers: readonly string[
     partition(0, 0);
   };
 
+  /**
+   * The group's final read: every partition from the group's committed offset to its high watermark, batch by batch,
+   * committing past each (what crashed members left uncommitted is read here). Info if a partition stays unreachable.
+   */
+  const drainGroup = (done: (c: Completion) => void) => {
+    const deadline = clock.now() + CLIENT_TIMING.drainMs;
+    const all: [number, number, number][] = [];
+    const partition = (p: number): void => {
+      if (p === settings.partitions) return done({ type: 'ok', value: all });
+      ask(p, { kind: 'group-read', partition: p, max: MAX_BATCH }, deadline, (reply) => {
+        if (!reply) return done({ type: 'info', value: null, error: `partition ${p} unreachable` });
+        const entries = reply.entries ?? [];
+        if (entries.length === 0) return partition(p + 1);
+        for (const [o, v] of entries) all.push([p, o, v]);
+        ask(p, { kind: 'commit', partition: p, offset: entries[entries.length - 1][0] + 1 }, deadline, (committed) => {
+          if (!committed) return done({ type: 'info', value: null, error: `partition ${p}: commit unanswered` });
+          partition(p);
+        });
+      });
+    };
+    partition(0);
+  };
+
   return {
     invoke(op: ClientOp, done: (c: Completion) => void) {
       switch (op.f) {
@@ -165,6 +188,8 @@ export function logClient(transport: RequestTransport, brokers: readonly string[
           return done({ type: 'fail', value: null, error: 'neither assigned nor subscribed' });
         case 'drain':
           return drain(done);
+        case 'drain-group':
+          return drainGroup(done);
         default:
           return done({ type: 'fail', value: op.value, error: `unknown operation ${op.f}` });
       }

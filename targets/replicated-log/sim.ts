@@ -10,7 +10,7 @@ import { CONTROLLER_NODES, isControllerNode } from './controller.js';
 import { observeLog } from './observe.js';
 
 /** The log workload's operations (issue 20's contract). */
-export const LOG_OPERATIONS = ['send', 'poll', 'assign', 'subscribe', 'drain'] as const;
+export const LOG_OPERATIONS = ['send', 'poll', 'assign', 'subscribe', 'drain', 'drain-group'] as const;
 
 /** The brokers of a cluster, from any node's view of it (the controller nodes are not brokers). */
 const brokersOf = (ids: readonly string[]) => ids.filter((id) => !isControllerNode(id)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
