@@ -97,10 +97,10 @@ export function readLogHistory(history: History | Op[]): LogHistory {
     return offset as Offset;
   };
 
-  const entriesAt = (q: number, f: string, v: unknown, what = 'ok value'): Entry[] => {
-    if (!Array.isArray(v)) throw bad(q, `a ${f}'s ${what} must be a list of [partition, offset, value] triples, got ${show(v)}`);
+  const entriesAt = (q: number, f: string, v: unknown, field = 'ok value'): Entry[] => {
+    if (!Array.isArray(v)) throw bad(q, `a ${f}'s ${field} must be a list of [partition, offset, value] triples, got ${show(v)}`);
     return v.map((t: unknown, i) => {
-      const what = `the ${f}'s triple ${i} ${show(t)}`;
+      const what = `the ${f}'s ${field === 'ok value' ? '' : `${field} `}triple ${i} ${show(t)}`;
       if (!Array.isArray(t) || t.length !== 3) throw bad(q, `${what} is not a [partition, offset, value] triple`);
       const [partition, offset, value] = t as unknown[];
       if (!isPartition(partition)) throw bad(q, `${what} names partition ${show(partition)}, not a non-negative integer`);
