@@ -196,7 +196,7 @@ export const cacheChecker: Checker<CacheResult> = {
 
 export const logChecker: Checker<LogResult> = {
   name: 'log',
-  description: "a Kafka-style partitioned log, as Jepsen's Kafka checker judges one: no lost write, duplicate, inconsistent offset, nonmonotonic poll, skip or phantom",
+  description: "a Kafka-style partitioned log, as Jepsen's Kafka checker judges one: no lost write, missing write, entry the consumer group never delivered, duplicate, inconsistent offset, nonmonotonic poll, skip or phantom",
   needsModel: false,
   check: async (history, options) => {
     notIndependent('log', options);

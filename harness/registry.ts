@@ -3,7 +3,7 @@ import { noOptions, type Checker, type CheckerVerdict } from '../checkers/regist
 import { isModel, isModelSpec, modelFor, modelValue, MODEL_NAMES, type Model, type ModelRef, type ModelSpec } from '../checkers/models/index.js';
 import type { Workload } from '../workloads/workload.js';
 import { defaultFaults, FAULT_TARGETS, faultsOf, type Conflict, type ConflictSubject, type DefinitionRegistry } from './config/definition.js';
-import { describeValue, FAULT_KINDS, NAME, type FaultKind, type RuntimeName } from './config/vocabulary.js';
+import { describeValue, FAULT_KINDS, isProcessFault, NAME, type FaultKind, type RuntimeName } from './config/vocabulary.js';
 import { numberedNodes } from './node.js';
 import { imageRolesProblem } from './runtimes/docker/image-roles.js';
 import type { DockerTarget } from './runtimes/docker/target.js';
@@ -285,7 +285,7 @@ function aimingProblem(t: TargetInfo): string | undefined {
   if (aims === undefined) return undefined;
   if (aims === null || typeof aims !== 'object' || Array.isArray(aims)) return `declares aims as ${describeValue(aims)}: a mapping of fault kinds to role names`;
   for (const [kind, role] of Object.entries(aims)) {
-    if (!(FAULT_KINDS as readonly string[]).includes(kind) || kind === 'pause-client' || kind === 'membership') return `aims fault '${kind}', which does not aim at nodes (known: ${FAULT_KINDS.filter((k) => k !== 'pause-client' && k !== 'membership').join(', ')})`;
+    if (!(FAULT_KINDS as readonly string[]).includes(kind) || isProcessFault(kind as FaultKind) || kind === 'membership') return `aims fault '${kind}', which does not aim at nodes (known: ${FAULT_KINDS.filter((k) => !isProcessFault(k) && k !== 'membership').join(', ')})`;
     if (typeof role !== 'string' || !Object.hasOwn(groups, role)) return `aims fault '${kind}' at ${describeValue(role)}, which is not one of its roles (${Object.keys(groups).join(', ') || 'none'})`;
   }
   return undefined;

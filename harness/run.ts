@@ -4,6 +4,7 @@ import { builtinLocalImage } from './builtins.js';
 import { definitionWarnings, faultsOf, parseDefinition, replayCommand, type TestDefinition } from './config/index.js';
 import { isClientFault, madeAs } from './config/vocabulary.js';
 import { Nemesis } from './nemesis/index.js';
+import { HARNESS_CRASH_ERROR, ProcessCrashes } from './nemesis/process-crashes.js';
 import { ProcessPauses, type ProcessControl } from './nemesis/process-pauses.js';
 import { processGenerator } from '../workloads/workload.js';
 import { registryWith } from './plugins.js';
@@ -154,13 +155,22 @@ export async function runTest(def: TestDefinition, options: RunOptions = {}): Pr
     const limitMs = def.timeLimit * 1000;
     const meanGapMs = def.rate ? (1000 * def.concurrency) / def.rate : MAX_THINK_MS / 2;
     const pauses = new ProcessPauses();
+    const crashes = new ProcessCrashes();
     /** Running processes, and whether each has an op in flight (a pause stalls a process between ops). */
     const busy = new Map<number, boolean>();
+    /** Each running process's client (a crash is the client's own where it has a hook). */
+    const clients = new Map<number, Client>();
     const control: ProcessControl = {
       running: () => [...busy.keys()],
-      critical: () => (generator.critical?.() ?? []).filter((p) => busy.get(p) === false),
+      critical: (o) => (generator.critical?.() ?? []).filter((p) => (o?.inFlight === true ? busy.has(p) : busy.get(p) === false)),
       stall: (ps) => pauses.stall(ps),
       resume: (ps) => pauses.resume(ps),
+      crash: (ps) => {
+        for (const p of ps) {
+          const client = clients.get(p);
+          if (client !== undefined) crashes.crash(p, client);
+        }
+      },
     };
     const bystanders = info?.bystanders ?? [];
     // The nemesis sees the cluster without its bystanders (a lock's protected resource).
@@ -191,30 +201,49 @@ export async function runTest(def: TestDefinition, options: RunOptions = {}): Pr
     };
 
     /**
+     * One op of a process the harness crashes (its client has no crash hook): the op is sent, so its outcome is
+     * unknown, and it is recorded `info` at once; its late completion is nobody's (the process is dead, its client
+     * about to be closed). Recorded invoke, then info, as perform records them, with nothing left in flight.
+     */
+    const crashAt = (process: number, client: Client, op: ClientOp, then: (c: Completion) => void) => {
+      record({ process, type: 'invoke', f: op.f, key: op.key, value: op.value });
+      client.invoke(op, () => {});
+      const c: Completion = { type: 'info', error: HARNESS_CRASH_ERROR };
+      record({ process, type: 'info', f: op.f, key: op.key, value: op.value, error: HARNESS_CRASH_ERROR });
+      then(c);
+    };
+
+    /**
      * A logical process in the main phase: ops until the time limit, each after its think time (plus the
      * generator's own delay) and once no pause stalls it; an info retires it for a fresh id. A process stalled by
-     * the nemesis invokes nothing until resumed (the time limit is checked again then).
+     * the nemesis invokes nothing until resumed (the time limit is checked again then). A process the nemesis crashed
+     * ends its op `info` and is retired likewise.
      */
     const worker = (process: number, client: Client) => {
-      if (runtime.now() >= limitMs) {
+      const retire = () => {
         busy.delete(process);
+        clients.delete(process);
+      };
+      if (runtime.now() >= limitMs) {
+        retire();
         return;
       }
       busy.set(process, false);
+      clients.set(process, client);
       const { op, delayMs } = generator.next(process);
       const invoke = () =>
         pauses.whenRunning(process, () => {
           if (runtime.now() >= limitMs) {
-            busy.delete(process);
+            retire();
             return;
           }
           busy.set(process, true);
-          perform(process, client, op, (c) => {
+          (crashes.dueAt(process) ? crashAt : perform)(process, client, op, (c) => {
             generator.update?.(process, op, c);
             let p = process;
             let next = client;
             if (c.type === 'info') {
-              busy.delete(process);
+              retire();
               client.close();
               p = nextProcess++;
               next = cluster.client(p);

@@ -39,6 +39,14 @@ export interface Completion {
 export interface Client {
   invoke(op: ClientOp, done: (c: Completion) => void): void;
   close(): void;
+  /**
+   * The nemesis crashes this process (`crash-client`): at the next point where dying loses the most — a consumer
+   * after its batch is read and before it is acknowledged or committed — the op in flight ends `info` and the client
+   * does nothing more (the harness then closes it and a fresh process takes over). Optional: without it the harness
+   * crashes the process at its next op, recording `info` as soon as it is invoked. A client that knows where its
+   * batches are half done is what makes the fault find what at-least-once delivery hides.
+   */
+  crash?(): void;
 }
 
 /**

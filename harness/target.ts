@@ -54,8 +54,8 @@ export interface TargetInfo {
   roles?(nodes: readonly string[]): Readonly<Record<string, readonly string[]>>;
   /**
    * The role each kind of fault aims at when the test names no target (`latency` → `db`), instead of the varied
-   * choice (harness/nemesis/aim.ts VARIED_TARGETS); the history's fault values name the role. Not for `pause-client`
-   * and `membership`, which aim at no nodes.
+   * choice (harness/nemesis/aim.ts VARIED_TARGETS); the history's fault values name the role. Not for `pause-client`,
+   * `crash-client` and `membership`, which aim at no nodes.
    */
   readonly aims?: Readonly<Partial<Record<FaultKind, string>>>;
   /**

@@ -24,6 +24,8 @@ type Join = { f: 'assign'; value: number[] } | { f: 'subscribe'; value: null };
 function logGenerator(seed: number, partitions: number): ProcessGenerator {
   const rng = new Rng(seed);
   const joined = new Set<number>();
+  /** The processes whose last join was a subscribe: members of the consumer group. */
+  const members = new Set<number>();
   let next = 1;
   const join = (): Join => {
     if (rng.chance(0.5)) return { f: 'subscribe', value: null };
@@ -39,9 +41,22 @@ function logGenerator(seed: number, partitions: number): ProcessGenerator {
       return { op: { f: 'poll', value: null } };
     },
     update(process, op: ClientOp, c: Completion) {
-      if (c.type === 'info') joined.delete(process);
-      else if (c.type === 'ok' && (op.f === 'assign' || op.f === 'subscribe')) joined.add(process);
+      if (c.type === 'info') {
+        joined.delete(process);
+        members.delete(process);
+      } else if (c.type === 'ok' && (op.f === 'assign' || op.f === 'subscribe')) {
+        joined.add(process);
+        if (op.f === 'subscribe') members.add(process);
+        else members.delete(process);
+      }
     },
+    /**
+     * The group's members: a member that dies between reading a batch and acknowledging or committing it leaves
+     * entries that only the group can deliver again (another member claims them, or reads from the committed offset).
+     * Crashing one there (`crash-client`) is what tells at-least-once delivery from at-most-once; an assigning
+     * consumer's positions die with it and its successor starts over, which loses nothing.
+     */
+    critical: () => [...members],
   };
 }
 
@@ -55,13 +70,15 @@ function partitionsOf(options: Readonly<Record<string, unknown>> | undefined): n
  * A Kafka-style partitioned log (issue 20), after Jepsen's Kafka workload: processes send unique integers under
  * message keys k0…k15 (the target's producer picks the partition from the key's hash and acknowledges the partition
  * and offset), and consume them by polling, either from partitions they assign themselves or as members of one
- * consumer group. After the faults, one `drain` reads every partition whole. Checked by the `log` checker (lost
- * writes, duplicates, inconsistent offsets, polls going backwards or skipping, values never sent).
+ * consumer group. After the faults, one `drain` reads every partition whole, and one `drain-group` takes from the
+ * consumer group everything it has yet to deliver (what a crashed member left pending or uncommitted included), so
+ * that an entry the group never gave any member shows. Checked by the `log` checker (lost writes, duplicates,
+ * inconsistent offsets, polls going backwards or skipping, values never sent, entries the group skipped).
  */
 export const log: Workload = {
   name: 'log',
   description:
-    'send unique integers under 16 keys to a partitioned log and poll them back (assigned partitions or a consumer group), then drain every partition; checked by the log checker (lost writes, duplicates, inconsistent offsets, nonmonotonic and skipping polls, phantoms)',
+    'send unique integers under 16 keys to a partitioned log and poll them back (assigned partitions or a consumer group), then drain every partition and what the group has yet to deliver; checked by the log checker (lost writes, duplicates, inconsistent offsets, nonmonotonic and skipping polls, phantoms, entries the group skipped)',
   checker: 'log',
   operations: {
     send: z.int(),
@@ -69,6 +86,7 @@ export const log: Workload = {
     assign: z.array(z.int()),
     subscribe: z.null(),
     drain: z.null(),
+    'drain-group': z.null(),
   },
   options: {
     partitions: {
@@ -77,5 +95,8 @@ export const log: Workload = {
     },
   },
   generator: (seed, options) => logGenerator(seed, partitionsOf(options)),
-  finalOps: () => [{ f: 'drain', value: null }],
+  finalOps: () => [
+    { f: 'drain', value: null },
+    { f: 'drain-group', value: null },
+  ],
 };

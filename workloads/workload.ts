@@ -41,8 +41,9 @@ export interface ProcessGenerator {
   next(process: number): { op: ClientOp; delayMs?: number };
   update?(process: number, op: ClientOp, completion: Completion): void;
   /**
-   * The processes now inside a critical section (holding a lock, before the write it protects): where a
-   * `pause-client` fault stalls a process, as a GC pause would at the worst moment.
+   * The processes now inside a critical section (holding a lock, before the write it protects; a member of a consumer
+   * group, whose batch is its own until acknowledged): where a `pause-client` fault stalls a process and a
+   * `crash-client` fault crashes one, as a GC pause or a crash would at the worst moment.
    */
   critical?(): readonly number[];
 }

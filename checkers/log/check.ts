@@ -1,8 +1,8 @@
 import type { History } from '../history/history.js';
 import type { Op } from '../history/op.js';
-import { readLogHistory, type Entry, type LogHistory } from './history.js';
+import { readLogHistory, type Entry, type LogHistory, type Unacked } from './history.js';
 import { compareOffsets, positionKey, SeenOffsets, type Offset } from './offsets.js';
-import type { Duplicate, InconsistentOffset, LogAnomalyKind, LogResult, LostWrite, MissingWrite, NonmonotonicPoll, PartitionSummary, Phantom, PollSkip, Position, Sighting } from './result.js';
+import type { Duplicate, GroupLost, InconsistentOffset, LogAnomalyKind, LogResult, LostWrite, MissingWrite, NonmonotonicPoll, PartitionSummary, Phantom, PollSkip, Position, Sighting } from './result.js';
 
 /** Evidence kept per kind: the counts stay exact. */
 const MAX_LISTED = 1_000;
@@ -63,12 +63,15 @@ export async function checkLog(history: History | Op[]): Promise<LogResult> {
   }
 
   const { lostWrites, unseen } = lost(h, seen);
-  const missing = missingFromDrain(h, seen, new Set(lostWrites.map((l) => l.value)));
+  const lostValues = new Set(lostWrites.map((l) => l.value));
+  const missing = missingFromDrain(h, seen, lostValues);
+  const groupLost = undeliveredByGroup(h, new Set([...lostValues, ...missing.map((m) => m.value)]));
   const { nonmonotonicPolls, skips } = pollOrder(h, ordered, firstAt);
 
   const anomalyCounts: Record<LogAnomalyKind, number> = {
     'lost-write': lostWrites.length,
     missing: missing.length,
+    'group-lost': groupLost.length,
     duplicate: duplicates.length,
     'inconsistent-offsets': inconsistentOffsets.length,
     'nonmonotonic-poll': nonmonotonicPolls.length,
@@ -112,6 +115,7 @@ export async function checkLog(history: History | Op[]): Promise<LogResult> {
     anomalyCounts,
     lostWrites: lostWrites.slice(0, MAX_LISTED),
     missing: missing.slice(0, MAX_LISTED),
+    groupLost: groupLost.slice(0, MAX_LISTED),
     duplicates: duplicates.slice(0, MAX_LISTED),
     inconsistentOffsets: inconsistentOffsets.slice(0, MAX_LISTED),
     nonmonotonicPolls: nonmonotonicPolls.slice(0, MAX_LISTED),
@@ -174,6 +178,31 @@ function missingFromDrain(h: LogHistory, seen: readonly Seen[], lost: ReadonlySe
     if (s.status !== 'ok' || drained.has(s.value) || lost.has(s.value)) continue;
     const before = firstPoll.get(s.value);
     out.push({ value: s.value, partition: s.partition!, offset: s.offset!, send: s.call, drain: drain.call, ...(before && { readBefore: before }) });
+  }
+  return out;
+}
+
+/**
+ * Acknowledged sends in the log (the last ok drain has them) that the consumer group never delivered: no ok poll in
+ * group mode and no ok drain-group returned them (each value once; one already lost or missing is reported as that).
+ * Without an ok drain and an ok drain-group nothing is judged: only the group's final read says the group will never
+ * deliver an entry (a crashed member's entries wait to be claimed or re-read until then). A poll that ended info is
+ * no delivery: its outcome is unknown; one that said it held the entry unacknowledged is named as evidence.
+ */
+function undeliveredByGroup(h: LogHistory, reported: ReadonlySet<number>): GroupLost[] {
+  const drain = h.reads.filter((r) => r.f === 'drain').at(-1);
+  const groupDrain = h.reads.filter((r) => r.f === 'drain-group').at(-1);
+  if (drain === undefined || groupDrain === undefined) return [];
+  const drained = new Set(drain.entries.map((e) => e.value));
+  const delivered = new Set<number>();
+  for (const r of h.reads) if (r.f === 'drain-group' || (r.f === 'poll' && r.mode === 'subscribe')) for (const e of r.entries) delivered.add(e.value);
+  const heldBy = new Map<number, Unacked['call']>();
+  for (const u of h.unacked) for (const e of u.entries) if (!heldBy.has(e.value)) heldBy.set(e.value, u.call);
+  const out: GroupLost[] = [];
+  for (const s of h.sends) {
+    if (s.status !== 'ok' || !drained.has(s.value) || delivered.has(s.value) || reported.has(s.value)) continue;
+    const held = heldBy.get(s.value);
+    out.push({ value: s.value, partition: s.partition!, offset: s.offset!, send: s.call, drain: drain.call, groupDrain: groupDrain.call, ...(held && { heldBy: held }) });
   }
   return out;
 }

@@ -1,6 +1,6 @@
 import type { CallRef } from '../history/calls.js';
 import type { Offset } from './offsets.js';
-import type { Duplicate, InconsistentOffset, LogResult, LostWrite, MissingWrite, NonmonotonicPoll, Phantom, PollSkip, Sighting } from './result.js';
+import type { Duplicate, GroupLost, InconsistentOffset, LogResult, LostWrite, MissingWrite, NonmonotonicPoll, Phantom, PollSkip, Sighting } from './result.js';
 
 /** An offset in prose: integers as themselves, stream IDs quoted as Redis prints them. */
 export const offsetText = (o: Offset) => String(o);
@@ -18,6 +18,11 @@ export function lostText(l: LostWrite): string {
 export function missingText(m: MissingWrite): string {
   const before = m.readBefore ? `; ${byText(m.readBefore)} had read it` : '; no poll had read it';
   return `${m.value}, acknowledged at ${at(m.partition, m.offset)} by send ${opText(m.send)}, is not in the log the drain ${opText(m.drain)} read after the faults${before}`;
+}
+
+export function groupLostText(g: GroupLost): string {
+  const held = g.heldBy ? `; ${opText(g.heldBy)} read it and crashed before acknowledging it` : '';
+  return `${g.value}, acknowledged at ${at(g.partition, g.offset)} by send ${opText(g.send)} and in the log the drain ${opText(g.drain)} read, was never delivered by the consumer group: no group poll returned it, nor did its final read ${opText(g.groupDrain)}${held}`;
 }
 
 export function duplicateText(d: Duplicate): string {
@@ -45,6 +50,7 @@ export function phantomText(p: Phantom): string {
 export const KINDS = [
   { kind: 'lost-write', title: 'Lost writes', list: (r: LogResult) => r.lostWrites, text: lostText },
   { kind: 'missing', title: 'Missing from the drain', list: (r: LogResult) => r.missing, text: missingText },
+  { kind: 'group-lost', title: 'Never delivered by the group', list: (r: LogResult) => r.groupLost, text: groupLostText },
   { kind: 'duplicate', title: 'Duplicates', list: (r: LogResult) => r.duplicates, text: duplicateText },
   { kind: 'inconsistent-offsets', title: 'Inconsistent offsets', list: (r: LogResult) => r.inconsistentOffsets, text: inconsistentText },
   { kind: 'nonmonotonic-poll', title: 'Nonmonotonic polls', list: (r: LogResult) => r.nonmonotonicPolls, text: nonmonotonicText },
@@ -71,7 +77,7 @@ export function explainLog(r: LogResult): string {
   if (r.valid === 'unknown') return `Unknown: ${r.unknownReason ?? 'nothing was read'} (${figures}).`;
   if (r.valid === true) {
     const unseen = c.unseen > 0 ? `; ${c.unseen} acknowledged send(s) were never read, but no read went past them (unseen, not lost)` : '';
-    return `No anomaly: no lost write, acknowledged send missing from the drain, duplicate, inconsistent offset, nonmonotonic poll, skip or phantom (${figures})${unseen}.`;
+    return `No anomaly: no lost write, acknowledged send missing from the drain or never delivered by the group, duplicate, inconsistent offset, nonmonotonic poll, skip or phantom (${figures})${unseen}.`;
   }
   const found = KINDS.map((k) => firstOf(r, k)).filter((s): s is string => s !== undefined);
   return `${found.join('. ')}. (${figures}.)`;

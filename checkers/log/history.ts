@@ -25,12 +25,25 @@ export interface Send {
   offset?: Offset;
 }
 
-/** A poll or a drain that returned: what it read, in the order it read it. */
+/**
+ * A poll or a drain that returned: what it read, in the order it read it. `drain-group` is the final read of the
+ * consumer group: what the group had yet to deliver.
+ */
 export interface Read {
   call: CallRef;
-  f: 'poll' | 'drain';
-  /** The process's mode when it polled (a drain reads everything, whatever its process's mode). */
+  f: 'poll' | 'drain' | 'drain-group';
+  /** The process's mode when it polled (a drain reads everything, whatever its process's mode; a drain-group is the group's). */
   mode: ConsumerMode;
+  entries: Entry[];
+}
+
+/**
+ * A poll that ended `info` with the entries it had read and not acknowledged (`unacked`: a consumer crashed
+ * mid-batch, crash-client). Evidence only, never a read: the poll's outcome is unknown, so none of its entries counts
+ * as delivered.
+ */
+export interface Unacked {
+  call: CallRef;
   entries: Entry[];
 }
 
@@ -43,18 +56,21 @@ export interface LogHistory {
   sendOf: Map<number, Send>;
   /** Every ok poll and drain, in the history's order. */
   reads: Read[];
+  /** Every info poll that said what it had read unacknowledged, in the history's order. */
+  unacked: Unacked[];
   /** Each partition's offset kind, and the op that first showed it. */
   kinds: Map<number, { kind: OffsetKind; op: number }>;
   clientOps: number;
 }
 
-const LOG_FS = new Set(['send', 'poll', 'assign', 'subscribe', 'drain']);
+const LOG_FS = new Set(['send', 'poll', 'assign', 'subscribe', 'drain', 'drain-group']);
 const isPartition = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 
 /**
  * Reads a log history (workloads/log.ts, the contract of issue 20): sends of unique integers whose ok says where they
  * landed (`partition`, `offset`, beside the value), polls and a drain whose ok is a list of `[partition, offset,
- * value]` triples, assigns of a list of partitions, subscribes. Offsets are non-negative integers or Redis stream IDs,
+ * value]` triples (a poll that ended info may say what it read unacknowledged, `unacked`, triples likewise), the
+ * consumer group's final `drain-group` likewise, assigns of a list of partitions, subscribes. Offsets are non-negative integers or Redis stream IDs,
  * one kind per partition. Anything else (a value read that is not an integer, a triple of another shape, a mix of
  * offset kinds) is an input error naming the op's index and line: a checker that skipped it could call valid a
  * history it never read.
@@ -66,6 +82,7 @@ export function readLogHistory(history: History | Op[]): LogHistory {
   const sends: Send[] = [];
   const sendOf = new Map<number, Send>();
   const reads: Read[] = [];
+  const unacked: Unacked[] = [];
   const kinds = new Map<number, { kind: OffsetKind; op: number }>();
   const mode = new Map<number, ConsumerMode>();
   let clientOps = 0;
@@ -80,10 +97,10 @@ export function readLogHistory(history: History | Op[]): LogHistory {
     return offset as Offset;
   };
 
-  const entriesAt = (q: number, f: string, v: unknown): Entry[] => {
-    if (!Array.isArray(v)) throw bad(q, `a ${f}'s ok value must be a list of [partition, offset, value] triples, got ${show(v)}`);
+  const entriesAt = (q: number, f: string, v: unknown, field = 'ok value'): Entry[] => {
+    if (!Array.isArray(v)) throw bad(q, `a ${f}'s ${field} must be a list of [partition, offset, value] triples, got ${show(v)}`);
     return v.map((t: unknown, i) => {
-      const what = `the ${f}'s triple ${i} ${show(t)}`;
+      const what = `the ${f}'s ${field === 'ok value' ? '' : `${field} `}triple ${i} ${show(t)}`;
       if (!Array.isArray(t) || t.length !== 3) throw bad(q, `${what} is not a [partition, offset, value] triple`);
       const [partition, offset, value] = t as unknown[];
       if (!isPartition(partition)) throw bad(q, `${what} names partition ${show(partition)}, not a non-negative integer`);
@@ -97,7 +114,7 @@ export function readLogHistory(history: History | Op[]): LogHistory {
     if (!isClientProcess(op.process) || op.type !== 'invoke') continue;
     clientOps++;
     const f = op.f;
-    if (!LOG_FS.has(f)) throw bad(p, `the log checker knows send, poll, assign, subscribe and drain, not '${f}'`);
+    if (!LOG_FS.has(f)) throw bad(p, `the log checker knows send, poll, assign, subscribe, drain and drain-group, not '${f}'`);
     const q = calls.completion[p];
     const done = q >= 0 ? ops[q] : undefined;
     const call = calls.ref(p);
@@ -134,10 +151,17 @@ export function readLogHistory(history: History | Op[]): LogHistory {
         break;
       case 'poll':
       case 'drain':
+      case 'drain-group': {
         if (op.value !== null) throw bad(p, `a ${f}'s value must be null, got ${show(op.value)}`);
-        if (done?.type === 'ok') reads.push({ call, f, mode: f === 'poll' ? (mode.get(process) ?? 'none') : 'none', entries: entriesAt(q, f, done.value) });
+        const readMode = f === 'poll' ? (mode.get(process) ?? 'none') : f === 'drain-group' ? 'subscribe' : 'none';
+        if (done?.type === 'ok') reads.push({ call, f, mode: readMode, entries: entriesAt(q, f, done.value) });
+        if (done !== undefined && done.unacked !== undefined) {
+          if (done.type !== 'info') throw bad(q, `only a ${f} that ended info names entries it left unacknowledged ('unacked'); this one is ${done.type}`);
+          unacked.push({ call, entries: entriesAt(q, f, done.unacked, "'unacked'") });
+        }
         break;
+      }
     }
   }
-  return { calls, sends, sendOf, reads, kinds, clientOps };
+  return { calls, sends, sendOf, reads, unacked, kinds, clientOps };
 }

@@ -21,6 +21,10 @@ function linksOf(r: LogResult, kind: (typeof KINDS)[number]['kind'], i: number):
       const m = r.missing[i];
       return [{ op: m.send.invokeIndex }, { op: m.drain.invokeIndex, label: 'the drain' }, ...(m.readBefore ? [by(m.readBefore, 'read before')] : [])];
     }
+    case 'group-lost': {
+      const g = r.groupLost[i];
+      return [{ op: g.send.invokeIndex }, { op: g.groupDrain.invokeIndex, label: "the group's final read" }, ...(g.heldBy ? [{ op: g.heldBy.invokeIndex, label: 'crashed holding it' }] : [])];
+    }
     case 'duplicate':
       return r.duplicates[i].positions.map((p, j) => ({ op: p.by.call.invokeIndex, ...(j > 0 && { label: `${p.by.f} at ${offsetText(p.offset)}` }) }));
     case 'inconsistent-offsets':
@@ -45,6 +49,8 @@ function whereOf(r: LogResult, kind: (typeof KINDS)[number]['kind'], i: number):
       return `partition ${r.lostWrites[i].partition}, ${opText(r.lostWrites[i].send)}`;
     case 'missing':
       return `partition ${r.missing[i].partition}, ${opText(r.missing[i].send)}`;
+    case 'group-lost':
+      return `partition ${r.groupLost[i].partition}, ${opText(r.groupLost[i].send)}`;
     case 'duplicate':
       return `partitions ${[...new Set(r.duplicates[i].positions.map((p) => p.partition))].join(', ')}`;
     case 'inconsistent-offsets':
@@ -107,14 +113,14 @@ export function presentLog(r: LogResult, history: readonly Op[], limits: Present
     ...(findings.length > 0 && first !== undefined && { first: `First: ${first}.` }),
     blocks,
     marks,
-    markLegend: 'lost write, duplicate, inconsistent offset, nonmonotonic poll, skip or phantom',
+    markLegend: 'lost write, missing or group-lost write, duplicate, inconsistent offset, nonmonotonic poll, skip or phantom',
   };
 }
 
 /**
  * One points block per partition: x the seconds since the run began at which a send was acknowledged or a poll
  * returned, y the offset. Stream IDs are plotted by their rank among the partition's offsets any op saw (their
- * milliseconds would squash the plot flat). The drain is left out: it reads everything at one instant. A history
+ * milliseconds would squash the plot flat). The drains are left out: each reads everything at one instant. A history
  * the checker read is read again here; the plots are drawn from it, not stored in the result.
  */
 function plots(r: LogResult, history: readonly Op[]): Block[] {
@@ -126,7 +132,7 @@ function plots(r: LogResult, history: readonly Op[]): Block[] {
   }
   const origin = history.length ? history[0].time : 0;
   const seen = sightings(h);
-  const lost = new Set([...r.lostWrites, ...r.missing].map((l) => l.value));
+  const lost = new Set([...r.lostWrites, ...r.missing, ...r.groupLost].map((l) => l.value));
   const out: Block[] = [];
   for (const p of r.partitions) {
     const mine = seen.filter((s) => s.entry.partition === p.partition);
@@ -139,7 +145,7 @@ function plots(r: LogResult, history: readonly Op[]): Block[] {
       { name: 'poll', all: mine.filter((s) => s.by.f === 'poll').map(point) },
     ];
     const lostAcks = acks.filter((s) => lost.has(s.entry.value)).map(point);
-    if (lostAcks.length > 0) series.push({ name: 'lost or missing write (ack)', all: lostAcks, bad: true });
+    if (lostAcks.length > 0) series.push({ name: 'lost, missing or group-lost write (ack)', all: lostAcks, bad: true });
     const sampled = series.filter((s) => s.all.length > MAX_POINTS);
     const kept: PointSeries[] = series.map((s) => ({ name: s.name, points: thin(s.all), ...(s.bad && { bad: true }) }));
     const yWords = p.kind === 'integer' ? 'its offset' : 'the rank of its stream ID among the IDs any op saw in the partition (IDs are not dense; their times would flatten the plot)';
@@ -148,7 +154,7 @@ function plots(r: LogResult, history: readonly Op[]): Block[] {
       kind: 'points',
       id: `partition-${p.partition}`,
       title: `Partition ${p.partition}: offsets over time`,
-      caption: `Each point is an entry acknowledged to a send or returned by a poll, at the time the op completed; y is ${yWords}. The drain is left out.${sample}`,
+      caption: `Each point is an entry acknowledged to a send or returned by a poll, at the time the op completed; y is ${yWords}. The drains are left out.${sample}`,
       x: { label: 'seconds since the start' },
       y: { label: p.kind === 'integer' ? 'offset' : 'stream ID rank' },
       series: kept,
@@ -172,6 +178,7 @@ export function summarizeLog(r: LogResult): [string, string | number][] {
     ['reads', r.counts.entriesRead],
     ['lost', n['lost-write']],
     ['missing', n.missing],
+    ['group lost', n['group-lost']],
     ['duplicates', n.duplicate],
     ['inconsistent', n['inconsistent-offsets']],
     ['nonmonotonic', n['nonmonotonic-poll']],

@@ -4,7 +4,7 @@ import type { Offset, OffsetKind } from './offsets.js';
 
 /** An op that saw an entry: the send whose ok placed it there, or a poll or drain that read it. */
 export interface Sighting {
-  f: 'send' | 'poll' | 'drain';
+  f: 'send' | 'poll' | 'drain' | 'drain-group';
   call: CallRef;
 }
 
@@ -44,6 +44,24 @@ export interface MissingWrite {
   drain: CallRef;
   /** A poll that read it before it went missing, if one did. */
   readBefore?: Sighting;
+}
+
+/**
+ * group-lost (at-most-once delivery): a send acknowledged at (partition, offset), in the log the drain read after the
+ * faults, that the consumer group never gave any member: no ok poll in group mode returned it, nor did the group's
+ * final read (`drain-group`), which takes everything the group has yet to deliver. The group moved past it (Kafka's
+ * consumer that commits before it has processed, then crashes). Judged only once both final reads completed.
+ */
+export interface GroupLost {
+  value: number;
+  partition: number;
+  offset: Offset;
+  send: CallRef;
+  /** The drain that has it, and the group's final read that lacks it. */
+  drain: CallRef;
+  groupDrain: CallRef;
+  /** A poll that read it and ended info without acknowledging it (a crash mid-batch), if one did. */
+  heldBy?: CallRef;
 }
 
 /** duplicate: one value at two (or more) different positions, from acks and reads. */
@@ -99,7 +117,7 @@ export interface Phantom {
 }
 
 /** The kinds of anomaly, named as Jepsen's Kafka checker names them. */
-export type LogAnomalyKind = 'lost-write' | 'missing' | 'duplicate' | 'inconsistent-offsets' | 'nonmonotonic-poll' | 'skip' | 'phantom';
+export type LogAnomalyKind = 'lost-write' | 'missing' | 'group-lost' | 'duplicate' | 'inconsistent-offsets' | 'nonmonotonic-poll' | 'skip' | 'phantom';
 
 /** What the log checker counted, beside the anomalies. */
 export interface LogCounts {
@@ -145,6 +163,7 @@ export interface LogResult {
   anomalyCounts: Record<LogAnomalyKind, number>;
   lostWrites: LostWrite[];
   missing: MissingWrite[];
+  groupLost: GroupLost[];
   duplicates: Duplicate[];
   inconsistentOffsets: InconsistentOffset[];
   nonmonotonicPolls: NonmonotonicPoll[];

@@ -15,7 +15,7 @@ import {
   type NodeEntry,
 } from './external.js';
 import type { Problem } from './issues.js';
-import { describeValue, FAULT_KINDS, FAULT_PARAMS, isClientFault, madeAs, NAME, RUNTIMES, UNHONOURED_FAULT_PARAMS, type FaultKind, type RuntimeName } from './vocabulary.js';
+import { describeValue, FAULT_KINDS, FAULT_PARAMS, isClientFault, isProcessFault, madeAs, NAME, RUNTIMES, UNHONOURED_FAULT_PARAMS, type FaultKind, type ProcessFaultKind, type RuntimeName } from './vocabulary.js';
 import { formatFaultParam, parseFaultParam } from './fault-params.js';
 
 export {
@@ -395,7 +395,7 @@ function parseSingleFault(v: unknown): SingleFault | string {
     const role = roleOf(target);
     if (role !== undefined) {
       if (role === null) return `unknown target ${named(isRoleObject(target) ? target.role : target)} for fault '${String(kind)}' (known: ${FAULT_TARGETS.join(', ')}, or a role of the target)`;
-      if (kind === 'pause-client') return `target '${role}' names nodes; fault 'pause-client' stalls processes (targets: random, all; none: one in its critical section)`;
+      if (isProcessFault(kind as FaultKind)) return processTargetProblem(role, kind as ProcessFaultKind);
       if (kind === 'membership') return `target '${role}' names nodes; fault 'membership' is a join or a leave (targets: join, leave; none: either)`;
       fault.target = { role };
       return withParams(fault, raw);
@@ -412,12 +412,16 @@ function parseSingleFault(v: unknown): SingleFault | string {
     if (kind !== 'membership' && MEMBERSHIP_CHANGES.includes(target as FaultTarget)) {
       return `target '${String(target)}' is a membership change, not a target of fault '${String(kind)}'`;
     }
-    if (kind === 'pause-client' && target !== 'random' && target !== 'all') {
-      return `target '${String(target)}' names nodes; fault 'pause-client' stalls processes (targets: random, all; none: one in its critical section)`;
-    }
+    if (isProcessFault(kind as FaultKind) && target !== 'random' && target !== 'all') return processTargetProblem(String(target), kind as ProcessFaultKind);
     fault.target = target as FaultTarget;
   }
   return withParams(fault, raw);
+}
+
+/** Why a process fault cannot aim at nodes, and what it takes instead. */
+function processTargetProblem(target: string, kind: ProcessFaultKind): string {
+  const does = kind === 'pause-client' ? 'stalls processes (targets: random, all; none: one in its critical section)' : 'crashes processes (targets: random, all; none: a consumer in the middle of a batch)';
+  return `target '${target}' names nodes; fault '${kind}' ${does}`;
 }
 
 /** A `{role}` as a definition holds it (and a file may write it). */

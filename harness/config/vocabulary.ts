@@ -32,9 +32,16 @@ export type NodeFaultKind = (typeof NODE_FAULT_KINDS)[number];
 /**
  * Faults of the harness's own logical processes, which every runtime has: `pause-client` stalls a process between
  * two of its operations (a GC pause, a descheduled VM), by default one inside its critical section, for longer than a
- * lock's lease.
+ * lock's lease; `crash-client` crashes a process where dying loses the most (a consumer after it read a batch and
+ * before it acknowledged it, as Jepsen's Kafka test crashes its clients): its op ends `info` and a fresh process takes
+ * its place. Neither aims at nodes.
  */
-export const PROCESS_FAULT_KINDS = ['pause-client'] as const;
+export const PROCESS_FAULT_KINDS = ['pause-client', 'crash-client'] as const;
+export type ProcessFaultKind = (typeof PROCESS_FAULT_KINDS)[number];
+
+export function isProcessFault(kind: FaultKind): kind is ProcessFaultKind {
+  return (PROCESS_FAULT_KINDS as readonly string[]).includes(kind);
+}
 
 /**
  * A node's wall clock jumps (`offset`) or drifts (`rate`) while the run goes on; Docker makes it with libfaketime in

@@ -23,6 +23,8 @@ export const VARIED_TARGETS: Record<FaultKind, readonly (readonly [BuiltinTarget
   clock: [['primary', 2], ['random', 1]],
   // Not nodes: the nemesis picks a process in its critical section (see Nemesis.pauseClients).
   'pause-client': [['random', 1]],
+  // Not nodes: the nemesis picks a consumer in the middle of a batch (see Nemesis.crashClients).
+  'crash-client': [['random', 1]],
   // Not nodes: a join or a leave, either when the other cannot be done (see membership.ts).
   membership: [['join', 1], ['leave', 1]],
 };

@@ -50,10 +50,10 @@ function clockOf(faults: Faults): ClockFaults {
 }
 
 /**
- * How each fault other than a partition (aim.ts makes those), a client pause (the nemesis's own) and a membership
+ * How each fault other than a partition (aim.ts makes those), a client pause or crash (the nemesis's own) and a membership
  * change (membership.ts) is started and undone.
  */
-export const EFFECTS: Record<Exclude<FaultKind, 'partition' | 'pause-client' | 'membership'>, (c: EffectContext, nodes: string[]) => Inflicted> = {
+export const EFFECTS: Record<Exclude<FaultKind, 'partition' | 'pause-client' | 'crash-client' | 'membership'>, (c: EffectContext, nodes: string[]) => Inflicted> = {
   clock: ({ faults, params }, nodes) => {
     const change: ClockChange = params.rate !== undefined ? { rate: params.rate } : { offsetMs: params.offset ?? CLOCK_OFFSET_MS };
     return {

@@ -121,6 +121,8 @@ export class Nemesis {
       done = { value: grudge, started: faults.partition(grudge), undo: () => faults.heal() };
     } else if (fault.kind === 'pause-client') {
       done = this.pauseClients(fault);
+    } else if (fault.kind === 'crash-client') {
+      done = this.crashClients(fault);
     } else if (fault.kind === 'membership') {
       done = changeMembership(faults, target, fault.target === undefined, this.rng);
     } else {
@@ -167,6 +169,26 @@ export class Nemesis {
     if (duration !== undefined) this.clock.at(duration, resume);
     const value = { processes: chosen, critical: fault.target === undefined && critical.length > 0, ...(duration !== undefined && { ms: duration }) };
     return { value, started: undefined, undo: resume };
+  }
+
+  /**
+   * Crashes processes: with no target, one the workload says is in the middle of things (a consumer of the group,
+   * whose crash mid-batch leaves entries the group must redeliver), else one running process at random; `random`,
+   * one running process; `all`, every one. A point fault: nothing is undone, and the stop record names the same
+   * processes. Each crash shows in the history as the crashed process's `info` op, when it happened.
+   */
+  private crashClients(fault: SingleFault): Inflicted {
+    const control = this.processes;
+    if (!control) throw new Error('this run has no processes the nemesis can crash');
+    const running = control.running();
+    const critical = control.critical({ inFlight: true });
+    let chosen: number[];
+    if (fault.target === 'all') chosen = [...running];
+    else if (fault.target === undefined && critical.length > 0) chosen = [this.rng.pick(critical)];
+    else chosen = running.length ? [this.rng.pick(running)] : [];
+    control.crash(chosen);
+    const value = { processes: chosen, critical: fault.target === undefined && critical.length > 0 };
+    return { value, started: undefined, undo: () => undefined };
   }
 
   private note(f: string, value: unknown, error?: string): void {

@@ -6,11 +6,17 @@
 export interface ProcessControl {
   /** Processes that are running now (not retired), between ops or with one in flight. */
   running(): readonly number[];
-  /** Running processes inside a critical section, between ops (the workload's word, see ProcessGenerator.critical). */
-  critical(): readonly number[];
+  /**
+   * Running processes inside a critical section (the workload's word, see ProcessGenerator.critical): between ops
+   * only, unless `inFlight` is set — a stall takes effect at a process's next op, so one in flight may have left the section
+   * by then; a crash takes effect wherever the client next dies worst, which may be in the op in flight.
+   */
+  critical(options?: { inFlight?: boolean }): readonly number[];
   stall(processes: readonly number[]): void;
   /** Resumes these processes (all stalled ones when none are named). */
   resume(processes?: readonly number[]): void;
+  /** Crashes these processes (`crash-client`, see process-crashes.ts): each op that dies ends `info`. */
+  crash(processes: readonly number[]): void;
 }
 
 /** The run's pauses: which processes are stalled, and what each will do once resumed. */

@@ -11,7 +11,7 @@ import { CLIENT_FAULT_KINDS, CLOCK_FAULT_KINDS, MEMBERSHIP_FAULT_KINDS, NODE_FAU
  *   `rate`, is refused: UNHONOURED_FAULT_PARAMS).
  * - External: the client faults always (the proxy needs no access to the nodes); a node fault only where the test
  *   names a method for it (`faults:`), which `externalFaultKinds` reads from the definition.
- * - Every runtime: pause-client, which the harness does to its own processes.
+ * - Every runtime: pause-client and crash-client, which the harness does to its own processes.
  * - The simulation and Docker: membership changes, asked of a target that declares them (TargetInfo.membership);
  *   not yet on an external cluster (no fault method asks a system to change its membership).
  */

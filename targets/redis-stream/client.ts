@@ -5,7 +5,7 @@ import { entriesOf, inReadOrder, streamsOf, type Triple } from './entries.js';
 import { GROUP, partitionOf, streamKey } from './layout.js';
 
 /** The log workload's operations: what every redis-stream client performs. */
-export const LOG_OPERATIONS = ['send', 'poll', 'assign', 'subscribe', 'drain'];
+export const LOG_OPERATIONS = ['send', 'poll', 'assign', 'subscribe', 'drain', 'drain-group'];
 
 /** Entries one poll asks of each partition (XREAD's and XREADGROUP's COUNT, XAUTOCLAIM's). */
 export const POLL_COUNT = 10;
@@ -39,6 +39,11 @@ type Failure = { certain: boolean; error: string };
  * change nothing, so a failed XREAD or XRANGE is `fail` whatever met it, except in the group: XAUTOCLAIM and
  * XREADGROUP move entries to this consumer, so a group poll whose reply was lost after either was sent leaves entries
  * pending here that may have been delivered: `info` (and the process retires; another consumer claims them).
+ *
+ * Crashed by the nemesis (`crash-client`), the process dies at its next poll that read entries: in the group after
+ * XAUTOCLAIM and XREADGROUP and instead of XACK, so its entries stay pending with it until another member claims
+ * them; in assign mode with its positions. It drops its connection, and the poll ends `info`, naming the entries it
+ * read as `unacked`.
  */
 export class StreamClient implements Client {
   private mode: 'none' | 'assign' | 'subscribe' = 'none';
@@ -47,6 +52,8 @@ export class StreamClient implements Client {
   private readonly positions = new Map<number, string>();
   private readonly keyPartition: ReadonlyMap<string, number>;
   private readonly link: ReconnectingConnection;
+  /** The nemesis crashed this process: its next poll that read anything dies before acknowledging it. */
+  private crashing = false;
 
   constructor(private readonly o: StreamClientOptions) {
     this.link = new ReconnectingConnection(() => o.connection());
@@ -59,6 +66,17 @@ export class StreamClient implements Client {
 
   close(): void {
     this.drop();
+  }
+
+  crash(): void {
+    this.crashing = true;
+  }
+
+  /** The crashed poll's completion, its connection dropped: what it read is evidence (`unacked`), not a read. */
+  private crashed(triples: readonly Triple[], acknowledged: string): Completion {
+    this.drop();
+    const partitions = [...new Set(triples.map(([p]) => p))].join(', ');
+    return { type: 'info', value: null, error: `crashed mid-batch: read ${triples.length} entries of partition ${partitions}, ${acknowledged}`, extra: { unacked: triples } };
   }
 
   private async perform(op: ClientOp): Promise<Completion> {
@@ -76,6 +94,8 @@ export class StreamClient implements Client {
         return { type: 'fail', value: op.value, error: 'poll before assign or subscribe' };
       case 'drain':
         return this.drain(op);
+      case 'drain-group':
+        return this.drainGroup(op);
       default:
         return { type: 'fail', value: op.value, error: `unknown operation ${op.f}` };
     }
@@ -132,6 +152,8 @@ export class StreamClient implements Client {
       this.afterError(e);
       return { type: 'fail', value: op.value, error: messageOf(e) };
     }
+    // A crash takes the positions with it: the successor starts over, so nothing is lost.
+    if (this.crashing && triples.length > 0) return this.crashed(inReadOrder(triples), 'positions lost');
     for (const [p, id] of triples) this.positions.set(p, id);
     return { type: 'ok', value: inReadOrder(triples) };
   }
@@ -164,6 +186,8 @@ export class StreamClient implements Client {
       return { type: 'info', value: op.value, error: `${f.error} (entries may be pending with consumer ${this.o.consumer})` };
     }
     const triples = inReadOrder(got);
+    // Dying between the read and XACK: the entries stay pending with this consumer, for another to claim.
+    if (this.crashing && triples.length > 0) return this.crashed(triples, 'acknowledged none');
     try {
       for (let p = 0; p < this.o.partitions; p++) {
         const ids = triples.filter(([q]) => q === p).map(([, id]) => id);
@@ -175,6 +199,44 @@ export class StreamClient implements Client {
       this.afterError(e);
     }
     return { type: 'ok', value: triples, ...(claimed.length > 0 ? { extra: { claimed } } : {}) };
+  }
+
+  /**
+   * The group's final read, as a member of it: per partition, XAUTOCLAIM of everything pending with any consumer (page
+   * by page; min-idle 0, as no other member is alive in the final phase), then XREADGROUP `>` until nothing is left,
+   * XACK of each batch. What crashed members left pending is read here. On a new connection, as the drain. Any
+   * failure is `info`: a claim or a read may have moved entries to this consumer.
+   */
+  private async drainGroup(op: ClientOp): Promise<Completion> {
+    this.drop();
+    const at = await this.connectedOr(op);
+    if ('completion' in at) return at.completion;
+    const c = at.conn;
+    const all: Triple[] = [];
+    const ack = async (p: number, batch: readonly Triple[]) => {
+      if (batch.length > 0) await c.xack(streamKey(p), GROUP, ...batch.map(([, id]) => id));
+    };
+    try {
+      for (let p = 0; p < this.o.partitions; p++) {
+        for (let cursor = '0-0'; ; ) {
+          const reply = (await c.call('XAUTOCLAIM', streamKey(p), GROUP, this.o.consumer, 0, cursor, 'COUNT', DRAIN_PAGE)) as unknown[];
+          const batch = entriesOf(p, reply[1]);
+          all.push(...batch);
+          await ack(p, batch);
+          cursor = String(reply[0]);
+          if (cursor === '0-0') break;
+        }
+        for (;;) {
+          const batch = streamsOf(await c.call('XREADGROUP', 'GROUP', GROUP, this.o.consumer, 'COUNT', DRAIN_PAGE, 'STREAMS', streamKey(p), '>'), this.keyPartition);
+          if (batch.length === 0) break;
+          all.push(...batch);
+          await ack(p, batch);
+        }
+      }
+    } catch (e) {
+      return { type: 'info', value: op.value, error: `${this.afterError(e).error} (entries may be pending with consumer ${this.o.consumer})` };
+    }
+    return { type: 'ok', value: inReadOrder(all) };
   }
 
   /**

@@ -156,6 +156,8 @@ export class OpenClients {
         client.close();
         this.open.delete(client);
       },
+      // A client that dies where it loses the most (crash-client) keeps doing so behind this wrapper.
+      ...(client.crash && { crash: () => client.crash!() }),
     };
   }
 

@@ -11,13 +11,20 @@ export interface Behaviour {
    * leader's by a fetch, so entries the old leader acknowledged are cut, and the new leader reuses their offsets.
    */
   truncateOnFailover: boolean;
+  /**
+   * The client's: a group consumer commits the offset past its batch as soon as it has read it, before the poll hands
+   * the batch over (at-most-once delivery, Kafka's auto-commit pitfall). Nothing shows until a consumer dies between
+   * its commit and the end of its poll (`crash-client`): the group has moved past a batch no member was given.
+   */
+  commitBeforeProcess: boolean;
 }
 
-export const CORRECT: Behaviour = { ackBeforeReplicate: false, truncateOnFailover: false };
+export const CORRECT: Behaviour = { ackBeforeReplicate: false, truncateOnFailover: false, commitBeforeProcess: false };
 
 export const BUGS: BugTable<Behaviour> = {
   'ack-before-replicate': { ackBeforeReplicate: true },
   'truncate-on-failover': { truncateOnFailover: true },
+  'commit-before-process': { commitBeforeProcess: true },
 };
 
 export const OPTIONS: OptionSpecs = {

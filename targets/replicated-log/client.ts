@@ -1,6 +1,6 @@
 import type { Client, ClientOp, Clock, Completion } from '../../harness/runtime.js';
 import type { RequestTransport } from '../../harness/transport.js';
-import { partitionOf, replicasOf, type Settings } from './behaviour.js';
+import { CORRECT, partitionOf, replicasOf, type Behaviour, type Settings } from './behaviour.js';
 import { MAX_BATCH } from './broker.js';
 import { NOT_LEADER, type ClientReply, type ClientRequest } from './messages.js';
 
@@ -26,9 +26,13 @@ type Mode = { kind: 'none' } | { kind: 'assign'; partitions: number[] } | { kind
  * followers): each poll takes the next partition in turn, reads from the group's offset, and commits past what it
  * read before the poll completes. A consumer that dies before its commit leaves the batch to the next poll of any
  * member (at-least-once delivery, as Kafka's group after a rebalance). The drain reads every partition from 0 to
- * its high watermark.
+ * its high watermark; the drain-group reads what the group has yet to deliver, as a member of it.
+ *
+ * Crashed by the nemesis (`crash-client`), the client dies at its next poll that read entries, before handing them
+ * over: in the group before its commit (with the bug commit-before-process, after it), in assign mode with its
+ * positions. The poll ends `info`, with the entries it read as `unacked`.
  */
-export function logClient(transport: RequestTransport, brokers: readonly string[], process: number, settings: Settings, clock: Clock): Client {
+export function logClient(transport: RequestTransport, brokers: readonly string[], process: number, settings: Settings, clock: Clock, behaviour: Behaviour = CORRECT): Client {
   const producer = `c${process}`;
   let seq = 0;
   let mode: Mode = { kind: 'none' };
@@ -38,6 +42,14 @@ export function logClient(transport: RequestTransport, brokers: readonly string[
   /** Where the client last found each partition's leader: the first replica until told otherwise. */
   const leaderOf = Array.from({ length: settings.partitions }, (_, p) => replicasOf(p, brokers, settings.replication)[0]);
   const nextBroker = (b: string) => brokers[(brokers.indexOf(b) + 1) % brokers.length];
+  /** The nemesis crashed this process: its next poll that read anything dies before handing it over. */
+  let crashing = false;
+
+  /** The crashed poll's completion: what it read is evidence (`unacked`), not a read: its outcome is unknown. */
+  const crashed = (triples: [number, number, number][], committed: string): Completion => {
+    const partitions = [...new Set(triples.map(([p]) => p))].join(', ');
+    return { type: 'info', value: null, error: `crashed mid-batch: read ${triples.length} entries of partition ${partitions}, ${committed}`, extra: { unacked: triples } };
+  };
 
   /**
    * A request to partition p's leader, following redirects and moving on after a time-out, until `deadline`.
@@ -91,7 +103,10 @@ export function logClient(transport: RequestTransport, brokers: readonly string[
         // Positions move only forward: a read from an older position cannot be in flight (one op at a time).
         if (triples.length) position.set(p, triples[triples.length - 1][1] + 1);
         read[i] = triples;
-        if (--left === 0) done({ type: 'ok', value: read.flat() });
+        if (--left > 0) return;
+        // A crash takes the positions with it: the successor starts over, so nothing is lost.
+        if (crashing && read.some((t) => t.length > 0)) done(crashed(read.flat(), 'positions lost'));
+        else done({ type: 'ok', value: read.flat() });
       });
     });
   };
@@ -101,9 +116,14 @@ export function logClient(transport: RequestTransport, brokers: readonly string[
     nextGroupPartition = (p + 1) % settings.partitions;
     readOnce(p, { kind: 'group-read', partition: p, max: MAX_BATCH }, (triples) => {
       if (!triples.length) return done({ type: 'ok', value: triples });
-      // The commit follows the read; if it is lost, the group reads the batch again (at least once).
       const offset = triples[triples.length - 1][1] + 1;
-      transport.request(leaderOf[p], { kind: 'commit', partition: p, offset }, CLIENT_TIMING.attemptMs, () => done({ type: 'ok', value: triples }));
+      const commit = (then: () => void) => transport.request(leaderOf[p], { kind: 'commit', partition: p, offset }, CLIENT_TIMING.attemptMs, then);
+      // The bug: committed before the batch is handed over, so a crash in between loses it for the group.
+      if (behaviour.commitBeforeProcess) return commit(() => done(crashing ? crashed(triples, `committed past offset ${offset - 1}`) : { type: 'ok', value: triples }));
+      // Dying here leaves the group's offset before the batch: the next poll of any member reads it again.
+      if (crashing) return done(crashed(triples, 'committed none'));
+      // The commit follows the read; if it is lost, the group reads the batch again (at least once).
+      commit(() => done({ type: 'ok', value: triples }));
     });
   };
 
@@ -121,6 +141,29 @@ export function logClient(transport: RequestTransport, brokers: readonly string[
       });
     };
     partition(0, 0);
+  };
+
+  /**
+   * The group's final read: every partition from the group's committed offset to its high watermark, batch by batch,
+   * committing past each (what crashed members left uncommitted is read here). Info if a partition stays unreachable.
+   */
+  const drainGroup = (done: (c: Completion) => void) => {
+    const deadline = clock.now() + CLIENT_TIMING.drainMs;
+    const all: [number, number, number][] = [];
+    const partition = (p: number): void => {
+      if (p === settings.partitions) return done({ type: 'ok', value: all });
+      ask(p, { kind: 'group-read', partition: p, max: MAX_BATCH }, deadline, (reply) => {
+        if (!reply) return done({ type: 'info', value: null, error: `partition ${p} unreachable` });
+        const entries = reply.entries ?? [];
+        if (entries.length === 0) return partition(p + 1);
+        for (const [o, v] of entries) all.push([p, o, v]);
+        ask(p, { kind: 'commit', partition: p, offset: entries[entries.length - 1][0] + 1 }, deadline, (committed) => {
+          if (!committed) return done({ type: 'info', value: null, error: `partition ${p}: commit unanswered` });
+          partition(p);
+        });
+      });
+    };
+    partition(0);
   };
 
   return {
@@ -145,10 +188,15 @@ export function logClient(transport: RequestTransport, brokers: readonly string[
           return done({ type: 'fail', value: null, error: 'neither assigned nor subscribed' });
         case 'drain':
           return drain(done);
+        case 'drain-group':
+          return drainGroup(done);
         default:
           return done({ type: 'fail', value: op.value, error: `unknown operation ${op.f}` });
       }
     },
     close() {},
+    crash() {
+      crashing = true;
+    },
   };
 }

@@ -23,7 +23,7 @@ function faultline(args: string[], input?: string) {
 }
 
 const counts = (r: LogResult) => r.anomalyCounts;
-const NONE = { 'lost-write': 0, missing: 0, duplicate: 0, 'inconsistent-offsets': 0, 'nonmonotonic-poll': 0, skip: 0, phantom: 0 };
+const NONE = { 'lost-write': 0, missing: 0, 'group-lost': 0, duplicate: 0, 'inconsistent-offsets': 0, 'nonmonotonic-poll': 0, skip: 0, phantom: 0 };
 const only = (kind: keyof typeof NONE, n = 1) => ({ ...NONE, [kind]: n });
 
 async function refused(ops: Op[], message: RegExp): Promise<void> {
@@ -87,7 +87,7 @@ describe('checkers: log', () => {
       ],
     );
     assert.match(explainLog(r), /^No anomaly: .*\(4 of 6 sends acknowledged, 10 entries read by 3 polls and 1 drain\)\.$/);
-    assert.deepEqual(summarizeLog(r), [['sends ok', 4], ['reads', 10], ['lost', 0], ['missing', 0], ['duplicates', 0], ['inconsistent', 0], ['nonmonotonic', 0], ['skips', 0], ['phantoms', 0]]);
+    assert.deepEqual(summarizeLog(r), [['sends ok', 4], ['reads', 10], ['lost', 0], ['missing', 0], ['group lost', 0], ['duplicates', 0], ['inconsistent', 0], ['nonmonotonic', 0], ['skips', 0], ['phantoms', 0]]);
   });
 
   it('is unknown when nothing was read, and says so', async () => {
@@ -138,6 +138,87 @@ describe('checkers: log', () => {
       none.poll(1, [[0, 0, 1]]);
       const u = await checkLog(none.ops);
       assert.deepEqual([u.valid, u.counts.unseen, u.anomalyCounts.missing], [true, 1, 0]);
+    });
+  });
+
+  describe('group-lost (the consumer group never delivered an entry the log has)', () => {
+    /** Sends 1–3 to partition 0; the group's member 1 reads 1, then crashes holding 2 and 3; the drain has all three. */
+    const crashed = () => {
+      const h = new LogHistoryBuilder();
+      h.subscribe(1);
+      const sends = [1, 2, 3].map((v) => h.send(0, v, [0, v - 1]));
+      h.poll(1, [[0, 0, 1]]);
+      const crash = h.crashedPoll(1, [[0, 1, 2], [0, 2, 3]]);
+      h.subscribe(2);
+      return { h, sends, crash };
+    };
+
+    it('an entry a crashed member held that no later group poll nor the final drain-group returned: with the send, the crash and both final reads', async () => {
+      // commit-before-process: the group committed past 2 and 3 before the crashed poll handed them over.
+      const { h, sends, crash } = crashed();
+      h.poll(2, [[0, 2, 3]]);
+      const drain = h.drain(3, [[0, 0, 1], [0, 1, 2], [0, 2, 3]]);
+      const groupDrain = h.drainGroup(4, []);
+      const r = await checkLog(h.ops);
+      assert.equal(r.valid, false);
+      assert.deepEqual(counts(r), only('group-lost'), 'the drain read 2: no lost write, nothing missing');
+      const g = r.groupLost[0];
+      assert.deepEqual([g.value, g.partition, g.offset, g.send.invokeIndex, g.drain.invokeIndex, g.groupDrain.invokeIndex, g.heldBy?.invokeIndex], [2, 0, 1, sends[1], drain, groupDrain, crash]);
+      assert.match(explainLog(r), new RegExp(`^1 group-lost: 2, acknowledged at partition 0 at offset 1 by send op ${sends[1]} \\(process 0\\) and in the log the drain op ${drain} \\(process 3\\) read, was never delivered by the consumer group: no group poll returned it, nor did its final read op ${groupDrain} \\(process 4\\); op ${crash} \\(process 1\\) read it and crashed before acknowledging it\\.`));
+      const list = presentLog(r, h.ops, PRESENT_LIMITS).blocks.find((b): b is Extract<Block, { kind: 'list' }> => b.kind === 'list' && b.id === 'group-lost')!;
+      assert.deepEqual(list.items[0].links, [{ op: sends[1] }, { op: groupDrain, label: "the group's final read" }, { op: crash, label: 'crashed holding it' }]);
+    });
+
+    it('near misses: redelivered to another member, or by the final drain-group, is delivered (at least once)', async () => {
+      const { h } = crashed();
+      h.poll(2, [[0, 1, 2]]);
+      h.drain(3, [[0, 0, 1], [0, 1, 2], [0, 2, 3]]);
+      h.drainGroup(4, [[0, 2, 3]]);
+      const r = await checkLog(h.ops);
+      assert.equal(r.valid, true, explainLog(r));
+    });
+
+    it('near misses: not judged without both final reads; an assigned consumer or the drain reading it is no delivery by the group, but a failed final read judges nothing', async () => {
+      const noGroupDrain = crashed().h;
+      noGroupDrain.drain(3, [[0, 0, 1], [0, 1, 2], [0, 2, 3]]);
+      assert.equal((await checkLog(noGroupDrain.ops)).valid, true, 'without a drain-group the group may yet deliver');
+      const failed = crashed().h;
+      failed.drain(3, [[0, 0, 1], [0, 1, 2], [0, 2, 3]]);
+      failed.invoke(4, 'drain-group', null);
+      failed.complete(4, 'info', 'drain-group', null, { error: 'timeout' });
+      assert.equal((await checkLog(failed.ops)).valid, true, 'an info drain-group says nothing');
+      const assigned = crashed().h;
+      assigned.assign(5, [0]);
+      assigned.poll(5, [[0, 0, 1], [0, 1, 2], [0, 2, 3]]);
+      assigned.drain(3, [[0, 0, 1], [0, 1, 2], [0, 2, 3]]);
+      assigned.drainGroup(4, []);
+      assert.deepEqual(counts(await checkLog(assigned.ops)), only('group-lost', 2), 'read by an assigned consumer, never by the group');
+    });
+
+    it("an info poll's unacked entries are never a read: a value only a crashed poll saw, past which a read went, is a lost write", async () => {
+      const h = new LogHistoryBuilder();
+      h.subscribe(1);
+      h.send(0, 1, [0, 0]);
+      h.send(0, 2, [0, 1]);
+      h.crashedPoll(1, [[0, 0, 1]]);
+      h.assign(2, [0]);
+      h.poll(2, [[0, 1, 2]]);
+      const r = await checkLog(h.ops);
+      assert.deepEqual(counts(r), only('lost-write'));
+      assert.equal(r.lostWrites[0].value, 1);
+    });
+
+    it("refuses 'unacked' on an ok poll, and one that is not a list of triples", async () => {
+      const ok = new LogHistoryBuilder();
+      ok.subscribe(1);
+      ok.invoke(1, 'poll', null);
+      ok.complete(1, 'ok', 'poll', [], { unacked: [] });
+      await refused(ok.ops, /op 3: only a poll that ended info names entries it left unacknowledged \('unacked'\); this one is ok$/);
+      const bad = new LogHistoryBuilder();
+      bad.subscribe(1);
+      bad.invoke(1, 'poll', null);
+      bad.complete(1, 'info', 'poll', null, { unacked: [[0, 1]] });
+      await refused(bad.ops, /op 3: the poll's 'unacked' triple 0 \[0 1\] is not a \[partition, offset, value\] triple$/);
     });
   });
 
@@ -388,7 +469,7 @@ describe('checkers: log', () => {
     assert.deepEqual(lists[0].items[0].links, [{ op: 2 }, { op: 8, label: 'poll past it' }]);
     assert.deepEqual(p.marks.map((m) => m.op), [2, 8, 8]);
     const plot = p.blocks.find((b): b is Extract<Block, { kind: 'points' }> => b.kind === 'points')!;
-    assert.deepEqual(plot.series.map((s) => [s.name, s.points.length, s.bad ?? false]), [['send (ack)', 2, false], ['poll', 3, false], ['lost or missing write (ack)', 1, true]]);
+    assert.deepEqual(plot.series.map((s) => [s.name, s.points.length, s.bad ?? false]), [['send (ack)', 2, false], ['poll', 3, false], ['lost, missing or group-lost write (ack)', 1, true]]);
   });
 
   it('plots each partition’s offsets over time, acks and polls apart, stream IDs by rank', async () => {
@@ -413,7 +494,7 @@ describe('checkers: log', () => {
       { name: 'poll', points: [[0.011, 0]] },
     ]);
     assert.match(plots[1].caption!, /rank of its stream ID/);
-    assert.match(plots[0].caption!, /The drain is left out/);
+    assert.match(plots[0].caption!, /The drains are left out/);
   });
 
   describe('bad input: one usage error naming the op', () => {
@@ -465,7 +546,7 @@ describe('checkers: log', () => {
       await refused(twice.ops, /op 2: 1 was sent before \(op 0\)/);
       const other = base();
       other.invoke(1, 'read', null);
-      await refused(other.ops, /op 2: the log checker knows send, poll, assign, subscribe and drain, not 'read'/);
+      await refused(other.ops, /op 2: the log checker knows send, poll, assign, subscribe, drain and drain-group, not 'read'/);
       const assign = base();
       assign.invoke(1, 'assign', []);
       await refused(assign.ops, /op 2: an assign's value must be a non-empty list of partitions, got \[\]/);
@@ -666,7 +747,10 @@ describe('workloads: log', () => {
     assert.ok(by('send') > 0.5 * 4000 && by('send') < 0.65 * 4000, `${by('send')} sends`);
     assert.ok(by('poll') > 0.3 * 4000 && by('poll') < 0.45 * 4000, `${by('poll')} polls`);
     assert.ok(by('assign') + by('subscribe') > 20 && by('assign') + by('subscribe') < 200, 'now and then a consumer joins again');
-    assert.deepEqual(w.finalOps(), [{ f: 'drain', value: null }]);
+    assert.deepEqual(w.finalOps(), [
+      { f: 'drain', value: null },
+      { f: 'drain-group', value: null },
+    ]);
   });
 
   it('sends unique values from 1 under keys k0…k15', () => {

@@ -128,4 +128,29 @@ describe('docker: redis-stream (a partitioned log on Redis Streams)', function (
     const drained = new Map((r.history.find((op) => op.f === 'drain' && op.type === 'ok')!.value as Triple[]).map(([p, o, v]) => [`${p}/${o}`, v]));
     for (const [p, o, v] of got) assert.equal(drained.get(`${p}/${o}`), v);
   });
+
+  it('crash-client: a consumer crashed mid-batch leaves its entries pending, and another member of the group reads them', async () => {
+    // The nemesis crashes a group member every 2 s: its next poll that reads entries drops its connection instead of
+    // XACK. Those entries stay pending with a consumer that is gone, until a poll of another member claims them after
+    // CLAIM_IDLE_MS, or the group's final read (drain-group) does: at least once, so the run is valid.
+    const r = await run({ nemesis: { faults: ['crash-client'], interval: 2 } });
+    const log = r.check as LogResult;
+    assert.equal(r.valid, true, explainRun(r));
+    const crashes = r.history.filter((op) => op.f === 'poll' && op.type === 'info' && /^crashed mid-batch: read \d+ entries of partition [\d, ]+, acknowledged none$/.test(String(op.error ?? '')));
+    assert.ok(crashes.length > 0, `a group member crashed mid-batch: ${explainRun(r)}; ${JSON.stringify(r.history.filter((op) => op.type === 'info' && op.process !== 'nemesis').map((op) => op.error))}`);
+    let claimedByPolls = 0;
+    for (const crash of crashes) {
+      const unacked = crash.unacked as Triple[];
+      assert.ok(unacked.length > 0, JSON.stringify(crash));
+      for (const [p, o, v] of unacked) {
+        const later = r.history.find(
+          (op) => op.index > crash.index && op.type === 'ok' && (op.f === 'poll' || op.f === 'drain-group') && op.process !== crash.process && (op.value as Triple[]).some(([q, u, w]) => q === p && u === o && w === v),
+        );
+        assert.ok(later !== undefined, `${p}/${o} (${String(v)}), left unacknowledged by the crash op ${crash.index}, was read again by another consumer`);
+        if (later.f === 'poll') claimedByPolls++;
+      }
+    }
+    assert.equal(log.anomalyCounts['group-lost'], 0);
+    console.log(`      (${crashes.length} crash(es) mid-batch, ${crashes.reduce((n, c) => n + (c.unacked as Triple[]).length, 0)} entries left pending, ${claimedByPolls} claimed by polls, the rest by drain-group; ${explainRun(r)})`);
+  });
 });

@@ -4,6 +4,7 @@ import { aimNodes, aimPartition, bridgeGrudge, completeGrudge, drops, ringGrudge
 import { Rng } from '../../harness/rng.js';
 import { runTest } from '../../harness/run.js';
 import { nemesisPairs } from '../../checkers/history/nemesis-pairs.js';
+import type { Op } from '../../checkers/history/op.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -157,5 +158,69 @@ describe('nemesis: pause-client', () => {
     assert.deepEqual(parseDefinition({ nemesis: 'clock:primary:offset=-30s+pause-client' }).nemesis.faults, [
       { together: [{ kind: 'clock', target: 'primary', params: { offset: -30_000 } }, { kind: 'pause-client' }] },
     ]);
+  });
+});
+
+describe('nemesis: crash-client', () => {
+  const store = mkdtempSync(join(tmpdir(), 'faultline-crash-'));
+  /** The processes each crash named (its start's completion), with when it was in force (ns). */
+  const crashesOf = (history: { process: unknown; f: string; value: unknown; time: number }[]) =>
+    nemesisPairs(history as never)
+      .filter((p) => p.begin.f === 'start-crash-client')
+      .map((p) => ({ at: p.complete!.time, ...(p.complete!.value as { processes: number[]; critical: boolean }) }));
+  const opsOf = (history: readonly Op[], process: number) => history.filter((o) => o.process === process);
+
+  it('a client without a crash hook: the harness crashes the process at its next op, recorded info at once, and the process invokes nothing more', async () => {
+    const r = await runTest(parseDefinition({ target: 'raft-kv', nodes: 3, seed: 11, timeLimit: 6, store, nemesis: { faults: 'crash-client', interval: 2 } }));
+    assert.equal(r.valid, true);
+    const crashes = crashesOf(r.history);
+    assert.ok(crashes.length >= 2, `${crashes.length} crashes`);
+    for (const c of crashes) {
+      assert.equal(c.processes.length, 1, 'one process, chosen at random (the register has no critical sections)');
+      assert.equal(c.critical, false);
+      const ops = opsOf(r.history, c.processes[0]);
+      const crashed = ops.findIndex((o) => o.type === 'info' && o.error === 'crashed (crash-client)');
+      assert.ok(crashed > 0, `process ${c.processes[0]} was crashed`);
+      const invoke = ops[crashed - 1];
+      assert.deepEqual([invoke.type, invoke.f, invoke.index + 1 === ops[crashed].index, invoke.time > c.at], ['invoke', ops[crashed].f, true, true], 'its next op, info at once');
+      assert.equal(ops.length, crashed + 1, 'nothing after the crash');
+      assert.ok(r.history.some((o) => typeof o.process === 'number' && o.process >= 5 && o.type === 'invoke'), 'a fresh process took over');
+    }
+  });
+
+  it('crash-client:all crashes every running process; none of them invokes again', async () => {
+    const r = await runTest(parseDefinition({ target: 'raft-kv', nodes: 3, seed: 12, timeLimit: 2, store, nemesis: { faults: 'crash-client:all', interval: 2 } }));
+    const [c] = crashesOf(r.history);
+    assert.deepEqual(c.processes, [0, 1, 2, 3, 4]);
+    for (const p of c.processes) {
+      const ops = opsOf(r.history, p);
+      assert.equal(ops.at(-1)!.error, 'crashed (crash-client)', `process ${p} ends crashed`);
+    }
+  });
+
+  it("a client with a crash hook (replicated-log): by default a group member, whose poll ends info mid-batch with what it read, and the process retires", async () => {
+    const r = await runTest(parseDefinition({ target: 'replicated-log', workload: 'log', seed: 3, timeLimit: 6, store, nemesis: { faults: 'crash-client', interval: 2 } }));
+    assert.equal(r.valid, true);
+    const crashes = crashesOf(r.history);
+    assert.equal(crashes.length, 3);
+    for (const c of crashes) {
+      assert.equal(c.critical, true, 'a member of the group was there to crash');
+      const ops = opsOf(r.history, c.processes[0]);
+      assert.ok(ops.some((o) => o.f === 'subscribe' && o.type === 'ok'), 'a member of the group');
+      const last = ops.at(-1)!;
+      assert.deepEqual([last.type, last.f], ['info', 'poll'], 'its last op is the poll it died in');
+      assert.match(String(last.error), /^crashed mid-batch: read \d+ entries of partition \d+, committed none$/);
+      assert.ok(Array.isArray(last.unacked) && last.unacked.length > 0, 'what it read is named');
+      assert.ok(last.time > c.at);
+    }
+  });
+
+  it('accepts crash-client with no target, random or all, and refuses a target that names nodes or a parameter, in one line', () => {
+    for (const [spec, target] of [['crash-client', undefined], ['crash-client:random', 'random'], ['crash-client:all', 'all']] as const) {
+      assert.deepEqual(parseDefinition({ nemesis: spec }).nemesis.faults, [{ kind: 'crash-client', ...(target && { target }) }]);
+    }
+    assert.throws(() => parseDefinition({ nemesis: 'crash-client:primary' }), /^\w*Error: nemesis: target 'primary' names nodes; fault 'crash-client' crashes processes \(targets: random, all; none: a consumer in the middle of a batch\)$/);
+    assert.throws(() => parseDefinition({ nemesis: 'crash-client:db' }), /target 'db' names nodes; fault 'crash-client' crashes processes/);
+    assert.throws(() => parseDefinition({ nemesis: 'crash-client:duration=1s' }), /fault 'crash-client' takes no parameter 'duration'/);
   });
 });

@@ -84,7 +84,7 @@ describe('the registry: a test fits together or is refused before anything start
   it('refuses a fault the runtime cannot inflict, from what the runtime declares', () => {
     refused(
       { runtime: 'docker', target: 'redis', nemesis: 'latency' },
-      /^nemesis: the docker runtime cannot inflict 'latency' \(it can: partition, kill, pause, loss, crash-loop, client-partition, client-latency, client-loss, client-slow, pause-client, clock, membership\)$/,
+      /^nemesis: the docker runtime cannot inflict 'latency' \(it can: partition, kill, pause, loss, crash-loop, client-partition, client-latency, client-loss, client-slow, pause-client, crash-client, clock, membership\)$/,
     );
     assert.ok(builtinRegistry().faultsOf('sim').includes('latency'));
     assert.equal(parseDefinition({ runtime: 'docker', target: 'redis', nemesis: 'client-latency,client-partition:primary' }, definitions).nemesis.faults.length, 2);
@@ -100,7 +100,7 @@ describe('the registry: a test fits together or is refused before anything start
   it('refuses a client fault on the simulation, saying where client faults come from', () => {
     refused(
       { nemesis: 'partition,client-latency' },
-      /^nemesis: the sim runtime cannot inflict 'client-latency': client faults are made by the fault proxy in front of real servers \(runtimes docker, external\); the sim runtime can: partition, kill, pause, latency, loss, crash-loop, pause-client, membership$/,
+      /^nemesis: the sim runtime cannot inflict 'client-latency': client faults are made by the fault proxy in front of real servers \(runtimes docker, external\); the sim runtime can: partition, kill, pause, latency, loss, crash-loop, pause-client, crash-client, membership$/,
     );
   });
 
@@ -109,7 +109,7 @@ describe('the registry: a test fits together or is refused before anything start
     const def = (fields: Record<string, unknown>) => ({ runtime: 'external', nodes: ['127.0.0.1:6379'], ...fields });
     refused(def({ nemesis: 'client-partition,kill' }), /^nemesis: the external runtime has no way to inflict 'kill': name one under faults \(ssh, docker or an exec hook\)/);
     refused(def({ nemesis: 'crash-loop', faults: { pause: 'ssh' }, ssh: { user: 'u', process: { unit: 'redis' } } }), /^nemesis: the external runtime has no way to inflict 'crash-loop'/);
-    assert.deepEqual(builtinRegistry().faultsOf('external'), ['client-partition', 'client-latency', 'client-loss', 'client-slow', 'pause-client']);
+    assert.deepEqual(builtinRegistry().faultsOf('external'), ['client-partition', 'client-latency', 'client-loss', 'client-slow', 'pause-client', 'crash-client']);
   });
 
   it('runTest refuses a definition made without the registry before it creates the store', async () => {

@@ -45,6 +45,20 @@ export class LogHistoryBuilder {
     return i;
   }
 
+  /** The consumer group's final read: what the group had yet to deliver. */
+  drainGroup(process: number, triples: Triple[]): number {
+    const i = this.invoke(process, 'drain-group', null);
+    this.complete(process, 'ok', 'drain-group', triples);
+    return i;
+  }
+
+  /** A poll that ended info after reading `unacked` (a consumer crashed mid-batch). */
+  crashedPoll(process: number, unacked: Triple[]): number {
+    const i = this.invoke(process, 'poll', null);
+    this.complete(process, 'info', 'poll', null, { error: 'crashed mid-batch', unacked });
+    return i;
+  }
+
   assign(process: number, partitions: number[]): number {
     const i = this.invoke(process, 'assign', partitions);
     this.complete(process, 'ok', 'assign', partitions);

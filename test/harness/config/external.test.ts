@@ -104,8 +104,8 @@ describe('config: an external cluster (runtime external)', () => {
       assert.equal(methodFor({ kill: 'docker' }, 'crash-loop'), 'docker');
       assert.equal(methodFor({ kill: 'docker', 'crash-loop': 'ssh' }, 'crash-loop'), 'ssh');
       assert.equal(methodFor({ pause: 'docker' }, 'crash-loop'), undefined);
-      assert.deepEqual(externalFaultKinds({ kill: 'docker' }), ['kill', 'crash-loop', 'client-partition', 'client-latency', 'client-loss', 'client-slow', 'pause-client']);
-      assert.deepEqual(externalFaultKinds(undefined), ['client-partition', 'client-latency', 'client-loss', 'client-slow', 'pause-client']);
+      assert.deepEqual(externalFaultKinds({ kill: 'docker' }), ['kill', 'crash-loop', 'client-partition', 'client-latency', 'client-loss', 'client-slow', 'pause-client', 'crash-client']);
+      assert.deepEqual(externalFaultKinds(undefined), ['client-partition', 'client-latency', 'client-loss', 'client-slow', 'pause-client', 'crash-client']);
     });
 
     it('client faults need no method, and are what an external test does by default', () => {

@@ -97,7 +97,7 @@ describe('config: loading and merging', () => {
     it('an unknown fault in a list names its item and line', async () => {
       await rejectsInputError(
         load('unknown-fault.yaml'),
-        /\/unknown-fault\.yaml:6: nemesis\.faults\[2\]: unknown fault 'meteor-strike' \(known: partition, kill, pause, latency, loss, crash-loop, client-partition, client-latency, client-loss, client-slow, pause-client, clock, membership\)$/,
+        /\/unknown-fault\.yaml:6: nemesis\.faults\[2\]: unknown fault 'meteor-strike' \(known: partition, kill, pause, latency, loss, crash-loop, client-partition, client-latency, client-loss, client-slow, pause-client, crash-client, clock, membership\)$/,
       );
     });
 
@@ -240,7 +240,7 @@ describe('config: loading and merging', () => {
       ['--nodes [{x (bad JSON)', { runtime: 'external', nodes: '[{x' }, /^--nodes: expected a JSON list of nodes, got invalid JSON \(.*\)$/],
       ['--faults {kill', { runtime: 'external', nodes: 'h:1', faults: '{kill' }, /^--faults: expected a JSON object, got invalid JSON \(.*\)$/],
       ['--ssh on the docker runtime', { runtime: 'docker', ssh: '{"user":"root"}' }, /^--ssh: only the external runtime takes SSH settings: the docker runtime makes its own faults/],
-      ['--nemesis partition,meteor', { nemesis: 'partition,meteor' }, /^--nemesis: unknown fault 'meteor' \(known: partition, kill, pause, latency, loss, crash-loop, client-partition, client-latency, client-loss, client-slow, pause-client, clock, membership\)$/],
+      ['--nemesis partition,meteor', { nemesis: 'partition,meteor' }, /^--nemesis: unknown fault 'meteor' \(known: partition, kill, pause, latency, loss, crash-loop, client-partition, client-latency, client-loss, client-slow, pause-client, crash-client, clock, membership\)$/],
       ['--nemesis kill:everyone', { nemesis: 'kill:everyone' }, /^--nemesis: unknown target 'everyone' for fault 'kill'/],
       ['--nemesis-interval x', { nemesisInterval: 'x' }, /^--nemesis-interval: expected a positive number of seconds, got "x"$/],
       ['--nodes 0', { nodes: '0' }, /^--nodes: expected a positive node count/],

@@ -121,7 +121,7 @@ describe('config: the replay command', () => {
     const single: fc.Arbitrary<SingleFault> = fc
       .record({ kind: fc.constantFrom(...FAULT_KINDS), target: fc.constantFrom(...FAULT_TARGETS) }, { requiredKeys: ['kind'] })
       .filter((f) => f.kind === 'partition' || (f.target !== 'ring' && f.target !== 'bridge'))
-      .filter((f) => f.kind !== 'pause-client' || f.target === undefined || f.target === 'random' || f.target === 'all')
+      .filter((f) => (f.kind !== 'pause-client' && f.kind !== 'crash-client') || f.target === undefined || f.target === 'random' || f.target === 'all')
       .filter((f) => (f.kind === 'membership') === (f.target === 'join' || f.target === 'leave') || (f.kind === 'membership' && f.target === undefined))
       .chain((f) => params(f.kind).map((p) => (p === undefined ? f : { ...f, params: p })));
     const fault: fc.Arbitrary<Fault> = fc.oneof(

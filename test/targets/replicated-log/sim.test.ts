@@ -15,6 +15,8 @@ import { partitionOf } from '../../../targets/replicated-log/behaviour.js';
 import { EXPOSING_NEMESES, GENERIC_NEMESIS } from '../../../targets/replicated-log/nemeses.js';
 import { replicatedLog } from '../../../targets/replicated-log/sim.js';
 import { builtinWorkloads } from '../../../workloads/index.js';
+import type { LogResult } from '../../../checkers/log/result.js';
+import { untilCaught } from '../../support/detect.js';
 import { logViolations } from '../../support/log-contract.js';
 import { simDriver } from '../../support/sim-driver.js';
 
@@ -150,7 +152,9 @@ describe('replicated-log (simulation): faultline run', function () {
     }
   }
 
-  for (const [bug, { faults, interval, timeLimit }] of Object.entries(EXPOSING_NEMESES)) {
+  // The brokers' bugs lose entries from the log, which the contract's own reading sees too; commit-before-process
+  // loses them for the consumer group only (below).
+  for (const [bug, { faults, interval, timeLimit }] of Object.entries(EXPOSING_NEMESES).filter(([b]) => b !== 'commit-before-process')) {
     it(`${bug}: found under ${faults} (seeds until found, at most 3)`, async () => {
       const seen: string[] = [];
       for (let seed = 1; seed <= 3; seed++) {
@@ -162,5 +166,34 @@ describe('replicated-log (simulation): faultline run', function () {
       assert.fail(`not found: ${seen.join(' | ')}`);
     });
   }
+
+  for (const seed of [1, 2, 3]) {
+    it(`correct, seed ${seed}, --nemesis crash-client: every batch a crashed group member read is delivered to another`, async () => {
+      const r = await run({ seed, nemesis: { faults: 'crash-client', interval: 2 }, timeLimit: 10 });
+      assert.deepEqual(logViolations(r.history).slice(0, 10), []);
+      assert.equal(r.valid, true, JSON.stringify((r.check as LogResult).anomalyCounts));
+      const crashes = r.history.filter((o) => o.f === 'poll' && o.type === 'info' && /^crashed mid-batch: .*, committed none$/.test(String(o.error)));
+      assert.ok(crashes.length >= 3, `${crashes.length} crashes mid-batch`);
+      // Each entry a crash left uncommitted was read again by the group: by a later poll of another member, or its final read.
+      for (const c of crashes) {
+        for (const [p, o] of c.unacked as [number, number, number][]) {
+          const again = r.history.some((x) => x.index > c.index && x.type === 'ok' && (x.f === 'poll' || x.f === 'drain-group') && x.process !== c.process && (x.value as number[][]).some(([q, u]) => q === p && u === o));
+          assert.ok(again, `${p}/${o}, left by the crash op ${c.index}, was delivered again`);
+        }
+      }
+    });
+  }
+
+  it('commit-before-process: found under crash-client as entries the group never delivered (seeds until found, within 30 s of test time)', async () => {
+    const { faults, interval, timeLimit } = EXPOSING_NEMESES['commit-before-process'];
+    const found = await untilCaught((seed, t) => run({ seed, bug: 'commit-before-process', nemesis: { faults, interval }, timeLimit: t }), { perRun: timeLimit, budget: 30 });
+    const log = found.check as LogResult;
+    assert.ok(log.anomalyCounts['group-lost'] > 0, JSON.stringify(log.anomalyCounts));
+    // The log itself lost nothing: only the group skipped what its crashed member had read and committed past.
+    assert.deepEqual(logViolations(found.history).slice(0, 10), []);
+    const g = log.groupLost[0];
+    assert.ok(g.heldBy !== undefined, 'a crashed poll held it');
+    assert.match(String(found.history[g.heldBy.completeIndex].error), /^crashed mid-batch: read \d+ entries of partition \d+, committed past offset \d+$/);
+  });
 
 });
