@@ -16,6 +16,8 @@ import { median, tallySeeds } from './seeded-runs.js';
 
 const cases: { name: string; fields: Record<string, unknown> }[] = [
   { name: 'single, kill', fields: { nemesis: { faults: 'kill', interval: 4 } } },
+  // A group member crashes between XREADGROUP and XACK: its entries stay pending until another member claims them.
+  { name: 'single, crash-client', fields: { nemesis: { faults: 'crash-client', interval: 2 } } },
   { name: 'replicated, no WAIT, partition:primary', fields: { options: { replicated: true }, nemesis: { faults: 'partition:primary', interval: 6 } } },
   { name: 'replicated, wait 1, partition:primary', fields: { options: { replicated: true, wait: 1 }, nemesis: { faults: 'partition:primary', interval: 6 } } },
   // Five nodes: the primary can keep one replica on its side, which acknowledges WAIT 1, while the other three (and
