@@ -1,5 +1,6 @@
 import type { Plugin } from '../harness/registry.js';
 import { cacheAside } from './cache-aside/docker.js';
+import { paxosKvDocker } from './paxos-kv/docker.js';
 import { pg2pc } from './pg-2pc/docker.js';
 import { postgres } from './postgres/docker.js';
 import { raftKvDocker } from './raft-kv/docker.js';
@@ -15,5 +16,5 @@ import { builtinSimTargets } from './sim.js';
 export const builtinTargets: Plugin = {
   name: 'faultline',
   simTargets: builtinSimTargets.simTargets,
-  dockerTargets: [postgres, pg2pc, raftKvDocker, redis, redisReplicated, redisLock, redisStream, redlock, shardedKvDocker, cacheAside],
+  dockerTargets: [postgres, pg2pc, paxosKvDocker, raftKvDocker, redis, redisReplicated, redisLock, redisStream, redlock, shardedKvDocker, cacheAside],
 };
