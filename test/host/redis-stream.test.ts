@@ -8,14 +8,15 @@ import { builtinWorkloads } from '../../workloads/index.js';
 import { removeDir, tempDir } from '../support/host-process.js';
 import { startRedis, type HostServer } from '../support/host-servers.js';
 import { startSentinelDeployment, type SentinelDeployment } from '../support/sentinel-deployment.js';
-import { streamLogPlugin, summarizeLog, type TestLogResult } from '../support/stream-log.js';
+import type { LogResult } from '../../checkers/log/result.js';
 
 /**
  * redis-stream with `--runtime external`: on a redis-server, and on a Sentinel deployment, that the test started on
- * loopback as the user's own (the primary not first), in process with the log workload's stand-in. What an earlier
- * run left in the streams is gone before the next begins.
+ * loopback as the user's own (the primary not first), in process, judged by the log checker. What an earlier run left
+ * in the streams is gone before the next begins.
  */
-const registry = new Registry([builtinCheckers, builtinTargets, builtinWorkloads, streamLogPlugin]);
+const registry = new Registry([builtinCheckers, builtinTargets, builtinWorkloads]);
+const summarize = (log: LogResult) => `${JSON.stringify(log.anomalyCounts)}; ${JSON.stringify(log.counts)}`;
 
 describe('external runtime: redis-stream on servers the user started', function () {
   this.timeout(180_000);
@@ -25,12 +26,13 @@ describe('external runtime: redis-stream on servers the user started', function 
   });
   afterEach(() => removeDir(store));
 
-  async function run(fields: Record<string, unknown>): Promise<TestLogResult> {
-    const def = parseDefinition({ runtime: 'external', store, target: 'redis-stream', workload: 'test-log', timeLimit: 4, nemesis: 'client-partition', ...fields }, registry.definitions());
+  async function run(fields: Record<string, unknown>): Promise<LogResult> {
+    const def = parseDefinition({ runtime: 'external', store, target: 'redis-stream', workload: 'log', timeLimit: 4, nemesis: 'client-partition', ...fields }, registry.definitions());
     const r = await runTest(def, { registry });
-    const log = r.check as unknown as TestLogResult;
-    assert.equal(r.valid, true, summarizeLog(log));
-    assert.ok(log.ackedSends > 20, summarizeLog(log));
+    const log = r.check as LogResult;
+    assert.equal(log.checker, 'log');
+    assert.equal(r.valid, true, summarize(log));
+    assert.ok(log.counts.sendsOk > 20, summarize(log));
     // The drain holds this run's entries alone, each once: the values sent in this run (they start from 1 in every
     // run, so an entry an earlier run left would be a value at two offsets, or one never sent here).
     const sent = new Set(r.history.filter((o) => o.f === 'send' && o.type === 'invoke').map((o) => o.value));
@@ -67,7 +69,7 @@ describe('external runtime: redis-stream on servers the user started', function 
 
     it('finds the primary through the sentinels (not the first node) and runs valid, with wait 2', async () => {
       const log = await run({ nodes: d!.nodes(), options: { replicated: true, wait: 2 }, seed: 3 });
-      assert.ok(log.ackedSends > 20, summarizeLog(log));
+      assert.ok(log.counts.sendsOk > 20, summarize(log));
     });
   });
 });
