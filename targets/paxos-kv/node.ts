@@ -1,6 +1,6 @@
-import type { NodeContext, NodeProgram } from '../../harness/node.js';
+import { countBoot, lifeRng, type NodeContext, type NodeProgram } from '../../harness/node.js';
 import type { Completion } from '../../harness/runtime.js';
-import { Rng } from '../../harness/rng.js';
+import type { Rng } from '../../harness/rng.js';
 import { isClientRequest, NOT_LEADER, type ClientRequest } from '../raft-kv/messages.js';
 import { Acceptor } from './acceptor.js';
 import { compareBallots, sameBallot, showBallot, ZERO_BALLOT, type Ballot } from './ballot.js';
@@ -36,8 +36,6 @@ interface Proposal {
   accepts: Set<string>;
   sentAt: number;
 }
-
-const hash = (s: string): number => [...s].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) | 0, 7);
 
 /**
  * One node of a multi-decree Paxos register store (Lamport, "Paxos Made Simple"): acceptor, learner and proposer in
@@ -84,9 +82,7 @@ export class PaxosNode implements NodeProgram {
     private readonly ctx: NodeContext,
     private readonly behaviour: Behaviour = CORRECT,
   ) {
-    const boots = (ctx.storage.get<number>('boots') ?? 0) + 1;
-    ctx.storage.put('boots', boots);
-    this.rng = new Rng(hash(ctx.id) + boots * 7919);
+    this.rng = lifeRng(ctx.id, countBoot(ctx.storage));
     this.round = ctx.storage.get<number>('round') ?? 0;
     this.acceptor = new Acceptor(ctx.storage, behaviour.forgetPromise);
     this.learner = new Learner(ctx.storage, (instance, result) => this.applied(instance, result));

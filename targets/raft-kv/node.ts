@@ -1,6 +1,6 @@
 import type { Completion } from '../../harness/runtime.js';
-import { Rng } from '../../harness/rng.js';
-import type { NodeContext, NodeProgram } from '../../harness/node.js';
+import type { Rng } from '../../harness/rng.js';
+import { countBoot, lifeRng, type NodeContext, type NodeProgram } from '../../harness/node.js';
 import { applyRegisterOp } from '../register-ops.js';
 import {
   isClientRequest,
@@ -54,8 +54,6 @@ interface Session {
   seq: number;
   result: Completion;
 }
-
-const hash = (s: string): number => [...s].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) | 0, 7);
 
 /**
  * One node of a Raft-replicated register store: each key a cas-register. Durable state (currentTerm, votedFor,
@@ -117,9 +115,7 @@ export class RaftNode implements NodeProgram {
     private readonly ctx: NodeContext,
     private readonly behaviour: Behaviour = CORRECT,
   ) {
-    const boots = (ctx.storage.get<number>('boots') ?? 0) + 1;
-    ctx.storage.put('boots', boots);
-    this.rng = new Rng(hash(ctx.id) + boots * 7919);
+    this.rng = lifeRng(ctx.id, countBoot(ctx.storage));
     this.currentTerm = ctx.storage.get<number>('currentTerm') ?? 0;
     this.votedFor = ctx.storage.get<string | null>('votedFor') ?? null;
     const length = ctx.storage.get<number>('logLength') ?? 0;

@@ -1,4 +1,4 @@
-import type { NodeContext, NodeProgram } from '../../harness/node.js';
+import { countBoot, type NodeContext, type NodeProgram } from '../../harness/node.js';
 import { NodeRpc } from '../sharded-kv/node-rpc.js';
 import type { Behaviour, Settings } from './behaviour.js';
 import { replicasOf } from './behaviour.js';
@@ -112,8 +112,7 @@ export class Broker implements NodeProgram {
     readonly setup: BrokerSetup,
   ) {
     this.rpc = new NodeRpc(ctx);
-    const boots = (ctx.storage.get<number>('boots') ?? 0) + 1;
-    ctx.storage.put('boots', boots);
+    const boots = countBoot(ctx.storage);
     this.won = ctx.storage.get<Record<ChangeKind, number>>('won') ?? { election: 0, shrink: 0, expand: 0 };
     this.controller = new ControllerLink(this.rpc, setup.settings.partitions, 10_000 * (1 + setup.brokers.indexOf(ctx.id)) + boots);
     for (let p = 0; p < setup.settings.partitions; p++) {

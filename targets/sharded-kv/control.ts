@@ -1,3 +1,4 @@
+import { countBoot } from '../../harness/node.js';
 import type { Client, ClientOp, Completion } from '../../harness/runtime.js';
 import { raftClient } from '../raft-kv/client.js';
 import { CONFIG_KEY, decodeConfig, encodeConfig, isMoving, nextConfig, type RingConfig } from './configuration.js';
@@ -44,8 +45,7 @@ export class Control {
     this.detector = setup.behaviour.eagerDetector ? timeoutDetector(EAGER_TIMEOUT_MS) : phiAccrual();
     // A client session of its own per life: raft-kv answers a (client, seq) it has seen with the stored result, and
     // a restarted shard counts its seqs from 1 again.
-    const boots = (ctx.storage.get<number>('boots') ?? 0) + 1;
-    ctx.storage.put('boots', boots);
+    const boots = countBoot(ctx.storage);
     this.raft = raftClient(node.rpc, setup.configNodes, 1_000_000 * (1 + setup.shards.indexOf(ctx.id)) + boots);
     ctx.setTimer(0, () => this.beat());
     ctx.setTimer(ctx.id.length % 7, () => this.tick());
