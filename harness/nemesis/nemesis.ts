@@ -152,12 +152,7 @@ export class Nemesis {
   private pauseClients(fault: SingleFault): Inflicted {
     const control = this.processes;
     if (!control) throw new Error('this run has no processes the nemesis can pause');
-    const running = control.running();
-    const critical = control.critical();
-    let chosen: number[];
-    if (fault.target === 'all') chosen = [...running];
-    else if (fault.target === undefined && critical.length > 0) chosen = [this.rng.pick(critical)];
-    else chosen = running.length ? [this.rng.pick(running)] : [];
+    const { chosen, critical } = this.chooseProcesses(fault, control.running(), control.critical());
     const duration = fault.params?.duration;
     control.stall(chosen);
     let resumed = false;
@@ -167,7 +162,7 @@ export class Nemesis {
       control.resume(chosen);
     };
     if (duration !== undefined) this.clock.at(duration, resume);
-    const value = { processes: chosen, critical: fault.target === undefined && critical.length > 0, ...(duration !== undefined && { ms: duration }) };
+    const value = { processes: chosen, critical, ...(duration !== undefined && { ms: duration }) };
     return { value, started: undefined, undo: resume };
   }
 
@@ -180,15 +175,19 @@ export class Nemesis {
   private crashClients(fault: SingleFault): Inflicted {
     const control = this.processes;
     if (!control) throw new Error('this run has no processes the nemesis can crash');
-    const running = control.running();
-    const critical = control.critical({ inFlight: true });
-    let chosen: number[];
-    if (fault.target === 'all') chosen = [...running];
-    else if (fault.target === undefined && critical.length > 0) chosen = [this.rng.pick(critical)];
-    else chosen = running.length ? [this.rng.pick(running)] : [];
+    const { chosen, critical } = this.chooseProcesses(fault, control.running(), control.critical({ inFlight: true }));
     control.crash(chosen);
-    const value = { processes: chosen, critical: fault.target === undefined && critical.length > 0 };
-    return { value, started: undefined, undo: () => undefined };
+    return { value: { processes: chosen, critical }, started: undefined, undo: () => undefined };
+  }
+
+  /**
+   * The processes a process fault hits: `all`, every running one; with no target, one inside its critical section
+   * when there is one (`critical`: whether it was), else one running process at random; `random`, likewise.
+   */
+  private chooseProcesses(fault: SingleFault, running: readonly number[], inSection: readonly number[]): { chosen: number[]; critical: boolean } {
+    if (fault.target === 'all') return { chosen: [...running], critical: false };
+    if (fault.target === undefined && inSection.length > 0) return { chosen: [this.rng.pick(inSection)], critical: true };
+    return { chosen: running.length ? [this.rng.pick(running)] : [], critical: false };
   }
 
   private note(f: string, value: unknown, error?: string): void {
