@@ -6,14 +6,12 @@ import type { LogResult } from '../../checkers/log/result.js';
 import { runTest } from '../../harness/api.js';
 import { builtinRegistry } from '../../harness/builtins.js';
 import { parseDefinition } from '../../harness/config/index.js';
-import type { RunOutcome } from '../../harness/run.js';
-import { faultsBegun, untilCaught } from '../support/detect.js';
+import { explainLogRun, untilCaught } from '../support/detect.js';
 import { runResources } from '../support/docker.js';
 
 const store = mkdtempSync(join(tmpdir(), 'faultline-docker-redis-stream-wait-'));
 const registry = builtinRegistry();
 
-const explainRun = (r: RunOutcome) => `${JSON.stringify((r.check as LogResult).anomalyCounts)}, ${(r.check as LogResult).counts.sendsOk} sends ok; faults: ${faultsBegun(r)}`;
 
 describe('docker: redis-stream with WAIT (Jepsen: WAIT does not make Redis with Sentinel safe)', function () {
   this.timeout(300_000);
@@ -32,7 +30,7 @@ describe('docker: redis-stream with WAIT (Jepsen: WAIT does not make Redis with 
         assert.deepEqual(await runResources(process.pid), { containers: [], networks: [] }, 'the run removed its containers and network');
         return r;
       },
-      { perRun: 10, budget: 45, describe: explainRun, caught: (x) => (x.check as LogResult).anomalyCounts.missing > 0 },
+      { perRun: 10, budget: 45, describe: explainLogRun, caught: (x) => (x.check as LogResult).anomalyCounts.missing > 0 },
     );
     const log = found.check as LogResult;
     assert.equal(found.valid, false);
@@ -46,10 +44,10 @@ describe('docker: redis-stream with WAIT (Jepsen: WAIT does not make Redis with 
     const grudge = cut.value as Record<string, string[]>;
     const sides = Object.values(grudge).map((dropped) => 5 - dropped.length);
     assert.ok(sides.includes(2) && sides.includes(3), `a 2/3 split: ${JSON.stringify(grudge)}`);
-    assert.ok(log.missing.every((x) => x.send.time > cut.time - 1e9), explainRun(found));
+    assert.ok(log.missing.every((x) => x.send.time > cut.time - 1e9), explainLogRun(found));
     // The report lists them, with the offset the acknowledgement named.
     const html = readFileSync(found.report!, 'utf8');
     assert.ok(html.includes(String(log.missing[0].offset)), `report.html names ${String(log.missing[0].offset)}`);
-    console.log(`      (${explainRun(found)})`);
+    console.log(`      (${explainLogRun(found)})`);
   });
 });

@@ -9,7 +9,7 @@ import { Registry } from '../../harness/registry.js';
 import type { RunOutcome } from '../../harness/run.js';
 import { builtinTargets } from '../../targets/index.js';
 import { builtinWorkloads } from '../../workloads/index.js';
-import { faultsBegun, untilCaught } from '../support/detect.js';
+import { explainLogRun, faultsBegun, untilCaught } from '../support/detect.js';
 import { runResources } from '../support/docker.js';
 import type { LogResult } from '../../checkers/log/result.js';
 import { compareOffsets } from '../../checkers/log/offsets.js';
@@ -29,7 +29,6 @@ async function run(fields: Record<string, unknown>): Promise<RunOutcome> {
   return outcome;
 }
 
-const explainRun = (r: RunOutcome) => `${JSON.stringify((r.check as LogResult).anomalyCounts)}, ${(r.check as LogResult).counts.sendsOk} sends ok; faults: ${faultsBegun(r)}`;
 
 /** The ok group polls that claimed entries another consumer had left pending (the client's `claimed` field). */
 const claimingPolls = (r: RunOutcome) => r.history.filter((op) => op.f === 'poll' && op.type === 'ok' && Array.isArray(op.claimed) && op.claimed.length > 0);
@@ -64,10 +63,10 @@ describe('docker: redis-stream (a partitioned log on Redis Streams)', function (
     assert.match(r.replay, /--workload log /, 'the target runs the log workload unless told otherwise');
     const log = r.check as LogResult;
     assert.equal(log.checker, 'log');
-    assert.equal(r.valid, true, explainRun(r));
+    assert.equal(r.valid, true, explainLogRun(r));
     assert.match(faultsBegun(r), /start-kill/, 'the server was killed');
-    assert.ok(log.counts.sendsOk > 50, explainRun(r));
-    assert.ok(r.history.some((op) => op.f === 'send' && op.type === 'info'), `a kill left some send unknown: ${explainRun(r)}`);
+    assert.ok(log.counts.sendsOk > 50, explainLogRun(r));
+    assert.ok(r.history.some((op) => op.f === 'send' && op.type === 'info'), `a kill left some send unknown: ${explainLogRun(r)}`);
     // Every acknowledged send is in the drain at the offset its ack named.
     const drained = new Map((r.history.find((op) => op.f === 'drain' && op.type === 'ok')!.value as Triple[]).map(([p, o, v]) => [`${p}/${o}`, v]));
     for (const op of r.history.filter((x) => x.f === 'send' && x.type === 'ok')) {
@@ -75,7 +74,7 @@ describe('docker: redis-stream (a partitioned log on Redis Streams)', function (
     }
     // Both consumer modes read.
     const polled = r.history.filter((op) => op.f === 'poll' && op.type === 'ok' && (op.value as unknown[]).length > 0);
-    assert.ok(polled.length > 5, explainRun(r));
+    assert.ok(polled.length > 5, explainLogRun(r));
   });
 
   it('replicated without WAIT: a primary cut off by partition:primary acknowledges entries the failover loses', async () => {
@@ -92,7 +91,7 @@ describe('docker: redis-stream (a partitioned log on Redis Streams)', function (
     // final read is done), with the poll that had read each.
     const found = await untilCaught(
       (seed, timeLimit) => run({ seed, timeLimit, options: { replicated: true }, nemesis: { faults: ['partition:primary'], interval: 6 } }),
-      { perRun: 10, budget: 30, describe: explainRun, caught: (x) => (x.check as LogResult).anomalyCounts.missing > 0 },
+      { perRun: 10, budget: 30, describe: explainLogRun, caught: (x) => (x.check as LogResult).anomalyCounts.missing > 0 },
     );
     const log = found.check as LogResult;
     assert.equal(found.valid, false);
@@ -101,8 +100,8 @@ describe('docker: redis-stream (a partitioned log on Redis Streams)', function (
     assert.deepEqual([ack.type, ack.offset, ack.partition], ['ok', m.offset, m.partition]);
     // Lost after the partition began: what the primary acknowledged before had reached the replicas.
     const partitioned = found.history.find((op) => op.process === 'nemesis' && op.f === 'start-partition' && op.value !== null)!;
-    assert.ok(log.missing.every((x) => x.send.time > partitioned.time - 1e9), explainRun(found));
-    console.log(`      (${explainRun(found)})`);
+    assert.ok(log.missing.every((x) => x.send.time > partitioned.time - 1e9), explainLogRun(found));
+    console.log(`      (${explainLogRun(found)})`);
   });
 
   it('in the consumer group, polls claim the entries a retired consumer left pending', async () => {
@@ -113,18 +112,18 @@ describe('docker: redis-stream (a partitioned log on Redis Streams)', function (
     const found = await untilCaught((seed, timeLimit) => run({ seed, timeLimit, concurrency: 10, nemesis: { faults: ['pause'], interval: 4 } }), {
       perRun: 10,
       budget: 40,
-      describe: explainRun,
+      describe: explainLogRun,
       caught: (x) => claimingPolls(x).length > 0,
     });
     assertContract(found);
-    assert.equal(found.valid, true, explainRun(found));
+    assert.equal(found.valid, true, explainLogRun(found));
     const claiming = claimingPolls(found)[0];
     const claimed = claiming.claimed as [number, string][];
     const got = claiming.value as Triple[];
     for (const [p, o] of claimed) assert.ok(got.some(([q, u]) => q === p && u === o), `claimed ${p}/${o} is among the poll's entries`);
     // Someone retired mid-poll before the claim: a group poll that ended info.
     const retired = found.history.filter((op) => op.f === 'poll' && op.type === 'info' && op.index < claiming.index);
-    assert.ok(retired.length > 0, explainRun(found));
+    assert.ok(retired.length > 0, explainLogRun(found));
     // Entries the group delivered are the log's: each read at the offset the drain holds it at.
     const drained = new Map((found.history.find((op) => op.f === 'drain' && op.type === 'ok')!.value as Triple[]).map(([p, o, v]) => [`${p}/${o}`, v]));
     for (const [p, o, v] of got) assert.equal(drained.get(`${p}/${o}`), v);
@@ -136,9 +135,9 @@ describe('docker: redis-stream (a partitioned log on Redis Streams)', function (
     // CLAIM_IDLE_MS, or the group's final read (drain-group) does: at least once, so the run is valid.
     const r = await run({ nemesis: { faults: ['crash-client'], interval: 2 } });
     const log = r.check as LogResult;
-    assert.equal(r.valid, true, explainRun(r));
+    assert.equal(r.valid, true, explainLogRun(r));
     const crashes = r.history.filter((op) => op.f === 'poll' && op.type === 'info' && /^crashed mid-batch: read \d+ entries of partition [\d, ]+, acknowledged none$/.test(String(op.error ?? '')));
-    assert.ok(crashes.length > 0, `a group member crashed mid-batch: ${explainRun(r)}; ${JSON.stringify(r.history.filter((op) => op.type === 'info' && op.process !== 'nemesis').map((op) => op.error))}`);
+    assert.ok(crashes.length > 0, `a group member crashed mid-batch: ${explainLogRun(r)}; ${JSON.stringify(r.history.filter((op) => op.type === 'info' && op.process !== 'nemesis').map((op) => op.error))}`);
     let claimedByPolls = 0;
     for (const crash of crashes) {
       const unacked = crash.unacked as Triple[];
@@ -152,6 +151,6 @@ describe('docker: redis-stream (a partitioned log on Redis Streams)', function (
       }
     }
     assert.equal(log.anomalyCounts['group-lost'], 0);
-    console.log(`      (${crashes.length} crash(es) mid-batch, ${crashes.reduce((n, c) => n + (c.unacked as Triple[]).length, 0)} entries left pending, ${claimedByPolls} claimed by polls, the rest by drain-group; ${explainRun(r)})`);
+    console.log(`      (${crashes.length} crash(es) mid-batch, ${crashes.reduce((n, c) => n + (c.unacked as Triple[]).length, 0)} entries left pending, ${claimedByPolls} claimed by polls, the rest by drain-group; ${explainLogRun(r)})`);
   });
 });

@@ -1,3 +1,4 @@
+import type { LogResult } from '../../checkers/log/result.js';
 import type { RunOutcome } from '../../harness/run.js';
 
 /**
@@ -11,6 +12,12 @@ export function faultsBegun(r: Pick<RunOutcome, 'history'>): string {
   return began
     .map((o) => `${o.f}@${(o.time / 1e9).toFixed(1)}s ${o.error !== undefined ? `error: ${String(o.error)}` : JSON.stringify(o.value)}`)
     .join(', ');
+}
+
+/** A log run in one line for a failed claim: the log checker's anomaly counts, the sends acknowledged, the faults. */
+export function explainLogRun(r: RunOutcome): string {
+  const log = r.check as LogResult;
+  return `${JSON.stringify(log.anomalyCounts)}, ${log.counts.sendsOk} sends ok; faults: ${faultsBegun(r)}`;
 }
 
 /**
